@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Failover.Host.Commands;
+
+/// <summary>The top-level subcommands of the <c>failover</c> executable; each lives in its own file.</summary>
+internal static class CliCommands
+{
+    public static IEnumerable<Command> All(CliConsole console)
+    {
+        yield return VersionCommand.Create(console);
+    }
+}

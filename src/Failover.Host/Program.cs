@@ -1,0 +1,3 @@
+using Failover.Host.Commands;
+
+return await FailoverCli.RunAsync(args, new CliConsole(Console.In, Console.Out, Console.Error)).ConfigureAwait(false);
