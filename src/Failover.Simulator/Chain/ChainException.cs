@@ -1,0 +1,142 @@
+using System.Globalization;
+
+namespace Failover.Simulator.Chain;
+
+/// <summary>
+/// An error as nodeos reports it (protocol.md §1.0): the fc exception code, name and "what", one detail line, and
+/// the HTTP status and message of the envelope. Transaction errors use 500 like nodeos's async push path.
+/// </summary>
+public sealed class ChainException : Exception
+{
+    public ChainException(int httpStatus, string httpMessage, long code, string errorName, string what, string detail, string file, int line, string method)
+        : base(detail)
+    {
+        HttpStatus = httpStatus;
+        HttpMessage = httpMessage;
+        Code = code;
+        ErrorName = errorName;
+        What = what;
+        File = file;
+        Line = line;
+        Method = method;
+    }
+
+    public ChainException()
+        : this(500, "Internal Service Error", 0, "exception", "unspecified", "unspecified", "http_plugin.cpp", 954, "handle_exception")
+    {
+    }
+
+    public ChainException(string message)
+        : this(500, "Internal Service Error", 0, "exception", "unspecified", message, "http_plugin.cpp", 954, "handle_exception")
+    {
+    }
+
+    public ChainException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        HttpStatus = 500;
+        HttpMessage = "Internal Service Error";
+        ErrorName = "exception";
+        What = "unspecified";
+        File = "http_plugin.cpp";
+        Method = "handle_exception";
+    }
+
+    public int HttpStatus { get; }
+
+    public string HttpMessage { get; }
+
+    public long Code { get; }
+
+    public string ErrorName { get; }
+
+    public string What { get; }
+
+    public string File { get; }
+
+    public int Line { get; }
+
+    public string Method { get; }
+}
+
+/// <summary>The nodeos errors the simulator raises, with their codes and texts (protocol.md §1.0, fixtures error.*.json).</summary>
+public static class ChainErrors
+{
+    private const int Internal = 500;
+    private const string InternalMessage = "Internal Service Error";
+
+    public static ChainException Expired(DateTimeOffset expiration, DateTimeOffset pendingBlockTime) => new(
+        Internal, InternalMessage, 3040005, "expired_tx_exception", "Expired Transaction",
+        $"transaction has expired, expiration is {Time(expiration)} and pending block time is {Time(pendingBlockTime)}",
+        "controller.cpp", 5993, "validate_expiration");
+
+    public static ChainException ExpirationTooFar(DateTimeOffset expiration, DateTimeOffset pendingBlockTime) => new(
+        Internal, InternalMessage, 3040006, "tx_exp_too_far_exception", "Transaction Expiration Too Far",
+        $"Transaction expiration is too far in the future relative to the reference time of {Time(pendingBlockTime)}, expiration is {Time(expiration)} and the maximum transaction lifetime is 3600 seconds",
+        "controller.cpp", 5998, "validate_expiration");
+
+    public static ChainException InvalidRefBlock(ushort refBlockNum, string actualId) => new(
+        Internal, InternalMessage, 3040007, "invalid_ref_block_exception", "Invalid Reference Block",
+        $"Transaction's reference block {refBlockNum} did not match {actualId}. Is this transaction from a different fork?",
+        "controller.cpp", 6009, "validate_tapos");
+
+    public static ChainException Duplicate(string transactionId) => new(
+        Internal, InternalMessage, 3040008, "tx_duplicate", "Duplicate transaction",
+        $"duplicate transaction {transactionId}", "producer_plugin.cpp", 1122, "on_incoming_transaction_async");
+
+    public static ChainException UnsatisfiedAuthorization(string actor, string permission, IEnumerable<string> providedKeys) => new(
+        Internal, InternalMessage, 3090003, "unsatisfied_authorization", "Provided keys, permissions, and delays do not satisfy declared authorizations",
+        $"transaction declares authority '{{\"actor\":\"{actor}\",\"permission\":\"{permission}\"}}', but does not have signatures for it under a provided delay of 0 ms, provided permissions [], provided keys [{string.Join(",", providedKeys.Select(k => $"\"{k}\""))}], and a delay max limit of 3888000000 ms",
+        "authorization_manager.cpp", 566, "check_authorization");
+
+    public static ChainException IrrelevantAuthority(string actor, string declared, string minimum) => new(
+        Internal, InternalMessage, 3090005, "irrelevant_auth_exception", "Irrelevant authority included",
+        $"action declares irrelevant authority '{{\"actor\":\"{actor}\",\"permission\":\"{declared}\"}}'; minimum authority is {{\"actor\":\"{actor}\",\"permission\":\"{minimum}\"}}",
+        "authorization_manager.cpp", 523, "check_authorization");
+
+    public static ChainException MissingAuthority(string account) => new(
+        Internal, InternalMessage, 3090004, "missing_auth_exception", "Missing required authority",
+        $"missing authority of {account}", "apply_context.cpp", 190, "require_authorization");
+
+    public static ChainException NoAuthorizations() => new(
+        Internal, InternalMessage, 3040003, "tx_no_auths", "No authorization",
+        "transaction must have at least one authorization", "transaction_context.cpp", 412, "init_for_input_trx");
+
+    public static ChainException EosioAssert(string message) => new(
+        Internal, InternalMessage, 3050003, "eosio_assert_message_exception", "eosio_assert_message assertion failure",
+        $"assertion failure with message: {message}", "cf_system.cpp", 14, "eosio_assert");
+
+    public static ChainException InvalidActionArgs(string problem) => new(
+        Internal, InternalMessage, 3050002, "invalid_action_args_exception", "Invalid Action Arguments",
+        problem, "abi_serializer.cpp", 580, "binary_to_variant");
+
+    public static ChainException PackedTransactionType(string problem) => new(
+        Internal, InternalMessage, 3010010, "packed_transaction_type_exception", "Invalid packed transaction",
+        problem, "transaction.cpp", 390, "unpack");
+
+    public static ChainException UnknownAction(string account, string action) => new(
+        Internal, InternalMessage, 3050004, "action_validate_exception", "Action validate exception",
+        $"the simulator's system contract has no action {account}::{action}", "apply_context.cpp", 61, "exec_one");
+
+    public static ChainException UnknownBlock(string blockNumOrId) => new(
+        400, "Unknown Block", 3100002, "unknown_block_exception", "Unknown block",
+        $"Could not find block: {blockNumOrId}", "chain_plugin.cpp", 1972, "get_raw_block");
+
+    public static ChainException UnknownAccount(string account) => new(
+        400, "Account lookup", 3060002, "account_query_exception", "Account Query Exception",
+        $"unable to retrieve account info: {account}", "chain_plugin.cpp", 2586, "get_account");
+
+    public static ChainException InvalidRequest(string problem) => new(
+        400, "Invalid Request", 3200006, "invalid_http_request", "invalid http request",
+        problem, "http_plugin.hpp", 257, "parse_params");
+
+    public static ChainException UnknownEndpoint() => new(
+        404, "Not Found", 0, "exception", "unspecified", "Unknown Endpoint", "beast_http_session.hpp", 186, "handle_request");
+
+    public static ChainException Busy() => new(503, "Busy", 503, "Busy", "Too many bytes in flight: 524288000", "", "", 0, "");
+
+    public static ChainException InjectedInternalError() => new(
+        500, "Internal Service Error", 0, "exception", "unspecified", "simulated internal error", "http_plugin.cpp", 954, "handle_exception");
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,36 @@
+using Failover.Antelope;
+
+namespace Failover.Simulator.Chain;
+
+/// <summary>The Savanna finality extension of a block: its QC claim and an optional proposer policy change.</summary>
+public sealed record FinalityExtension(uint QcClaimBlockNum, bool IsStrongQc, ProposerPolicyDiff? NewProposerPolicy);
+
+/// <summary>A proposer policy announced in a Savanna block; the header encodes it as "remove these, insert all".</summary>
+public sealed record ProposerPolicyDiff(uint Version, uint ProposalSlot, IReadOnlyList<ushort> RemovedIndexes, ProducerSchedule Schedule);
+
+/// <summary>A transaction included in a block, with the action data already decoded by the system contract.</summary>
+public sealed record IncludedTransaction(Checksum256 Id, byte[] PackedTrx, IReadOnlyList<string> Signatures, uint NetUsageWords);
+
+/// <summary>A produced block: its header, id, signature, and the decoded content <c>get_block</c> shows.</summary>
+public sealed record SimBlock(
+    BlockHeader Header,
+    Checksum256 Id,
+    Signature ProducerSignature,
+    ProducerSchedule? NewProducerSchedule,
+    FinalityExtension? Finality,
+    IReadOnlyList<IncludedTransaction> Transactions)
+{
+    public uint Number => Header.BlockNum;
+
+    public uint Slot => Header.Slot;
+
+    public Name Producer => Header.Producer;
+
+    public Checksum256 Previous => Header.Previous;
+
+    public DateTimeOffset Timestamp => BlockTimestamp.FromSlot(Header.Slot);
+
+    public ushort RefBlockNum => BlockId.RefBlockNum(Id);
+
+    public uint RefBlockPrefix => BlockId.RefBlockPrefix(Id);
+}

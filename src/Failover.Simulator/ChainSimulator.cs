@@ -1,0 +1,229 @@
+using Failover.Antelope;
+using Failover.Antelope.Transactions;
+using Failover.Simulator.Chain;
+using Failover.Simulator.Consensus;
+using Failover.Simulator.Contract;
+using Failover.Simulator.Network;
+
+namespace Failover.Simulator;
+
+/// <summary>
+/// A simulated Antelope producer network. Deterministic under its seed: time comes only from the
+/// <see cref="TimeProvider"/>, and <see cref="Advance"/> produces every block whose slot has started.
+/// Thread-safe; every public member catches up with the clock first.
+/// </summary>
+public sealed class ChainSimulator
+{
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly NetworkTopology _network;
+    private readonly HashSet<string> _downNodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ChainState> _stalledApiNodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ApiFaults> _apiFaults = new(StringComparer.Ordinal);
+    private bool _finalityStalled;
+    private uint _nextSlot;
+
+    public ChainSimulator(SimulationOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        Roster = new Roster(options);
+        var genesisSlot = BlockTimestamp.ToSlot(options.GenesisTime ?? time.GetUtcNow());
+        _network = new NetworkTopology(Roster, Genesis.Create(Roster, genesisSlot));
+        _nextSlot = genesisSlot + 1;
+    }
+
+    public Roster Roster { get; }
+
+    public SimulationOptions Options => Roster.Options;
+
+    public Checksum256 ChainId => SeedDerivation.ChainId(Options.Seed);
+
+    public TimeProvider Time => _time;
+
+    /// <summary>The API node that answers <c>/v1/chain/*</c> without a node prefix.</summary>
+    public string DefaultApiNode => Options.ApiNodes[0];
+
+    /// <summary>Produces, on every side of the network, the blocks of all slots that have started by now.</summary>
+    public void Advance()
+    {
+        lock (_gate)
+        {
+            var now = BlockTimestamp.ToSlot(_time.GetUtcNow());
+            for (; _nextSlot <= now; _nextSlot++)
+            {
+                foreach (var side in _network.Sides)
+                {
+                    ProduceOn(side, _nextSlot);
+                }
+            }
+        }
+    }
+
+    /// <summary>The branch an API node serves (frozen while the node is stalled).</summary>
+    public ChainState View(string? apiNode = null)
+    {
+        Advance();
+        lock (_gate)
+        {
+            var node = apiNode ?? DefaultApiNode;
+            var side = _network.SideOfApiNode(node);
+            return _stalledApiNodes.TryGetValue(node, out var frozen) ? frozen : side.State;
+        }
+    }
+
+    /// <summary>
+    /// push_transaction through an API node: accepted into that node's side (a stalled node accepts into its
+    /// frozen view and relays nothing). Throws <see cref="ChainException"/> with nodeos's error.
+    /// </summary>
+    public AcceptedTransaction Push(PackedTransaction transaction, string? apiNode = null)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        Advance();
+        lock (_gate)
+        {
+            var node = apiNode ?? DefaultApiNode;
+            var side = _network.SideOfApiNode(node);
+            if (_stalledApiNodes.TryGetValue(node, out var frozen))
+            {
+                var (stalled, accepted) = TransactionProcessor.Accept(frozen, transaction, _time.GetUtcNow());
+                _stalledApiNodes[node] = stalled;
+                return accepted;
+            }
+
+            var (state, result) = TransactionProcessor.Accept(side.State, transaction, _time.GetUtcNow());
+            side.State = state;
+            return result;
+        }
+    }
+
+    /// <summary>get_required_keys on an API node's view.</summary>
+    public IReadOnlyList<PublicKey> RequiredKeys(IEnumerable<ChainAction> actions, IReadOnlyCollection<PublicKey> available, string? apiNode = null) =>
+        Authorization.RequiredKeys(View(apiNode).Contract.Accounts, actions, available);
+
+    /// <summary>Takes a producer node (<c>producer/dc</c>) down or brings it back: a down node neither produces nor votes.</summary>
+    public void SetNodeDown(string nodeId, bool down)
+    {
+        Advance();
+        lock (_gate)
+        {
+            var node = Roster.FindNode(nodeId) ?? throw new ArgumentException($"Unknown producer node '{nodeId}'. Known: {string.Join(", ", Roster.Nodes.Select(n => n.Id))}.", nameof(nodeId));
+            _ = down ? _downNodes.Add(node.Id) : _downNodes.Remove(node.Id);
+        }
+    }
+
+    /// <summary>Splits the network (see <see cref="NetworkTopology.Partition"/>).</summary>
+    public void Partition(IReadOnlyList<IReadOnlyCollection<string>> sides)
+    {
+        Advance();
+        lock (_gate)
+        {
+            _network.Partition(sides);
+        }
+    }
+
+    /// <summary>Reconnects all sides; the sides on the losing branches switch forks.</summary>
+    public HealOutcome Heal()
+    {
+        Advance();
+        lock (_gate)
+        {
+            return _network.Heal();
+        }
+    }
+
+    /// <summary>Stalls an API node: its head stops where it is while it keeps answering.</summary>
+    public void SetApiNodeStalled(string apiNode, bool stalled)
+    {
+        Advance();
+        lock (_gate)
+        {
+            var side = _network.SideOfApiNode(apiNode);
+            if (!stalled)
+            {
+                _stalledApiNodes.Remove(apiNode);
+            }
+            else if (!_stalledApiNodes.ContainsKey(apiNode))
+            {
+                _stalledApiNodes[apiNode] = side.State;
+            }
+        }
+    }
+
+    /// <summary>Stops (or resumes) finalizer votes everywhere: under Savanna the LIB stops advancing.</summary>
+    public void SetFinalityStalled(bool stalled)
+    {
+        Advance();
+        lock (_gate)
+        {
+            _finalityStalled = stalled;
+        }
+    }
+
+    public void SetApiFaults(string apiNode, ApiFaults faults)
+    {
+        ArgumentNullException.ThrowIfNull(faults);
+        lock (_gate)
+        {
+            _ = _network.SideOfApiNode(apiNode);
+            var problems = faults.Validate();
+            if (problems.Count > 0)
+            {
+                throw new ArgumentException(string.Join(" ", problems), nameof(faults));
+            }
+
+            if (faults.IsNone)
+            {
+                _apiFaults.Remove(apiNode);
+            }
+            else
+            {
+                _apiFaults[apiNode] = faults;
+            }
+        }
+    }
+
+    public ApiFaults ApiFaultsOf(string apiNode)
+    {
+        lock (_gate)
+        {
+            return _apiFaults.GetValueOrDefault(apiNode, ApiFaults.None);
+        }
+    }
+
+    /// <summary>Everything <c>GET /sim/state</c> shows: public keys only.</summary>
+    public SimulationSnapshot Snapshot()
+    {
+        Advance();
+        lock (_gate)
+        {
+            return SimulationSnapshot.Create(this, _network, _downNodes, _stalledApiNodes, _apiFaults, _finalityStalled);
+        }
+    }
+
+    private void ProduceOn(NetworkSide side, uint slot)
+    {
+        var state = side.State;
+        var scheduled = BlockProduction.ScheduleFor(state, slot).ProducerForSlot(slot);
+        var node = Roster.NodesOf(scheduled.Producer)
+            .FirstOrDefault(n => IsUp(n, side) && scheduled.IsSatisfiedBy(n.SigningKey.PublicKey));
+        if (node is not null)
+        {
+            side.State = BlockProduction.Produce(state, slot, node.SigningKey, FinalizersVoted(side, state));
+        }
+    }
+
+    private bool IsUp(ProducerNode node, NetworkSide side) => !_downNodes.Contains(node.Id) && side.ProducerNodes.Contains(node.Id);
+
+    /// <summary>Whether at least the threshold of the active finalizers hold their key on an up node on this side.</summary>
+    private bool FinalizersVoted(NetworkSide side, ChainState state)
+    {
+        if (_finalityStalled || state.Mode != ConsensusMode.Savanna)
+        {
+            return !_finalityStalled;
+        }
+
+        var voting = state.Finalizers.Finalizers.Count(f => Roster.Nodes.Any(n => n.FinalizerKey == f.Key && IsUp(n, side)));
+        return voting >= state.Finalizers.Threshold;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using Failover.Antelope;
+using Failover.Antelope.SystemContract;
+
+namespace Failover.Simulator.Contract;
+
+/// <summary>A row of <c>eosio</c>/<c>eosio</c>/<c>producers</c> (protocol.md §3.4).</summary>
+public sealed record ProducerRow(
+    Name Owner,
+    double TotalVotes,
+    PublicKey ProducerKey,
+    bool IsActive,
+    string Url,
+    uint UnpaidBlocks,
+    DateTimeOffset LastClaimTime,
+    ushort Location,
+    BlockSigningAuthority? ProducerAuthority)
+{
+    /// <summary>The authority the system contract puts in the schedule: <c>producer_authority</c>, else the legacy key.</summary>
+    public BlockSigningAuthority EffectiveAuthority => ProducerAuthority ?? new BlockSigningAuthority(1, [new KeyWeight(ProducerKey, 1)]);
+}
+
+/// <summary>A finalizer's registered BLS keys (<c>finkeys</c>/<c>finalizers</c> tables, protocol.md §3.5).</summary>
+public sealed record FinalizerKeys(Name Finalizer, ImmutableList<string> Registered, string? Active);
+
+/// <summary>The system contract's tables and globals the simulator keeps.</summary>
+public sealed record ContractState(
+    ImmutableDictionary<Name, Account> Accounts,
+    ImmutableSortedDictionary<Name, ProducerRow> Producers,
+    ImmutableDictionary<Name, FinalizerKeys> Finalizers,
+    uint LastScheduleUpdateSlot,
+    int LastScheduleSize)
+{
+    public string? ActiveFinalizerKey(Name producer) => Finalizers.TryGetValue(producer, out var keys) ? keys.Active : null;
+}
