@@ -49,4 +49,7 @@ namespace Failover.Antelope.Chain;
 [JsonSerializable(typeof(SendTransaction2Request))]
 [JsonSerializable(typeof(PushTransactionResult))]
 [JsonSerializable(typeof(ChainErrorBody))]
+// Read only through custom converters, so not reachable from the roots above:
+[JsonSerializable(typeof(BlockPackedTransaction))]
+[JsonSerializable(typeof(SigningAuthority))]
 public sealed partial class ChainJsonContext : JsonSerializerContext;
