@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Failover.Antelope.Transactions;
+
+namespace Failover.Antelope.Chain;
+
+/// <summary>
+/// Typed client of nodeos's <c>/v1/chain/*</c> API. Every call is a POST with a JSON body and has its own timeout
+/// (<see cref="ChainApiOptions.Timeout"/>). Reads are retried after transient failures
+/// (<see cref="ChainApiException.IsTransient"/>) up to <see cref="ChainApiOptions.ReadRetries"/> times; pushes are
+/// never retried, because a push that timed out may still have been accepted. Failures surface as
+/// <see cref="ChainApiException"/> (or a subclass); cancellation by the caller as <see cref="OperationCanceledException"/>.
+/// </summary>
+public sealed class ChainApiClient
+{
+    private const int ExcerptLength = 200;
+    private static readonly byte[] NoParameters = "{}"u8.ToArray();
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
+    private static readonly ChainJsonContext Json = ChainJsonContext.Default;
+
+    private readonly HttpClient http;
+    private readonly ChainApiOptions options;
+    private readonly Uri chainApiBase;
+
+    public ChainApiClient(HttpClient http, ChainApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"ChainApiOptions.Timeout must be positive, got {options.Timeout}", nameof(options));
+        }
+
+        if (options.ReadRetries < 0 || options.RetryDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentException(
+                $"ChainApiOptions.ReadRetries and RetryDelay must not be negative, got {options.ReadRetries} and {options.RetryDelay}",
+                nameof(options));
+        }
+
+        var baseAddress = options.BaseAddress ?? http.BaseAddress
+            ?? throw new ArgumentException("the chain API client needs a base address (ChainApiOptions.BaseAddress or HttpClient.BaseAddress)", nameof(options));
+        var root = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
+        this.http = http;
+        this.options = options;
+        chainApiBase = new Uri(root, "v1/chain/");
+    }
+
+    public Task<GetInfoResult> GetInfoAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync("get_info", NoParameters, Json.GetInfoResult, cancellationToken);
+
+    /// <summary>A block by decimal number or 64-hex id; a reversible number may later return another block (fork).</summary>
+    public Task<GetBlockResult> GetBlockAsync(string blockNumOrId, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_block", Body(new GetBlockRequest(CheckBlockNumOrId(blockNumOrId)), Json.GetBlockRequest),
+            Json.GetBlockResult, cancellationToken);
+
+    public Task<GetBlockResult> GetBlockAsync(uint blockNum, CancellationToken cancellationToken = default) =>
+        GetBlockAsync(blockNum.ToString(CultureInfo.InvariantCulture), cancellationToken);
+
+    public Task<GetBlockInfoResult> GetBlockInfoAsync(uint blockNum, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_block_info", Body(new GetBlockInfoRequest(blockNum), Json.GetBlockInfoRequest),
+            Json.GetBlockInfoResult, cancellationToken);
+
+    public Task<GetBlockHeaderStateResult> GetBlockHeaderStateAsync(string blockNumOrId, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_block_header_state", Body(new GetBlockRequest(CheckBlockNumOrId(blockNumOrId)), Json.GetBlockRequest),
+            Json.GetBlockHeaderStateResult, cancellationToken);
+
+    public Task<GetProducerScheduleResult> GetProducerScheduleAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync("get_producer_schedule", NoParameters, Json.GetProducerScheduleResult, cancellationToken);
+
+    /// <summary>Producers in vote order from <paramref name="lowerBound"/> (a name; empty = from the top).</summary>
+    public Task<GetProducersResult> GetProducersAsync(string lowerBound = "", uint limit = 50, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_producers", Body(new GetProducersRequest(Json: true, lowerBound, limit), Json.GetProducersRequest),
+            Json.GetProducersResult, cancellationToken);
+
+    /// <summary>
+    /// Rows of <c>eosio</c>/<c>eosio</c>/<c>producers</c> in name order; page with the result's <c>next_key</c> as the
+    /// next <paramref name="lowerBound"/> (a name or a decimal key).
+    /// </summary>
+    public Task<GetTableRowsResult<ProducerRow>> GetProducerRowsAsync(string lowerBound = "", uint limit = 100, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_table_rows",
+            Body(new GetTableRowsRequest(Json: true, "eosio", "eosio", "producers", lowerBound, Limit: limit), Json.GetTableRowsRequest),
+            Json.GetTableRowsResultProducerRow, cancellationToken);
+
+    /// <summary>Any table; rows stay raw JSON (objects, hex strings or <c>{data, payer}</c>).</summary>
+    public Task<GetTableRowsResult<JsonElement>> GetTableRowsAsync(GetTableRowsRequest request, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_table_rows", Body(request, Json.GetTableRowsRequest), Json.GetTableRowsResultJsonElement, cancellationToken);
+
+    public Task<GetAccountResult> GetAccountAsync(string accountName, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_account", Body(new GetAccountRequest(accountName), Json.GetAccountRequest),
+            Json.GetAccountResult, cancellationToken);
+
+    public Task<GetRawAbiResult> GetRawAbiAsync(string accountName, string? abiHash = null, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_raw_abi", Body(new GetRawAbiRequest(accountName, abiHash), Json.GetRawAbiRequest),
+            Json.GetRawAbiResult, cancellationToken);
+
+    public Task<GetAbiResult> GetAbiAsync(string accountName, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_abi", Body(new GetAbiRequest(accountName), Json.GetAbiRequest), Json.GetAbiResult, cancellationToken);
+
+    public Task<GetRequiredKeysResult> GetRequiredKeysAsync(
+        TransactionJson transaction, IEnumerable<string> availableKeys, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_required_keys",
+            Body(new GetRequiredKeysRequest(transaction, [.. availableKeys]), Json.GetRequiredKeysRequest),
+            Json.GetRequiredKeysResult, cancellationToken);
+
+    /// <summary>Pushes a signed transaction (trace as a tree). Never retried.</summary>
+    public Task<PushTransactionResult> PushTransactionAsync(PackedTransaction transaction, CancellationToken cancellationToken = default) =>
+        SendOnceAsync("push_transaction", Body(transaction, Json.PackedTransaction), Json.PushTransactionResult, cancellationToken);
+
+    /// <summary>Sends a signed transaction (flat trace). Never retried.</summary>
+    public Task<PushTransactionResult> SendTransactionAsync(PackedTransaction transaction, CancellationToken cancellationToken = default) =>
+        SendOnceAsync("send_transaction", Body(transaction, Json.PackedTransaction), Json.PushTransactionResult, cancellationToken);
+
+    /// <summary>Sends a signed transaction; a failure may come back as a 202 trace with <c>except</c> set. Never retried.</summary>
+    public Task<PushTransactionResult> SendTransaction2Async(SendTransaction2Request request, CancellationToken cancellationToken = default) =>
+        SendOnceAsync("send_transaction2", Body(request, Json.SendTransaction2Request), Json.PushTransactionResult, cancellationToken);
+
+    private static byte[] Body<T>(T request, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(request, type);
+
+    private static string CheckBlockNumOrId(string blockNumOrId)
+    {
+        ArgumentNullException.ThrowIfNull(blockNumOrId);
+        if (blockNumOrId.Length is 0 or > 64 || !blockNumOrId.All(char.IsAsciiHexDigit))
+        {
+            throw new ArgumentException(
+                $"block_num_or_id must be a decimal block number or a 64-hex block id (1 to 64 hex digits), got \"{blockNumOrId}\"",
+                nameof(blockNumOrId));
+        }
+
+        return blockNumOrId;
+    }
+
+    private async Task<T> ReadAsync<T>(string endpoint, byte[] body, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await SendOnceAsync(endpoint, body, responseType, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChainApiException e) when (e.IsTransient && attempt < options.ReadRetries)
+            {
+                await Task.Delay(options.RetryDelay, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<T> SendOnceAsync<T>(string endpoint, byte[] body, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(options.Timeout, options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        HttpStatusCode status;
+        byte[] content;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(chainApiBase, endpoint))
+            {
+                Content = new ByteArrayContent(body) { Headers = { ContentType = JsonMediaType } },
+            };
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            status = response.StatusCode;
+            content = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Our limit or HttpClient.Timeout fired; the caller did not cancel.
+            throw new ChainApiTimeoutException(endpoint, options.Timeout, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ChainApiConnectionException(endpoint, e.Message, e);
+        }
+        catch (IOException e)
+        {
+            throw new ChainApiConnectionException(endpoint, $"the response could not be read ({e.Message})", e);
+        }
+
+        return Interpret(endpoint, status, content, responseType);
+    }
+
+    private static T Interpret<T>(string endpoint, HttpStatusCode status, byte[] content, JsonTypeInfo<T> responseType)
+    {
+        if ((int)status is >= 200 and < 300)
+        {
+            return Parse(endpoint, status, content, responseType, $"not a {endpoint} response");
+        }
+
+        var error = Parse(endpoint, status, content, Json.ChainErrorBody, "not a nodeos error body");
+        throw new ChainApiException(endpoint, status, error);
+    }
+
+    private static T Parse<T>(string endpoint, HttpStatusCode status, byte[] content, JsonTypeInfo<T> type, string problem)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(content, type)
+                ?? throw new ChainApiMalformedResponseException(endpoint, status, $"{problem}: the body is null", Excerpt(content), null);
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is null || e.Message.Contains("Path:", StringComparison.Ordinal) ? string.Empty : $" at {e.Path}";
+            throw new ChainApiMalformedResponseException(endpoint, status, $"{problem}{where}: {e.Message}", Excerpt(content), e);
+        }
+    }
+
+    /// <summary>The start of a body on one line, for error messages.</summary>
+    private static string Excerpt(byte[] content)
+    {
+        if (content.Length == 0)
+        {
+            return "(empty body)";
+        }
+
+        var text = Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, ExcerptLength * 4));
+        var builder = new StringBuilder(ExcerptLength + 1);
+        foreach (var c in text)
+        {
+            if (builder.Length == ExcerptLength)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString();
+    }
+}
