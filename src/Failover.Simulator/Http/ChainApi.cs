@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Failover.Antelope;
+using Failover.Antelope.Chain;
+using Failover.Simulator.Chain;
+
+namespace Failover.Simulator.Http;
+
+/// <summary>A chain API answer: HTTP status and JSON body.</summary>
+public sealed record ChainApiResponse(int Status, byte[] Body);
+
+/// <summary>
+/// The <c>/v1/chain/*</c> endpoints over a <see cref="ChainSimulator"/>, independent of the HTTP server: one
+/// API node's view, nodeos's JSON conventions through <see cref="ChainJsonContext"/>, nodeos's error bodies.
+/// </summary>
+public sealed class ChainApi
+{
+    private static readonly Lazy<byte[]> RawAbiFixture = new(() => Resource("get_raw_abi.eosio_system_constructed.json"));
+    private static readonly Lazy<byte[]> AbiFixture = new(() => Resource("get_abi.eosio_system_with_finalizer_constructed.json"));
+    private static readonly Checksum256 SystemCodeHash = Checksum256.Hash("failover-simulator eosio.system"u8);
+    private readonly ChainSimulator _simulator;
+
+    public ChainApi(ChainSimulator simulator) => _simulator = simulator ?? throw new ArgumentNullException(nameof(simulator));
+
+    public static IReadOnlyList<string> Endpoints { get; } =
+    [
+        "get_info", "get_block", "get_block_info", "get_producer_schedule", "get_producers", "get_table_rows",
+        "get_account", "get_raw_abi", "get_abi", "get_required_keys", "push_transaction", "send_transaction",
+    ];
+
+    public ChainApiResponse Handle(string apiNode, string endpoint, string body)
+    {
+        try
+        {
+            return endpoint switch
+            {
+                "get_info" => Ok(WireMapping.Info(View(apiNode, body, noParams: true)), ChainJsonContext.Default.GetInfoResult),
+                "get_block" => GetBlock(apiNode, body),
+                "get_block_info" => GetBlockInfo(apiNode, body),
+                "get_producer_schedule" => Ok(WireMapping.ProducerSchedule(View(apiNode, body, noParams: true)), ChainJsonContext.Default.GetProducerScheduleResult),
+                "get_producers" => GetProducers(apiNode, body),
+                "get_table_rows" => GetTableRows(apiNode, body),
+                "get_account" => GetAccount(apiNode, body),
+                "get_raw_abi" => GetRawAbi(apiNode, body),
+                "get_abi" => GetAbi(apiNode, body),
+                "get_required_keys" => GetRequiredKeys(apiNode, body),
+                "push_transaction" => Push(apiNode, body, tree: true),
+                "send_transaction" => Push(apiNode, body, tree: false),
+                _ => throw ChainErrors.UnknownEndpoint(),
+            };
+        }
+        catch (ChainException e)
+        {
+            return Error(e);
+        }
+    }
+
+    public static ChainApiResponse Error(ChainException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new(error.HttpStatus, JsonSerializer.SerializeToUtf8Bytes(WireMapping.ErrorBody(error), ChainJsonContext.Default.ChainErrorBody));
+    }
+
+    private ChainState View(string apiNode, string body, bool noParams)
+    {
+        if (noParams && RequestBody.Parse(body) is not null)
+        {
+            throw ChainErrors.InvalidRequest("no parameter should be given");
+        }
+
+        return _simulator.View(apiNode);
+    }
+
+    private ChainApiResponse GetBlock(string apiNode, string body)
+    {
+        var request = RequestBody.Required(body);
+        var key = request.String("block_num_or_id").Trim();
+        var state = _simulator.View(apiNode);
+        SimBlock? block = null;
+        if (key.Length == 64 && Checksum256.TryParse(key, out var id, out _))
+        {
+            block = state.BlockById(id);
+        }
+        else if (uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            block = state.BlockByNumber(number);
+        }
+        else
+        {
+            throw ChainErrors.InvalidRequest($"Invalid block_num_or_id '{key}': expected a block number or a 64-hex block id");
+        }
+
+        return Ok(WireMapping.Block(block ?? throw ChainErrors.UnknownBlock(key)), ChainJsonContext.Default.GetBlockResult);
+    }
+
+    private ChainApiResponse GetBlockInfo(string apiNode, string body)
+    {
+        var number = RequestBody.Required(body).UInt("block_num");
+        var block = number <= uint.MaxValue ? _simulator.View(apiNode).BlockByNumber((uint)number) : null;
+        return Ok(WireMapping.BlockInfo(block ?? throw ChainErrors.UnknownBlock(number.ToString(CultureInfo.InvariantCulture))), ChainJsonContext.Default.GetBlockInfoResult);
+    }
+
+    private ChainApiResponse GetProducers(string apiNode, string body)
+    {
+        var request = RequestBody.Parse(body);
+        var limit = (int)Math.Min(request?.UInt("limit", 50) ?? 50, 1000);
+        var lowerBound = request?.String("lower_bound", string.Empty) ?? string.Empty;
+        var contract = _simulator.View(apiNode).Contract;
+        var ordered = WireMapping.ByVotes(contract).ToList();
+        var start = lowerBound.Length == 0 ? 0 : Math.Max(0, ordered.FindIndex(p => p.Owner.ToString() == lowerBound));
+        var page = ordered.Skip(start).Take(limit).ToList();
+        var more = start + limit < ordered.Count ? ordered[start + limit].Owner.ToString() : string.Empty;
+        var total = contract.Producers.Values.Where(p => p.IsActive).Sum(p => p.TotalVotes);
+        return Ok(new GetProducersResult([.. page.Select(WireMapping.ProducerRow)], total, more), ChainJsonContext.Default.GetProducersResult);
+    }
+
+    /// <summary>Only <c>eosio</c>/<c>eosio</c>/<c>producers</c> with <c>json: true</c>, in primary-key (name value) order.</summary>
+    private ChainApiResponse GetTableRows(string apiNode, string body)
+    {
+        var request = RequestBody.Required(body);
+        var code = request.String("code");
+        var table = request.String("table");
+        var scope = request.String("scope", code);
+        if (code != "eosio" || scope != "eosio" || table != "producers")
+        {
+            throw new ChainException(500, "Internal Service Error", 3060003, "contract_table_query_exception", "Contract Table Query Exception",
+                $"Table {table} of {code} (scope {scope}) is not served by the simulator; only eosio/eosio/producers is", "chain_plugin.cpp", 1533, "get_table_rows");
+        }
+
+        if (!request.Bool("json", false))
+        {
+            throw new ChainException(500, "Internal Service Error", 3100008, "unsupported_feature", "Unsupported feature",
+                "the simulator serves table rows with json: true only", "chain_plugin.cpp", 1540, "get_table_rows");
+        }
+
+        var limit = (int)Math.Min(request.UInt("limit", 10), 1000);
+        var lower = Bound(request.String("lower_bound", string.Empty), ulong.MinValue);
+        var upper = Bound(request.String("upper_bound", string.Empty), ulong.MaxValue);
+        var rows = _simulator.View(apiNode).Contract.Producers.Values.Where(p => p.Owner.Value >= lower && p.Owner.Value <= upper).ToList();
+        var page = rows.Take(limit).ToList();
+        var more = rows.Count > limit;
+        var nextKey = !more ? string.Empty
+            : request.String("key_type", string.Empty) == "name" ? rows[limit].Owner.ToString() : rows[limit].Owner.Value.ToString(CultureInfo.InvariantCulture);
+        return Ok(new GetTableRowsResult<ProducerRow>([.. page.Select(WireMapping.ProducerRow)], more, nextKey), ChainJsonContext.Default.GetTableRowsResultProducerRow);
+    }
+
+    private ChainApiResponse GetAccount(string apiNode, string body)
+    {
+        var request = RequestBody.Required(body);
+        var name = request.String("account_name");
+        var state = _simulator.View(apiNode);
+        if (!Name.TryParse(name, out var account, out _) || !state.Contract.Accounts.TryGetValue(account, out var found))
+        {
+            throw ChainErrors.UnknownAccount(name);
+        }
+
+        return Ok(WireMapping.Account(state, found), ChainJsonContext.Default.GetAccountResult);
+    }
+
+    private ChainApiResponse GetRawAbi(string apiNode, string body)
+    {
+        var request = RequestBody.Required(body);
+        var account = AccountOf(apiNode, request);
+        if (account != Roster.Eosio)
+        {
+            return Ok(new GetRawAbiResult(account.ToString(), Checksum256.Zero.ToString(), Checksum256.Zero.ToString()), ChainJsonContext.Default.GetRawAbiResult);
+        }
+
+        var fixture = FixtureResponse(RawAbiFixture.Value, ChainJsonContext.Default.GetRawAbiResult);
+        var abi = fixture.DecodeAbi()!;
+        var hash = Checksum256.Hash(abi).ToString();
+        var known = request.String("abi_hash", string.Empty) == hash;
+        return Ok(new GetRawAbiResult("eosio", SystemCodeHash.ToString(), hash, known ? null : Convert.ToBase64String(abi)), ChainJsonContext.Default.GetRawAbiResult);
+    }
+
+    private ChainApiResponse GetAbi(string apiNode, string body)
+    {
+        var account = AccountOf(apiNode, RequestBody.Required(body));
+        var result = account == Roster.Eosio
+            ? FixtureResponse(AbiFixture.Value, ChainJsonContext.Default.GetAbiResult)
+            : new GetAbiResult(account.ToString());
+        return Ok(result, ChainJsonContext.Default.GetAbiResult);
+    }
+
+    private ChainApiResponse GetRequiredKeys(string apiNode, string body)
+    {
+        var request = RequestBody.Required(body);
+        var actions = RequestBody.Actions(request.Root.TryGetProperty("transaction", out var transaction) ? transaction : default);
+        if (!request.Root.TryGetProperty("available_keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
+        {
+            throw ChainErrors.InvalidRequest("Missing field 'available_keys' (an array of public keys)");
+        }
+
+        var available = keys.EnumerateArray().Select(k => PublicKey.TryParse(k.GetString(), out var key, out var error)
+            ? key
+            : throw ChainErrors.InvalidRequest($"Invalid public key in available_keys: {error}")).ToList();
+        var required = _simulator.RequiredKeys(actions, available, apiNode);
+        return Ok(new GetRequiredKeysResult([.. required.Select(k => k.ToLegacyString())]), ChainJsonContext.Default.GetRequiredKeysResult);
+    }
+
+    private ChainApiResponse Push(string apiNode, string body, bool tree)
+    {
+        var packed = RequestBody.Required(body).PackedTransaction();
+        var accepted = _simulator.Push(packed, apiNode);
+        return Ok(WireMapping.PushResult(accepted, tree), ChainJsonContext.Default.PushTransactionResult, status: 202);
+    }
+
+    private Name AccountOf(string apiNode, RequestBody request)
+    {
+        var name = request.String("account_name");
+        return Name.TryParse(name, out var account, out _) && _simulator.View(apiNode).Contract.Accounts.ContainsKey(account)
+            ? account
+            : throw ChainErrors.UnknownAccount(name);
+    }
+
+    private static ulong Bound(string text, ulong fallback)
+    {
+        if (text.Length == 0)
+        {
+            return fallback;
+        }
+
+        if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        return Name.TryParse(text, out var name, out var error) ? name.Value : throw ChainErrors.InvalidRequest($"Invalid bound '{text}': {error}");
+    }
+
+    private static ChainApiResponse Ok<T>(T value, JsonTypeInfo<T> type, int status = 200) => new(status, JsonSerializer.SerializeToUtf8Bytes(value, type));
+
+    private static T FixtureResponse<T>(byte[] fixture, JsonTypeInfo<T> type)
+    {
+        using var document = JsonDocument.Parse(fixture);
+        return document.RootElement.GetProperty("response").Deserialize(type)
+            ?? throw new InvalidOperationException("An embedded ABI fixture has no response.");
+    }
+
+    private static byte[] Resource(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"Failover.Simulator.Resources.{name}")
+            ?? throw new InvalidOperationException($"Embedded resource {name} is missing.");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}

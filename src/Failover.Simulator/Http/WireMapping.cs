@@ -1,0 +1,353 @@
+using System.Text.Json;
+using Failover.Antelope;
+using Failover.Antelope.Chain;
+using Failover.Antelope.SystemContract;
+using Failover.Antelope.Transactions;
+using Failover.Simulator.Chain;
+using Failover.Simulator.Contract;
+using WireSchedule = Failover.Antelope.Chain.ProducerSchedule;
+using WireProducerRow = Failover.Antelope.Chain.ProducerRow;
+using WireFinality = Failover.Antelope.Chain.FinalityExtension;
+using WireProposerDiff = Failover.Antelope.Chain.ProposerPolicyDiff;
+using WireLinkedAction = Failover.Antelope.Chain.LinkedAction;
+
+namespace Failover.Simulator.Http;
+
+/// <summary>Maps simulator state to the chain API's wire records (one place for the JSON shape: ChainJsonContext).</summary>
+internal static class WireMapping
+{
+    public const string ServerVersion = "5130a1d3";
+    public const string ServerVersionString = "v1.0.2-failover-simulator";
+
+    public static GetInfoResult Info(ChainState state) => new(
+        ServerVersion,
+        state.ChainId.ToString(),
+        state.Head.Number,
+        state.LastIrreversible,
+        state.LastIrreversibleBlock.Id.ToString(),
+        state.Head.Id.ToString(),
+        state.Head.Timestamp,
+        state.Head.Producer.ToString(),
+        200_000_000,
+        1_048_576_000,
+        200_000,
+        1_048_576,
+        ServerVersionString,
+        state.Head.Number,
+        state.Head.Id.ToString(),
+        ServerVersionString,
+        381_024_733_421_463,
+        94_471_098_335_361,
+        1,
+        state.LastIrreversibleBlock.Timestamp);
+
+    public static GetBlockResult Block(SimBlock block) => new(
+        block.Timestamp,
+        block.Producer.ToString(),
+        block.Header.Confirmed,
+        block.Previous.ToString(),
+        block.Header.TransactionMroot.ToString(),
+        block.Header.ActionMroot.ToString(),
+        block.Header.ScheduleVersion,
+        null,
+        block.ProducerSignature.ToString(),
+        [.. block.Transactions.Select(BlockTransaction)],
+        block.Id.ToString(),
+        block.Number,
+        block.RefBlockPrefix,
+        NewProducerSchedule: block.NewProducerSchedule is { } schedule ? Schedule(schedule) : null,
+        FinalityExtension: block.Finality is { } finality ? Finality(finality) : null);
+
+    public static GetBlockInfoResult BlockInfo(SimBlock block) => new(
+        block.Number,
+        block.RefBlockNum,
+        block.Id.ToString(),
+        block.Timestamp,
+        block.Producer.ToString(),
+        block.Header.Confirmed,
+        block.Previous.ToString(),
+        block.Header.TransactionMroot.ToString(),
+        block.Header.ActionMroot.ToString(),
+        block.Header.ScheduleVersion,
+        block.ProducerSignature.ToString(),
+        block.RefBlockPrefix);
+
+    /// <summary>Savanna: <c>pending</c> is the policy waiting for activation (pending, else proposed); <c>proposed</c> is always null.</summary>
+    public static GetProducerScheduleResult ProducerSchedule(ChainState state) => state.Mode == ConsensusMode.Savanna
+        ? new(Schedule(state.ActiveSchedule), (state.Pending ?? state.Proposed) is { } waiting ? Schedule(waiting.Schedule) : null, null)
+        : new(Schedule(state.ActiveSchedule), state.Pending is { } pending ? Schedule(pending.Schedule) : null, state.Proposed is { } proposed ? Schedule(proposed.Schedule) : null);
+
+    public static WireSchedule Schedule(Chain.ProducerSchedule schedule) =>
+        new(schedule.Version, [.. schedule.Producers.Select(p => new ProducerAuthority(p.Producer.ToString(), Authority(p.Authority)))]);
+
+    public static WireProducerRow ProducerRow(Contract.ProducerRow row) => new(
+        row.Owner.ToString(),
+        row.TotalVotes,
+        row.ProducerKey.ToLegacyString(),
+        row.IsActive,
+        row.Url,
+        row.UnpaidBlocks,
+        row.LastClaimTime,
+        row.Location,
+        row.ProducerAuthority is { } authority ? Authority(authority) : null);
+
+    /// <summary>The <c>prototalvote</c> order: active producers by descending votes, then inactive ones.</summary>
+    public static IEnumerable<Contract.ProducerRow> ByVotes(ContractState contract) =>
+        contract.Producers.Values.OrderBy(p => p.IsActive ? -p.TotalVotes : p.TotalVotes).ThenBy(p => p.Owner.Value);
+
+    public static GetAccountResult Account(ChainState state, Account account)
+    {
+        var limit = new AccountResourceLimit(0, 1_000_000, 1_000_000);
+        var permissions = account.Permissions.Select(p => new PermissionInfo(
+            p.Name.ToString(),
+            p.Parent?.ToString() ?? string.Empty,
+            new AccountAuthority(p.Authority.Threshold, [.. p.Authority.Keys.Select(k => new AuthorityKey(k.Key.ToLegacyString(), k.Weight))], [], []),
+            [.. account.LinksOf(p.Name).Select(l => new WireLinkedAction(l.Code.ToString(), l.Action.ToString()))])).ToList();
+        var genesis = state.Blocks[0].Timestamp;
+        return new GetAccountResult(
+            account.Name.ToString(),
+            state.Head.Number,
+            state.Head.Timestamp,
+            account.Name == Roster.Eosio,
+            genesis,
+            genesis,
+            8_000_000,
+            -1,
+            -1,
+            limit,
+            limit,
+            3_000,
+            permissions,
+            null,
+            null,
+            null,
+            null,
+            null,
+            EosioAnyLinkedActions: []);
+    }
+
+    public static PushTransactionResult PushResult(AcceptedTransaction accepted, bool tree)
+    {
+        var id = accepted.Included.Id.ToString();
+        var traces = accepted.Transaction.Actions.Select((action, index) => ActionTrace(accepted, action, index, tree)).ToList();
+        return new PushTransactionResult(id, new TransactionTrace(
+            id,
+            accepted.BlockNum,
+            accepted.BlockTime,
+            null,
+            new TransactionReceiptHeader("executed", 100, accepted.Included.NetUsageWords),
+            120,
+            accepted.Included.NetUsageWords * 8UL,
+            false,
+            traces,
+            null,
+            null,
+            null));
+    }
+
+    public static ChainErrorBody ErrorBody(ChainException error) => new(
+        error.HttpStatus,
+        error.HttpMessage,
+        new ChainError(error.Code, error.ErrorName, error.What, error.File.Length == 0 ? [] : [new ChainErrorDetail(error.Message, error.File, (ulong)error.Line, error.Method)]));
+
+    private static SigningAuthority Authority(BlockSigningAuthority authority) =>
+        new(authority.Threshold, [.. authority.Keys.Select(k => new AuthorityKey(k.Key.ToLegacyString(), k.Weight))]);
+
+    private static WireFinality Finality(Chain.FinalityExtension finality) => new(
+        new QcClaim(finality.QcClaimBlockNum, finality.IsStrongQc),
+        null,
+        finality.NewProposerPolicy is { } diff ? new WireProposerDiff(diff.Version, BlockTimestamp.FromSlot(diff.ProposalSlot), AuthDiff(diff)) : null);
+
+    private static JsonElement AuthDiff(Chain.ProposerPolicyDiff diff) => Json(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray("remove_indexes");
+        foreach (var index in diff.RemovedIndexes)
+        {
+            writer.WriteNumberValue(index);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("insert_indexes");
+        for (var i = 0; i < diff.Schedule.Producers.Count; i++)
+        {
+            var producer = diff.Schedule.Producers[i];
+            writer.WriteStartArray();
+            writer.WriteNumberValue(i);
+            writer.WriteStartObject();
+            writer.WriteString("producer_name", producer.Producer.ToString());
+            writer.WriteStartArray("authority");
+            writer.WriteNumberValue(0);
+            WriteAuthority(writer, producer.Authority);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    });
+
+    private static BlockTransaction BlockTransaction(IncludedTransaction included)
+    {
+        var transaction = Transaction.Unpack(included.PackedTrx);
+        var json = new TransactionJson(
+            transaction.Expiration,
+            transaction.RefBlockNum,
+            transaction.RefBlockPrefix,
+            transaction.MaxNetUsageWords,
+            transaction.MaxCpuUsageMs,
+            transaction.DelaySec,
+            [.. transaction.ContextFreeActions.Select(ActionJson)],
+            [.. transaction.Actions.Select(ActionJson)],
+            []);
+        var packed = new BlockPackedTransaction(
+            included.Id.ToString(),
+            included.Signatures,
+            "none",
+            string.Empty,
+            [],
+            Convert.ToHexStringLower(included.PackedTrx),
+            json);
+        return new BlockTransaction("executed", 100, included.NetUsageWords, new BlockTrx(included.Id.ToString(), packed));
+    }
+
+    /// <summary>Action data as nodeos shows it: the ABI-decoded object, and the raw bytes in <c>hex_data</c>.</summary>
+    private static ActionJson ActionJson(ChainAction action) => new(
+        action.Account.ToString(),
+        action.Name.ToString(),
+        [.. action.Authorization.Select(a => new ActionAuthorization(a.Actor.ToString(), a.Permission.ToString()))],
+        DecodedData(action),
+        Convert.ToHexStringLower(action.Data));
+
+    private static JsonElement DecodedData(ChainAction action)
+    {
+        ISystemAction? decoded;
+        try
+        {
+            decoded = SystemContract.Decode(action);
+        }
+        catch (ChainException)
+        {
+            decoded = null;
+        }
+
+        return Json(writer =>
+        {
+            switch (decoded)
+            {
+                case RegProducer r:
+                    writer.WriteStartObject();
+                    writer.WriteString("producer", r.Producer.ToString());
+                    writer.WriteString("producer_key", r.ProducerKey.ToLegacyString());
+                    writer.WriteString("url", r.Url);
+                    writer.WriteNumber("location", r.Location);
+                    writer.WriteEndObject();
+                    break;
+                case RegProducer2 r:
+                    writer.WriteStartObject();
+                    writer.WriteString("producer", r.Producer.ToString());
+                    writer.WriteStartArray("producer_authority");
+                    writer.WriteStringValue("block_signing_authority_v0");
+                    WriteAuthority(writer, r.ProducerAuthority);
+                    writer.WriteEndArray();
+                    writer.WriteString("url", r.Url);
+                    writer.WriteNumber("location", r.Location);
+                    writer.WriteEndObject();
+                    break;
+                case UnregProd u:
+                    writer.WriteStartObject();
+                    writer.WriteString("producer", u.Producer.ToString());
+                    writer.WriteEndObject();
+                    break;
+                case ActFinKey a:
+                    writer.WriteStartObject();
+                    writer.WriteString("finalizer_name", a.FinalizerName.ToString());
+                    writer.WriteString("finalizer_key", a.FinalizerKey);
+                    writer.WriteEndObject();
+                    break;
+                default:
+                    writer.WriteStringValue(Convert.ToHexStringLower(action.Data));
+                    break;
+            }
+        });
+    }
+
+    private static JsonElement ActionTrace(AcceptedTransaction accepted, ChainAction action, int index, bool tree) => Json(writer =>
+    {
+        var ordinal = index + 1;
+        writer.WriteStartObject();
+        writer.WriteNumber("action_ordinal", ordinal);
+        writer.WriteNumber("creator_action_ordinal", 0);
+        writer.WriteNumber("closest_unnotified_ancestor_action_ordinal", 0);
+        writer.WriteStartObject("receipt");
+        writer.WriteString("receiver", action.Account.ToString());
+        writer.WriteString("act_digest", Checksum256.Hash(action.Data).ToString());
+        writer.WriteNumber("global_sequence", (accepted.BlockNum * 16L) + ordinal);
+        writer.WriteNumber("recv_sequence", (accepted.BlockNum * 16L) + ordinal);
+        writer.WriteStartArray("auth_sequence");
+        foreach (var level in action.Authorization)
+        {
+            writer.WriteStartArray();
+            writer.WriteStringValue(level.Actor.ToString());
+            writer.WriteNumberValue(accepted.BlockNum);
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("code_sequence", 1);
+        writer.WriteNumber("abi_sequence", 1);
+        writer.WriteEndObject();
+        writer.WriteString("receiver", action.Account.ToString());
+        writer.WritePropertyName("act");
+        JsonSerializer.Serialize(writer, ActionJson(action), ChainJsonContext.Default.ActionJson);
+        writer.WriteBoolean("context_free", false);
+        writer.WriteNumber("elapsed", 50);
+        writer.WriteString("console", string.Empty);
+        writer.WriteString("trx_id", accepted.Included.Id.ToString());
+        writer.WriteNumber("block_num", accepted.BlockNum);
+        writer.WriteString("block_time", BlockTimestamp.Format(accepted.BlockTime));
+        writer.WriteNull("producer_block_id");
+        writer.WriteStartArray("account_ram_deltas");
+        writer.WriteEndArray();
+        writer.WriteNull("except");
+        writer.WriteNull("error_code");
+        writer.WriteString("return_value_hex_data", string.Empty);
+        if (tree)
+        {
+            writer.WriteStartArray("inline_traces");
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    });
+
+    private static void WriteAuthority(Utf8JsonWriter writer, BlockSigningAuthority authority)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("threshold", authority.Threshold);
+        writer.WriteStartArray("keys");
+        foreach (var key in authority.Keys)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", key.Key.ToLegacyString());
+            writer.WriteNumber("weight", key.Weight);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static JsonElement Json(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+}
