@@ -8,5 +8,6 @@ internal static class CliCommands
     public static IEnumerable<Command> All(CliConsole console)
     {
         yield return VersionCommand.Create(console);
+        yield return SimulateCommand.Create(console);
     }
 }

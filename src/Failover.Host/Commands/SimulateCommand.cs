@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Failover.Simulator;
+using Failover.Simulator.Http;
+
+namespace Failover.Host.Commands;
+
+/// <summary><c>failover simulate</c>: serves a simulated Antelope chain over HTTP until stopped (design §8).</summary>
+internal static class SimulateCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var urls = new Option<string>("--urls") { Description = "Where to listen (semicolon-separated URLs).", DefaultValueFactory = _ => "http://127.0.0.1:8888" };
+        var producers = new Option<int>("--producers") { Description = "Registered producers, ours included.", DefaultValueFactory = _ => 21 };
+        var consensus = new Option<string>("--consensus") { Description = "savanna or legacy.", DefaultValueFactory = _ => "savanna" };
+        consensus.AcceptOnlyFromAmong("savanna", "legacy");
+        var seed = new Option<string>("--seed") { Description = "Every key and the chain id derive from it.", DefaultValueFactory = _ => "failover" };
+        var speed = new Option<double>("--speed") { Description = "Clock speed factor (2 = twice as fast as real time).", DefaultValueFactory = _ => 1.0 };
+        var keysOut = new Option<FileInfo?>("--keys-out") { Description = "Write the simulated accounts' and nodes' test keys to this JSON file." };
+
+        var command = new Command("simulate", "Serves a simulated Antelope producer network with fault injection (/v1/chain/*, /sim/*).")
+        {
+            urls, producers, consensus, seed, speed, keysOut,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new SimulationOptions
+            {
+                ProducerCount = parse.GetValue(producers),
+                Consensus = parse.GetValue(consensus) == "legacy" ? ConsensusMode.Legacy : ConsensusMode.Savanna,
+                Seed = parse.GetValue(seed)!,
+            };
+            var problems = options.Validate();
+            var speedFactor = parse.GetValue(speed);
+            if (!double.IsFinite(speedFactor) || speedFactor <= 0)
+            {
+                problems = [.. problems, $"--speed must be a positive number, got {speedFactor}."];
+            }
+
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    await console.Error.WriteLineAsync(problem).ConfigureAwait(false);
+                }
+
+                return ExitCodes.Usage;
+            }
+
+            var simulator = new ChainSimulator(options, new ScaledTimeProvider(speedFactor));
+            if (parse.GetValue(keysOut) is { } file)
+            {
+                await using var stream = file.Create();
+                SimulationKeysFile.Write(simulator.Roster, stream);
+                await console.Out.WriteLineAsync($"Wrote simulation keys to {file.FullName}").ConfigureAwait(false);
+            }
+
+            var listen = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            await using var app = SimulatorHost.Build(simulator, listen);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await console.Out.WriteLineAsync(
+                $"Simulating {options.ProducerCount} producers ({options.Consensus.ToString().ToLowerInvariant()}, seed '{options.Seed}', speed {speedFactor}) " +
+                $"chain {simulator.ChainId} on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

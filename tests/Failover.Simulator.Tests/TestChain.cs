@@ -1,0 +1,75 @@
+using Failover.Antelope;
+using Failover.Antelope.SystemContract;
+using Failover.Antelope.Transactions;
+using Failover.Simulator.Chain;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Failover.Simulator.Tests;
+
+/// <summary>A simulator on a fake clock, with helpers to step slots and to sign system actions as the simulated accounts.</summary>
+internal sealed class TestChain
+{
+    /// <summary>A slot-aligned start: 2026-01-01T00:00:00Z.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public TestChain(ConsensusMode mode = ConsensusMode.Savanna, string seed = "test-seed", int producers = 21)
+    {
+        Time = new FakeTimeProvider(Start);
+        Simulator = new ChainSimulator(new SimulationOptions { Consensus = mode, Seed = seed, ProducerCount = producers }, Time);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public ChainSimulator Simulator { get; }
+
+    public Roster Roster => Simulator.Roster;
+
+    public ChainState State => Simulator.View();
+
+    public static Name Ours => Name.Parse("failover.bp");
+
+    public ProducerNode Node(string id) => Roster.FindNode(id)!;
+
+    public PrivateKey AccountKey(string account, string permission) =>
+        Roster.Accounts.Single(a => a.Account.ToString() == account).Permissions[Name.Parse(permission)];
+
+    public void AdvanceSlots(int slots)
+    {
+        Time.Advance(TimeSpan.FromMilliseconds(500L * slots));
+        Simulator.Advance();
+    }
+
+    /// <summary>Steps one slot at a time until <paramref name="condition"/> holds, failing after <paramref name="maxSlots"/>.</summary>
+    public void AdvanceUntil(Func<ChainState, bool> condition, int maxSlots, string what)
+    {
+        for (var i = 0; i < maxSlots; i++)
+        {
+            if (condition(State))
+            {
+                return;
+            }
+
+            AdvanceSlots(1);
+        }
+
+        Assert.Fail($"Not reached within {maxSlots} slots: {what}");
+    }
+
+    public PackedTransaction Sign(ISystemAction action, string actor, string permission, PrivateKey key, TimeSpan? expiresIn = null, Checksum256? refBlock = null)
+    {
+        var state = State;
+        var expiration = DateTimeOffset.FromUnixTimeSeconds(state.Head.Timestamp.ToUnixTimeSeconds()) + (expiresIn ?? TimeSpan.FromSeconds(60));
+        var transaction = Transaction.Create(refBlock ?? state.LastIrreversibleBlock.Id, expiration, [SystemActions.ToAction(action, new PermissionLevel(Name.Parse(actor), Name.Parse(permission)))]);
+        return TransactionSigner.Sign(transaction, state.ChainId, [key]);
+    }
+
+    /// <summary>regproducer for our producer with the key of <paramref name="dataCenter"/>, signed with the failover permission.</summary>
+    public PackedTransaction RegisterOurKey(string dataCenter) => Sign(
+        new RegProducer(Ours, Node($"failover.bp/{dataCenter}").SigningKey.PublicKey, "https://failover.bp.example", 0),
+        "failover.bp",
+        "failover",
+        AccountKey("failover.bp", "failover"));
+
+    /// <summary>The blocks with numbers in (from, to].</summary>
+    public IEnumerable<SimBlock> Blocks(uint after) => State.Blocks.Where(b => b.Number > after);
+}
