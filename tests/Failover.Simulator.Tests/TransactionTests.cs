@@ -1,0 +1,186 @@
+using Failover.Antelope;
+using Failover.Antelope.SystemContract;
+using Failover.Antelope.Transactions;
+using Failover.Simulator.Chain;
+
+namespace Failover.Simulator.Tests;
+
+public sealed class TransactionTests
+{
+    private readonly TestChain _chain = new();
+
+    public TransactionTests() => _chain.AdvanceSlots(20);
+
+    private RegProducer RotateToDc2 => new(TestChain.Ours, _chain.Node("failover.bp/dc2").SigningKey.PublicKey, "https://failover.bp.example", 0);
+
+    [Fact]
+    public void A_regproducer_signed_with_the_linked_failover_permission_updates_the_producers_table_and_lands_in_the_next_block()
+    {
+        var accepted = _chain.Simulator.Push(_chain.RegisterOurKey("dc2"));
+
+        var row = _chain.State.Contract.Producers[TestChain.Ours];
+        Assert.Equal(_chain.Node("failover.bp/dc2").SigningKey.PublicKey, row.ProducerKey);
+        Assert.True(row.IsActive);
+        Assert.Equal(_chain.State.Head.Number + 1, accepted.BlockNum);
+
+        _chain.AdvanceSlots(1);
+        Assert.Equal(accepted.Included.Id, Assert.Single(_chain.State.Head.Transactions).Id);
+    }
+
+    [Fact]
+    public void The_active_permission_satisfies_an_action_linked_to_its_child_permission()
+    {
+        _chain.Simulator.Push(_chain.Sign(RotateToDc2, "failover.bp", "active", _chain.AccountKey("failover.bp", "active")));
+
+        Assert.Equal(_chain.Node("failover.bp/dc2").SigningKey.PublicKey, _chain.State.Contract.Producers[TestChain.Ours].ProducerKey);
+    }
+
+    [Fact]
+    public void A_signature_by_the_wrong_key_is_an_unsatisfied_authorization()
+    {
+        var error = Rejected(_chain.Sign(RotateToDc2, "failover.bp", "failover", _chain.AccountKey("prod.a", "active")));
+
+        Assert.Equal(3090003, error.Code);
+        Assert.Equal("unsatisfied_authorization", error.ErrorName);
+        Assert.Contains("'{\"actor\":\"failover.bp\",\"permission\":\"failover\"}'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(500, error.HttpStatus);
+    }
+
+    [Fact]
+    public void The_failover_permission_cannot_authorize_an_action_it_is_not_linked_to()
+    {
+        var error = Rejected(_chain.Sign(new UnregProd(TestChain.Ours), "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover")));
+
+        Assert.Equal(3090005, error.Code);
+        Assert.Contains("minimum authority is {\"actor\":\"failover.bp\",\"permission\":\"active\"}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Acting_for_another_producer_is_a_missing_authority()
+    {
+        var other = new RegProducer(Name.Parse("prod.a"), _chain.Node("failover.bp/dc2").SigningKey.PublicKey, "https://x.example", 0);
+
+        Assert.Equal(3090004, Rejected(_chain.Sign(other, "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover"))).Code);
+    }
+
+    [Fact]
+    public void An_expired_transaction_is_rejected_with_nodeos_text()
+    {
+        var error = Rejected(_chain.Sign(RotateToDc2, "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover"), expiresIn: TimeSpan.FromSeconds(-5)));
+
+        Assert.Equal(3040005, error.Code);
+        Assert.StartsWith("transaction has expired, expiration is ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_expiration_more_than_an_hour_ahead_is_rejected()
+    {
+        Assert.Equal(3040006, Rejected(_chain.Sign(RotateToDc2, "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover"), expiresIn: TimeSpan.FromHours(2))).Code);
+    }
+
+    [Fact]
+    public void A_reference_block_from_another_branch_fails_TaPoS()
+    {
+        var foreign = BlockId.FromDigest(Checksum256.Hash("elsewhere"u8), _chain.State.Head.Number - 3);
+
+        var error = Rejected(_chain.Sign(RotateToDc2, "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover"), refBlock: foreign));
+
+        Assert.Equal(3040007, error.Code);
+        Assert.EndsWith("Is this transaction from a different fork?", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_transaction_twice_is_a_duplicate()
+    {
+        var transaction = _chain.RegisterOurKey("dc2");
+        _chain.Simulator.Push(transaction);
+        _chain.AdvanceSlots(3);
+
+        var error = Rejected(transaction);
+
+        Assert.Equal(3040008, error.Code);
+        Assert.Equal($"duplicate transaction {Transaction.Unpack(Convert.FromHexString(transaction.PackedTrx)).Id}", error.Message);
+    }
+
+    [Fact]
+    public void Garbage_packed_bytes_are_a_packed_transaction_error()
+    {
+        var valid = _chain.RegisterOurKey("dc2");
+
+        Assert.Equal(3010010, Rejected(valid with { PackedTrx = "00ff" }).Code);
+        Assert.Equal(3010010, Rejected(valid with { PackedTrx = "not hex" }).Code);
+    }
+
+    [Fact]
+    public void Undecodable_action_data_is_invalid_action_arguments()
+    {
+        var state = _chain.State;
+        var action = new ChainAction(SystemActions.Eosio, Name.Parse("regproducer"), [new PermissionLevel(TestChain.Ours, Name.Parse("failover"))], [1, 2, 3]);
+        var transaction = Transaction.Create(state.LastIrreversibleBlock.Id, DateTimeOffset.FromUnixTimeSeconds(state.Head.Timestamp.ToUnixTimeSeconds() + 60), [action]);
+
+        Assert.Equal(3050002, Rejected(TransactionSigner.Sign(transaction, state.ChainId, [_chain.AccountKey("failover.bp", "failover")])).Code);
+    }
+
+    [Fact]
+    public void A_contract_check_failure_is_an_eosio_assert()
+    {
+        var longUrl = new RegProducer(TestChain.Ours, _chain.Node("failover.bp/dc2").SigningKey.PublicKey, new string('x', 600), 0);
+
+        var error = Rejected(_chain.Sign(longUrl, "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover")));
+
+        Assert.Equal(3050003, error.Code);
+        Assert.Equal("assertion failure with message: url too long", error.Message);
+    }
+
+    [Fact]
+    public void Unregprod_deactivates_the_row_and_clears_the_key()
+    {
+        _chain.Simulator.Push(_chain.Sign(new UnregProd(TestChain.Ours), "failover.bp", "active", _chain.AccountKey("failover.bp", "active")));
+
+        var row = _chain.State.Contract.Producers[TestChain.Ours];
+        Assert.False(row.IsActive);
+        Assert.Equal(PublicKey.Zero, row.ProducerKey);
+        Assert.Null(row.ProducerAuthority);
+    }
+
+    [Fact]
+    public void Regproducer2_with_one_key_sets_the_authority_and_the_legacy_key()
+    {
+        var key = _chain.Node("failover.bp/dc2").SigningKey.PublicKey;
+        var action = new RegProducer2(TestChain.Ours, new BlockSigningAuthority(1, [new KeyWeight(key, 1)]), "https://failover.bp.example", 0);
+
+        _chain.Simulator.Push(_chain.Sign(action, "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover")));
+
+        var row = _chain.State.Contract.Producers[TestChain.Ours];
+        Assert.Equal(key, row.ProducerKey);
+        Assert.Equal(key, row.ProducerAuthority!.Keys.Single().Key);
+    }
+
+    [Fact]
+    public void Actfinkey_activates_a_registered_finalizer_key_and_the_finalizer_policy_follows_once_final()
+    {
+        var dc2Key = _chain.Node("failover.bp/dc2").FinalizerKey!;
+
+        _chain.Simulator.Push(_chain.Sign(new ActFinKey(TestChain.Ours, dc2Key), "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover")));
+        Assert.Equal(dc2Key, _chain.State.Contract.ActiveFinalizerKey(TestChain.Ours));
+
+        _chain.AdvanceSlots(4);
+        Assert.Contains(new Finalizer(TestChain.Ours, dc2Key), _chain.State.Finalizers.Finalizers);
+    }
+
+    [Fact]
+    public void Actfinkey_with_an_unregistered_key_is_an_eosio_assert()
+    {
+        var error = Rejected(_chain.Sign(new ActFinKey(TestChain.Ours, _chain.Node("prod.a/dc1").FinalizerKey!), "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover")));
+
+        Assert.Equal(3050003, error.Code);
+    }
+
+    private ChainException Rejected(PackedTransaction transaction)
+    {
+        var before = _chain.State.Contract;
+        var error = Assert.Throws<ChainException>(() => _chain.Simulator.Push(transaction));
+        Assert.Same(before, _chain.State.Contract);
+        return error;
+    }
+}
