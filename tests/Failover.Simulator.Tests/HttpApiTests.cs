@@ -1,0 +1,206 @@
+using System.Text.Json;
+using Failover.Antelope;
+using Failover.Antelope.Chain;
+
+namespace Failover.Simulator.Tests;
+
+public sealed class HttpApiTests : IAsyncLifetime
+{
+    private SimulatorServer _server = null!;
+
+    private TestChain Chain => _server.Chain;
+
+    public async Task InitializeAsync()
+    {
+        var chain = new TestChain();
+        chain.AdvanceSlots(30);
+        _server = await SimulatorServer.StartAsync(chain);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Our_chain_client_reads_head_blocks_and_schedule_in_nodeos_shape()
+    {
+        var client = _server.Client();
+
+        var info = await client.GetInfoAsync();
+        Assert.Equal(Chain.State.ChainId.ToString(), info.ChainId);
+        Assert.Equal(31u, info.HeadBlockNum);
+        Assert.Equal(29u, info.LastIrreversibleBlockNum);
+        Assert.Equal(Chain.State.Head.Timestamp, info.HeadBlockTime);
+
+        var byNumber = await client.GetBlockAsync(info.HeadBlockNum);
+        var byId = await client.GetBlockAsync(info.HeadBlockId);
+        Assert.Equal(info.HeadBlockId, byNumber.Id);
+        Assert.Equal(byNumber.Id, byId.Id);
+        Assert.Equal(2147483648u, byNumber.ScheduleVersion);
+        Assert.Equal(30u, byNumber.FinalityExtension!.QcClaim.BlockNum);
+        Assert.Equal(BlockId.RefBlockPrefix(Checksum256.Parse(byNumber.Id)), byNumber.RefBlockPrefix);
+
+        var blockInfo = await client.GetBlockInfoAsync(30);
+        Assert.Equal(byNumber.Previous, blockInfo.Id);
+
+        var schedule = await client.GetProducerScheduleAsync();
+        Assert.Equal(1u, schedule.Active!.Version);
+        Assert.Equal(21, schedule.Active.Producers.Count);
+        Assert.Null(schedule.Proposed);
+    }
+
+    [Fact]
+    public async Task Our_chain_client_reads_producers_accounts_and_the_system_abi()
+    {
+        var client = _server.Client();
+
+        var producers = await client.GetProducersAsync(limit: 5);
+        Assert.Equal(5, producers.Rows.Count);
+        Assert.Equal(producers.Rows.OrderByDescending(r => r.TotalVotes).Select(r => r.Owner), producers.Rows.Select(r => r.Owner));
+        Assert.NotEqual(string.Empty, producers.More);
+
+        var rows = await client.GetProducerRowsAsync();
+        Assert.Equal(21, rows.Rows.Count);
+        var ours = rows.Rows.Single(r => r.Owner == "failover.bp");
+        Assert.Equal(Chain.Node("failover.bp/dc1").SigningKey.PublicKey.ToLegacyString(), ours.ProducerKey);
+        Assert.True(ours.IsActive);
+
+        var account = await client.GetAccountAsync("failover.bp");
+        var failover = account.Permissions.Single(p => p.PermName == "failover");
+        Assert.Equal("active", failover.Parent);
+        Assert.Equal(["actfinkey", "regproducer", "regproducer2"], failover.LinkedActions!.Select(l => l.Action!).Order(StringComparer.Ordinal));
+
+        var abi = await client.GetRawAbiAsync("eosio");
+        Assert.Equal(abi.AbiHash, Checksum256.Hash(abi.DecodeAbi()).ToString());
+        Assert.Null((await client.GetRawAbiAsync("eosio", abi.AbiHash)).Abi);
+        Assert.Contains((await client.GetAbiAsync("eosio")).Abi!.Actions, a => a.Name == "regproducer2");
+    }
+
+    [Fact]
+    public async Task A_regproducer_pushed_through_our_client_shows_in_the_producers_table()
+    {
+        var client = _server.Client();
+        var transaction = Chain.RegisterOurKey("dc2");
+
+        var pushed = await client.PushTransactionAsync(transaction);
+        Assert.Equal(pushed.TransactionId, pushed.Processed.Id);
+        Assert.Null(pushed.Processed.Except);
+
+        var rows = await client.GetProducerRowsAsync();
+        Assert.Equal(Chain.Node("failover.bp/dc2").SigningKey.PublicKey.ToLegacyString(), rows.Rows.Single(r => r.Owner == "failover.bp").ProducerKey);
+
+        var duplicate = await Assert.ThrowsAsync<ChainApiException>(() => client.SendTransactionAsync(transaction));
+        Assert.Equal(3040008L, duplicate.Code);
+        Assert.Equal(500, (int?)duplicate.HttpStatus);
+    }
+
+    [Fact]
+    public async Task Get_required_keys_picks_the_failover_key_for_a_linked_action_and_rejects_unrelated_keys()
+    {
+        var failoverKey = Chain.AccountKey("failover.bp", "failover").PublicKey;
+        var transaction = """{"expiration":"2026-01-01T00:01:00","ref_block_num":1,"ref_block_prefix":0,"max_net_usage_words":0,"max_cpu_usage_ms":0,"delay_sec":0,"context_free_actions":[],"actions":[{"account":"eosio","name":"regproducer","authorization":[{"actor":"failover.bp","permission":"failover"}],"data":""}],"transaction_extensions":[]}""";
+        var other = Chain.AccountKey("prod.a", "active").PublicKey;
+
+        var (status, body) = await _server.PostAsync("/v1/chain/get_required_keys", $$"""{"transaction":{{transaction}},"available_keys":["{{other}}","{{failoverKey}}"]}""");
+        Assert.Equal(200, status);
+        Assert.Equal($$"""{"required_keys":["{{failoverKey.ToLegacyString()}}"]}""", body);
+
+        var (rejected, error) = await _server.PostAsync("/v1/chain/get_required_keys", $$"""{"transaction":{{transaction}},"available_keys":["{{other}}"]}""");
+        Assert.Equal(500, rejected);
+        Assert.Equal(3090003, JsonDocument.Parse(error).RootElement.GetProperty("error").GetProperty("code").GetInt64());
+    }
+
+    [Fact]
+    public async Task Unknown_endpoints_bad_bodies_and_unknown_blocks_get_nodeos_error_bodies()
+    {
+        var (status, body) = await _server.PostAsync("/v1/chain/get_everything", "{}");
+        Assert.Equal(404, status);
+        Assert.Equal("""{"code":404,"message":"Not Found","error":{"code":0,"name":"exception","what":"unspecified","details":[{"message":"Unknown Endpoint","file":"beast_http_session.hpp","line_number":186,"method":"handle_request"}]}}""", body);
+
+        (status, body) = await _server.PostAsync("/v1/chain/get_block");
+        Assert.Equal(400, status);
+        Assert.Contains("\"name\":\"invalid_http_request\"", body, StringComparison.Ordinal);
+        Assert.Contains("A Request body is required", body, StringComparison.Ordinal);
+
+        (status, body) = await _server.PostAsync("/v1/chain/push_transaction", "{not json");
+        Assert.Equal(400, status);
+        Assert.Contains("invalid_http_request", body, StringComparison.Ordinal);
+
+        var unknown = await Assert.ThrowsAsync<ChainApiException>(() => _server.Client().GetBlockAsync(999_999));
+        Assert.Equal(3100002L, unknown.Code);
+        Assert.Equal(400, (int?)unknown.HttpStatus);
+
+        var account = await Assert.ThrowsAsync<ChainApiException>(() => _server.Client().GetAccountAsync("nobody"));
+        Assert.Equal(3060002L, account.Code);
+    }
+
+    [Fact]
+    public async Task API_faults_switch_on_and_off_per_node()
+    {
+        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"error_status":503}""")).Status);
+        var busy = await Assert.ThrowsAsync<ChainApiException>(() => _server.Client().GetInfoAsync());
+        Assert.Equal(503, (int?)busy.HttpStatus);
+        Assert.Equal(31u, (await _server.Client("api2").GetInfoAsync()).HeadBlockNum);
+
+        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"error_status":500}""")).Status);
+        Assert.Equal(500, (int?)(await Assert.ThrowsAsync<ChainApiException>(() => _server.Client().GetInfoAsync())).HttpStatus);
+
+        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"malformed":true}""")).Status);
+        await Assert.ThrowsAsync<ChainApiMalformedResponseException>(() => _server.Client().GetInfoAsync());
+
+        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"timeout":true}""")).Status);
+        await Assert.ThrowsAsync<ChainApiTimeoutException>(() => _server.Client(timeout: TimeSpan.FromMilliseconds(300)).GetInfoAsync());
+
+        using var response = await _server.Http.DeleteAsync("/sim/api/api1/faults");
+        Assert.Equal(31u, (await _server.Client().GetInfoAsync()).HeadBlockNum);
+
+        Assert.Equal(400, (await _server.PostAsync("/sim/api/api1/faults", """{"error_status":418}""")).Status);
+    }
+
+    [Fact]
+    public async Task Sim_routes_partition_stall_and_heal_and_the_state_shows_only_public_keys()
+    {
+        var (status, _) = await _server.PostAsync("/sim/partition", """{"sides":[["api1"],["failover.bp","prod.a","api2"]]}""");
+        Assert.Equal(200, status);
+        Assert.Equal(200, (await _server.PostAsync("/sim/nodes/prod.b/dc1/down")).Status);
+        Assert.Equal(200, (await _server.PostAsync("/sim/finality/stall")).Status);
+        Chain.AdvanceSlots(252);
+
+        var (_, state) = await _server.PostAsync("/sim/api/api2/stall");
+        using var snapshot = JsonDocument.Parse(state);
+        Assert.True(snapshot.RootElement.GetProperty("faults").GetProperty("partitioned").GetBoolean());
+        Assert.Equal(["prod.b/dc1"], snapshot.RootElement.GetProperty("faults").GetProperty("down_nodes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(2, snapshot.RootElement.GetProperty("sides").GetArrayLength());
+        using (var keys = new MemoryStream())
+        {
+            SimulationKeysFile.Write(Chain.Roster, keys);
+            using var keyFile = JsonDocument.Parse(keys.ToArray());
+            var secrets = keyFile.RootElement.GetProperty("accounts").EnumerateObject().SelectMany(a => a.Value.EnumerateObject()).SelectMany(p => p.Value.EnumerateArray()).Select(k => k.GetString()!)
+                .Concat(keyFile.RootElement.GetProperty("nodes").EnumerateObject().Select(n => n.Value.GetProperty("signing").GetString()!))
+                .ToList();
+            Assert.Equal(21 * 2 + 2 + 1 + 22, secrets.Count);
+            Assert.All(secrets, secret => Assert.DoesNotContain(secret, state, StringComparison.Ordinal));
+            Assert.Contains(Chain.Node("failover.bp/dc2").SigningKey.PublicKey.ToString(), state, StringComparison.Ordinal);
+        }
+
+        var (healStatus, heal) = await _server.PostAsync("/sim/heal");
+        Assert.Equal(200, healStatus);
+        Assert.Equal(0, JsonDocument.Parse(heal).RootElement.GetProperty("winning_side").GetInt32());
+        Assert.Equal(400, (await _server.PostAsync("/sim/partition", """{"sides":[["nobody"],["api2"]]}""")).Status);
+    }
+
+    [Fact]
+    public async Task The_keys_file_has_every_accounts_permissions_and_every_nodes_keys()
+    {
+        using var keys = new MemoryStream();
+        SimulationKeysFile.Write(Chain.Roster, keys);
+        using var file = JsonDocument.Parse(keys.ToArray());
+
+        var failover = file.RootElement.GetProperty("accounts").GetProperty("failover.bp");
+        Assert.Equal(["owner", "active", "failover"], failover.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(Chain.AccountKey("failover.bp", "failover").PublicKey, PrivateKey.Parse(failover.GetProperty("failover")[0].GetString()!).PublicKey);
+        var dc2 = file.RootElement.GetProperty("nodes").GetProperty("failover.bp/dc2");
+        Assert.Equal(Chain.Node("failover.bp/dc2").SigningKey.PublicKey, PrivateKey.Parse(dc2.GetProperty("signing").GetString()!).PublicKey);
+        Assert.StartsWith("PUB_BLS_", dc2.GetProperty("finalizer").GetString(), StringComparison.Ordinal);
+        Assert.Equal(134, dc2.GetProperty("finalizer").GetString()!["PUB_BLS_".Length..].Length);
+        await Task.CompletedTask;
+    }
+}
