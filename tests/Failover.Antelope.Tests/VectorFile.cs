@@ -6,6 +6,8 @@ namespace Failover.Antelope.Tests;
 /// <summary>xUnit-shaped access to <see cref="ReferenceVectors"/>.</summary>
 internal static class VectorFile
 {
+    public static JsonElement Load(string fileName) => ReferenceVectors.Load(fileName);
+
     public static IEnumerable<JsonElement> Items(string fileName, string arrayName) => ReferenceVectors.Items(fileName, arrayName);
 
     public static JsonElement Item(string fileName, string arrayName, int index) => ReferenceVectors.Item(fileName, arrayName, index);
