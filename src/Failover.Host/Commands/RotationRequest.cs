@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Failover.Antelope;
@@ -59,16 +60,12 @@ internal sealed record RotationRequest(
         var permission = ParseName(options.Permission, "--permission", problems);
         var newKey = ParseKey(options.NewKey, "--new-key", problems);
         var url = options.Url;
-        if (url is null)
-        {
-            problems.Add("--url is required.");
-        }
-        else if (Encoding.UTF8.GetByteCount(url) > MaxUrlBytes)
+        if (!Missing(url, "--url", problems) && Encoding.UTF8.GetByteCount(url) > MaxUrlBytes)
         {
             problems.Add($"--url is {Encoding.UTF8.GetByteCount(url)} bytes in UTF-8; the system contract allows at most {MaxUrlBytes}.");
         }
 
-        var location = ParseNumber<ushort>(options.Location, "--location", "0 to 65535", required: true, problems);
+        var location = ParseNumber<ushort>(options.Location, "--location", "0 to 65535", problems);
         var authority = ParseAuthority(options, newKey, problems);
         var finalizer = options.FinalizerKey is null ? null : CheckFinalizerKey(options.FinalizerKey, problems);
 
@@ -96,7 +93,7 @@ internal sealed record RotationRequest(
             return null;
         }
 
-        var threshold = ParseNumber<uint>(options.AuthorityThreshold, "--authority-threshold", "1 to 4294967295", required: true, problems);
+        var threshold = ParseNumber<uint>(options.AuthorityThreshold, "--authority-threshold", "1 to 4294967295", problems);
         if (options.AuthorityKeys.Count == 0)
         {
             problems.Add("--authority-key KEY:WEIGHT is required (once per key) when --authority-threshold is given.");
@@ -114,7 +111,7 @@ internal sealed record RotationRequest(
             }
 
             var key = ParseKey(text[..separator], $"--authority-key #{index}", problems);
-            var weight = ParseNumber<ushort>(text[(separator + 1)..], $"--authority-key #{index} weight", "0 to 65535", required: true, problems);
+            var weight = ParseNumber<ushort>(text[(separator + 1)..], $"--authority-key #{index} weight", "0 to 65535", problems);
             if (key is not null && weight is not null)
             {
                 keys.Add(new KeyWeight(key, weight.Value));
@@ -155,101 +152,85 @@ internal sealed record RotationRequest(
 
     private static Checksum256? Hash(string? text, string option, List<string> problems)
     {
-        if (text is null)
+        if (Missing(text, option, problems))
         {
-            problems.Add($"{option} is required.");
             return null;
         }
 
-        if (!Checksum256.TryParse(text, out var value, out var error))
-        {
-            problems.Add($"{option}: {error}");
-            return null;
-        }
-
-        return value;
+        return Checksum256.TryParse(text, out var value, out var error) ? value : Problem<Checksum256>(problems, $"{option}: {error}");
     }
 
     private static DateTimeOffset? ParseExpiration(string? text, List<string> problems)
     {
-        if (text is null)
+        if (Missing(text, "--expiration", problems))
         {
-            problems.Add("--expiration is required.");
             return null;
         }
 
-        if (!DateTimeOffset.TryParseExact(
+        return DateTimeOffset.TryParseExact(
                 text, ExpirationFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
-            || value.ToUnixTimeSeconds() is < 0 or > uint.MaxValue)
-        {
-            problems.Add($"--expiration '{text}' must be a UTC time written YYYY-MM-DDTHH:MM:SS (no zone, no fraction).");
-            return null;
-        }
-
-        return value;
+            && value.ToUnixTimeSeconds() is >= 0 and <= uint.MaxValue
+            ? value
+            : Problem<DateTimeOffset>(problems, $"--expiration '{text}' must be a UTC time written YYYY-MM-DDTHH:MM:SS (no zone, no fraction).");
     }
 
     private static Name? ParseName(string? text, string option, List<string> problems)
     {
-        if (text is null)
+        if (Missing(text, option, problems))
         {
-            problems.Add($"{option} is required.");
             return null;
         }
 
-        if (!Name.TryParse(text, out var name, out var error) || text.Length == 0)
-        {
-            problems.Add($"{option}: {error ?? "an empty name is not an account."}");
-            return null;
-        }
-
-        return name;
+        return Name.TryParse(text, out var name, out var error) && text.Length > 0
+            ? name
+            : Problem<Name>(problems, $"{option}: {error ?? "an empty name is not an account."}");
     }
 
     private static PublicKey? ParseKey(string? text, string option, List<string> problems)
     {
-        if (text is null)
+        if (Missing(text, option, problems))
         {
-            problems.Add($"{option} is required.");
             return null;
         }
 
-        if (!PublicKey.TryParse(text, out var key, out var error))
+        if (!PublicKey.TryParse(text, out var key, out var error) || key.IsZero)
         {
-            problems.Add($"{option}: {error}");
-            return null;
-        }
-
-        if (key.IsZero)
-        {
-            problems.Add($"{option}: the all-zero key cannot sign blocks.");
+            problems.Add($"{option}: {error ?? "the all-zero key cannot sign blocks."}");
             return null;
         }
 
         return key;
     }
 
-    private static T? ParseNumber<T>(string? text, string option, string range, bool required, List<string> problems)
+    private static T? ParseNumber<T>(string? text, string option, string range, List<string> problems)
         where T : struct, IBinaryInteger<T>
+    {
+        if (Missing(text, option, problems))
+        {
+            return null;
+        }
+
+        return T.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : Problem<T>(problems, $"{option} '{text}' must be a whole number from {range}.");
+    }
+
+    private static bool Missing([NotNullWhen(false)] string? text, string option, List<string> problems)
     {
         if (text is null)
         {
-            if (required)
-            {
-                problems.Add($"{option} is required.");
-            }
-
-            return null;
+            problems.Add($"{option} is required.");
         }
 
-        if (!T.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-        {
-            problems.Add($"{option} '{text}' must be a whole number from {range}.");
-            return null;
-        }
+        return text is null;
+    }
 
-        return value;
+    private static T? Problem<T>(List<string> problems, string problem)
+        where T : struct
+    {
+        problems.Add(problem);
+        return null;
     }
 }
 
