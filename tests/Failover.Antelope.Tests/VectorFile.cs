@@ -1,40 +1,20 @@
 using System.Text.Json;
+using Failover.Testing;
 
 namespace Failover.Antelope.Tests;
 
-/// <summary>The reference vectors produced with eosjs 22.1.0 and @wharfkit/antelope 1.2.0 (copied from shared/antelope/vectors).</summary>
+/// <summary>xUnit-shaped access to <see cref="ReferenceVectors"/>.</summary>
 internal static class VectorFile
 {
-    private static readonly Dictionary<string, JsonElement> Cache = [];
+    public static JsonElement Load(string fileName) => ReferenceVectors.Load(fileName);
 
-    public static JsonElement Load(string fileName)
-    {
-        lock (Cache)
-        {
-            if (!Cache.TryGetValue(fileName, out var root))
-            {
-                var path = Path.Combine(AppContext.BaseDirectory, "Vectors", fileName);
-                using var document = JsonDocument.Parse(File.ReadAllText(path));
-                root = document.RootElement.Clone();
-                Cache[fileName] = root;
-            }
+    public static IEnumerable<JsonElement> Items(string fileName, string arrayName) => ReferenceVectors.Items(fileName, arrayName);
 
-            return root;
-        }
-    }
+    public static JsonElement Item(string fileName, string arrayName, int index) => ReferenceVectors.Item(fileName, arrayName, index);
 
-    public static IEnumerable<JsonElement> Items(string fileName, string arrayName) =>
-        Load(fileName).GetProperty(arrayName).EnumerateArray();
+    public static TheoryData<int> Indexes(string fileName, string arrayName) => new(ReferenceVectors.Indexes(fileName, arrayName));
 
-    public static string Text(this JsonElement element, string property) => element.GetProperty(property).GetString()!;
+    public static JsonElement Key(int index) => ReferenceVectors.Key(index);
 
-    public static TheoryData<int> Indexes(string fileName, string arrayName) =>
-        [.. Enumerable.Range(0, Load(fileName).GetProperty(arrayName).GetArrayLength())];
-
-    public static JsonElement Item(string fileName, string arrayName, int index) =>
-        Load(fileName).GetProperty(arrayName)[index];
-
-    /// <summary>keys.json key <paramref name="index"/> (1-based, as the vectors number them).</summary>
-    public static JsonElement Key(int index) =>
-        Items("keys.json", "keys").Single(k => k.GetProperty("index").GetInt32() == index);
+    public static string Text(this JsonElement element, string property) => ReferenceVectors.Text(element, property);
 }

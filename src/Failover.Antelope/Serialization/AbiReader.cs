@@ -56,45 +56,11 @@ public sealed class AbiReader(ReadOnlyMemory<byte> data)
 
     public Name ReadName() => Name.FromValue(ReadUInt64());
 
-    public PublicKey ReadPublicKey()
-    {
-        var start = Position;
-        var type = ReadVarUInt32();
-        if (type != 0)
-        {
-            throw new AbiDecodeException(start, $"public key type {type} is not supported (only 0, K1).");
-        }
+    public PublicKey ReadPublicKey() =>
+        ReadK1("public key", PublicKey.CompressedSize, static bytes => PublicKey.FromCompressed(bytes));
 
-        var bytes = Take(PublicKey.CompressedSize, "a 33-byte compressed public key");
-        try
-        {
-            return PublicKey.FromCompressed(bytes);
-        }
-        catch (ArgumentException e)
-        {
-            throw new AbiDecodeException(start, $"public key is invalid: {e.Message}");
-        }
-    }
-
-    public Signature ReadSignature()
-    {
-        var start = Position;
-        var type = ReadVarUInt32();
-        if (type != 0)
-        {
-            throw new AbiDecodeException(start, $"signature type {type} is not supported (only 0, K1).");
-        }
-
-        var bytes = Take(Signature.Size, "a 65-byte signature");
-        try
-        {
-            return Signature.FromBytes(bytes);
-        }
-        catch (ArgumentException e)
-        {
-            throw new AbiDecodeException(start, $"signature is invalid: {e.Message}");
-        }
-    }
+    public Signature ReadSignature() =>
+        ReadK1("signature", Signature.Size, static bytes => Signature.FromBytes(bytes));
 
     public string ReadString()
     {
@@ -178,6 +144,27 @@ public sealed class AbiReader(ReadOnlyMemory<byte> data)
         if (!AtEnd)
         {
             throw new AbiDecodeException(Position, $"{Remaining} unexpected trailing bytes after {what}.");
+        }
+    }
+
+    /// <summary>A key-type varuint (only 0, K1, is supported) followed by <paramref name="size"/> bytes.</summary>
+    private T ReadK1<T>(string what, int size, Func<byte[], T> create)
+    {
+        var start = Position;
+        var type = ReadVarUInt32();
+        if (type != 0)
+        {
+            throw new AbiDecodeException(start, $"{what} type {type} is not supported (only 0, K1).");
+        }
+
+        var bytes = Take(size, $"a {size}-byte {what}").ToArray();
+        try
+        {
+            return create(bytes);
+        }
+        catch (ArgumentException e)
+        {
+            throw new AbiDecodeException(start, $"{what} is invalid: {e.Message}");
         }
     }
 
