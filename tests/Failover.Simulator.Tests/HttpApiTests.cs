@@ -204,3 +204,53 @@ public sealed class HttpApiTests : IAsyncLifetime
         await Task.CompletedTask;
     }
 }
+
+public sealed class HttpScheduleChangeTests
+{
+    [Fact]
+    public async Task Savanna_the_proposing_block_carries_the_new_proposer_policy_and_get_producer_schedule_shows_it_pending_then_active()
+    {
+        var chain = new TestChain(ConsensusMode.Savanna);
+        chain.AdvanceSlots(10);
+        await using var server = await SimulatorServer.StartAsync(chain);
+        var client = server.Client();
+        await client.PushTransactionAsync(chain.RegisterOurKey("dc2"));
+
+        chain.AdvanceUntil(s => s.Proposed is not null, 200, "a proposal");
+        var block = await client.GetBlockAsync(chain.State.Head.Number);
+        Assert.Equal(2u, block.FinalityExtension!.NewProposerPolicyDiff!.Version);
+        Assert.Equal(block.Timestamp, block.FinalityExtension.NewProposerPolicyDiff.ProposalTime);
+        var pending = await client.GetProducerScheduleAsync();
+        Assert.Equal(1u, pending.Active!.Version);
+        Assert.Equal(2u, pending.Pending!.Version);
+
+        chain.AdvanceUntil(s => s.ActiveSchedule.Version == 2, 100, "activation");
+        var active = await client.GetProducerScheduleAsync();
+        Assert.Equal(2u, active.Active!.Version);
+        Assert.Null(active.Pending);
+        Assert.Equal(chain.Node("failover.bp/dc2").SigningKey.PublicKey.ToLegacyString(), active.Active.Producers.Single(p => p.ProducerName == "failover.bp").Authority.Keys.Single().Key);
+    }
+
+    [Fact]
+    public async Task Legacy_the_block_that_makes_a_schedule_pending_shows_new_producer_schedule_and_headers_carry_the_active_version()
+    {
+        var chain = new TestChain(ConsensusMode.Legacy);
+        chain.AdvanceSlots(10);
+        await using var server = await SimulatorServer.StartAsync(chain);
+        var client = server.Client();
+        await client.PushTransactionAsync(chain.RegisterOurKey("dc2"));
+
+        chain.AdvanceUntil(s => s.Proposed is not null, 300, "a proposal");
+        Assert.Equal(2u, (await client.GetProducerScheduleAsync()).Proposed!.Version);
+        chain.AdvanceUntil(s => s.Pending is not null, 2000, "pending");
+        var block = await client.GetBlockAsync(chain.State.Head.Number);
+        Assert.Equal(2u, block.NewProducerSchedule!.Version);
+        Assert.Equal(1u, block.ScheduleVersion);
+        Assert.Null(block.FinalityExtension);
+        Assert.Equal(2u, (await client.GetProducerScheduleAsync()).Pending!.Version);
+
+        chain.AdvanceUntil(s => s.ActiveSchedule.Version == 2, 2000, "activation");
+        chain.AdvanceSlots(1);
+        Assert.Equal(2u, (await client.GetBlockInfoAsync(chain.State.Head.Number)).ScheduleVersion);
+    }
+}

@@ -55,6 +55,10 @@ public sealed class ChainApi
         {
             return Error(e);
         }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or OverflowException)
+        {
+            return Error(new ChainException($"{endpoint}: {e.Message}"));
+        }
     }
 
     public static ChainApiResponse Error(ChainException error)
