@@ -21,27 +21,6 @@ public sealed class ChainException : Exception
         Method = method;
     }
 
-    public ChainException()
-        : this(500, "Internal Service Error", 0, "exception", "unspecified", "unspecified", "http_plugin.cpp", 954, "handle_exception")
-    {
-    }
-
-    public ChainException(string message)
-        : this(500, "Internal Service Error", 0, "exception", "unspecified", message, "http_plugin.cpp", 954, "handle_exception")
-    {
-    }
-
-    public ChainException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        HttpStatus = 500;
-        HttpMessage = "Internal Service Error";
-        ErrorName = "exception";
-        What = "unspecified";
-        File = "http_plugin.cpp";
-        Method = "handle_exception";
-    }
-
     public int HttpStatus { get; }
 
     public string HttpMessage { get; }
@@ -62,60 +41,60 @@ public sealed class ChainException : Exception
 /// <summary>The nodeos errors the simulator raises, with their codes and texts (protocol.md §1.0, fixtures error.*.json).</summary>
 public static class ChainErrors
 {
-    private const int Internal = 500;
+    private const int InternalStatus = 500;
     private const string InternalMessage = "Internal Service Error";
 
     public static ChainException Expired(DateTimeOffset expiration, DateTimeOffset pendingBlockTime) => new(
-        Internal, InternalMessage, 3040005, "expired_tx_exception", "Expired Transaction",
+        InternalStatus, InternalMessage, 3040005, "expired_tx_exception", "Expired Transaction",
         $"transaction has expired, expiration is {Time(expiration)} and pending block time is {Time(pendingBlockTime)}",
         "controller.cpp", 5993, "validate_expiration");
 
     public static ChainException ExpirationTooFar(DateTimeOffset expiration, DateTimeOffset pendingBlockTime) => new(
-        Internal, InternalMessage, 3040006, "tx_exp_too_far_exception", "Transaction Expiration Too Far",
+        InternalStatus, InternalMessage, 3040006, "tx_exp_too_far_exception", "Transaction Expiration Too Far",
         $"Transaction expiration is too far in the future relative to the reference time of {Time(pendingBlockTime)}, expiration is {Time(expiration)} and the maximum transaction lifetime is 3600 seconds",
         "controller.cpp", 5998, "validate_expiration");
 
     public static ChainException InvalidRefBlock(ushort refBlockNum, string actualId) => new(
-        Internal, InternalMessage, 3040007, "invalid_ref_block_exception", "Invalid Reference Block",
+        InternalStatus, InternalMessage, 3040007, "invalid_ref_block_exception", "Invalid Reference Block",
         $"Transaction's reference block {refBlockNum} did not match {actualId}. Is this transaction from a different fork?",
         "controller.cpp", 6009, "validate_tapos");
 
     public static ChainException Duplicate(string transactionId) => new(
-        Internal, InternalMessage, 3040008, "tx_duplicate", "Duplicate transaction",
+        InternalStatus, InternalMessage, 3040008, "tx_duplicate", "Duplicate transaction",
         $"duplicate transaction {transactionId}", "producer_plugin.cpp", 1122, "on_incoming_transaction_async");
 
     public static ChainException UnsatisfiedAuthorization(string actor, string permission, IEnumerable<string> providedKeys) => new(
-        Internal, InternalMessage, 3090003, "unsatisfied_authorization", "Provided keys, permissions, and delays do not satisfy declared authorizations",
+        InternalStatus, InternalMessage, 3090003, "unsatisfied_authorization", "Provided keys, permissions, and delays do not satisfy declared authorizations",
         $"transaction declares authority '{{\"actor\":\"{actor}\",\"permission\":\"{permission}\"}}', but does not have signatures for it under a provided delay of 0 ms, provided permissions [], provided keys [{string.Join(",", providedKeys.Select(k => $"\"{k}\""))}], and a delay max limit of 3888000000 ms",
         "authorization_manager.cpp", 566, "check_authorization");
 
     public static ChainException IrrelevantAuthority(string actor, string declared, string minimum) => new(
-        Internal, InternalMessage, 3090005, "irrelevant_auth_exception", "Irrelevant authority included",
+        InternalStatus, InternalMessage, 3090005, "irrelevant_auth_exception", "Irrelevant authority included",
         $"action declares irrelevant authority '{{\"actor\":\"{actor}\",\"permission\":\"{declared}\"}}'; minimum authority is {{\"actor\":\"{actor}\",\"permission\":\"{minimum}\"}}",
         "authorization_manager.cpp", 523, "check_authorization");
 
     public static ChainException MissingAuthority(string account) => new(
-        Internal, InternalMessage, 3090004, "missing_auth_exception", "Missing required authority",
+        InternalStatus, InternalMessage, 3090004, "missing_auth_exception", "Missing required authority",
         $"missing authority of {account}", "apply_context.cpp", 190, "require_authorization");
 
     public static ChainException NoAuthorizations() => new(
-        Internal, InternalMessage, 3040003, "tx_no_auths", "No authorization",
+        InternalStatus, InternalMessage, 3040003, "tx_no_auths", "No authorization",
         "transaction must have at least one authorization", "transaction_context.cpp", 412, "init_for_input_trx");
 
     public static ChainException EosioAssert(string message) => new(
-        Internal, InternalMessage, 3050003, "eosio_assert_message_exception", "eosio_assert_message assertion failure",
+        InternalStatus, InternalMessage, 3050003, "eosio_assert_message_exception", "eosio_assert_message assertion failure",
         $"assertion failure with message: {message}", "cf_system.cpp", 14, "eosio_assert");
 
     public static ChainException InvalidActionArgs(string problem) => new(
-        Internal, InternalMessage, 3050002, "invalid_action_args_exception", "Invalid Action Arguments",
+        InternalStatus, InternalMessage, 3050002, "invalid_action_args_exception", "Invalid Action Arguments",
         problem, "abi_serializer.cpp", 580, "binary_to_variant");
 
     public static ChainException PackedTransactionType(string problem) => new(
-        Internal, InternalMessage, 3010010, "packed_transaction_type_exception", "Invalid packed transaction",
+        InternalStatus, InternalMessage, 3010010, "packed_transaction_type_exception", "Invalid packed transaction",
         problem, "transaction.cpp", 390, "unpack");
 
     public static ChainException UnknownAction(string account, string action) => new(
-        Internal, InternalMessage, 3050004, "action_validate_exception", "Action validate exception",
+        InternalStatus, InternalMessage, 3050000, "action_validate_exception", "Action validate exception",
         $"the simulator's system contract has no action {account}::{action}", "apply_context.cpp", 61, "exec_one");
 
     public static ChainException UnknownBlock(string blockNumOrId) => new(
@@ -135,8 +114,18 @@ public static class ChainErrors
 
     public static ChainException Busy() => new(503, "Busy", 503, "Busy", "Too many bytes in flight: 524288000", "", "", 0, "");
 
-    public static ChainException InjectedInternalError() => new(
-        500, "Internal Service Error", 0, "exception", "unspecified", "simulated internal error", "http_plugin.cpp", 954, "handle_exception");
+    public static ChainException InjectedInternalError() => Internal("simulated internal error");
+
+    /// <summary>A generic fc exception (code 0), as nodeos reports anything unexpected.</summary>
+    public static ChainException Internal(string message) => new(
+        InternalStatus, InternalMessage, 0, "exception", "unspecified", message, "http_plugin.cpp", 954, "handle_exception");
+
+    public static ChainException TableNotServed(string code, string scope, string table) => new(
+        InternalStatus, InternalMessage, 3060003, "contract_table_query_exception", "Contract Table Query Exception",
+        $"Table {table} of {code} (scope {scope}) is not served by the simulator; only eosio/eosio/producers is", "chain_plugin.cpp", 1533, "get_table_rows");
+
+    public static ChainException UnsupportedFeature(string problem) => new(
+        InternalStatus, InternalMessage, 3100008, "unsupported_feature", "Unsupported feature", problem, "chain_plugin.cpp", 1540, "get_table_rows");
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
 }

@@ -57,7 +57,7 @@ public sealed class ChainApi
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or OverflowException)
         {
-            return Error(new ChainException($"{endpoint}: {e.Message}"));
+            return Error(ChainErrors.Internal($"{endpoint}: {e.Message}"));
         }
     }
 
@@ -129,14 +129,12 @@ public sealed class ChainApi
         var scope = request.String("scope", code);
         if (code != "eosio" || scope != "eosio" || table != "producers")
         {
-            throw new ChainException(500, "Internal Service Error", 3060003, "contract_table_query_exception", "Contract Table Query Exception",
-                $"Table {table} of {code} (scope {scope}) is not served by the simulator; only eosio/eosio/producers is", "chain_plugin.cpp", 1533, "get_table_rows");
+            throw ChainErrors.TableNotServed(code, scope, table);
         }
 
         if (!request.Bool("json", false))
         {
-            throw new ChainException(500, "Internal Service Error", 3100008, "unsupported_feature", "Unsupported feature",
-                "the simulator serves table rows with json: true only", "chain_plugin.cpp", 1540, "get_table_rows");
+            throw ChainErrors.UnsupportedFeature("the simulator serves table rows with json: true only");
         }
 
         var limit = (int)Math.Min(request.UInt("limit", 10), 1000);
