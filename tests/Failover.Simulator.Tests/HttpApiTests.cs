@@ -149,6 +149,11 @@ public sealed class HttpApiTests : IAsyncLifetime
         Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"timeout":true}""")).Status);
         await Assert.ThrowsAsync<ChainApiTimeoutException>(() => _server.Client(timeout: TimeSpan.FromMilliseconds(300)).GetInfoAsync());
 
+        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"latency_ms":300}""")).Status);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(31u, (await _server.Client().GetInfoAsync()).HeadBlockNum);
+        Assert.True(watch.ElapsedMilliseconds >= 290, $"answered after {watch.ElapsedMilliseconds} ms");
+
         using var response = await _server.Http.DeleteAsync("/sim/api/api1/faults");
         Assert.Equal(31u, (await _server.Client().GetInfoAsync()).HeadBlockNum);
 

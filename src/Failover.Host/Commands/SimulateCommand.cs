@@ -56,7 +56,16 @@ internal static class SimulateCommand
 
             var listen = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             await using var app = SimulatorHost.Build(simulator, listen);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await console.Error.WriteLineAsync($"Cannot listen on {string.Join(", ", listen)}: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
             await console.Out.WriteLineAsync(
                 $"Simulating {options.ProducerCount} producers ({options.Consensus.ToString().ToLowerInvariant()}, seed '{options.Seed}', speed {speedFactor}) " +
                 $"chain {simulator.ChainId} on {string.Join(", ", app.Urls)}").ConfigureAwait(false);

@@ -124,8 +124,5 @@ public static class ChainErrors
         InternalStatus, InternalMessage, 3060003, "contract_table_query_exception", "Contract Table Query Exception",
         $"Table {table} of {code} (scope {scope}) is not served by the simulator; only eosio/eosio/producers is", "chain_plugin.cpp", 1533, "get_table_rows");
 
-    public static ChainException UnsupportedFeature(string problem) => new(
-        InternalStatus, InternalMessage, 3100008, "unsupported_feature", "Unsupported feature", problem, "chain_plugin.cpp", 1540, "get_table_rows");
-
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
 }

@@ -120,7 +120,7 @@ public sealed class ChainApi
         return Ok(new GetProducersResult([.. page.Select(WireMapping.ProducerRow)], total, more), ChainJsonContext.Default.GetProducersResult);
     }
 
-    /// <summary>Only <c>eosio</c>/<c>eosio</c>/<c>producers</c> with <c>json: true</c>, in primary-key (name value) order.</summary>
+    /// <summary>Only <c>eosio</c>/<c>eosio</c>/<c>producers</c>, in primary-key (name value) order; hex rows with <c>json: false</c>.</summary>
     private ChainApiResponse GetTableRows(string apiNode, string body)
     {
         var request = RequestBody.Required(body);
@@ -132,11 +132,6 @@ public sealed class ChainApi
             throw ChainErrors.TableNotServed(code, scope, table);
         }
 
-        if (!request.Bool("json", false))
-        {
-            throw ChainErrors.UnsupportedFeature("the simulator serves table rows with json: true only");
-        }
-
         var limit = (int)Math.Min(request.UInt("limit", 10), 1000);
         var lower = Bound(request.String("lower_bound", string.Empty), ulong.MinValue);
         var upper = Bound(request.String("upper_bound", string.Empty), ulong.MaxValue);
@@ -145,7 +140,9 @@ public sealed class ChainApi
         var more = rows.Count > limit;
         var nextKey = !more ? string.Empty
             : request.String("key_type", string.Empty) == "name" ? rows[limit].Owner.ToString() : rows[limit].Owner.Value.ToString(CultureInfo.InvariantCulture);
-        return Ok(new GetTableRowsResult<ProducerRow>([.. page.Select(WireMapping.ProducerRow)], more, nextKey), ChainJsonContext.Default.GetTableRowsResultProducerRow);
+        return request.Bool("json", false)
+            ? Ok(new GetTableRowsResult<ProducerRow>([.. page.Select(WireMapping.ProducerRow)], more, nextKey), ChainJsonContext.Default.GetTableRowsResultProducerRow)
+            : Ok(new GetTableRowsResult<JsonElement>([.. page.Select(WireMapping.ProducerRowHex)], more, nextKey), ChainJsonContext.Default.GetTableRowsResultJsonElement);
     }
 
     private ChainApiResponse GetAccount(string apiNode, string body)

@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using System.Text.Json;
 using Failover.Antelope;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Serialization;
 using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
 using Failover.Simulator.Chain;
@@ -90,6 +92,32 @@ internal static class WireMapping
         row.LastClaimTime,
         row.Location,
         row.ProducerAuthority is { } authority ? Authority(authority) : null);
+
+    /// <summary>A producers row as <c>get_table_rows</c> shows it with <c>json: false</c>: the hex of the packed <c>producer_info</c>.</summary>
+    public static JsonElement ProducerRowHex(Contract.ProducerRow row)
+    {
+        var writer = new AbiWriter();
+        writer.WriteName(row.Owner);
+        Span<byte> votes = stackalloc byte[sizeof(double)];
+        BinaryPrimitives.WriteDoubleLittleEndian(votes, row.TotalVotes);
+        writer.WriteRaw(votes);
+        writer.WritePublicKey(row.ProducerKey);
+        writer.WriteBool(row.IsActive);
+        writer.WriteString(row.Url);
+        writer.WriteUInt32(row.UnpaidBlocks);
+        writer.WriteInt64((row.LastClaimTime - DateTimeOffset.UnixEpoch).Ticks / 10);
+        writer.WriteUInt16(row.Location);
+        writer.WriteBinaryExtension(row.ProducerAuthority, static (w, authority) => w.WriteVariant(0, w2 =>
+        {
+            w2.WriteUInt32(authority.Threshold);
+            w2.WriteVector(authority.Keys, static (w3, key) =>
+            {
+                w3.WritePublicKey(key.Key);
+                w3.WriteUInt16(key.Weight);
+            });
+        }));
+        return Json(w => w.WriteStringValue(Convert.ToHexStringLower(writer.ToArray())));
+    }
 
     /// <summary>The <c>prototalvote</c> order: active producers by descending votes, then inactive ones.</summary>
     public static IEnumerable<Contract.ProducerRow> ByVotes(ContractState contract) =>
