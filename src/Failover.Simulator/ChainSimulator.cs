@@ -218,9 +218,9 @@ public sealed class ChainSimulator
     /// <summary>Whether at least the threshold of the active finalizers hold their key on an up node on this side.</summary>
     private bool FinalizersVoted(NetworkSide side, ChainState state)
     {
-        if (_finalityStalled || state.Mode != ConsensusMode.Savanna)
+        if (_finalityStalled)
         {
-            return !_finalityStalled;
+            return false;
         }
 
         var voting = state.Finalizers.Finalizers.Count(f => Roster.Nodes.Any(n => n.FinalizerKey == f.Key && IsUp(n, side)));

@@ -38,8 +38,7 @@ public static class Genesis
             ?? throw new InvalidOperationException("Genesis elected no producers.");
         var schedule = ProducerSchedule.Create(1, elected);
         contract = contract with { LastScheduleSize = elected.Count };
-        var finalizerPolicy = new FinalizerPolicy(1, [.. elected.Select(p => new Finalizer(p.Producer, contract.ActiveFinalizerKey(p.Producer) ?? string.Empty))
-            .Where(f => f.Key.Length > 0)]);
+        var finalizerPolicy = new FinalizerPolicy(1, contract.FinalizersOf(elected.Select(p => p.Producer)));
 
         var savanna = options.Consensus == ConsensusMode.Savanna;
         var finality = savanna ? new FinalityExtension(1, true, null) : null;

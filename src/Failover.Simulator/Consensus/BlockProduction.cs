@@ -165,11 +165,7 @@ public static class BlockProduction
     /// <summary>Savanna: the finalizer policy follows the elected producers' active finalizer keys.</summary>
     internal static ChainState ProposeFinalizers(ChainState state, uint blockNum)
     {
-        var producers = state.LatestSchedule.Producers.Select(p => p.Producer);
-        var finalizers = producers
-            .Select(p => state.Contract.ActiveFinalizerKey(p) is { } key ? new Finalizer(p, key) : null)
-            .OfType<Finalizer>()
-            .ToList();
+        var finalizers = state.Contract.FinalizersOf(state.LatestSchedule.Producers.Select(p => p.Producer));
         var latest = state.ProposedFinalizers?.Policy ?? state.Finalizers;
         if (finalizers.SequenceEqual(latest.Finalizers))
         {

@@ -32,4 +32,8 @@ public sealed record ContractState(
     int LastScheduleSize)
 {
     public string? ActiveFinalizerKey(Name producer) => Finalizers.TryGetValue(producer, out var keys) ? keys.Active : null;
+
+    /// <summary>The finalizer set of <paramref name="producers"/>: each one's active finalizer key (those without one are left out).</summary>
+    public IReadOnlyList<Chain.Finalizer> FinalizersOf(IEnumerable<Name> producers) =>
+        [.. producers.Select(p => ActiveFinalizerKey(p) is { } key ? new Chain.Finalizer(p, key) : null).OfType<Chain.Finalizer>()];
 }

@@ -40,7 +40,7 @@ public static class TransactionProcessor
         CheckExpiration(transaction, pendingTime);
         CheckTapos(state, transaction);
         var id = transaction.Id;
-        if (state.RecentTransactions.ContainsKey(id) || state.PendingTransactions.Any(t => t.Included.Id == id))
+        if (state.RecentTransactions.ContainsKey(id))
         {
             throw ChainErrors.Duplicate(id.ToString());
         }
