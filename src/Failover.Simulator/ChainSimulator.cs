@@ -122,13 +122,13 @@ public sealed class ChainSimulator
         }
     }
 
-    /// <summary>Reconnects all sides; the sides on the losing branches switch forks.</summary>
+    /// <summary>Reconnects all sides; the sides on the losing branches switch forks and re-apply their orphaned transactions.</summary>
     public HealOutcome Heal()
     {
         Advance();
         lock (_gate)
         {
-            return _network.Heal();
+            return _network.Heal(_time.GetUtcNow());
         }
     }
 

@@ -46,6 +46,29 @@ public sealed class NetworkFaultTests
     }
 
     [Fact]
+    public void Healing_reapplies_a_rotation_that_only_the_minority_fork_included_on_the_winning_branch()
+    {
+        var chain = new TestChain();
+        chain.AdvanceSlots(20);
+        var producers = chain.Roster.Producers.Select(p => p.ToString()).ToList();
+        chain.Simulator.Partition([[.. producers.Skip(6), "api1"], [.. producers.Take(6), "api2"]]);
+        chain.AdvanceSlots(12);
+        var dc2 = chain.Node("failover.bp/dc2").SigningKey.PublicKey;
+
+        var accepted = chain.Simulator.Push(chain.RegisterOurKey("dc2", apiNode: "api2", expiresIn: TimeSpan.FromMinutes(30)), "api2");
+        chain.AdvanceSlots(252);
+        Assert.Contains(chain.Simulator.View("api2").Blocks, b => b.Transactions.Any(t => t.Id == accepted.Included.Id));
+        Assert.NotEqual(dc2, chain.Simulator.View("api1").Contract.Producers[TestChain.Ours].ProducerKey);
+
+        var outcome = chain.Simulator.Heal();
+
+        Assert.Equal(1, Assert.Single(outcome.Switches).RequeuedTransactions);
+        Assert.Equal(dc2, chain.Simulator.View("api2").Contract.Producers[TestChain.Ours].ProducerKey);
+        chain.AdvanceSlots(1);
+        Assert.Equal(accepted.Included.Id, Assert.Single(chain.State.Head.Transactions).Id);
+    }
+
+    [Fact]
     public void A_data_center_on_the_other_side_of_a_partition_does_not_produce_there()
     {
         var chain = new TestChain();

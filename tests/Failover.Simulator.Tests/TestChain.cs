@@ -55,20 +55,22 @@ internal sealed class TestChain
         Assert.Fail($"Not reached within {maxSlots} slots: {what}");
     }
 
-    public PackedTransaction Sign(ISystemAction action, string actor, string permission, PrivateKey key, TimeSpan? expiresIn = null, Checksum256? refBlock = null)
+    public PackedTransaction Sign(ISystemAction action, string actor, string permission, PrivateKey key, TimeSpan? expiresIn = null, Checksum256? refBlock = null, string? apiNode = null)
     {
-        var state = State;
+        var state = Simulator.View(apiNode);
         var expiration = DateTimeOffset.FromUnixTimeSeconds(state.Head.Timestamp.ToUnixTimeSeconds()) + (expiresIn ?? TimeSpan.FromSeconds(60));
         var transaction = Transaction.Create(refBlock ?? state.LastIrreversibleBlock.Id, expiration, [SystemActions.ToAction(action, new PermissionLevel(Name.Parse(actor), Name.Parse(permission)))]);
         return TransactionSigner.Sign(transaction, state.ChainId, [key]);
     }
 
     /// <summary>regproducer for our producer with the key of <paramref name="dataCenter"/>, signed with the failover permission.</summary>
-    public PackedTransaction RegisterOurKey(string dataCenter) => Sign(
+    public PackedTransaction RegisterOurKey(string dataCenter, string? apiNode = null, TimeSpan? expiresIn = null) => Sign(
         new RegProducer(Ours, Node($"failover.bp/{dataCenter}").SigningKey.PublicKey, "https://failover.bp.example", 0),
         "failover.bp",
         "failover",
-        AccountKey("failover.bp", "failover"));
+        AccountKey("failover.bp", "failover"),
+        expiresIn,
+        apiNode: apiNode);
 
     /// <summary>The blocks with numbers in (from, to].</summary>
     public IEnumerable<SimBlock> Blocks(uint after) => State.Blocks.Where(b => b.Number > after);

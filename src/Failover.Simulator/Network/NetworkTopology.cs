@@ -1,4 +1,5 @@
 using Failover.Simulator.Chain;
+using Failover.Simulator.Contract;
 
 namespace Failover.Simulator.Network;
 
@@ -26,13 +27,17 @@ public sealed class NetworkSide
 /// <summary>What healing a partition did: each side's head before, and the branch every side follows now.</summary>
 public sealed record HealOutcome(int WinningSide, IReadOnlyList<SideSwitch> Switches);
 
-/// <summary>A side that dropped its branch for the winner's (fork switch), with the heads before and after.</summary>
-public sealed record SideSwitch(int Side, uint FromHeadNum, string FromHeadId, uint ToHeadNum, string ToHeadId);
+/// <summary>
+/// A side that dropped its branch for the winner's (fork switch), with the heads before and after, and how many of
+/// its transactions were applied again on the winning branch.
+/// </summary>
+public sealed record SideSwitch(int Side, uint FromHeadNum, string FromHeadId, uint ToHeadNum, string ToHeadId, int RequeuedTransactions);
 
 /// <summary>
 /// Which nodes reach which: one side when healthy; a partition splits producer nodes and API nodes into sides,
 /// each continuing from the current branch on its own. Healing keeps the branch with the highest LIB
-/// (then the highest head), as both fork-choice rules would, and every other side switches to it.
+/// (then the highest head), as both fork-choice rules would, and every other side switches to it, re-applying
+/// its orphaned transactions there.
 /// </summary>
 public sealed class NetworkTopology
 {
@@ -95,7 +100,7 @@ public sealed class NetworkTopology
             _roster.Options.ApiNodes.Where(id => SideOf(id) == side)))];
     }
 
-    public HealOutcome Heal()
+    public HealOutcome Heal(DateTimeOffset now)
     {
         if (!IsPartitioned)
         {
@@ -107,11 +112,19 @@ public sealed class NetworkTopology
             .ThenByDescending(s => s.State.Head.Number)
             .ThenBy(s => s.Index)
             .First();
-        var switches = _sides
-            .Where(s => s != winner && s.State.Head.Id != winner.State.Head.Id)
-            .Select(s => new SideSwitch(s.Index, s.State.Head.Number, s.State.Head.Id.ToString(), winner.State.Head.Number, winner.State.Head.Id.ToString()))
-            .ToList();
-        _sides = [new NetworkSide(0, winner.State, _roster.Nodes.Select(n => n.Id), _roster.Options.ApiNodes)];
+        var merged = winner.State;
+        var switches = new List<SideSwitch>();
+        foreach (var loser in _sides.Where(s => s != winner))
+        {
+            var (state, requeued) = ForkSwitch.Requeue(merged, loser.State, now);
+            merged = state;
+            if (loser.State.Head.Id != winner.State.Head.Id)
+            {
+                switches.Add(new SideSwitch(loser.Index, loser.State.Head.Number, loser.State.Head.Id.ToString(), winner.State.Head.Number, winner.State.Head.Id.ToString(), requeued));
+            }
+        }
+
+        _sides = [new NetworkSide(0, merged, _roster.Nodes.Select(n => n.Id), _roster.Options.ApiNodes)];
         return new HealOutcome(winner.Index, switches);
     }
 
