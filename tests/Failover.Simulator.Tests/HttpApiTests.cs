@@ -258,4 +258,43 @@ public sealed class HttpScheduleChangeTests
         chain.AdvanceSlots(1);
         Assert.Equal(2u, (await client.GetBlockInfoAsync(chain.State.Head.Number)).ScheduleVersion);
     }
+
+    [Fact]
+    public async Task Legacy_get_block_header_state_shows_the_dpos_state_of_reversible_blocks_only()
+    {
+        var chain = new TestChain(ConsensusMode.Legacy);
+        chain.AdvanceSlots(600);
+        await using var server = await SimulatorServer.StartAsync(chain);
+        var head = chain.State.Head;
+
+        var state = await server.Client().GetBlockHeaderStateAsync(head.Id.ToString());
+        Assert.Equal(head.Number, state.BlockNum);
+        Assert.Equal(chain.State.LastIrreversible, state.DposIrreversibleBlocknum);
+        Assert.Equal(chain.State.Dpos.ProposedIrreversible, state.DposProposedIrreversibleBlocknum);
+        Assert.Equal(21, state.ProducerToLastProduced.Count);
+        Assert.Equal(head.Number, state.ProducerToLastProduced.Single(p => p.Producer == head.Producer.ToString()).BlockNum);
+        Assert.Equal(head.ProducerSignature.ToString(), state.Header.ProducerSignature);
+        Assert.Equal(chain.Roster.PrimaryNode(head.Producer).SigningKey.PublicKey.ToLegacyString(), state.ValidBlockSigningAuthority.Keys.Single().Key);
+
+        var final = await Assert.ThrowsAsync<ChainApiException>(() => server.Client().GetBlockHeaderStateAsync(chain.State.LastIrreversible.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(3100002L, final.Code);
+        Assert.Contains("Could not find reversible block", final.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Savanna_get_block_header_state_has_only_the_number_id_and_header_like_Spring()
+    {
+        var chain = new TestChain(ConsensusMode.Savanna);
+        chain.AdvanceSlots(20);
+        await using var server = await SimulatorServer.StartAsync(chain);
+
+        var state = await server.Client().GetBlockHeaderStateAsync("5");
+        Assert.Equal(5u, state.BlockNum);
+        Assert.Equal(chain.State.BlockByNumber(5)!.Id.ToString(), state.Id);
+        Assert.Equal(0u, state.DposIrreversibleBlocknum);
+        Assert.Empty(state.ActiveSchedule.Producers);
+        var extension = Assert.Single(state.Header.HeaderExtensions);
+        Assert.Equal(2, extension.Type);
+        Assert.StartsWith("04000000" + "01", extension.Data, StringComparison.Ordinal);
+    }
 }

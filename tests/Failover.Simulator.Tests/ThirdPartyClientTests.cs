@@ -34,6 +34,7 @@ public sealed class ThirdPartyClientTests
         var calls = result["calls"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
         Assert.Contains("/v1/chain/get_info", calls);
         Assert.Contains("/v1/chain/get_raw_abi", calls);
+        Assert.Contains(mode == ConsensusMode.Legacy ? "/v1/chain/get_block_header_state" : "/v1/chain/get_block_info", calls);
         Assert.Contains("/v1/chain/get_required_keys", calls);
         Assert.Equal("/v1/chain/push_transaction", calls[^1]);
 

@@ -97,9 +97,11 @@ public static class ChainErrors
         InternalStatus, InternalMessage, 3050000, "action_validate_exception", "Action validate exception",
         $"the simulator's system contract has no action {account}::{action}", "apply_context.cpp", 61, "exec_one");
 
-    public static ChainException UnknownBlock(string blockNumOrId) => new(
-        400, "Unknown Block", 3100002, "unknown_block_exception", "Unknown block",
-        $"Could not find block: {blockNumOrId}", "chain_plugin.cpp", 1972, "get_raw_block");
+    public static ChainException UnknownBlock(string blockNumOrId, bool reversible = false) => reversible
+        ? new(400, "Unknown Block", 3100002, "unknown_block_exception", "Unknown block",
+            $"Could not find reversible block: {blockNumOrId}", "chain_plugin.cpp", 2164, "get_block_header_state")
+        : new(400, "Unknown Block", 3100002, "unknown_block_exception", "Unknown block",
+            $"Could not find block: {blockNumOrId}", "chain_plugin.cpp", 1972, "get_raw_block");
 
     public static ChainException UnknownAccount(string account) => new(
         400, "Account lookup", 3060002, "account_query_exception", "Account Query Exception",

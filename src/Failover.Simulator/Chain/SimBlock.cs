@@ -11,6 +11,12 @@ public sealed record ProposerPolicyDiff(uint Version, uint ProposalSlot, IReadOn
 /// <summary>A transaction included in a block, with the action data already decoded by the system contract.</summary>
 public sealed record IncludedTransaction(Checksum256 Id, byte[] PackedTrx, IReadOnlyList<string> Signatures, uint NetUsageWords);
 
+/// <summary>
+/// Legacy block header state after a block (what Leap's <c>get_block_header_state</c> shows): the DPoS bookkeeping,
+/// the schedules, and the authority that scheduled the block.
+/// </summary>
+public sealed record LegacyHeaderState(Consensus.DposState Dpos, ProducerSchedule ActiveSchedule, ScheduleChange? Pending, ScheduledProducer Signer);
+
 /// <summary>A produced block: its header, id, signature, and the decoded content <c>get_block</c> shows.</summary>
 public sealed record SimBlock(
     BlockHeader Header,
@@ -18,7 +24,8 @@ public sealed record SimBlock(
     Signature ProducerSignature,
     ProducerSchedule? NewProducerSchedule,
     FinalityExtension? Finality,
-    IReadOnlyList<IncludedTransaction> Transactions)
+    IReadOnlyList<IncludedTransaction> Transactions,
+    LegacyHeaderState? LegacyState = null)
 {
     public uint Number => Header.BlockNum;
 

@@ -55,7 +55,10 @@ public static class BlockProduction
                 : newPending is not null ? [BlockHeader.ScheduleChangeExtension(newPending)] : []);
         var id = header.ComputeId();
         var signature = signingKey.SignDigest(state.Mode == ConsensusMode.Savanna ? id.AsSpan() : LegacySigDigest(header, state).AsSpan());
-        var block = new SimBlock(header, id, signature, newPending, finality, included);
+        var legacyState = state.Mode == ConsensusMode.Legacy
+            ? new LegacyHeaderState(elected.Dpos, elected.ActiveSchedule, elected.Pending, schedule.ProducerForSlot(slot))
+            : null;
+        var block = new SimBlock(header, id, signature, newPending, finality, included, legacyState);
 
         var appended = elected with
         {

@@ -27,7 +27,7 @@ public sealed class ChainApi
     public static IReadOnlyList<string> Endpoints { get; } =
     [
         "get_info", "get_block", "get_block_info", "get_producer_schedule", "get_producers", "get_table_rows",
-        "get_account", "get_raw_abi", "get_abi", "get_required_keys", "push_transaction", "send_transaction",
+        "get_block_header_state", "get_account", "get_raw_abi", "get_abi", "get_required_keys", "push_transaction", "send_transaction",
     ];
 
     public ChainApiResponse Handle(string apiNode, string endpoint, string body)
@@ -39,6 +39,7 @@ public sealed class ChainApi
                 "get_info" => Ok(WireMapping.Info(View(apiNode, body, noParams: true)), ChainJsonContext.Default.GetInfoResult),
                 "get_block" => GetBlock(apiNode, body),
                 "get_block_info" => GetBlockInfo(apiNode, body),
+                "get_block_header_state" => GetBlockHeaderState(apiNode, body),
                 "get_producer_schedule" => Ok(WireMapping.ProducerSchedule(View(apiNode, body, noParams: true)), ChainJsonContext.Default.GetProducerScheduleResult),
                 "get_producers" => GetProducers(apiNode, body),
                 "get_table_rows" => GetTableRows(apiNode, body),
@@ -79,24 +80,34 @@ public sealed class ChainApi
 
     private ChainApiResponse GetBlock(string apiNode, string body)
     {
-        var request = RequestBody.Required(body);
-        var key = request.String("block_num_or_id").Trim();
-        var state = _simulator.View(apiNode);
-        SimBlock? block = null;
-        if (key.Length == 64 && Checksum256.TryParse(key, out var id, out _))
+        var (key, block, _) = FindBlock(apiNode, body);
+        return Ok(WireMapping.Block(block ?? throw ChainErrors.UnknownBlock(key)), ChainJsonContext.Default.GetBlockResult);
+    }
+
+    /// <summary>Legacy (Leap): only reversible blocks; Savanna (Spring): any block, legacy fields zero.</summary>
+    private ChainApiResponse GetBlockHeaderState(string apiNode, string body)
+    {
+        var (key, block, state) = FindBlock(apiNode, body);
+        if (block is null || (state.Mode == ConsensusMode.Legacy && block.Number <= state.LastIrreversible))
         {
-            block = state.BlockById(id);
-        }
-        else if (uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-        {
-            block = state.BlockByNumber(number);
-        }
-        else
-        {
-            throw ChainErrors.InvalidRequest($"Invalid block_num_or_id '{key}': expected a block number or a 64-hex block id");
+            throw ChainErrors.UnknownBlock(key, reversible: state.Mode == ConsensusMode.Legacy);
         }
 
-        return Ok(WireMapping.Block(block ?? throw ChainErrors.UnknownBlock(key)), ChainJsonContext.Default.GetBlockResult);
+        return Ok(WireMapping.HeaderState(block), ChainJsonContext.Default.GetBlockHeaderStateResult);
+    }
+
+    private (string Key, SimBlock? Block, ChainState State) FindBlock(string apiNode, string body)
+    {
+        var key = RequestBody.Required(body).String("block_num_or_id").Trim();
+        var state = _simulator.View(apiNode);
+        if (key.Length == 64 && Checksum256.TryParse(key, out var id, out _))
+        {
+            return (key, state.BlockById(id), state);
+        }
+
+        return uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? (key, state.BlockByNumber(number), state)
+            : throw ChainErrors.InvalidRequest($"Invalid block_num_or_id '{key}': expected a block number or a 64-hex block id");
     }
 
     private ChainApiResponse GetBlockInfo(string apiNode, string body)

@@ -74,6 +74,51 @@ internal static class WireMapping
         block.ProducerSignature.ToString(),
         block.RefBlockPrefix);
 
+    /// <summary>
+    /// <c>get_block_header_state</c>: Leap's full legacy state for a legacy block; for a Savanna block Spring's
+    /// legacy-shaped answer where only the number, id and header are meaningful.
+    /// </summary>
+    public static GetBlockHeaderStateResult HeaderState(SimBlock block)
+    {
+        var header = new Antelope.Chain.BlockHeader(
+            block.Timestamp,
+            block.Producer.ToString(),
+            block.Header.Confirmed,
+            block.Previous.ToString(),
+            block.Header.TransactionMroot.ToString(),
+            block.Header.ActionMroot.ToString(),
+            block.Header.ScheduleVersion,
+            [.. block.Header.Extensions.Select(e => new Antelope.Chain.HeaderExtension(e.Id, Convert.ToHexStringLower(e.Data)))],
+            null,
+            block.ProducerSignature.ToString());
+        var empty = new WireSchedule(0, []);
+        if (block.LegacyState is not { } legacy)
+        {
+            return new GetBlockHeaderStateResult(
+                block.Number, 0, 0, empty, new IncrementalMerkle([], 0), [], [], new SigningAuthority(0, []), [],
+                block.Id.ToString(), header, new PendingSchedule(0, Checksum256.Zero.ToString(), empty), null, []);
+        }
+
+        var pending = legacy.Pending is { } change
+            ? new PendingSchedule(change.BlockNum, Checksum256.Hash(Chain.BlockHeader.PackSchedule(change.Schedule)).ToString(), Schedule(change.Schedule))
+            : new PendingSchedule(0, Checksum256.Hash(Chain.BlockHeader.PackSchedule(legacy.ActiveSchedule)).ToString(), new WireSchedule(legacy.ActiveSchedule.Version, []));
+        return new GetBlockHeaderStateResult(
+            block.Number,
+            legacy.Dpos.ProposedIrreversible,
+            legacy.Dpos.Irreversible,
+            Schedule(legacy.ActiveSchedule),
+            new IncrementalMerkle([block.Previous.ToString()], block.Number - 1),
+            ByName(legacy.Dpos.LastProduced),
+            ByName(legacy.Dpos.LastImpliedIrreversible),
+            Authority(legacy.Signer.Authority),
+            [.. legacy.Dpos.ConfirmCount.Select(c => (uint)c)],
+            block.Id.ToString(),
+            header,
+            pending,
+            null,
+            []);
+    }
+
     /// <summary>Savanna: <c>pending</c> is the policy waiting for activation (pending, else proposed); <c>proposed</c> is always null.</summary>
     public static GetProducerScheduleResult ProducerSchedule(ChainState state) => state.Mode == ConsensusMode.Savanna
         ? new(Schedule(state.ActiveSchedule), (state.Pending ?? state.Proposed) is { } waiting ? Schedule(waiting.Schedule) : null, null)
@@ -177,6 +222,9 @@ internal static class WireMapping
         error.HttpStatus,
         error.HttpMessage,
         new ChainError(error.Code, error.ErrorName, error.What, error.File.Length == 0 ? [] : [new ChainErrorDetail(error.Message, error.File, (ulong)error.Line, error.Method)]));
+
+    private static List<ProducerBlockNumber> ByName(IReadOnlyDictionary<Name, uint> numbers) =>
+        [.. numbers.OrderBy(p => p.Key.Value).Select(p => new ProducerBlockNumber(p.Key.ToString(), p.Value))];
 
     private static SigningAuthority Authority(BlockSigningAuthority authority) =>
         new(authority.Threshold, [.. authority.Keys.Select(k => new AuthorityKey(k.Key.ToLegacyString(), k.Weight))]);
