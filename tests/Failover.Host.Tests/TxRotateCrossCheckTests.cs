@@ -9,7 +9,8 @@ namespace Failover.Host.Tests;
 /// <summary>
 /// The "done when": for inputs nobody has seen before, <c>failover tx rotate</c> must produce exactly what eosjs
 /// 22.1.0 and @wharfkit/antelope 1.2.0 produce. Each case draws fresh (seeded) inputs, runs the command in-process, and
-/// has both JS libraries build the same transaction from the decoded inputs and check our signatures.
+/// has both JS libraries build the same transaction from the decoded inputs, check our signatures, and sign with the
+/// same throwaway keys (their signatures must equal ours byte for byte).
 /// </summary>
 public sealed class TxRotateCrossCheckTests : IDisposable
 {
@@ -50,6 +51,7 @@ public sealed class TxRotateCrossCheckTests : IDisposable
             ["transaction"] = input.DecodedTransaction(),
             ["signatures"] = new JsonArray([.. signatures.Select(s => (JsonNode)s)]),
             ["signers"] = new JsonArray([.. input.Signers.Select(k => (JsonNode)k.PublicKey.ToString())]),
+            ["private_keys"] = new JsonArray([.. input.Signers.Select(k => (JsonNode)k.ExportWif())]),
         });
 
         Assert.Equal(input.Signers.Count, signatures.Count);
@@ -64,6 +66,7 @@ public sealed class TxRotateCrossCheckTests : IDisposable
                 ours["transaction"]!["actions"]!.AsArray().Select(a => (string?)a!["data"]));
             Assert.All(theirs["verified"]!.AsArray(), v => Assert.True((bool)v!, $"{library} rejects a signature"));
             Assert.Equal(input.Signers.Select(k => k.PublicKey.ToString()), theirs["recovered"]!.AsArray().Select(k => (string?)k));
+            Assert.Equal(signatures, theirs["signatures"]!.AsArray().Select(s => (string?)s));
         }
 
         Assert.Equal((string?)reference["node_sha256_of_eosjs_packed_trx"], (string?)ours["transaction_id"]);

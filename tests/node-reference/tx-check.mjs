@@ -1,9 +1,11 @@
 // Builds a transaction from nodeos-style JSON (decoded action data) with eosjs 22.1.0 and @wharfkit/antelope 1.2.0,
 // and checks signatures made elsewhere.
 // stdin:  { "chain_id": hex, "transaction": {...nodeos JSON, action data as objects...},
-//          "signatures": ["SIG_K1_…"], "signers": ["PUB_K1_… or EOS…", one per signature] }
+//          "signatures": ["SIG_K1_…"], "signers": ["PUB_K1_… or EOS…", one per signature],
+//          "private_keys": [WIF or PVT_K1_…] (optional: throwaway test keys, to compare signatures byte for byte) }
 // stdout: { "eosjs": Result, "wharfkit": Result } with
-//         Result = { packed_trx, transaction_id, digest, action_data: [hex], recovered: ["PUB_K1_…"], verified: [bool] }
+//         Result = { packed_trx, transaction_id, digest, action_data: [hex], recovered: ["PUB_K1_…"], verified: [bool],
+//                    signatures: ["SIG_K1_…" the library makes with private_keys] }
 //         where verified[i] says whether signatures[i] verifies against signers[i] by the library's own verify.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ const ABI = JSON.parse(readFileSync(new URL('./eosio-system-abi.json', import.me
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const copy = (value) => JSON.parse(JSON.stringify(value));
 
-async function withEosjs({ chain_id: chainId, transaction, signatures, signers }) {
+async function withEosjs({ chain_id: chainId, transaction, signatures, signers, private_keys: privateKeys = [] }) {
   const noNetwork = async () => { throw new Error('no network in the reference check'); };
   const rpc = new JsonRpc('http://offline.invalid', { fetch: noNetwork });
   const rawAbi = new Api({ rpc, chainId }).jsonToRawAbi(ABI);
@@ -40,10 +42,11 @@ async function withEosjs({ chain_id: chainId, transaction, signatures, signers }
     action_data: actions.map((a) => a.data.toLowerCase()),
     recovered: recovered.map((k) => k.toString()),
     verified: signatures.map((s, i) => eKC.Signature.fromString(s).verify(digest, eKC.PublicKey.fromString(signers[i]), false)),
+    signatures: privateKeys.map((k) => eKC.PrivateKey.fromString(k).sign(digest, false).toString()),
   };
 }
 
-function withWharfkit({ chain_id: chainId, transaction, signatures, signers }) {
+function withWharfkit({ chain_id: chainId, transaction, signatures, signers, private_keys: privateKeys = [] }) {
   const actions = transaction.actions.map((a) => W.Action.from(copy(a), ABI));
   const tx = W.Transaction.from({ ...copy(transaction), actions });
   const digest = tx.signingDigest(chainId);
@@ -55,6 +58,7 @@ function withWharfkit({ chain_id: chainId, transaction, signatures, signers }) {
     action_data: actions.map((a) => a.data.hexString),
     recovered: recovered.map((k) => k.toString()),
     verified: signatures.map((s, i) => W.Signature.from(s).verifyDigest(digest, W.PublicKey.from(signers[i]))),
+    signatures: privateKeys.map((k) => W.PrivateKey.fromString(k).signDigest(digest).toString()),
   };
 }
 
