@@ -165,9 +165,10 @@ public sealed class ChainApiClient
             status = response.StatusCode;
             content = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e)
         {
-            // Our limit or HttpClient.Timeout fired; the caller did not cancel.
+            // Report the caller's own token when it cancelled; otherwise our limit (or HttpClient.Timeout) fired.
+            cancellationToken.ThrowIfCancellationRequested();
             throw new ChainApiTimeoutException(endpoint, options.Timeout, e);
         }
         catch (HttpRequestException e)
