@@ -54,26 +54,19 @@ public static class SimulatorHost
         }
 
         var faults = simulator.ApiFaultsOf(node);
+        ChainApiResponse? injected;
         try
         {
-            if (faults.LatencyMs > 0)
-            {
-                await Task.Delay(faults.LatencyMs, context.RequestAborted).ConfigureAwait(false);
-            }
-
-            if (faults.Timeout)
-            {
-                await Task.Delay(Timeout.Infinite, context.RequestAborted).ConfigureAwait(false);
-            }
+            injected = await FaultInjection.BeforeAsync(faults, TimeProvider.System, context.RequestAborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             return;
         }
 
-        if (faults.ErrorStatus is { } status)
+        if (injected is not null)
         {
-            await Write(context, ChainApi.Error(status == 503 ? ChainErrors.Busy() : ChainErrors.InjectedInternalError())).ConfigureAwait(false);
+            await Write(context, injected).ConfigureAwait(false);
             return;
         }
 
@@ -81,12 +74,7 @@ public static class SimulatorHost
         var response = body is null
             ? ChainApi.Error(ChainErrors.InvalidRequest($"The request body exceeds {MaxBodyBytes} bytes"))
             : api.Handle(node, endpoint, body);
-        if (faults.Malformed)
-        {
-            response = response with { Body = response.Body[..(response.Body.Length / 2)] };
-        }
-
-        await Write(context, response).ConfigureAwait(false);
+        await Write(context, FaultInjection.After(faults, response)).ConfigureAwait(false);
     }
 
     private static void MapSimRoutes(WebApplication app, ChainSimulator simulator)
