@@ -214,7 +214,7 @@ public sealed class ChainApi
     {
         var packed = RequestBody.Required(body).PackedTransaction();
         var accepted = _simulator.Push(packed, apiNode);
-        return Ok(WireMapping.PushResult(accepted, tree), ChainJsonContext.Default.PushTransactionResult, status: 202);
+        return Ok(TransactionMapping.PushResult(accepted, tree), ChainJsonContext.Default.PushTransactionResult, status: 202);
     }
 
     private Name AccountOf(string apiNode, RequestBody request)
