@@ -93,6 +93,24 @@ public sealed class HttpApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_transaction2_answers_202_and_returns_a_failure_as_a_trace_with_except()
+    {
+        var client = _server.Client();
+        var transaction = Chain.RegisterOurKey("dc2");
+
+        var accepted = await client.SendTransaction2Async(new SendTransaction2Request(true, false, transaction));
+        Assert.Null(accepted.Processed.Except);
+
+        var failed = await client.SendTransaction2Async(new SendTransaction2Request(true, false, transaction));
+        Assert.Equal(accepted.TransactionId, failed.TransactionId);
+        Assert.Equal(3040008, failed.Processed.Except!.Value.GetProperty("code").GetInt64());
+        Assert.Equal("tx_duplicate", failed.Processed.Except.Value.GetProperty("name").GetString());
+
+        var thrown = await Assert.ThrowsAsync<ChainApiException>(() => client.SendTransaction2Async(new SendTransaction2Request(false, false, transaction)));
+        Assert.Equal(3040008L, thrown.Code);
+    }
+
+    [Fact]
     public async Task Get_required_keys_picks_the_failover_key_for_a_linked_action_and_rejects_unrelated_keys()
     {
         var failoverKey = Chain.AccountKey("failover.bp", "failover").PublicKey;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Failover.Antelope;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Transactions;
 using Failover.Simulator.Chain;
 
 namespace Failover.Simulator.Http;
@@ -27,7 +28,7 @@ public sealed class ChainApi
     public static IReadOnlyList<string> Endpoints { get; } =
     [
         "get_info", "get_block", "get_block_info", "get_producer_schedule", "get_producers", "get_table_rows",
-        "get_block_header_state", "get_account", "get_raw_abi", "get_abi", "get_required_keys", "push_transaction", "send_transaction",
+        "get_block_header_state", "get_account", "get_raw_abi", "get_abi", "get_required_keys", "push_transaction", "send_transaction", "send_transaction2",
     ];
 
     public ChainApiResponse Handle(string apiNode, string endpoint, string body)
@@ -49,6 +50,7 @@ public sealed class ChainApi
                 "get_required_keys" => GetRequiredKeys(apiNode, body),
                 "push_transaction" => Push(apiNode, body, tree: true),
                 "send_transaction" => Push(apiNode, body, tree: false),
+                "send_transaction2" => SendTransaction2(apiNode, body),
                 _ => throw ChainErrors.UnknownEndpoint(),
             };
         }
@@ -216,6 +218,29 @@ public sealed class ChainApi
         var accepted = _simulator.Push(packed, apiNode);
         return Ok(TransactionMapping.PushResult(accepted, tree), ChainJsonContext.Default.PushTransactionResult, status: 202);
     }
+
+    /// <summary>
+    /// send_transaction2: with <c>return_failure_trace</c> (default true) a failed transaction answers 202 with
+    /// <c>processed.except</c> set. <c>retry_trx</c> is accepted and ignored (the simulator does not track retries).
+    /// </summary>
+    private ChainApiResponse SendTransaction2(string apiNode, string body)
+    {
+        var request = RequestBody.Required(body);
+        var packed = request.Object("transaction").PackedTransaction();
+        try
+        {
+            return Ok(TransactionMapping.PushResult(_simulator.Push(packed, apiNode), tree: false), ChainJsonContext.Default.PushTransactionResult, status: 202);
+        }
+        catch (ChainException e) when (request.Bool("return_failure_trace", true) && e.HttpStatus == 500)
+        {
+            var state = _simulator.View(apiNode);
+            var pendingTime = Contract.TransactionProcessor.PendingBlockTime(state, _simulator.Time.GetUtcNow());
+            return Ok(TransactionMapping.FailureResult(TransactionIdOf(packed), state, pendingTime, e), ChainJsonContext.Default.PushTransactionResult, status: 202);
+        }
+    }
+
+    private static string TransactionIdOf(PackedTransaction packed) =>
+        packed.Compression == 0 && Hex.TryDecode(packed.PackedTrx, out var bytes) ? Checksum256.Hash(bytes).ToString() : Checksum256.Zero.ToString();
 
     private Name AccountOf(string apiNode, RequestBody request)
     {

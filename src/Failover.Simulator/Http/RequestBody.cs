@@ -41,6 +41,10 @@ internal sealed class RequestBody
 
     public static RequestBody Required(string text) => Parse(text) ?? throw ChainErrors.InvalidRequest("A Request body is required");
 
+    /// <summary>A nested object, e.g. send_transaction2's <c>transaction</c>.</summary>
+    public RequestBody Object(string name) =>
+        _root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? new RequestBody(value) : throw Invalid(name, "an object");
+
     public JsonElement Root => _root;
 
     public string String(string name, string? fallback = null)

@@ -30,6 +30,37 @@ internal static class TransactionMapping
             null));
     }
 
+    /// <summary>send_transaction2's failure trace: HTTP 202 with <c>except</c> holding the fc exception.</summary>
+    public static PushTransactionResult FailureResult(string transactionId, ChainState state, DateTimeOffset pendingTime, ChainException error)
+    {
+        var except = JsonBuilder.Build(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("code", error.Code);
+            writer.WriteString("name", error.ErrorName);
+            writer.WriteString("message", error.What);
+            writer.WriteStartArray("stack");
+            writer.WriteStartObject();
+            writer.WriteStartObject("context");
+            writer.WriteString("level", "error");
+            writer.WriteString("file", error.File);
+            writer.WriteNumber("line", error.Line);
+            writer.WriteString("method", error.Method);
+            writer.WriteString("hostname", string.Empty);
+            writer.WriteString("thread_name", "nodeos");
+            writer.WriteString("timestamp", BlockTimestamp.Format(pendingTime));
+            writer.WriteEndObject();
+            writer.WriteString("format", error.Message);
+            writer.WriteStartObject("data");
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+        return new PushTransactionResult(transactionId, new TransactionTrace(
+            transactionId, state.Head.Number + 1, pendingTime, null, null, 0, 0, false, [], null, except, null));
+    }
+
     public static BlockTransaction BlockTransaction(IncludedTransaction included)
     {
         var transaction = Transaction.Unpack(included.PackedTrx);
