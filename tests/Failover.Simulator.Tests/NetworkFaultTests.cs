@@ -142,6 +142,7 @@ public sealed class NetworkFaultTests
 
         Assert.Equal(first.ChainId, second.ChainId);
         Assert.Equal(first.Blocks.Select(b => b.Id), second.Blocks.Select(b => b.Id));
+        Assert.Equal(first.Head.ProducerSignature, second.Head.ProducerSignature);
         Assert.NotEqual(first.ChainId, other.ChainId);
         Assert.NotEqual(first.Head.Id, other.Head.Id);
     }

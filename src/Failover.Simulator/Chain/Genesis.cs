@@ -54,7 +54,7 @@ public static class Genesis
             finality is null ? [] : [BlockHeader.FinalityExtension(finality)]);
         var id = header.ComputeId();
         var eosioKey = SeedDerivation.PrivateKey(options.Seed, "genesis/eosio/signing");
-        var block = new SimBlock(header, id, eosioKey.SignDigest(id.AsSpan()), null, finality, []);
+        var block = new SimBlock(header, id, new Lazy<Signature>(() => eosioKey.SignDigest(id.AsSpan())), null, finality, []);
 
         return new ChainState(
             SeedDerivation.ChainId(options.Seed),

@@ -17,16 +17,22 @@ public sealed record IncludedTransaction(Checksum256 Id, byte[] PackedTrx, IRead
 /// </summary>
 public sealed record LegacyHeaderState(Consensus.DposState Dpos, ProducerSchedule ActiveSchedule, ScheduleChange? Pending, ScheduledProducer Signer);
 
-/// <summary>A produced block: its header, id, signature, and the decoded content <c>get_block</c> shows.</summary>
+/// <summary>
+/// A produced block: its header, id, signature, and the decoded content <c>get_block</c> shows. The signature is
+/// made on first use: signing dominates the cost of producing a block and most simulated blocks are never read
+/// (signing is deterministic, so when it happens does not change it).
+/// </summary>
 public sealed record SimBlock(
     BlockHeader Header,
     Checksum256 Id,
-    Signature ProducerSignature,
+    Lazy<Signature> LazySignature,
     ProducerSchedule? NewProducerSchedule,
     FinalityExtension? Finality,
     IReadOnlyList<IncludedTransaction> Transactions,
     LegacyHeaderState? LegacyState = null)
 {
+    public Signature ProducerSignature => LazySignature.Value;
+
     public uint Number => Header.BlockNum;
 
     public uint Slot => Header.Slot;

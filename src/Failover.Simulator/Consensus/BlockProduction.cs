@@ -54,7 +54,8 @@ public static class BlockProduction
             finality is not null ? [BlockHeader.FinalityExtension(finality)]
                 : newPending is not null ? [BlockHeader.ScheduleChangeExtension(newPending)] : []);
         var id = header.ComputeId();
-        var signature = signingKey.SignDigest(state.Mode == ConsensusMode.Savanna ? id.AsSpan() : LegacySigDigest(header, state).AsSpan());
+        var digest = state.Mode == ConsensusMode.Savanna ? id : LegacySigDigest(header, state);
+        var signature = new Lazy<Signature>(() => signingKey.SignDigest(digest.AsSpan()));
         var legacyState = state.Mode == ConsensusMode.Legacy
             ? new LegacyHeaderState(elected.Dpos, elected.ActiveSchedule, elected.Pending, schedule.ProducerForSlot(slot))
             : null;
