@@ -1,0 +1,48 @@
+using Failover.Antelope;
+using Failover.Antelope.SystemContract;
+
+namespace Failover.Simulator.Tests;
+
+public sealed class ElectionTests
+{
+    [Fact]
+    public void An_unchanged_producer_set_is_never_proposed_again()
+    {
+        var chain = new TestChain();
+        chain.AdvanceSlots(1000);
+
+        Assert.Null(chain.State.Proposed);
+        Assert.Null(chain.State.Pending);
+        Assert.Equal(1u, chain.State.ActiveSchedule.Version);
+    }
+
+    [Fact]
+    public void With_a_standby_producer_an_unregistered_producer_is_replaced_in_the_next_schedule()
+    {
+        var chain = new TestChain(producers: 22);
+        var standby = chain.Roster.Producers.Single(p => !chain.State.ActiveSchedule.Producers.Any(s => s.Producer == p));
+        var leaving = Name.Parse("prod.a");
+        Assert.Contains(chain.State.ActiveSchedule.Producers, s => s.Producer == leaving);
+
+        chain.Simulator.Push(chain.Sign(new UnregProd(leaving), "prod.a", "active", chain.AccountKey("prod.a", "active")));
+        chain.AdvanceUntil(s => s.ActiveSchedule.Version == 2, 300, "the new schedule activates");
+
+        var producers = chain.State.ActiveSchedule.Producers.Select(p => p.Producer).ToList();
+        Assert.Equal(21, producers.Count);
+        Assert.DoesNotContain(leaving, producers);
+        Assert.Contains(standby, producers);
+    }
+
+    [Fact]
+    public void Without_a_standby_the_contract_does_not_shrink_the_schedule_after_an_unregprod()
+    {
+        var chain = new TestChain();
+
+        chain.Simulator.Push(chain.Sign(new UnregProd(Name.Parse("prod.a")), "prod.a", "active", chain.AccountKey("prod.a", "active")));
+        chain.AdvanceSlots(1000);
+
+        Assert.Null(chain.State.Proposed);
+        Assert.Equal(1u, chain.State.ActiveSchedule.Version);
+        Assert.False(chain.State.Contract.Producers[Name.Parse("prod.a")].IsActive);
+    }
+}
