@@ -8,5 +8,7 @@ internal static class CliCommands
     public static IEnumerable<Command> All(CliConsole console)
     {
         yield return VersionCommand.Create(console);
+        yield return KeyCommands.Create(console);
+        yield return TxCommands.Create(console);
     }
 }

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Failover.Antelope;
+using Failover.Antelope.Transactions;
+
+namespace Failover.Host.Commands;
+
+/// <summary>Writes a transaction the way nodeos shows it in JSON, with action data as lower-case hex.</summary>
+internal static class TransactionJson
+{
+    public static void Write(Utf8JsonWriter json, Transaction transaction)
+    {
+        json.WriteStartObject();
+        json.WriteString("expiration", transaction.Expiration.UtcDateTime.ToString(RotationRequest.ExpirationFormat, System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteNumber("ref_block_num", transaction.RefBlockNum);
+        json.WriteNumber("ref_block_prefix", transaction.RefBlockPrefix);
+        json.WriteNumber("max_net_usage_words", transaction.MaxNetUsageWords);
+        json.WriteNumber("max_cpu_usage_ms", transaction.MaxCpuUsageMs);
+        json.WriteNumber("delay_sec", transaction.DelaySec);
+        WriteActions(json, "context_free_actions", transaction.ContextFreeActions);
+        WriteActions(json, "actions", transaction.Actions);
+        json.WriteStartArray("transaction_extensions");
+        foreach (var extension in transaction.Extensions)
+        {
+            json.WriteStartArray();
+            json.WriteNumberValue(extension.Type);
+            json.WriteStringValue(Hex.Encode(extension.Data));
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteActions(Utf8JsonWriter json, string property, IReadOnlyList<ChainAction> actions)
+    {
+        json.WriteStartArray(property);
+        foreach (var action in actions)
+        {
+            json.WriteStartObject();
+            json.WriteString("account", action.Account.ToString());
+            json.WriteString("name", action.Name.ToString());
+            json.WriteStartArray("authorization");
+            foreach (var level in action.Authorization)
+            {
+                json.WriteStartObject();
+                json.WriteString("actor", level.Actor.ToString());
+                json.WriteString("permission", level.Permission.ToString());
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("data", Hex.Encode(action.Data));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+}
