@@ -171,6 +171,18 @@ public sealed class NodeosJsonConventionTests
     }
 
     [Fact]
+    public void A_savanna_blocks_signature_recovers_to_the_key_its_producer_has_in_the_schedule()
+    {
+        var block = Read(ChainFixture.Load("get_block.savanna_constructed.json").ResponseText, Json.GetBlockResult);
+        var schedule = Read(ChainFixture.Load("get_producer_schedule.savanna_constructed.json").ResponseText, Json.GetProducerScheduleResult);
+
+        var signer = Signature.Parse(block.ProducerSignature).RecoverPublicKey(Checksum256.Parse(block.Id).AsSpan());
+
+        var scheduled = schedule.Active!.Producers.Single(p => p.ProducerName == block.Producer).Authority.Keys;
+        Assert.Equal(PublicKey.Parse(Assert.Single(scheduled).Key), signer);
+    }
+
+    [Fact]
     public void A_legacy_block_announces_its_pending_schedule_in_new_producers()
     {
         var block = Read(ChainFixture.Load("get_block.eos_2019_new_producers.json").ResponseText, Json.GetBlockResult);
