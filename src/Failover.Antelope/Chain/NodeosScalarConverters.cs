@@ -60,9 +60,9 @@ public sealed class NodeosDoubleConverter : JsonConverter<double>
 {
     public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.Number)
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number) && double.IsFinite(number))
         {
-            return reader.GetDouble();
+            return number;
         }
 
         if (reader.TokenType == JsonTokenType.String
@@ -104,7 +104,7 @@ public sealed class NodeosBoolConverter : JsonConverter<bool>
 
 /// <summary>
 /// <c>time_point</c> and <c>block_timestamp_type</c>: written <c>yyyy-MM-ddTHH:mm:ss.fff</c> in UTC without a zone
-/// designator, as nodeos does. Read with or without <c>Z</c> and with any number of fractional digits; always UTC.
+/// designator, as nodeos does. Read with or without <c>Z</c> and with up to 7 fractional digits; always UTC.
 /// </summary>
 public sealed class TimePointConverter : JsonConverter<DateTimeOffset>
 {
@@ -181,7 +181,7 @@ internal static class NodeosJson
         throw new JsonException($"expected a {typeName} (\"yyyy-MM-ddTHH:mm:ss[.fff]\"), got {Describe(ref reader)}");
     }
 
-    /// <summary>The current token's text as it appears in the input (unescaped strings excepted).</summary>
+    /// <summary>The current token exactly as it appears in the input (a string keeps its escapes).</summary>
     public static string RawText(ref Utf8JsonReader reader) =>
         System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
 

@@ -90,6 +90,7 @@ public sealed class NodeosJsonConventionTests
     [Theory]
     [InlineData("\"NaN\"")]
     [InlineData("\"votes\"")]
+    [InlineData("1e400")]
     [InlineData("null")]
     public void A_malformed_double_is_rejected(string json)
     {
