@@ -23,13 +23,17 @@ public sealed class ChainApiClient
     private static readonly ChainJsonContext Json = ChainJsonContext.Default;
 
     private readonly HttpClient http;
-    private readonly ChainApiOptions options;
     private readonly Uri chainApiBase;
+    private readonly TimeSpan timeout;
+    private readonly int readRetries;
+    private readonly TimeSpan retryDelay;
+    private readonly TimeProvider time;
 
     public ChainApiClient(HttpClient http, ChainApiOptions options)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.TimeProvider);
         if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentException($"ChainApiOptions.Timeout must be positive, got {options.Timeout}", nameof(options));
@@ -46,8 +50,11 @@ public sealed class ChainApiClient
             ?? throw new ArgumentException("the chain API client needs a base address (ChainApiOptions.BaseAddress or HttpClient.BaseAddress)", nameof(options));
         var root = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
         this.http = http;
-        this.options = options;
         chainApiBase = new Uri(root, "v1/chain/");
+        timeout = options.Timeout;
+        readRetries = options.ReadRetries;
+        retryDelay = options.RetryDelay;
+        time = options.TimeProvider;
     }
 
     public Task<GetInfoResult> GetInfoAsync(CancellationToken cancellationToken = default) =>
@@ -142,17 +149,17 @@ public sealed class ChainApiClient
             {
                 return await SendOnceAsync(endpoint, body, responseType, cancellationToken).ConfigureAwait(false);
             }
-            catch (ChainApiException e) when (e.IsTransient && attempt < options.ReadRetries)
+            catch (ChainApiException e) when (e.IsTransient && attempt < readRetries)
             {
-                await Task.Delay(options.RetryDelay, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(retryDelay, time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     private async Task<T> SendOnceAsync<T>(string endpoint, byte[] body, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(options.Timeout, options.TimeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var limit = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         HttpStatusCode status;
         byte[] content;
         try
@@ -169,7 +176,7 @@ public sealed class ChainApiClient
         {
             // Report the caller's own token when it cancelled; otherwise our limit (or HttpClient.Timeout) fired.
             cancellationToken.ThrowIfCancellationRequested();
-            throw new ChainApiTimeoutException(endpoint, options.Timeout, e);
+            throw new ChainApiTimeoutException(endpoint, timeout, e);
         }
         catch (HttpRequestException e)
         {

@@ -36,22 +36,6 @@ public static class ChainErrorCodes
 /// </summary>
 public class ChainApiException : Exception
 {
-    public ChainApiException()
-        : this("the chain API call failed")
-    {
-    }
-
-    public ChainApiException(string message)
-        : this(message, null)
-    {
-    }
-
-    public ChainApiException(string message, Exception? innerException)
-        : base(message, innerException)
-    {
-        Endpoint = string.Empty;
-    }
-
     /// <summary>An error body returned by nodeos.</summary>
     public ChainApiException(string endpoint, HttpStatusCode httpStatus, ChainErrorBody body)
         : base(Describe(endpoint, httpStatus, body))
@@ -124,20 +108,6 @@ public class ChainApiException : Exception
 /// <summary>The call did not finish within <see cref="Timeout"/> (distinct from cancellation by the caller).</summary>
 public sealed class ChainApiTimeoutException : ChainApiException
 {
-    public ChainApiTimeoutException()
-    {
-    }
-
-    public ChainApiTimeoutException(string message)
-        : base(message)
-    {
-    }
-
-    public ChainApiTimeoutException(string message, Exception? innerException)
-        : base(message, innerException)
-    {
-    }
-
     public ChainApiTimeoutException(string endpoint, TimeSpan timeout, Exception? innerException)
         : base(endpoint, null, $"{endpoint} timed out after {timeout.TotalMilliseconds:0} ms", innerException)
     {
@@ -152,20 +122,6 @@ public sealed class ChainApiTimeoutException : ChainApiException
 /// <summary>The node could not be reached or the connection broke (DNS, refused, reset).</summary>
 public sealed class ChainApiConnectionException : ChainApiException
 {
-    public ChainApiConnectionException()
-    {
-    }
-
-    public ChainApiConnectionException(string message)
-        : base(message)
-    {
-    }
-
-    public ChainApiConnectionException(string message, Exception? innerException)
-        : base(message, innerException)
-    {
-    }
-
     public ChainApiConnectionException(string endpoint, string reason, Exception innerException)
         : base(endpoint, null, $"{endpoint} failed: {reason}", innerException)
     {
@@ -180,27 +136,13 @@ public sealed class ChainApiConnectionException : ChainApiException
 /// </summary>
 public sealed class ChainApiMalformedResponseException : ChainApiException
 {
-    public ChainApiMalformedResponseException()
-    {
-    }
-
-    public ChainApiMalformedResponseException(string message)
-        : base(message)
-    {
-    }
-
-    public ChainApiMalformedResponseException(string message, Exception? innerException)
-        : base(message, innerException)
-    {
-    }
-
     public ChainApiMalformedResponseException(string endpoint, HttpStatusCode httpStatus, string problem, string excerpt, Exception? innerException)
         : base(endpoint, httpStatus, $"{endpoint} returned a malformed HTTP {(int)httpStatus} response ({problem}): {excerpt}", innerException)
     {
         Excerpt = excerpt;
     }
 
-    public string Excerpt { get; } = string.Empty;
+    public string Excerpt { get; }
 
     /// <summary>A 5xx that is not a nodeos error body usually comes from a proxy or a restarting node.</summary>
     public override bool IsTransient => HttpStatus is { } status && (int)status >= 500;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -10,68 +11,46 @@ namespace Failover.Antelope.Chain;
 /// nodeos writes a 64-bit integer as a JSON string when its magnitude exceeds 0xFFFFFFFF (fc's
 /// <c>stringify_large_ints_and_doubles</c>) and as a bare number otherwise; both forms are accepted on read.
 /// </summary>
-public sealed class NodeosUInt64Converter : JsonConverter<ulong>
+public abstract class Nodeos64BitIntegerConverter<T>(string typeName) : JsonConverter<T>
+    where T : struct, IBinaryInteger<T>
 {
-    public override ulong Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    private static readonly T Limit = T.CreateTruncating(uint.MaxValue);
+
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out var number))
+        var text = reader.TokenType switch
         {
-            return number;
+            JsonTokenType.Number => NodeosJson.RawText(ref reader),
+            JsonTokenType.String => NodeosJson.StringValue(ref reader),
+            _ => null,
+        };
+        if (text is not null && T.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
         }
 
-        if (reader.TokenType == JsonTokenType.String
-            && ulong.TryParse(NodeosJson.StringValue(ref reader), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-        {
-            return parsed;
-        }
-
-        throw new JsonException($"expected an unsigned 64-bit integer (number or decimal string), got {NodeosJson.Describe(ref reader)}");
+        throw new JsonException($"expected {typeName} (number or decimal string), got {NodeosJson.Describe(ref reader)}");
     }
 
-    public override void Write(Utf8JsonWriter writer, ulong value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
     {
-        if (value > uint.MaxValue)
+        var large = T.IsNegative(value) ? value < T.Zero - Limit : value > Limit;
+        if (large)
         {
-            writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+            writer.WriteStringValue(value.ToString(null, CultureInfo.InvariantCulture));
         }
         else
         {
-            writer.WriteNumberValue(value);
+            writer.WriteNumberValue(long.CreateTruncating(value));
         }
     }
 }
 
-/// <summary>Signed counterpart of <see cref="NodeosUInt64Converter"/> (e.g. <c>cpu_weight</c>, <c>ram_quota</c>).</summary>
-public sealed class NodeosInt64Converter : JsonConverter<long>
-{
-    public override long Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number))
-        {
-            return number;
-        }
+/// <summary>uint64 members (e.g. <c>total_cpu_weight</c>) in nodeos's encoding.</summary>
+public sealed class NodeosUInt64Converter() : Nodeos64BitIntegerConverter<ulong>("an unsigned 64-bit integer");
 
-        if (reader.TokenType == JsonTokenType.String
-            && long.TryParse(NodeosJson.StringValue(ref reader), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
-        {
-            return parsed;
-        }
-
-        throw new JsonException($"expected a signed 64-bit integer (number or decimal string), got {NodeosJson.Describe(ref reader)}");
-    }
-
-    public override void Write(Utf8JsonWriter writer, long value, JsonSerializerOptions options)
-    {
-        if (value > uint.MaxValue || value < -(long)uint.MaxValue)
-        {
-            writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            writer.WriteNumberValue(value);
-        }
-    }
-}
+/// <summary>int64 members (e.g. <c>cpu_weight</c>, <c>ram_quota</c>) in nodeos's encoding.</summary>
+public sealed class NodeosInt64Converter() : Nodeos64BitIntegerConverter<long>("a signed 64-bit integer");
 
 /// <summary>
 /// ABI <c>float64</c> as nodeos writes it: a string in fixed notation with 17 fractional digits
@@ -81,9 +60,9 @@ public sealed class NodeosDoubleConverter : JsonConverter<double>
 {
     public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.Number)
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number) && double.IsFinite(number))
         {
-            return reader.GetDouble();
+            return number;
         }
 
         if (reader.TokenType == JsonTokenType.String
@@ -125,7 +104,7 @@ public sealed class NodeosBoolConverter : JsonConverter<bool>
 
 /// <summary>
 /// <c>time_point</c> and <c>block_timestamp_type</c>: written <c>yyyy-MM-ddTHH:mm:ss.fff</c> in UTC without a zone
-/// designator, as nodeos does. Read with or without <c>Z</c> and with any number of fractional digits; always UTC.
+/// designator, as nodeos does. Read with or without <c>Z</c> and with up to 7 fractional digits; always UTC.
 /// </summary>
 public sealed class TimePointConverter : JsonConverter<DateTimeOffset>
 {
@@ -202,11 +181,14 @@ internal static class NodeosJson
         throw new JsonException($"expected a {typeName} (\"yyyy-MM-ddTHH:mm:ss[.fff]\"), got {Describe(ref reader)}");
     }
 
+    /// <summary>The current token exactly as it appears in the input (a string keeps its escapes).</summary>
+    public static string RawText(ref Utf8JsonReader reader) =>
+        System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
+
     /// <summary>A short description of the current token for error messages (values cut to 40 characters).</summary>
     public static string Describe(ref Utf8JsonReader reader)
     {
-        var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
-        var text = System.Text.Encoding.UTF8.GetString(raw);
+        var text = RawText(ref reader);
         if (text.Length > 40)
         {
             text = text[..40] + "…";

@@ -90,6 +90,7 @@ public sealed class NodeosJsonConventionTests
     [Theory]
     [InlineData("\"NaN\"")]
     [InlineData("\"votes\"")]
+    [InlineData("1e400")]
     [InlineData("null")]
     public void A_malformed_double_is_rejected(string json)
     {
@@ -168,6 +169,18 @@ public sealed class NodeosJsonConventionTests
         Assert.Contains("\"new_producers\":null,\"finality_extension\":", json, StringComparison.Ordinal);
         Assert.Contains("\"new_finalizer_policy_diff\":null,\"new_proposer_policy_diff\":null", json, StringComparison.Ordinal);
         Assert.DoesNotContain("qc_extension", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_savanna_blocks_signature_recovers_to_the_key_its_producer_has_in_the_schedule()
+    {
+        var block = Read(ChainFixture.Load("get_block.savanna_constructed.json").ResponseText, Json.GetBlockResult);
+        var schedule = Read(ChainFixture.Load("get_producer_schedule.savanna_constructed.json").ResponseText, Json.GetProducerScheduleResult);
+
+        var signer = Signature.Parse(block.ProducerSignature).RecoverPublicKey(Checksum256.Parse(block.Id).AsSpan());
+
+        var scheduled = schedule.Active!.Producers.Single(p => p.ProducerName == block.Producer).Authority.Keys;
+        Assert.Equal(PublicKey.Parse(Assert.Single(scheduled).Key), signer);
     }
 
     [Fact]
