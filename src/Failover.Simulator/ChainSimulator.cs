@@ -209,21 +209,14 @@ public sealed class ChainSimulator
             .FirstOrDefault(n => IsUp(n, side) && scheduled.IsSatisfiedBy(n.SigningKey.PublicKey));
         if (node is not null)
         {
-            side.State = BlockProduction.Produce(state, slot, node.SigningKey, FinalizersVoted(side, state));
+            side.State = BlockProduction.Produce(state, slot, node.SigningKey, Votes(side, state));
         }
     }
 
     private bool IsUp(ProducerNode node, NetworkSide side) => !_downNodes.Contains(node.Id) && side.ProducerNodes.Contains(node.Id);
 
-    /// <summary>Whether at least the threshold of the active finalizers hold their key on an up node on this side.</summary>
-    private bool FinalizersVoted(NetworkSide side, ChainState state)
-    {
-        if (_finalityStalled)
-        {
-            return false;
-        }
-
-        var voting = state.Finalizers.Finalizers.Count(f => Roster.Nodes.Any(n => n.FinalizerKey == f.Key && IsUp(n, side)));
-        return voting >= state.Finalizers.Threshold;
-    }
+    /// <summary>The active finalizers' keys held by up nodes on this side (none while finality is stalled).</summary>
+    private HashSet<string> Votes(NetworkSide side, ChainState state) => _finalityStalled || state.Mode != ConsensusMode.Savanna
+        ? []
+        : [.. state.Finalizers.Finalizers.Select(f => f.Key).Where(key => Roster.Nodes.Any(n => n.FinalizerKey == key && IsUp(n, side)))];
 }

@@ -20,6 +20,9 @@ public sealed record FinalizerPolicy(uint Generation, IReadOnlyList<Finalizer> F
     public int Threshold => (Finalizers.Count * 2 / 3) + 1;
 }
 
+/// <summary>A finalizer's latest vote (Spring's <c>last_tracked_votes</c>): the block it voted for, under which policy.</summary>
+public sealed record FinalizerVote(Name Producer, string Key, uint BlockNum, Checksum256 BlockId, uint Slot, uint PolicyGeneration);
+
 /// <summary>A transaction accepted into a branch, waiting for that branch's next block.</summary>
 public sealed record AcceptedTransaction(IncludedTransaction Included, Antelope.Transactions.Transaction Transaction, uint BlockNum, DateTimeOffset BlockTime);
 
@@ -40,7 +43,8 @@ public sealed record ChainState(
     ScheduleChangeOfFinalizers? ProposedFinalizers,
     ContractState Contract,
     ImmutableDictionary<Checksum256, DateTimeOffset> RecentTransactions,
-    ImmutableList<AcceptedTransaction> PendingTransactions)
+    ImmutableList<AcceptedTransaction> PendingTransactions,
+    ImmutableDictionary<string, FinalizerVote> LastVotes)
 {
     public SimBlock Head => Blocks[^1];
 

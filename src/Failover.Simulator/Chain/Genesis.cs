@@ -69,7 +69,8 @@ public static class Genesis
             null,
             contract,
             ImmutableDictionary<Checksum256, DateTimeOffset>.Empty,
-            []);
+            [],
+            ImmutableDictionary<string, FinalizerVote>.Empty);
     }
 
     private static ImmutableDictionary<Name, Account> Accounts(Roster roster) => roster.Accounts.ToImmutableDictionary(

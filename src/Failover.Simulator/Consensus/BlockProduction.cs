@@ -16,12 +16,14 @@ public static class BlockProduction
 
     /// <summary>
     /// Produces the block at <paramref name="slot"/> signed with <paramref name="signingKey"/>. Under Savanna,
-    /// <paramref name="finalizersVoted"/> says whether a quorum of the active finalizers voted on the head.
+    /// <paramref name="votes"/> are the finalizer keys that voted on the head: with at least the threshold of the
+    /// active policy, the block claims a QC on the head.
     /// </summary>
-    public static ChainState Produce(ChainState state, uint slot, PrivateKey signingKey, bool finalizersVoted)
+    public static ChainState Produce(ChainState state, uint slot, PrivateKey signingKey, IReadOnlySet<string> votes)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(signingKey);
+        ArgumentNullException.ThrowIfNull(votes);
         if (slot <= state.Head.Slot)
         {
             throw new ArgumentOutOfRangeException(nameof(slot), slot, $"A block at slot {slot} cannot follow the head at slot {state.Head.Slot}.");
@@ -39,6 +41,8 @@ public static class BlockProduction
         var (elected, proposal) = OnBlock(promoted, producer, blockNum, slot);
         var included = elected.PendingTransactions.Select(t => t.Included).ToList();
 
+        var counted = state.Finalizers.Finalizers.Where(f => votes.Contains(f.Key)).ToList();
+        var finalizersVoted = counted.Count >= state.Finalizers.Threshold;
         var finality = state.Mode == ConsensusMode.Savanna
             ? new FinalityExtension(finalizersVoted ? state.Head.Number : state.Head.Finality?.QcClaimBlockNum ?? state.Head.Number, true, proposal)
             : null;
@@ -66,6 +70,9 @@ public static class BlockProduction
             Blocks = elected.Blocks.Add(block),
             PendingTransactions = [],
             RecentTransactions = elected.RecentTransactions.RemoveRange(elected.RecentTransactions.Where(t => t.Value < time).Select(t => t.Key)),
+            LastVotes = state.Mode == ConsensusMode.Savanna
+                ? elected.LastVotes.SetItems(counted.Select(f => KeyValuePair.Create(f.Key, new FinalizerVote(f.Producer, f.Key, state.Head.Number, state.Head.Id, state.Head.Slot, state.Finalizers.Generation))))
+                : elected.LastVotes,
         };
         return state.Mode == ConsensusMode.Savanna ? AdvanceSavannaFinality(appended) : appended;
     }

@@ -28,7 +28,7 @@ public sealed class ChainApi
     public static IReadOnlyList<string> Endpoints { get; } =
     [
         "get_info", "get_block", "get_block_info", "get_producer_schedule", "get_producers", "get_table_rows",
-        "get_block_header_state", "get_account", "get_raw_abi", "get_abi", "get_required_keys", "push_transaction", "send_transaction", "send_transaction2",
+        "get_block_header_state", "get_finalizer_info", "get_account", "get_raw_abi", "get_abi", "get_required_keys", "push_transaction", "send_transaction", "send_transaction2",
     ];
 
     public ChainApiResponse Handle(string apiNode, string endpoint, string body)
@@ -41,6 +41,7 @@ public sealed class ChainApi
                 "get_block" => GetBlock(apiNode, body),
                 "get_block_info" => GetBlockInfo(apiNode, body),
                 "get_block_header_state" => GetBlockHeaderState(apiNode, body),
+                "get_finalizer_info" => GetFinalizerInfo(apiNode, body),
                 "get_producer_schedule" => Ok(WireMapping.ProducerSchedule(View(apiNode, body, noParams: true)), ChainJsonContext.Default.GetProducerScheduleResult),
                 "get_producers" => GetProducers(apiNode, body),
                 "get_table_rows" => GetTableRows(apiNode, body),
@@ -96,6 +97,15 @@ public sealed class ChainApi
         }
 
         return Ok(WireMapping.HeaderState(block), ChainJsonContext.Default.GetBlockHeaderStateResult);
+    }
+
+    /// <summary>Spring only: a legacy (Leap) chain has no such endpoint.</summary>
+    private ChainApiResponse GetFinalizerInfo(string apiNode, string body)
+    {
+        var state = View(apiNode, body, noParams: true);
+        return state.Mode == ConsensusMode.Savanna
+            ? Ok(FinalizerInfoMapping.Info(state), FinalizerInfoJsonContext.Default.GetFinalizerInfoResult)
+            : throw ChainErrors.UnknownEndpoint();
     }
 
     private (string Key, SimBlock? Block, ChainState State) FindBlock(string apiNode, string body)
