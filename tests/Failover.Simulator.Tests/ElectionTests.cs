@@ -46,3 +46,24 @@ public sealed class ElectionTests
         Assert.False(chain.State.Contract.Producers[Name.Parse("prod.a")].IsActive);
     }
 }
+
+public sealed class ProducerCountTests
+{
+    [Theory]
+    [InlineData(1, ConsensusMode.Savanna)]
+    [InlineData(4, ConsensusMode.Savanna)]
+    [InlineData(30, ConsensusMode.Savanna)]
+    [InlineData(1, ConsensusMode.Legacy)]
+    [InlineData(4, ConsensusMode.Legacy)]
+    [InlineData(30, ConsensusMode.Legacy)]
+    public void Any_number_of_producers_fills_every_slot_elects_at_most_21_including_ours_and_finalizes(int producers, ConsensusMode mode)
+    {
+        var chain = new TestChain(mode, producers: producers);
+        chain.AdvanceSlots(1500);
+
+        Assert.Equal(1501, chain.State.Blocks.Count);
+        Assert.Equal(Math.Min(producers, 21), chain.State.ActiveSchedule.Producers.Count);
+        Assert.Contains(chain.State.ActiveSchedule.Producers, p => p.Producer == TestChain.Ours);
+        Assert.True(chain.State.LastIrreversible > 1000, $"LIB {chain.State.LastIrreversible} at head {chain.State.Head.Number}");
+    }
+}
