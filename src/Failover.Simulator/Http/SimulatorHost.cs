@@ -36,16 +36,18 @@ public static class SimulatorHost
 
         var app = builder.Build();
         var api = new ChainApi(simulator);
+        var stopping = app.Lifetime.ApplicationStopping;
         app.MapMethods("/v1/chain/{endpoint}", ["GET", "POST"], (HttpContext context, string endpoint) =>
-            ServeChain(context, simulator, api, simulator.DefaultApiNode, endpoint));
+            ServeChain(context, simulator, api, simulator.DefaultApiNode, endpoint, stopping));
         app.MapMethods("/node/{node}/v1/chain/{endpoint}", ["GET", "POST"], (HttpContext context, string node, string endpoint) =>
-            ServeChain(context, simulator, api, node, endpoint));
+            ServeChain(context, simulator, api, node, endpoint, stopping));
         MapSimRoutes(app, simulator);
         app.MapFallback((HttpContext context) => Write(context, ChainApi.Error(ChainErrors.UnknownEndpoint())));
         return app;
     }
 
-    private static async Task ServeChain(HttpContext context, ChainSimulator simulator, ChainApi api, string node, string endpoint)
+    /// <param name="stopping">Ends injected hangs when the host stops, so a timeout fault never blocks shutdown.</param>
+    private static async Task ServeChain(HttpContext context, ChainSimulator simulator, ChainApi api, string node, string endpoint, CancellationToken stopping)
     {
         if (!simulator.Options.ApiNodes.Contains(node))
         {
@@ -57,7 +59,8 @@ public static class SimulatorHost
         ChainApiResponse? injected;
         try
         {
-            injected = await FaultInjection.BeforeAsync(faults, TimeProvider.System, context.RequestAborted).ConfigureAwait(false);
+            using var hang = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+            injected = await FaultInjection.BeforeAsync(faults, TimeProvider.System, hang.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
