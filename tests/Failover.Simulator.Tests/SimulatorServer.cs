@@ -44,8 +44,6 @@ internal sealed class SimulatorServer : IAsyncDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    public Task StopAsync() => _app.StopAsync();
-
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
