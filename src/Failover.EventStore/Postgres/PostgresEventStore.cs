@@ -72,6 +72,10 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         }
     }
 
+    /// <remarks>
+    /// Optimistic about idempotency: the stored-id lookup runs only when the append cannot go ahead (a stale expected
+    /// version, or the unique index rejecting an event id), which is when a retry of a committed append shows up.
+    /// </remarks>
     private async Task<AppendResult> AppendOnceAsync(
         string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
     {
@@ -81,36 +85,53 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                var (stored, current, head) = await LockAndReadStateAsync(connection, stream, events, cancellationToken)
-                    .ConfigureAwait(false);
-                if (AppendRules.Deduplicate(stream, events, stored) is { } original)
+                var (current, head) = await LockAndReadStateAsync(connection, stream, cancellationToken).ConfigureAwait(false);
+                if (!expected.IsSatisfiedBy(current))
                 {
-                    return original;
+                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    return await FindOriginalAsync(connection, stream, events, cancellationToken).ConfigureAwait(false)
+                           ?? throw new WrongExpectedVersionException(stream, expected, current);
                 }
 
-                AppendRules.CheckExpectedVersion(stream, expected, current);
                 var now = _options.TimeProvider.GetUtcNow();
                 var sealedEvents = AppendRules.Seal(stream, events, current, head.Position, head.Hash, now);
-                await WriteAsync(connection, stream, sealedEvents, now, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await WriteAsync(connection, stream, sealedEvents, now, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_event_id_key" })
+                {
+                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    return await FindOriginalAsync(connection, stream, events, cancellationToken).ConfigureAwait(false)
+                           ?? throw new InvalidOperationException("An event id was reported stored but cannot be read.", e);
+                }
+
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return new AppendResult(sealedEvents[^1].Version, sealedEvents[^1].Position);
             }
         }
     }
 
-    /// <summary>One round trip: take the append lock, then read the stored ids, the stream's version and the chain's head.</summary>
-    private async Task<(List<RecordedEvent> Stored, long? Current, (long Position, ReadOnlyMemory<byte> Hash) Head)> LockAndReadStateAsync(
+    /// <summary>The original result if this batch is already stored; null if none of its ids is; throws on a conflicting reuse.</summary>
+    private static async Task<AppendResult?> FindOriginalAsync(
         NpgsqlConnection connection, string stream, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT {EventRows.Columns} FROM events WHERE event_id = ANY($1) ORDER BY position", connection);
+        command.Parameters.Add(new() { Value = events.Select(e => e.EventId).ToArray() });
+        var stored = await EventRows.ReadAllRowsAsync(command, cancellationToken).ConfigureAwait(false);
+        return AppendRules.Deduplicate(stream, events, stored);
+    }
+
+    /// <summary>One round trip: take the append lock, then read the stream's version and the chain's head.</summary>
+    private async Task<(long? Current, (long Position, ReadOnlyMemory<byte> Hash) Head)> LockAndReadStateAsync(
+        NpgsqlConnection connection, string stream, CancellationToken cancellationToken)
     {
         using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
                 new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new() { Value = _options.AppendLockKey } } },
-                new NpgsqlBatchCommand($"SELECT {EventRows.Columns} FROM events WHERE event_id = ANY($1) ORDER BY position")
-                {
-                    Parameters = { new() { Value = events.Select(e => e.EventId).ToArray() } },
-                },
                 new NpgsqlBatchCommand("SELECT version FROM streams WHERE stream = $1") { Parameters = { new() { Value = stream } } },
                 new NpgsqlBatchCommand("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"),
             },
@@ -119,19 +140,12 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         await using (reader.ConfigureAwait(false))
         {
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            var stored = new List<RecordedEvent>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                stored.Add(EventRows.Read(reader));
-            }
-
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             long? current = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : null;
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             var head = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
                 ? (reader.GetInt64(0), (ReadOnlyMemory<byte>)reader.GetFieldValue<byte[]>(1))
                 : (0L, CanonicalEvent.GenesisHash);
-            return (stored, current, head);
+            return (current, head);
         }
     }
 
