@@ -4,11 +4,11 @@ CREATE TABLE IF NOT EXISTS events (
     position        INTEGER PRIMARY KEY,
     stream          TEXT    NOT NULL,
     version         INTEGER NOT NULL,
-    event_id        BLOB    NOT NULL UNIQUE,   -- 16 bytes as Microsoft.Data.Sqlite binds a Guid (Guid.ToByteArray order)
+    event_id        BLOB    NOT NULL UNIQUE,   -- 16 bytes, RFC 4122 order (as hashed)
     type            TEXT    NOT NULL,          -- stable type name, e.g. block-produced.v1
     recorded_at     INTEGER NOT NULL,          -- microseconds since the Unix epoch, UTC
-    causation_id    BLOB,
-    correlation_id  BLOB,
+    causation_id    BLOB,                      -- 16 bytes, RFC 4122 order, or NULL
+    correlation_id  BLOB,                      -- 16 bytes, RFC 4122 order, or NULL
     observer_id     TEXT,
     payload         BLOB    NOT NULL,          -- UTF-8 JSON, exactly the hashed bytes
     hash            BLOB    NOT NULL,          -- sha256(previous hash || canonical bytes), see docs/eventstore.md

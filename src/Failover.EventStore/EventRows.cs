@@ -8,19 +8,41 @@ internal static class EventRows
     public const string Columns =
         "position, stream, version, event_id, type, recorded_at, causation_id, correlation_id, observer_id, payload, hash";
 
+    /// <summary>Reads a GUID column: a native uuid (PostgreSQL) or 16 bytes in RFC 4122 order (SQLite).</summary>
+    public static Guid ReadGuid(DbDataReader row, int ordinal) =>
+        row.GetFieldType(ordinal) == typeof(Guid) ? row.GetGuid(ordinal) : new Guid(row.GetFieldValue<byte[]>(ordinal), bigEndian: true);
+
     public static RecordedEvent Read(DbDataReader row) => new(
         row.GetInt64(0),
         row.GetString(1),
         row.GetInt64(2),
-        row.GetGuid(3),
+        ReadGuid(row, 3),
         row.GetString(4),
         CanonicalEvent.FromUnixMicroseconds(row.GetInt64(5)),
-        new EventMetadata(
-            row.IsDBNull(6) ? null : row.GetGuid(6),
-            row.IsDBNull(7) ? null : row.GetGuid(7),
-            row.IsDBNull(8) ? null : row.GetString(8)),
+        ReadMetadata(row),
         row.GetFieldValue<byte[]>(9),
         row.GetFieldValue<byte[]>(10));
+
+    private static EventMetadata ReadMetadata(DbDataReader row)
+    {
+        var (causation, correlation, observer) = (row.IsDBNull(6), row.IsDBNull(7), row.IsDBNull(8));
+        return causation && correlation && observer
+            ? EventMetadata.None
+            : new EventMetadata(causation ? null : ReadGuid(row, 6), correlation ? null : ReadGuid(row, 7), observer ? null : row.GetString(8));
+    }
+
+    /// <summary>For providers whose async calls complete synchronously anyway (SQLite).</summary>
+    public static List<RecordedEvent> ReadAllRows(DbCommand command)
+    {
+        var events = new List<RecordedEvent>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            events.Add(Read(reader));
+        }
+
+        return events;
+    }
 
     public static async Task<List<RecordedEvent>> ReadAllRowsAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -36,12 +58,4 @@ internal static class EventRows
 
         return events;
     }
-
-    /// <summary>The values to bind for an event's columns, in <see cref="Columns"/> order.</summary>
-    public static object[] Values(RecordedEvent e) =>
-    [
-        e.Position, e.Stream, e.Version, e.EventId, e.Type, CanonicalEvent.ToUnixMicroseconds(e.RecordedAt),
-        (object?)e.Metadata.CausationId ?? DBNull.Value, (object?)e.Metadata.CorrelationId ?? DBNull.Value,
-        (object?)e.Metadata.ObserverId ?? DBNull.Value, e.Payload.ToArray(), e.Hash.ToArray(),
-    ];
 }

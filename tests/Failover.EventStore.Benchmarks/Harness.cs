@@ -7,6 +7,8 @@ internal sealed record BenchmarkPlan(int Streams, int Batch1Appends, int Batch10
 {
     public static BenchmarkPlan Full { get; } = new(Streams: 100, Batch1Appends: 2000, Batch100Appends: 200, Repetitions: 5, RebuildEvents: 1_000_000);
 
+    public static BenchmarkPlan Dev { get; } = new(Streams: 100, Batch1Appends: 300, Batch100Appends: 30, Repetitions: 1, RebuildEvents: 300_000);
+
     public static BenchmarkPlan Quick { get; } = new(Streams: 100, Batch1Appends: 300, Batch100Appends: 30, Repetitions: 3, RebuildEvents: 100_000);
 }
 

@@ -160,6 +160,16 @@ internal sealed class SqliteRebuild(string path)
             await store.AppendToStreamAsync($"producer-{n / 1000 % plan.Streams}", ExpectedVersion.Any, events);
         }
 
+        report.Add("our SQLite", $"read all, {plan.RebuildEvents:N0}-event log", await Measure.EventsPerSecondAsync(plan.Repetitions, async () =>
+        {
+            long count = 0;
+            await foreach (var _ in store.ReadAllAsync(GlobalPosition.Start))
+            {
+                count++;
+            }
+
+            return count;
+        }));
         var runner = new ProjectionRunner(store, store, batchSize: 20_000);
         var projection = new BlocksPerProducer();
         report.Add("our SQLite", $"rebuild, {plan.RebuildEvents:N0}-event log", await Measure.EventsPerSecondAsync(plan.Repetitions, () => runner.RebuildAsync(projection)));

@@ -106,8 +106,9 @@ internal sealed class PostgresDocumentSession(NpgsqlConnection connection, strin
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var stored = Pending.Where(p => p.Value is not null).ToList();
-        var deleted = Pending.Where(p => p.Value is null).Select(p => p.Key).ToArray();
+        var changes = PendingJson.ToList();
+        var stored = changes.Where(p => p.Value is not null).ToList();
+        var deleted = changes.Where(p => p.Value is null).Select(p => p.Key).ToArray();
         using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =

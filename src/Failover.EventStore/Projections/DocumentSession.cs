@@ -3,57 +3,59 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Failover.EventStore.Projections;
 
-/// <summary>A projection's unit of work over its JSON documents, keyed by id.</summary>
+/// <summary>
+/// A projection's unit of work over its JSON documents, keyed by id. Changes are kept as objects until the commit
+/// serialises them once, so a document touched by many events of one batch costs one write.
+/// </summary>
 public interface IDocumentSession
 {
-    /// <summary>The document as this unit of work sees it (including its own pending changes), or null.</summary>
-    ValueTask<byte[]?> LoadAsync(string id, CancellationToken cancellationToken = default);
+    /// <summary>The document as this unit of work sees it (including its own pending changes), or default.</summary>
+    ValueTask<T?> LoadAsync<T>(string id, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts or replaces a document when the unit of work commits.</summary>
-    void Store(string id, byte[] json);
+    void Store<T>(string id, T document, JsonTypeInfo<T> typeInfo);
 
     /// <summary>Deletes a document when the unit of work commits.</summary>
     void Delete(string id);
 }
 
-public static class DocumentSessionExtensions
-{
-    public static async ValueTask<T?> LoadAsync<T>(
-        this IDocumentSession session, string id, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        var json = await session.LoadAsync(id, cancellationToken).ConfigureAwait(false);
-        return json is null ? default : JsonSerializer.Deserialize(json, typeInfo);
-    }
-
-    public static void Store<T>(this IDocumentSession session, string id, T document, JsonTypeInfo<T> typeInfo)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        session.Store(id, JsonSerializer.SerializeToUtf8Bytes(document, typeInfo));
-    }
-}
-
 /// <summary>Keeps changes in memory until the adapter flushes them inside its transaction.</summary>
 internal abstract class BufferedDocumentSession : IDocumentSession
 {
-    private readonly Dictionary<string, byte[]?> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PendingDocument?> _pending = new(StringComparer.Ordinal);
 
-    /// <summary>Changed documents; a null body means deleted.</summary>
-    protected IReadOnlyDictionary<string, byte[]?> Pending => _pending;
+    /// <summary>A changed document: the object and how to serialise it; null in the map means deleted.</summary>
+    private sealed record PendingDocument(object? Document, JsonTypeInfo TypeInfo);
 
-    public async ValueTask<byte[]?> LoadAsync(string id, CancellationToken cancellationToken = default)
+    /// <summary>The changed documents as JSON; a null body means deleted.</summary>
+    protected IEnumerable<KeyValuePair<string, byte[]?>> PendingJson =>
+        _pending.Select(p => KeyValuePair.Create(p.Key, p.Value is { } d ? JsonSerializer.SerializeToUtf8Bytes(d.Document, d.TypeInfo) : null));
+
+    protected bool HasChanges => _pending.Count > 0;
+
+    public async ValueTask<T?> LoadAsync<T>(string id, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
     {
         ValidateId(id);
-        return _pending.TryGetValue(id, out var pending)
-            ? pending
-            : await LoadCommittedAsync(id, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        if (_pending.TryGetValue(id, out var pending))
+        {
+            return pending?.Document switch
+            {
+                null => default,
+                T document => document,
+                var other => throw new InvalidOperationException($"Document '{id}' is a {other.GetType()}, not a {typeof(T)}."),
+            };
+        }
+
+        var json = await LoadCommittedAsync(id, cancellationToken).ConfigureAwait(false);
+        return json is null ? default : JsonSerializer.Deserialize(json, typeInfo);
     }
 
-    public void Store(string id, byte[] json)
+    public void Store<T>(string id, T document, JsonTypeInfo<T> typeInfo)
     {
         ValidateId(id);
-        ArgumentNullException.ThrowIfNull(json);
-        _pending[id] = json;
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        _pending[id] = new PendingDocument(document, typeInfo);
     }
 
     public void Delete(string id)

@@ -16,28 +16,48 @@ public sealed class ProjectionRunner
         (_events, _projections, _batchSize) = (events, projections, batchSize);
     }
 
-    /// <summary>Applies every event after the projection's checkpoint; returns the new checkpoint.</summary>
+    /// <summary>
+    /// Applies every event after the projection's checkpoint, one transaction per batch; returns the new checkpoint.
+    /// The next batch is read while the current one is applied and committed.
+    /// </summary>
     public async Task<long> CatchUpAsync(IProjection projection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(projection);
         var checkpoint = await _projections.ReadCheckpointAsync(projection.Name, cancellationToken).ConfigureAwait(false);
-        var batch = new List<RecordedEvent>(_batchSize);
-        while (true)
+        var reading = ReadBatchAsync(checkpoint + 1, cancellationToken);
+        try
         {
-            batch.Clear();
-            await foreach (var e in _events.ReadAllAsync(checkpoint + 1, _batchSize, cancellationToken).ConfigureAwait(false))
+            while (true)
+            {
+                var batch = await reading.ConfigureAwait(false);
+                if (batch.Count == 0)
+                {
+                    return checkpoint;
+                }
+
+                reading = ReadBatchAsync(batch[^1].Position + 1, cancellationToken);
+                checkpoint = await _projections.CommitAsync(projection, batch, checkpoint, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // A failed commit leaves a read in flight; let it finish so nothing outlives the call.
+            await reading.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)
+                .ConfigureAwait(false);
+        }
+    }
+
+    private Task<List<RecordedEvent>> ReadBatchAsync(long fromPosition, CancellationToken cancellationToken) =>
+        Task.Run(async () =>
+        {
+            var batch = new List<RecordedEvent>(_batchSize);
+            await foreach (var e in _events.ReadAllAsync(fromPosition, _batchSize, cancellationToken).ConfigureAwait(false))
             {
                 batch.Add(e);
             }
 
-            if (batch.Count == 0)
-            {
-                return checkpoint;
-            }
-
-            checkpoint = await _projections.CommitAsync(projection, batch, checkpoint, cancellationToken).ConfigureAwait(false);
-        }
-    }
+            return batch;
+        }, cancellationToken);
 
     /// <summary>Clears the projection's documents and checkpoint, then replays the whole log into it.</summary>
     public async Task<long> RebuildAsync(IProjection projection, CancellationToken cancellationToken = default)

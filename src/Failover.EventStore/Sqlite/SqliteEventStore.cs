@@ -250,7 +250,7 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         _findEvent.Transaction = transaction;
         foreach (var e in events)
         {
-            _findEvent.Parameters[0].Value = e.EventId;
+            _findEvent.Parameters[0].Value = Blob(e.EventId);
             using var reader = _findEvent.ExecuteReader();
             if (reader.Read())
             {
@@ -276,7 +276,13 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         return reader.Read() ? (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : (0, CanonicalEvent.GenesisHash);
     }
 
-    private void Insert(RecordedEvent e, SqliteTransaction transaction) => Run(_insertEvent, transaction, EventRows.Values(e));
+    private void Insert(RecordedEvent e, SqliteTransaction transaction) => Run(_insertEvent, transaction,
+        e.Position, e.Stream, e.Version, Blob(e.EventId), e.Type, CanonicalEvent.ToUnixMicroseconds(e.RecordedAt),
+        Blob(e.Metadata.CausationId), Blob(e.Metadata.CorrelationId), (object?)e.Metadata.ObserverId ?? DBNull.Value,
+        e.Payload.ToArray(), e.Hash.ToArray());
+
+    /// <summary>GUIDs are stored as 16 bytes in RFC 4122 order, as they are hashed.</summary>
+    private static object Blob(Guid? id) => id is { } g ? g.ToByteArray(bigEndian: true) : DBNull.Value;
 
     private static void Run(SqliteCommand command, SqliteTransaction transaction, params object[] values)
     {
@@ -301,7 +307,7 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         return command;
     }
 
-    private async Task<IReadOnlyList<RecordedEvent>> QueryAsync(
+    private Task<IReadOnlyList<RecordedEvent>> QueryAsync(
         string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -313,7 +319,7 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
             command.Parameters.AddWithValue(name, value);
         }
 
-        return await EventRows.ReadAllRowsAsync(command, cancellationToken).ConfigureAwait(false);
+        return Task.FromResult<IReadOnlyList<RecordedEvent>>(EventRows.ReadAllRows(command));
     }
 
     private long? ScalarInt64(SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
@@ -395,7 +401,7 @@ internal sealed class SqliteDocumentSession(SqliteConnection connection, SqliteT
 
     public void Flush()
     {
-        if (Pending.Count == 0)
+        if (!HasChanges)
         {
             return;
         }
@@ -408,7 +414,7 @@ internal sealed class SqliteDocumentSession(SqliteConnection connection, SqliteT
             delete.Parameters.Add("$id", SqliteType.Text));
         upsert.Parameters.AddWithValue("$p", projection);
         delete.Parameters.AddWithValue("$p", projection);
-        foreach (var (id, body) in Pending)
+        foreach (var (id, body) in PendingJson)
         {
             if (body is null)
             {
