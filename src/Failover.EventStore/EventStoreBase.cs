@@ -7,13 +7,15 @@ namespace Failover.EventStore;
 public abstract class EventStoreBase : IEventStore
 {
     private readonly EventStoreOptions _options;
-    private readonly AppendSignal _appended = new();
+    private readonly AppendSignal _appended;
 
-    private protected EventStoreBase(EventStoreOptions options)
+    /// <param name="appended">Shared by every store over the same database in this process, so they wake each other.</param>
+    private protected EventStoreBase(EventStoreOptions options, AppendSignal? appended = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _appended = appended ?? new AppendSignal();
     }
 
     public abstract Task<AppendResult> AppendToStreamAsync(

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using Failover.EventStore.Projections;
 using Microsoft.Data.Sqlite;
@@ -10,6 +9,8 @@ namespace Failover.EventStore.Sqlite;
 /// The embedded adapter: one SQLite file in WAL mode. Appends run on one writer connection, one
 /// <c>BEGIN IMMEDIATE</c> transaction each, so reading the chain's head and writing the next links is atomic (the
 /// database lock also serialises writers in other processes). Reads use pooled connections and see committed snapshots.
+/// Live subscriptions wake on appends by any store over the same file in this process; appends by another process
+/// reach them by polling.
 /// </summary>
 public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
 {
@@ -23,7 +24,10 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
     private readonly SqliteCommand _insertEvent;
     private readonly SqliteCommand _upsertStream;
 
-    private SqliteEventStore(SqliteEventStoreOptions options, string connectionString, SqliteConnection writer) : base(options)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, AppendSignal> SignalsByFile = new(StringComparer.Ordinal);
+
+    private SqliteEventStore(SqliteEventStoreOptions options, string connectionString, SqliteConnection writer, string path)
+        : base(options, SignalsByFile.GetOrAdd(path, _ => new AppendSignal()))
     {
         (_options, _connectionString, _writer) = (options, connectionString, writer);
         _findEvent = Command($"SELECT {EventRows.Columns} FROM events WHERE event_id = $id", "$id");
@@ -62,7 +66,7 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         {
             Execute(writer, "PRAGMA journal_mode = WAL;");
             Migrate(writer);
-            return Task.FromResult(new SqliteEventStore(options, connectionString, writer));
+            return Task.FromResult(new SqliteEventStore(options, connectionString, writer, path));
         }
         catch
         {
