@@ -170,7 +170,7 @@ internal sealed class SqliteRebuild(string path)
 
             return count;
         }));
-        var runner = new ProjectionRunner(store, store, batchSize: 20_000);
+        var runner = new ProjectionRunner(store, store, batchSize: 100_000);
         var projection = new BlocksPerProducer();
         report.Add("our SQLite", $"rebuild, {plan.RebuildEvents:N0}-event log", await Measure.EventsPerSecondAsync(plan.Repetitions, () => runner.RebuildAsync(projection)));
     }

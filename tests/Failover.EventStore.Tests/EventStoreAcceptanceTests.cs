@@ -525,10 +525,10 @@ public abstract class EventStoreAcceptanceTests : IAsyncLifetime
         await Store.AppendToStreamAsync("a", ExpectedVersion.Any, _events.Events(4));
         var projection = new CountingProjection();
         var events = await Store.ReadAllAsync(GlobalPosition.Start).ToListAsync();
-        await Projections.CommitAsync(projection, events[..2], 0);
+        await Projections.CommitAsync(projection, events[..2].ToAsyncEnumerable(), 0);
 
-        await Assert.ThrowsAsync<CheckpointConflictException>(() => Projections.CommitAsync(projection, events[..2], 0));
-        await Assert.ThrowsAsync<CheckpointConflictException>(() => Projections.CommitAsync(projection, events[3..], 3));
+        await Assert.ThrowsAsync<CheckpointConflictException>(() => Projections.CommitAsync(projection, events[..2].ToAsyncEnumerable(), 0));
+        await Assert.ThrowsAsync<CheckpointConflictException>(() => Projections.CommitAsync(projection, events[3..].ToAsyncEnumerable(), 3));
 
         Assert.Equal(2, await CountAsync(projection, "total"));
     }

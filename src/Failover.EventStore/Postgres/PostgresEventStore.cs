@@ -248,24 +248,20 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
     }
 
     public async Task<long> CommitAsync(
-        IProjection projection, IReadOnlyList<RecordedEvent> events, long expectedCheckpoint, CancellationToken cancellationToken = default)
+        IProjection projection, IAsyncEnumerable<RecordedEvent> events, long expectedCheckpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(projection);
         ArgumentNullException.ThrowIfNull(events);
-        if (events.Count == 0)
-        {
-            return expectedCheckpoint;
-        }
-
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var session = new PostgresDocumentSession(connection, projection.Name);
-        foreach (var e in events)
+        var checkpoint = await ProjectionBatch.ApplyAsync(projection, events, session, expectedCheckpoint, cancellationToken)
+            .ConfigureAwait(false);
+        if (checkpoint == expectedCheckpoint)
         {
-            await projection.ApplyAsync(e, session, cancellationToken).ConfigureAwait(false);
+            return checkpoint;
         }
 
-        var checkpoint = events[^1].Position;
         await session.FlushAsync(cancellationToken).ConfigureAwait(false);
         // Optimistic: the checkpoint moves only from where this runner left it; a second runner changes no row.
         await using (var move = new NpgsqlCommand(

@@ -74,3 +74,25 @@ internal abstract class BufferedDocumentSession : IDocumentSession
         }
     }
 }
+
+internal static class ProjectionBatch
+{
+    /// <summary>Applies the events in order; returns the last one's position, or <paramref name="checkpoint"/> if there were none.</summary>
+    public static async Task<long> ApplyAsync(
+        IProjection projection, IAsyncEnumerable<RecordedEvent> events, IDocumentSession session, long checkpoint, CancellationToken cancellationToken)
+    {
+        await foreach (var e in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (e.Position <= checkpoint)
+            {
+                throw new ArgumentException(
+                    $"Projection '{projection.Name}' is at position {checkpoint}; event {e.Position} is not after it.", nameof(events));
+            }
+
+            await projection.ApplyAsync(e, session, cancellationToken).ConfigureAwait(false);
+            checkpoint = e.Position;
+        }
+
+        return checkpoint;
+    }
+}

@@ -21,12 +21,12 @@ public interface IProjectionStore
 
     /// <summary>
     /// In one transaction: applies <paramref name="events"/> to the projection's documents and moves its checkpoint from
-    /// <paramref name="expectedCheckpoint"/> to the last event's position; returns that position. Nothing is kept if the
-    /// projection throws.
+    /// <paramref name="expectedCheckpoint"/> to the last event's position; returns that position (or the expected
+    /// checkpoint if there were no events). Nothing is kept if the projection throws.
     /// </summary>
     /// <exception cref="CheckpointConflictException">Another runner moved the checkpoint.</exception>
     Task<long> CommitAsync(
-        IProjection projection, IReadOnlyList<RecordedEvent> events, long expectedCheckpoint, CancellationToken cancellationToken = default);
+        IProjection projection, IAsyncEnumerable<RecordedEvent> events, long expectedCheckpoint, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the projection's documents and checkpoint in one transaction.</summary>
     Task ResetAsync(string projection, CancellationToken cancellationToken = default);

@@ -16,48 +16,24 @@ public sealed class ProjectionRunner
         (_events, _projections, _batchSize) = (events, projections, batchSize);
     }
 
-    /// <summary>
-    /// Applies every event after the projection's checkpoint, one transaction per batch; returns the new checkpoint.
-    /// The next batch is read while the current one is applied and committed.
-    /// </summary>
+    /// <summary>Applies every event after the projection's checkpoint, one transaction per batch; returns the new checkpoint.</summary>
     public async Task<long> CatchUpAsync(IProjection projection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(projection);
         var checkpoint = await _projections.ReadCheckpointAsync(projection.Name, cancellationToken).ConfigureAwait(false);
-        var reading = ReadBatchAsync(checkpoint + 1, cancellationToken);
-        try
+        while (true)
         {
-            while (true)
+            // Events stream from the log straight into the transaction: a batch is never held in memory as a whole.
+            var batch = _events.ReadAllAsync(checkpoint + 1, _batchSize, cancellationToken);
+            var next = await _projections.CommitAsync(projection, batch, checkpoint, cancellationToken).ConfigureAwait(false);
+            if (next == checkpoint)
             {
-                var batch = await reading.ConfigureAwait(false);
-                if (batch.Count == 0)
-                {
-                    return checkpoint;
-                }
-
-                reading = ReadBatchAsync(batch[^1].Position + 1, cancellationToken);
-                checkpoint = await _projections.CommitAsync(projection, batch, checkpoint, cancellationToken).ConfigureAwait(false);
+                return checkpoint;
             }
-        }
-        finally
-        {
-            // A failed commit leaves a read in flight; let it finish so nothing outlives the call.
-            await reading.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)
-                .ConfigureAwait(false);
+
+            checkpoint = next;
         }
     }
-
-    private Task<List<RecordedEvent>> ReadBatchAsync(long fromPosition, CancellationToken cancellationToken) =>
-        Task.Run(async () =>
-        {
-            var batch = new List<RecordedEvent>(_batchSize);
-            await foreach (var e in _events.ReadAllAsync(fromPosition, _batchSize, cancellationToken).ConfigureAwait(false))
-            {
-                batch.Add(e);
-            }
-
-            return batch;
-        }, cancellationToken);
 
     /// <summary>Clears the projection's documents and checkpoint, then replays the whole log into it.</summary>
     public async Task<long> RebuildAsync(IProjection projection, CancellationToken cancellationToken = default)
@@ -73,7 +49,7 @@ public sealed class ProjectionRunner
         var checkpoint = await CatchUpAsync(projection, cancellationToken).ConfigureAwait(false);
         await foreach (var e in _events.SubscribeToAllAsync(checkpoint, cancellationToken).ConfigureAwait(false))
         {
-            checkpoint = await _projections.CommitAsync(projection, [e], checkpoint, cancellationToken).ConfigureAwait(false);
+            checkpoint = await _projections.CommitAsync(projection, new[] { e }.ToAsyncEnumerable(), checkpoint, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -168,15 +168,10 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
     }
 
     public async Task<long> CommitAsync(
-        IProjection projection, IReadOnlyList<RecordedEvent> events, long expectedCheckpoint, CancellationToken cancellationToken = default)
+        IProjection projection, IAsyncEnumerable<RecordedEvent> events, long expectedCheckpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(projection);
         ArgumentNullException.ThrowIfNull(events);
-        if (events.Count == 0)
-        {
-            return expectedCheckpoint;
-        }
-
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -188,13 +183,14 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
             }
 
             var session = new SqliteDocumentSession(_writer, transaction, projection.Name);
-            foreach (var e in events)
+            var checkpoint = await ProjectionBatch.ApplyAsync(projection, events, session, expectedCheckpoint, cancellationToken)
+                .ConfigureAwait(false);
+            if (checkpoint == expectedCheckpoint)
             {
-                await projection.ApplyAsync(e, session, cancellationToken).ConfigureAwait(false);
+                return checkpoint;
             }
 
             session.Flush();
-            var checkpoint = events[^1].Position;
             ExecuteIn(transaction,
                 "INSERT INTO checkpoints (name, position) VALUES ($name, $position) "
                 + "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
