@@ -5,74 +5,89 @@ namespace Failover.EventStore.Benchmarks;
 
 internal sealed record BenchmarkPlan(int Streams, int Batch1Appends, int Batch100Appends, int Repetitions, int RebuildEvents)
 {
-    public static BenchmarkPlan Full { get; } = new(Streams: 100, Batch1Appends: 2000, Batch100Appends: 200, Repetitions: 5, RebuildEvents: 1_000_000);
+    public static BenchmarkPlan Full { get; } = new(Streams: 100, Batch1Appends: 1000, Batch100Appends: 100, Repetitions: 7, RebuildEvents: 1_000_000);
 
-    public static BenchmarkPlan Dev { get; } = new(Streams: 100, Batch1Appends: 300, Batch100Appends: 30, Repetitions: 1, RebuildEvents: 300_000);
-
-    public static BenchmarkPlan Quick { get; } = new(Streams: 100, Batch1Appends: 300, Batch100Appends: 30, Repetitions: 3, RebuildEvents: 100_000);
+    public static BenchmarkPlan Quick { get; } = new(Streams: 100, Batch1Appends: 200, Batch100Appends: 20, Repetitions: 3, RebuildEvents: 100_000);
 }
 
-/// <summary>Runs an operation once to warm up, then <c>repetitions</c> times; keeps the median rate.</summary>
+internal interface IBenchmarkTarget : IAsyncDisposable
+{
+    string Name { get; }
+
+    Task SetUpAsync(BenchmarkPlan plan);
+
+    /// <summary>Appends <paramref name="appends"/> batches of <paramref name="batch"/> events; returns the event count.</summary>
+    Task<long> AppendAsync(int appends, int batch);
+
+    /// <summary>Reads the whole log; returns the event count.</summary>
+    Task<long> ReadAllAsync();
+}
+
 internal static class Measure
 {
-    public static async Task<double> EventsPerSecondAsync(int repetitions, Func<Task<long>> operation)
+    /// <summary>One warm-up round, then <c>Repetitions</c> rounds running every target once; reports each target's median rate.</summary>
+    public static async Task InterleavedAsync<T>(
+        Report report, BenchmarkPlan plan, string operation, IReadOnlyList<T> targets, Func<T, Task<long>> run)
+        where T : IBenchmarkTarget
     {
-        await operation();
-        var rates = new List<double>();
-        for (var i = 0; i < repetitions; i++)
+        var rates = targets.ToDictionary(t => t.Name, _ => new List<double>());
+        for (var round = 0; round <= plan.Repetitions; round++)
         {
-            var stopwatch = Stopwatch.StartNew();
-            var events = await operation();
-            rates.Add(events / stopwatch.Elapsed.TotalSeconds);
+            foreach (var target in targets)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                var events = await run(target);
+                if (round > 0)
+                {
+                    rates[target.Name].Add(events / stopwatch.Elapsed.TotalSeconds);
+                }
+            }
         }
 
-        rates.Sort();
-        return rates[rates.Count / 2];
+        foreach (var target in targets)
+        {
+            var sorted = rates[target.Name].Order().ToList();
+            report.Add(target.Name, operation, sorted[sorted.Count / 2], sorted[0], sorted[^1]);
+        }
     }
 }
 
 internal sealed class Report
 {
-    private readonly List<(string Target, string Operation, double Rate)> _rows = [];
+    private readonly List<(string Target, string Operation, double Median, double Min, double Max)> _rows = [];
 
-    public void Add(string target, string operation, double rate)
+    public void Add(string target, string operation, double median, double min, double max)
     {
-        _rows.Add((target, operation, rate));
-        Console.Error.WriteLine($"{target,-28} {operation,-32} {rate,14:N0} events/s");
+        _rows.Add((target, operation, median, min, max));
+        Console.Error.WriteLine($"{target,-30} {operation,-32} {median,12:N0} events/s (min {min:N0}, max {max:N0})");
     }
-
-    public double? Rate(string target, string operation) =>
-        _rows.Where(r => r.Target == target && r.Operation == operation).Select(r => (double?)r.Rate).FirstOrDefault();
 
     public void Print(BenchmarkPlan plan)
     {
         var c = CultureInfo.InvariantCulture;
-        Console.WriteLine($"| target | operation | events/s |");
-        Console.WriteLine("|---|---|---:|");
-        foreach (var (target, operation, rate) in _rows)
+        Console.WriteLine("| target | operation | events/s (median) | min | max |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+        foreach (var (target, operation, median, min, max) in _rows)
         {
-            Console.WriteLine(string.Create(c, $"| {target} | {operation} | {rate:N0} |"));
+            Console.WriteLine(string.Create(c, $"| {target} | {operation} | {median:N0} | {min:N0} | {max:N0} |"));
         }
 
         Console.WriteLine();
-        Console.WriteLine("| ratio | value |");
+        Console.WriteLine("| ratio (medians) | value |");
         Console.WriteLine("|---|---:|");
-        foreach (var operation in _rows.Select(r => r.Operation).Distinct())
+        foreach (var ours in _rows.Where(r => r.Target == PostgresTarget.TargetName))
         {
-            var ours = Rate(PostgresTarget.Name, operation);
-            foreach (var marten in _rows.Where(r => r.Operation == operation && r.Target.StartsWith("Marten", StringComparison.Ordinal)))
+            foreach (var marten in _rows.Where(r => r.Operation == ours.Operation && r.Target == MartenTarget.TargetName))
             {
-                if (ours is { } o)
-                {
-                    Console.WriteLine(string.Create(c, $"| our PostgreSQL / {marten.Target}, {operation} | {o / marten.Rate:N2} |"));
-                }
+                Console.WriteLine(string.Create(c, $"| our PostgreSQL / Marten, {ours.Operation} | {ours.Median / marten.Median:N2} |"));
             }
         }
 
         Console.WriteLine();
         Console.WriteLine(string.Create(c,
-            $"Plan: {plan.Streams} streams, batch-1 appends {plan.Batch1Appends}, batch-100 appends {plan.Batch100Appends}, "
-            + $"median of {plan.Repetitions} repetitions after one warm-up, rebuild log {plan.RebuildEvents:N0} events."));
+            $"Plan: {plan.Streams} streams; per repetition {plan.Batch1Appends} batch-1 appends and {plan.Batch100Appends} "
+            + $"batch-100 appends per target; {plan.Repetitions} repetitions after one warm-up round, interleaved across targets; "
+            + $"rebuild log {plan.RebuildEvents:N0} events; {Environment.ProcessorCount} logical CPUs."));
     }
 }
 

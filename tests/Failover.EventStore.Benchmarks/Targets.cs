@@ -1,75 +1,80 @@
 using System.Text.Json;
 using Failover.EventStore.Postgres;
 using Failover.EventStore.Projections;
-using Projections = Failover.EventStore.Projections;
 using Failover.EventStore.Sqlite;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
+using Projections = Failover.EventStore.Projections;
 
 namespace Failover.EventStore.Benchmarks;
 
-/// <summary>Append and read-all measurements against any of our adapters.</summary>
-internal abstract class OurTarget
+/// <summary>Appends and reads through our port, whatever the adapter.</summary>
+internal abstract class OurTarget : IBenchmarkTarget
 {
     private long _next;
+    private int _streams = 1;
 
-    protected abstract string TargetName { get; }
+    protected IEventStore Store { get; private set; } = null!;
 
-    protected abstract Task<IEventStore> OpenAsync();
+    public abstract string Name { get; }
 
-    public async Task RunAsync(BenchmarkPlan plan, Report report)
+    protected abstract Task<IEventStore> OpenAsync(BenchmarkPlan plan);
+
+    public async Task SetUpAsync(BenchmarkPlan plan)
     {
-        await using var store = await OpenAsync();
-        report.Add(TargetName, "append, batch 1", await Measure.EventsPerSecondAsync(plan.Repetitions, () => AppendAsync(store, plan, plan.Batch1Appends, 1)));
-        report.Add(TargetName, "append, batch 100", await Measure.EventsPerSecondAsync(plan.Repetitions, () => AppendAsync(store, plan, plan.Batch100Appends, 100)));
-        report.Add(TargetName, "read all", await Measure.EventsPerSecondAsync(plan.Repetitions, async () =>
-        {
-            long count = 0;
-            await foreach (var _ in store.ReadAllAsync(GlobalPosition.Start))
-            {
-                count++;
-            }
-
-            return count;
-        }));
+        _streams = plan.Streams;
+        Store = await OpenAsync(plan);
     }
 
-    private async Task<long> AppendAsync(IEventStore store, BenchmarkPlan plan, int appends, int batch)
+    public async Task<long> AppendAsync(int appends, int batch)
     {
         for (var i = 0; i < appends; i++)
         {
             var events = new EventData[batch];
             for (var j = 0; j < batch; j++)
             {
-                var n = ++_next;
                 events[j] = new EventData(Guid.CreateVersion7(), "block-observed.v1",
-                    JsonSerializer.SerializeToUtf8Bytes(Payloads.Block(n), BenchmarkJsonContext.Default.BlockObserved));
+                    JsonSerializer.SerializeToUtf8Bytes(Payloads.Block(++_next), BenchmarkJsonContext.Default.BlockObserved));
             }
 
-            await store.AppendToStreamAsync($"producer-{i % plan.Streams}", ExpectedVersion.Any, events);
+            await Store.AppendToStreamAsync($"producer-{_next / batch % _streams}", ExpectedVersion.Any, events);
         }
 
         return (long)appends * batch;
     }
+
+    public async Task<long> ReadAllAsync()
+    {
+        long count = 0;
+        await foreach (var _ in Store.ReadAllAsync(GlobalPosition.Start))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    public ValueTask DisposeAsync() => Store.DisposeAsync();
 }
 
 internal sealed class SqliteTarget(string path) : OurTarget
 {
-    protected override string TargetName => "our SQLite (synchronous=FULL)";
+    public override string Name => "our SQLite (synchronous=FULL)";
 
-    protected override async Task<IEventStore> OpenAsync() => await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = path });
+    protected override async Task<IEventStore> OpenAsync(BenchmarkPlan plan) =>
+        await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = path, ReadPageSize = 5000 });
 }
 
 internal sealed class PostgresTarget(string connectionString) : OurTarget
 {
-    public const string Name = "our PostgreSQL";
+    public const string TargetName = "our PostgreSQL";
     private const string Schema = "bench_failover";
 
-    protected override string TargetName => Name;
+    public override string Name => TargetName;
 
-    protected override async Task<IEventStore> OpenAsync()
+    protected override async Task<IEventStore> OpenAsync(BenchmarkPlan plan)
     {
         await using (var connection = new NpgsqlConnection(connectionString))
         {
@@ -78,19 +83,25 @@ internal sealed class PostgresTarget(string connectionString) : OurTarget
             await drop.ExecuteNonQueryAsync();
         }
 
-        return await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = connectionString, Schema = Schema });
+        return await PostgresEventStore.OpenAsync(
+            new PostgresEventStoreOptions { ConnectionString = connectionString, Schema = Schema, ReadPageSize = 5000 });
     }
 }
 
-/// <summary>Marten's event store (string stream keys, Quick append mode) on the same server.</summary>
-internal sealed class MartenTarget(string connectionString)
+/// <summary>Marten's event store on the same server: string stream keys, Quick append mode (its faster mode).</summary>
+internal sealed class MartenTarget(string connectionString) : IBenchmarkTarget
 {
-    private const string Name = "Marten 9.58 (Quick append)";
+    public const string TargetName = "Marten 9.58 (Quick append)";
+    private DocumentStore _store = null!;
     private long _next;
+    private int _streams = 1;
 
-    public async Task RunAsync(BenchmarkPlan plan, Report report)
+    public string Name => TargetName;
+
+    public async Task SetUpAsync(BenchmarkPlan plan)
     {
-        using var store = DocumentStore.For(options =>
+        _streams = plan.Streams;
+        _store = DocumentStore.For(options =>
         {
             options.Connection(connectionString);
             options.DatabaseSchemaName = "bench_marten";
@@ -98,39 +109,37 @@ internal sealed class MartenTarget(string connectionString)
             options.Events.AppendMode = EventAppendMode.Quick;
             options.AutoCreateSchemaObjects = AutoCreate.All;
         });
-        await store.Advanced.Clean.CompletelyRemoveAllAsync();
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        report.Add(Name, "append, batch 1", await Measure.EventsPerSecondAsync(plan.Repetitions, () => AppendAsync(store, plan, plan.Batch1Appends, 1)));
-        report.Add(Name, "append, batch 100", await Measure.EventsPerSecondAsync(plan.Repetitions, () => AppendAsync(store, plan, plan.Batch100Appends, 100)));
-        report.Add(Name, "read all", await Measure.EventsPerSecondAsync(plan.Repetitions, () => ReadAllAsync(store)));
+        await _store.Advanced.Clean.CompletelyRemoveAllAsync();
+        await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
-    private async Task<long> AppendAsync(IDocumentStore store, BenchmarkPlan plan, int appends, int batch)
+    public async Task<long> AppendAsync(int appends, int batch)
     {
         for (var i = 0; i < appends; i++)
         {
-            await using var session = store.LightweightSession();
+            await using var session = _store.LightweightSession();
             var events = new object[batch];
             for (var j = 0; j < batch; j++)
             {
                 events[j] = Payloads.Block(++_next);
             }
 
-            session.Events.Append($"producer-{i % plan.Streams}", events);
+            session.Events.Append($"producer-{_next / batch % _streams}", events);
             await session.SaveChangesAsync();
         }
 
         return (long)appends * batch;
     }
 
-    private static async Task<long> ReadAllAsync(IDocumentStore store)
+    /// <summary>Pages through mt_events by sequence, 5000 at a time, as a projection rebuild would.</summary>
+    public async Task<long> ReadAllAsync()
     {
-        await using var session = store.QuerySession();
+        await using var session = _store.QuerySession();
         long count = 0, after = 0;
         while (true)
         {
             var from = after;
-            var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > from).OrderBy(e => e.Sequence).Take(1000).ToListAsync();
+            var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > from).OrderBy(e => e.Sequence).Take(5000).ToListAsync();
             if (page.Count == 0)
             {
                 return count;
@@ -140,14 +149,26 @@ internal sealed class MartenTarget(string connectionString)
             after = page[^1].Sequence;
         }
     }
+
+    public ValueTask DisposeAsync()
+    {
+        _store.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }
 
-/// <summary>Rebuilds a projection from a large SQLite log: reading, deserialising and committing documents and checkpoints.</summary>
-internal sealed class SqliteRebuild(string path)
+/// <summary>A large SQLite log, read whole and rebuilt into a projection (documents and checkpoints committed per batch).</summary>
+internal sealed class SqliteRebuild(string path) : OurTarget
 {
-    public async Task RunAsync(BenchmarkPlan plan, Report report)
+    private readonly BlocksPerProducer _projection = new();
+    private ProjectionRunner _runner = null!;
+
+    public override string Name => "our SQLite (synchronous=FULL)";
+
+    protected override async Task<IEventStore> OpenAsync(BenchmarkPlan plan)
     {
-        await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = path, ReadPageSize = 5000 });
+        var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = path, ReadPageSize = 5000 });
+        _runner = new ProjectionRunner(store, store, batchSize: 50_000);
         for (long n = 0; n < plan.RebuildEvents;)
         {
             var events = new EventData[1000];
@@ -160,22 +181,12 @@ internal sealed class SqliteRebuild(string path)
             await store.AppendToStreamAsync($"producer-{n / 1000 % plan.Streams}", ExpectedVersion.Any, events);
         }
 
-        report.Add("our SQLite", $"read all, {plan.RebuildEvents:N0}-event log", await Measure.EventsPerSecondAsync(plan.Repetitions, async () =>
-        {
-            long count = 0;
-            await foreach (var _ in store.ReadAllAsync(GlobalPosition.Start))
-            {
-                count++;
-            }
-
-            return count;
-        }));
-        var runner = new ProjectionRunner(store, store, batchSize: 100_000);
-        var projection = new BlocksPerProducer();
-        report.Add("our SQLite", $"rebuild, {plan.RebuildEvents:N0}-event log", await Measure.EventsPerSecondAsync(plan.Repetitions, () => runner.RebuildAsync(projection)));
+        return store;
     }
 
-    /// <summary>Counts blocks per stream: one document per producer stream, updated by every event.</summary>
+    public Task<long> RebuildAsync() => _runner.RebuildAsync(_projection);
+
+    /// <summary>Counts blocks per producer stream: one document per stream, updated by every event.</summary>
     private sealed class BlocksPerProducer : IProjection
     {
         public string Name => "blocks-per-producer";

@@ -73,8 +73,9 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
     }
 
     /// <remarks>
-    /// Optimistic about idempotency: the stored-id lookup runs only when the append cannot go ahead (a stale expected
-    /// version, or the unique index rejecting an event id), which is when a retry of a committed append shows up.
+    /// Two round trips: BEGIN travels with the lock and the reads, COMMIT with the writes. Optimistic about
+    /// idempotency: the stored-id lookup runs only when the append cannot go ahead (a stale expected version, or the
+    /// unique index rejecting an event id), which is when a retry of a committed append shows up.
     /// </remarks>
     private async Task<AppendResult> AppendOnceAsync(
         string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
@@ -82,34 +83,43 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+            long? current = null;
+            try
             {
-                var (current, head) = await LockAndReadStateAsync(connection, stream, cancellationToken).ConfigureAwait(false);
-                if (!expected.IsSatisfiedBy(current))
+                (current, var head) = await BeginAndReadStateAsync(connection, stream, cancellationToken).ConfigureAwait(false);
+                if (expected.IsSatisfiedBy(current))
                 {
-                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                    return await FindOriginalAsync(connection, stream, events, cancellationToken).ConfigureAwait(false)
-                           ?? throw new WrongExpectedVersionException(stream, expected, current);
+                    var now = _options.TimeProvider.GetUtcNow();
+                    var sealedEvents = AppendRules.Seal(stream, events, current, head.Position, head.Hash, now);
+                    await WriteAndCommitAsync(connection, stream, sealedEvents, now, cancellationToken).ConfigureAwait(false);
+                    return new AppendResult(sealedEvents[^1].Version, sealedEvents[^1].Position);
                 }
-
-                var now = _options.TimeProvider.GetUtcNow();
-                var sealedEvents = AppendRules.Seal(stream, events, current, head.Position, head.Hash, now);
-                try
-                {
-                    await WriteAsync(connection, stream, sealedEvents, now, cancellationToken).ConfigureAwait(false);
-                }
-                catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_event_id_key" })
-                {
-                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                    return await FindOriginalAsync(connection, stream, events, cancellationToken).ConfigureAwait(false)
-                           ?? throw new InvalidOperationException("An event id was reported stored but cannot be read.", e);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return new AppendResult(sealedEvents[^1].Version, sealedEvents[^1].Position);
             }
+            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_event_id_key" })
+            {
+                // An id is stored already: below, the batch is either a retry of a committed append or a conflict.
+            }
+            catch
+            {
+                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+                throw;
+            }
+
+            await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            return await FindOriginalAsync(connection, stream, events, cancellationToken).ConfigureAwait(false)
+                   ?? throw new WrongExpectedVersionException(stream, expected, current);
         }
+    }
+
+    private static async Task RollbackQuietlyAsync(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return; // A broken connection is discarded by the pool; the server rolls its transaction back.
+        }
+
+        await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+        await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>The original result if this batch is already stored; null if none of its ids is; throws on a conflicting reuse.</summary>
@@ -123,14 +133,15 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         return AppendRules.Deduplicate(stream, events, stored);
     }
 
-    /// <summary>One round trip: take the append lock, then read the stream's version and the chain's head.</summary>
-    private async Task<(long? Current, (long Position, ReadOnlyMemory<byte> Hash) Head)> LockAndReadStateAsync(
+    /// <summary>One round trip: begin, take the append lock, then read the stream's version and the chain's head.</summary>
+    private async Task<(long? Current, (long Position, ReadOnlyMemory<byte> Hash) Head)> BeginAndReadStateAsync(
         NpgsqlConnection connection, string stream, CancellationToken cancellationToken)
     {
         using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
+                new NpgsqlBatchCommand("BEGIN"),
                 new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new() { Value = _options.AppendLockKey } } },
                 new NpgsqlBatchCommand("SELECT version FROM streams WHERE stream = $1") { Parameters = { new() { Value = stream } } },
                 new NpgsqlBatchCommand("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"),
@@ -139,7 +150,7 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock (BEGIN has no result set)
             long? current = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : null;
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             var head = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
@@ -149,8 +160,8 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         }
     }
 
-    /// <summary>One round trip: insert the events, move the stream's version, and queue the wake-up sent at commit.</summary>
-    private async Task WriteAsync(
+    /// <summary>One round trip: insert the events, move the stream's version, queue the wake-up, commit.</summary>
+    private async Task WriteAndCommitAsync(
         NpgsqlConnection connection, string stream, RecordedEvent[] events, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var batch = new NpgsqlBatch(connection)
@@ -184,6 +195,7 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
                     },
                 },
                 new NpgsqlBatchCommand(_notify),
+                new NpgsqlBatchCommand("COMMIT"),
             },
         };
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
