@@ -8,6 +8,14 @@ internal static class EventRows
     public const string Columns =
         "position, stream, version, event_id, type, recorded_at, causation_id, correlation_id, observer_id, payload, hash";
 
+    /// <summary>Parameters: $1 stream, $2 from version, $3 max count. ($n names a parameter in SQLite and PostgreSQL alike.)</summary>
+    public static string ReadStreamSql(Direction direction) => direction == Direction.Forwards
+        ? $"SELECT {Columns} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version LIMIT $3"
+        : $"SELECT {Columns} FROM events WHERE stream = $1 AND version <= $2 ORDER BY version DESC LIMIT $3";
+
+    /// <summary>Parameters: $1 from position, $2 max count.</summary>
+    public const string ReadAllPageSql = $"SELECT {Columns} FROM events WHERE position >= $1 ORDER BY position LIMIT $2";
+
     /// <summary>Reads a GUID column: a native uuid (PostgreSQL) or 16 bytes in RFC 4122 order (SQLite).</summary>
     public static Guid ReadGuid(DbDataReader row, int ordinal) =>
         row.GetFieldType(ordinal) == typeof(Guid) ? row.GetGuid(ordinal) : new Guid(row.GetFieldValue<byte[]>(ordinal), bigEndian: true);

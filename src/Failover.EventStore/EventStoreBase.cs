@@ -21,8 +21,19 @@ public abstract class EventStoreBase : IEventStore
     public abstract Task<AppendResult> AppendToStreamAsync(
         string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default);
 
-    public abstract IAsyncEnumerable<RecordedEvent> ReadStreamAsync(
-        string stream, Direction direction, long fromVersion, int maxCount, CancellationToken cancellationToken = default);
+    public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(
+        string stream, Direction direction, long fromVersion, int maxCount, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        StreamName.Validate(stream);
+        ArgumentOutOfRangeException.ThrowIfNegative(fromVersion);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        var events = await QueryEventsAsync(EventRows.ReadStreamSql(direction), cancellationToken, stream, fromVersion, maxCount)
+            .ConfigureAwait(false);
+        foreach (var e in events)
+        {
+            yield return e;
+        }
+    }
 
     public abstract Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default);
 
@@ -30,9 +41,13 @@ public abstract class EventStoreBase : IEventStore
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>Runs a query selecting <see cref="EventRows.Columns"/>, binding the values to $1, $2, ….</summary>
+    private protected abstract Task<IReadOnlyList<RecordedEvent>> QueryEventsAsync(
+        string sql, CancellationToken cancellationToken, params object[] parameters);
+
     /// <summary>Up to <paramref name="maxCount"/> events from <paramref name="fromPosition"/> (inclusive), in order.</summary>
-    private protected abstract Task<IReadOnlyList<RecordedEvent>> ReadAllPageAsync(
-        long fromPosition, int maxCount, CancellationToken cancellationToken);
+    private Task<IReadOnlyList<RecordedEvent>> ReadAllPageAsync(long fromPosition, int maxCount, CancellationToken cancellationToken) =>
+        QueryEventsAsync(EventRows.ReadAllPageSql, cancellationToken, fromPosition, maxCount);
 
     /// <summary>Opens what wakes a live subscription; by default, appends through this instance.</summary>
     private protected virtual Task<IAppendListener> ListenAsync(CancellationToken cancellationToken) =>

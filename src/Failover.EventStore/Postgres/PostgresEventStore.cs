@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Failover.EventStore.Projections;
 using Npgsql;
@@ -201,26 +200,6 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public override async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(
-        string stream, Direction direction, long fromVersion, int maxCount, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        StreamName.Validate(stream);
-        ArgumentOutOfRangeException.ThrowIfNegative(fromVersion);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
-        var sql = direction == Direction.Forwards
-            ? $"SELECT {EventRows.Columns} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version LIMIT $3"
-            : $"SELECT {EventRows.Columns} FROM events WHERE stream = $1 AND version <= $2 ORDER BY version DESC LIMIT $3";
-        foreach (var e in await QueryEventsAsync(sql, cancellationToken, stream, fromVersion, maxCount).ConfigureAwait(false))
-        {
-            yield return e;
-        }
-    }
-
-    private protected override Task<IReadOnlyList<RecordedEvent>> ReadAllPageAsync(
-        long fromPosition, int maxCount, CancellationToken cancellationToken) =>
-        QueryEventsAsync($"SELECT {EventRows.Columns} FROM events WHERE position >= $1 ORDER BY position LIMIT $2",
-            cancellationToken, fromPosition, maxCount);
-
     public override async Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default)
     {
         StreamName.Validate(stream);
@@ -324,7 +303,8 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    private async Task<IReadOnlyList<RecordedEvent>> QueryEventsAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
+    private protected override async Task<IReadOnlyList<RecordedEvent>> QueryEventsAsync(
+        string sql, CancellationToken cancellationToken, params object[] parameters)
     {
         await using var command = _dataSource.CreateCommand(sql);
         foreach (var value in parameters)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Failover.EventStore.Projections;
 using Microsoft.Data.Sqlite;
 
@@ -113,28 +112,6 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         NotifyAppended();
         return result;
     }
-
-    public override async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(
-        string stream, Direction direction, long fromVersion, int maxCount, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        StreamName.Validate(stream);
-        ArgumentOutOfRangeException.ThrowIfNegative(fromVersion);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
-        var sql = direction == Direction.Forwards
-            ? $"SELECT {EventRows.Columns} FROM events WHERE stream = $stream AND version >= $from ORDER BY version LIMIT $max"
-            : $"SELECT {EventRows.Columns} FROM events WHERE stream = $stream AND version <= $from ORDER BY version DESC LIMIT $max";
-        var events = await QueryAsync(sql, cancellationToken, ("$stream", stream), ("$from", fromVersion), ("$max", maxCount))
-            .ConfigureAwait(false);
-        foreach (var e in events)
-        {
-            yield return e;
-        }
-    }
-
-    private protected override Task<IReadOnlyList<RecordedEvent>> ReadAllPageAsync(
-        long fromPosition, int maxCount, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {EventRows.Columns} FROM events WHERE position >= $from ORDER BY position LIMIT $max",
-            cancellationToken, ("$from", fromPosition), ("$max", maxCount));
 
     public override async Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default)
     {
@@ -307,16 +284,16 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         return command;
     }
 
-    private Task<IReadOnlyList<RecordedEvent>> QueryAsync(
-        string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    private protected override Task<IReadOnlyList<RecordedEvent>> QueryEventsAsync(
+        string sql, CancellationToken cancellationToken, params object[] parameters)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var (name, value) in parameters)
+        for (var i = 0; i < parameters.Length; i++)
         {
-            command.Parameters.AddWithValue(name, value);
+            command.Parameters.AddWithValue("$" + (i + 1).ToString(CultureInfo.InvariantCulture), parameters[i]);
         }
 
         return Task.FromResult<IReadOnlyList<RecordedEvent>>(EventRows.ReadAllRows(command));
