@@ -591,6 +591,17 @@ public abstract class EventStoreAcceptanceTests : IAsyncLifetime
         Assert.Equal(log.Count + 1, next.Position);
     }
 
+    [Fact]
+    public async Task A_live_subscriber_sees_events_another_process_appends()
+    {
+        var subscriber = await OpenAsync(new StoreSettings(Clock, PollIntervalSeconds: 0.05));
+        var received = subscriber.SubscribeToAllAsync(GlobalPosition.Start).TakeAsync(60, Patience);
+
+        await RunCrashWriterUntilAsync(minimumPosition: 60);
+
+        Assert.Equal(Enumerable.Range(1, 60).Select(p => (long)p), (await received).Select(e => e.Position));
+    }
+
     private async Task<long> RunCrashWriterUntilAsync(long minimumPosition)
     {
         var writer = Path.Combine(AppContext.BaseDirectory, "Failover.EventStore.CrashWriter.dll");

@@ -21,6 +21,7 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
             TimeProvider = settings.Clock,
             ReadPageSize = settings.ReadPageSize,
             SubscriptionBufferSize = settings.SubscriptionBufferSize,
+            PollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds),
             ReconnectDelay = TimeSpan.FromMilliseconds(50),
         });
 

@@ -17,6 +17,7 @@ public sealed class SqliteEventStoreTests : EventStoreAcceptanceTests
             TimeProvider = settings.Clock,
             ReadPageSize = settings.ReadPageSize,
             SubscriptionBufferSize = settings.SubscriptionBufferSize,
+            PollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds),
             Durability = SqliteDurability.Normal,
         });
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Failover.EventStore.Tests;
 
 /// <summary>What a test asks of the store it opens.</summary>
-public sealed record StoreSettings(TimeProvider Clock, int ReadPageSize = 1000, int SubscriptionBufferSize = 1000);
+public sealed record StoreSettings(TimeProvider Clock, int ReadPageSize = 1000, int SubscriptionBufferSize = 1000, double PollIntervalSeconds = 1);
 
 internal static class TestClock
 {
