@@ -83,6 +83,7 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         await using (connection.ConfigureAwait(false))
         {
             long? current = null;
+            var idTaken = false;
             try
             {
                 (current, var head) = await BeginAndReadStateAsync(connection, stream, cancellationToken).ConfigureAwait(false);
@@ -96,7 +97,7 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
             }
             catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_event_id_key" })
             {
-                // An id is stored already: below, the batch is either a retry of a committed append or a conflict.
+                idTaken = true; // Below: either a retry of a committed append, or a conflicting reuse of an id.
             }
             catch
             {
@@ -106,7 +107,9 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
 
             await RollbackQuietlyAsync(connection).ConfigureAwait(false);
             return await FindOriginalAsync(connection, stream, events, cancellationToken).ConfigureAwait(false)
-                   ?? throw new WrongExpectedVersionException(stream, expected, current);
+                   ?? throw (idTaken
+                       ? new InvalidOperationException("The event id index reported a stored id that no committed event carries.")
+                       : new WrongExpectedVersionException(stream, expected, current));
         }
     }
 
@@ -117,8 +120,15 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
             return; // A broken connection is discarded by the pool; the server rolls its transaction back.
         }
 
-        await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
-        await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke; the pool discards it and the server rolls the transaction back.
+        }
     }
 
     /// <summary>The original result if this batch is already stored; null if none of its ids is; throws on a conflicting reuse.</summary>
