@@ -43,6 +43,10 @@ finally
 {
     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     Directory.Delete(workDirectory, recursive: true);
+    await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var drop = new Npgsql.NpgsqlCommand("DROP SCHEMA IF EXISTS bench_failover, bench_marten CASCADE", connection);
+    await drop.ExecuteNonQueryAsync();
 }
 
 report.Print(plan);
