@@ -12,13 +12,7 @@ public sealed class WrongExpectedVersionException : Exception
         ActualVersion = actualVersion;
     }
 
-    public WrongExpectedVersionException() { }
-
-    public WrongExpectedVersionException(string message) : base(message) { }
-
-    public WrongExpectedVersionException(string message, Exception innerException) : base(message, innerException) { }
-
-    public string Stream { get; } = "";
+    public string Stream { get; }
 
     public ExpectedVersion Expected { get; }
 
@@ -34,12 +28,6 @@ public sealed class EventIdConflictException : Exception
     {
         EventId = eventId;
     }
-
-    public EventIdConflictException() { }
-
-    public EventIdConflictException(string message) : base(message) { }
-
-    public EventIdConflictException(string message, Exception innerException) : base(message, innerException) { }
 
     public Guid EventId { get; }
 }

@@ -42,10 +42,4 @@ public sealed class CheckpointConflictException : Exception
         : base($"Projection '{projection}' expected its checkpoint at {expected} but it is at {actual}; is another runner processing it?")
     {
     }
-
-    public CheckpointConflictException() { }
-
-    public CheckpointConflictException(string message) : base(message) { }
-
-    public CheckpointConflictException(string message, Exception innerException) : base(message, innerException) { }
 }
