@@ -1,0 +1,98 @@
+namespace Failover.EventStore;
+
+/// <summary>The rules every adapter applies inside its write transaction; pure, so each is written once.</summary>
+internal static class AppendRules
+{
+    public static void ValidateBatch(string stream, IReadOnlyList<EventData> events)
+    {
+        StreamName.Validate(stream);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            throw new ArgumentException("An append needs at least one event.", nameof(events));
+        }
+
+        var ids = new HashSet<Guid>();
+        foreach (var e in events)
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(events));
+            if (!ids.Add(e.EventId))
+            {
+                throw new ArgumentException($"Event id {e.EventId} appears twice in one append.", nameof(events));
+            }
+
+            if (e.Metadata.ObserverId is { } observer)
+            {
+                StreamName.Validate(observer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Given the stored events carrying any of the batch's ids (in position order), returns the original result if the
+    /// batch was already appended, null if none of its ids is stored, and throws if the ids are reused differently.
+    /// </summary>
+    public static AppendResult? Deduplicate(string stream, IReadOnlyList<EventData> events, IReadOnlyList<RecordedEvent> stored)
+    {
+        if (stored.Count == 0)
+        {
+            return null;
+        }
+
+        if (stored.Count != events.Count)
+        {
+            throw new EventIdConflictException(stored[0].EventId, "the batch mixes stored and new event ids");
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            var (wanted, found) = (events[i], stored[i]);
+            var reason = found switch
+            {
+                _ when found.EventId != wanted.EventId => "the batch lists the stored events in a different order",
+                _ when found.Stream != stream => $"in stream '{found.Stream}'",
+                _ when found.Version != stored[0].Version + i => "not as one contiguous batch",
+                _ when found.Type != wanted.Type => $"with type '{found.Type}' instead of '{wanted.Type}'",
+                _ when found.Metadata != wanted.Metadata => "with different metadata",
+                _ when !found.Payload.Span.SequenceEqual(wanted.Payload.Span) => "with a different payload",
+                _ => null,
+            };
+            if (reason is not null)
+            {
+                throw new EventIdConflictException(found.EventId == wanted.EventId ? wanted.EventId : stored[i].EventId, reason);
+            }
+        }
+
+        return new AppendResult(stored[^1].Version, stored[^1].Position);
+    }
+
+    /// <summary>Numbers, stamps and chains the new events after the log's head.</summary>
+    public static RecordedEvent[] Seal(
+        string stream, IReadOnlyList<EventData> events, long? currentVersion, long headPosition, ReadOnlyMemory<byte> headHash,
+        DateTimeOffset now)
+    {
+        var recordedAt = CanonicalEvent.FromUnixMicroseconds(CanonicalEvent.ToUnixMicroseconds(now));
+        var sealedEvents = new RecordedEvent[events.Count];
+        var previous = headHash;
+        var version = currentVersion ?? -1;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var unhashed = new RecordedEvent(headPosition + 1 + i, stream, version + 1 + i, e.EventId, e.Type, recordedAt,
+                e.Metadata, e.Payload, ReadOnlyMemory<byte>.Empty);
+            var sealedEvent = unhashed with { Hash = CanonicalEvent.ComputeHash(previous.Span, unhashed) };
+            sealedEvents[i] = sealedEvent;
+            previous = sealedEvent.Hash;
+        }
+
+        return sealedEvents;
+    }
+
+    public static void CheckExpectedVersion(string stream, ExpectedVersion expected, long? currentVersion)
+    {
+        if (!expected.IsSatisfiedBy(currentVersion))
+        {
+            throw new WrongExpectedVersionException(stream, expected, currentVersion);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace Failover.EventStore;
+
+/// <summary>What the adapters share: paging through the log and catch-up-then-live subscriptions.</summary>
+public abstract class EventStoreBase : IEventStore
+{
+    private readonly EventStoreOptions _options;
+    private readonly AppendSignal _appended;
+
+    /// <param name="appended">Shared by every store over the same database in this process, so they wake each other.</param>
+    private protected EventStoreBase(EventStoreOptions options, AppendSignal? appended = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _appended = appended ?? new AppendSignal();
+    }
+
+    public abstract Task<AppendResult> AppendToStreamAsync(
+        string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default);
+
+    public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(
+        string stream, Direction direction, long fromVersion, int maxCount, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        StreamName.Validate(stream);
+        ArgumentOutOfRangeException.ThrowIfNegative(fromVersion);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        var events = await QueryEventsAsync(EventRows.ReadStreamSql(direction), cancellationToken, stream, fromVersion, maxCount)
+            .ConfigureAwait(false);
+        foreach (var e in events)
+        {
+            yield return e;
+        }
+    }
+
+    public abstract Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default);
+
+    public abstract Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default);
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>Runs a query selecting <see cref="EventRows.Columns"/>, binding the values to $1, $2, ….</summary>
+    private protected abstract Task<IReadOnlyList<RecordedEvent>> QueryEventsAsync(
+        string sql, CancellationToken cancellationToken, params object[] parameters);
+
+    /// <summary>Up to <paramref name="maxCount"/> events from <paramref name="fromPosition"/> (inclusive), in order.</summary>
+    private Task<IReadOnlyList<RecordedEvent>> ReadAllPageAsync(long fromPosition, int maxCount, CancellationToken cancellationToken) =>
+        QueryEventsAsync(EventRows.ReadAllPageSql, cancellationToken, fromPosition, maxCount);
+
+    /// <summary>Opens what wakes a live subscription; by default, appends through this instance.</summary>
+    private protected virtual Task<IAppendListener> ListenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IAppendListener>(new InProcessListener(_appended));
+
+    /// <summary>Failures a subscription survives by reconnecting and resuming after its last delivered position.</summary>
+    private protected virtual bool IsTransient(Exception exception) => false;
+
+    /// <summary>Wakes this instance's live subscriptions; adapters call it after each commit.</summary>
+    private protected void NotifyAppended() => _appended.Pulse();
+
+    public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(
+        long fromPosition, long maxCount = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fromPosition);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        var next = Math.Max(fromPosition, 1);
+        var remaining = maxCount;
+        while (remaining > 0)
+        {
+            var wanted = (int)Math.Min(remaining, _options.ReadPageSize);
+            var page = await ReadAllPageAsync(next, wanted, cancellationToken).ConfigureAwait(false);
+            foreach (var e in page)
+            {
+                yield return e;
+            }
+
+            if (page.Count < wanted)
+            {
+                yield break;
+            }
+
+            next = page[^1].Position + 1;
+            remaining -= page.Count;
+        }
+    }
+
+    public async IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(
+        long checkpoint, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(checkpoint);
+        var buffer = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(_options.SubscriptionBufferSize)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reader = Task.Run(() => FillAsync(checkpoint, buffer.Writer, stop.Token), CancellationToken.None);
+        try
+        {
+            await foreach (var e in buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await reader.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads pages after the last delivered position into the buffer; waits for a wake-up or poll when caught up.</summary>
+    private async Task FillAsync(long checkpoint, ChannelWriter<RecordedEvent> buffer, CancellationToken cancellationToken)
+    {
+        var next = checkpoint + 1;
+        IAppendListener? listener = null;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    listener ??= await ListenAsync(cancellationToken).ConfigureAwait(false);
+                    listener.Arm();
+                    var page = await ReadAllPageAsync(next, _options.ReadPageSize, cancellationToken).ConfigureAwait(false);
+                    var contiguous = true;
+                    foreach (var e in page)
+                    {
+                        // Positions are dense; a hole can only be a commit not yet visible, so wait rather than skip it.
+                        if (e.Position != next)
+                        {
+                            contiguous = false;
+                            break;
+                        }
+
+                        await buffer.WriteAsync(e, cancellationToken).ConfigureAwait(false);
+                        next++;
+                    }
+
+                    if (contiguous && page.Count == _options.ReadPageSize)
+                    {
+                        continue;
+                    }
+
+                    await listener.WaitAsync(contiguous ? _options.PollInterval : _options.ReconnectDelay, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
+                {
+                    if (listener is not null)
+                    {
+                        await listener.DisposeAsync().ConfigureAwait(false);
+                        listener = null;
+                    }
+
+                    await Task.Delay(_options.ReconnectDelay, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            buffer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            buffer.TryComplete(e);
+        }
+        finally
+        {
+            if (listener is not null)
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+/// <summary>Wakes a live subscription when new events may have been committed.</summary>
+internal interface IAppendListener : IAsyncDisposable
+{
+    /// <summary>Called before each read, so a commit after the read is never missed by the next wait.</summary>
+    void Arm();
+
+    /// <summary>Returns when an append may have happened since <see cref="Arm"/>, or after <paramref name="timeout"/>.</summary>
+    Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>A pulse that completes the current waiters' task and starts a new one.</summary>
+internal sealed class AppendSignal
+{
+    private TaskCompletionSource _next = NewSource();
+
+    public Task Current => Volatile.Read(ref _next).Task;
+
+    public void Pulse() => Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
+
+    private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal sealed class InProcessListener(AppendSignal signal) : IAppendListener
+{
+    private Task _armed = signal.Current;
+
+    public void Arm() => _armed = signal.Current;
+
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _armed.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Polling: look again even without a wake-up.
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,327 @@
+using System.Net.Sockets;
+using System.Text;
+using Failover.EventStore.Projections;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Failover.EventStore.Postgres;
+
+/// <summary>
+/// The shared adapter: a PostgreSQL schema that observers in several data centers append to. Every append takes
+/// <c>pg_advisory_xact_lock</c>, reads the chain's head and commits, so positions are dense and become visible in
+/// order. NOTIFY (sent on commit) only wakes subscribers; they poll underneath, so a lost notification only delays.
+/// </summary>
+public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
+{
+    private const long MigrationLockKey = 0x4641_494C_4D49_4752; // "FAILMIGR"
+
+    private readonly PostgresEventStoreOptions _options;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _insertEvents;
+    private readonly string _notify;
+
+    private PostgresEventStore(PostgresEventStoreOptions options, NpgsqlDataSource dataSource) : base(options)
+    {
+        (_options, _dataSource) = (options, dataSource);
+        _insertEvents =
+            $"INSERT INTO events ({EventRows.Columns}) SELECT * FROM unnest("
+            + "$1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], $7::uuid[], $8::uuid[], $9::text[], $10::bytea[], $11::bytea[])";
+        _notify = $"SELECT pg_notify('{options.NotificationChannel}', '')";
+    }
+
+    /// <summary>Connects, applies pending migrations from eventstore/postgres/ (serialised by an advisory lock) and opens the store.</summary>
+    public static async Task<PostgresEventStore> OpenAsync(PostgresEventStoreOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ValidatePostgres();
+        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString) { SearchPath = options.Schema };
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 32;
+        }
+
+        var dataSource = NpgsqlDataSource.Create(builder);
+        try
+        {
+            await PostgresMigrations.ApplyAsync(dataSource, options.Schema, MigrationLockKey, cancellationToken).ConfigureAwait(false);
+            return new PostgresEventStore(options, dataSource);
+        }
+        catch
+        {
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public override async Task<AppendResult> AppendToStreamAsync(
+        string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    {
+        AppendRules.ValidateBatch(stream, events);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await AppendOnceAsync(stream, expected, events, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < _options.AppendRetries && IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                // The commit may or may not have happened; the retry's idempotency check tells which.
+                await Task.Delay(_options.ReconnectDelay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <remarks>
+    /// Two round trips: BEGIN travels with the lock and the reads, COMMIT with the writes. Optimistic about
+    /// idempotency: the stored-id lookup runs only when the append cannot go ahead (a stale expected version, or the
+    /// unique index rejecting an event id), which is when a retry of a committed append shows up.
+    /// </remarks>
+    private async Task<AppendResult> AppendOnceAsync(
+        string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            long? current = null;
+            var idTaken = false;
+            try
+            {
+                (current, var head) = await BeginAndReadStateAsync(connection, stream, cancellationToken).ConfigureAwait(false);
+                if (expected.IsSatisfiedBy(current))
+                {
+                    var now = _options.TimeProvider.GetUtcNow();
+                    var sealedEvents = AppendRules.Seal(stream, events, current, head.Position, head.Hash, now);
+                    await WriteAndCommitAsync(connection, stream, sealedEvents, now, cancellationToken).ConfigureAwait(false);
+                    return new AppendResult(sealedEvents[^1].Version, sealedEvents[^1].Position);
+                }
+            }
+            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_event_id_key" })
+            {
+                idTaken = true; // Below: either a retry of a committed append, or a conflicting reuse of an id.
+            }
+            catch
+            {
+                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+                throw;
+            }
+
+            await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            return await FindOriginalAsync(connection, stream, events, cancellationToken).ConfigureAwait(false)
+                   ?? throw (idTaken
+                       ? new InvalidOperationException("The event id index reported a stored id that no committed event carries.")
+                       : new WrongExpectedVersionException(stream, expected, current));
+        }
+    }
+
+    private static async Task RollbackQuietlyAsync(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return; // A broken connection is discarded by the pool; the server rolls its transaction back.
+        }
+
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke; the pool discards it and the server rolls the transaction back.
+        }
+    }
+
+    /// <summary>The original result if this batch is already stored; null if none of its ids is; throws on a conflicting reuse.</summary>
+    private static async Task<AppendResult?> FindOriginalAsync(
+        NpgsqlConnection connection, string stream, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT {EventRows.Columns} FROM events WHERE event_id = ANY($1) ORDER BY position", connection);
+        command.Parameters.Add(new() { Value = events.Select(e => e.EventId).ToArray() });
+        var stored = await EventRows.ReadAllRowsAsync(command, cancellationToken).ConfigureAwait(false);
+        return AppendRules.Deduplicate(stream, events, stored);
+    }
+
+    /// <summary>One round trip: begin, take the append lock, then read the stream's version and the chain's head.</summary>
+    private async Task<(long? Current, (long Position, ReadOnlyMemory<byte> Hash) Head)> BeginAndReadStateAsync(
+        NpgsqlConnection connection, string stream, CancellationToken cancellationToken)
+    {
+        using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("BEGIN"),
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new() { Value = _options.AppendLockKey } } },
+                new NpgsqlBatchCommand("SELECT version FROM streams WHERE stream = $1") { Parameters = { new() { Value = stream } } },
+                new NpgsqlBatchCommand("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"),
+            },
+        };
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock (BEGIN has no result set)
+            long? current = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : null;
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            var head = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? (reader.GetInt64(0), (ReadOnlyMemory<byte>)reader.GetFieldValue<byte[]>(1))
+                : (0L, CanonicalEvent.GenesisHash);
+            return (current, head);
+        }
+    }
+
+    /// <summary>One round trip: insert the events, move the stream's version, queue the wake-up, commit.</summary>
+    private async Task WriteAndCommitAsync(
+        NpgsqlConnection connection, string stream, RecordedEvent[] events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(_insertEvents)
+                {
+                    Parameters =
+                    {
+                        new() { Value = events.Select(e => e.Position).ToArray() },
+                        new() { Value = events.Select(e => e.Stream).ToArray() },
+                        new() { Value = events.Select(e => e.Version).ToArray() },
+                        new() { Value = events.Select(e => e.EventId).ToArray() },
+                        new() { Value = events.Select(e => e.Type).ToArray() },
+                        new() { Value = events.Select(e => CanonicalEvent.ToUnixMicroseconds(e.RecordedAt)).ToArray() },
+                        new() { Value = events.Select(e => e.Metadata.CausationId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                        new() { Value = events.Select(e => e.Metadata.CorrelationId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                        new() { Value = events.Select(e => e.Metadata.ObserverId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                        new() { Value = events.Select(e => e.Payload.ToArray()).ToArray() },
+                        new() { Value = events.Select(e => e.Hash.ToArray()).ToArray() },
+                    },
+                },
+                new NpgsqlBatchCommand(
+                    "INSERT INTO streams (stream, version, created_at) VALUES ($1, $2, $3) "
+                    + "ON CONFLICT (stream) DO UPDATE SET version = excluded.version")
+                {
+                    Parameters =
+                    {
+                        new() { Value = stream }, new() { Value = events[^1].Version }, new() { Value = CanonicalEvent.ToUnixMicroseconds(now) },
+                    },
+                },
+                new NpgsqlBatchCommand(_notify),
+                new NpgsqlBatchCommand("COMMIT"),
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default)
+    {
+        StreamName.Validate(stream);
+        await using var command = _dataSource.CreateCommand("SELECT created_at, version FROM streams WHERE stream = $1");
+        command.Parameters.Add(new() { Value = stream });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StreamMetadata(stream, CanonicalEvent.FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1))
+            : null;
+    }
+
+    public override async Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT coalesce(max(position), 0) FROM events");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private protected override async Task<IAppendListener> ListenAsync(CancellationToken cancellationToken) =>
+        await NotificationListener.OpenAsync(_dataSource, _options.NotificationChannel, cancellationToken).ConfigureAwait(false);
+
+    private protected override bool IsTransient(Exception exception) => IsConnectionFailure(exception);
+
+    /// <summary>Network failures and the server ending a session (restart, failover, pg_terminate_backend).</summary>
+    internal static bool IsConnectionFailure(Exception exception) => exception switch
+    {
+        PostgresException p => p.IsTransient || p.SqlState is "57P01" or "57P02" or "57P03",
+        NpgsqlException n => n.IsTransient || n.InnerException is IOException or SocketException or TimeoutException,
+        _ => false,
+    };
+
+    public async Task<long> ReadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(projection);
+        await using var command = _dataSource.CreateCommand("SELECT position FROM checkpoints WHERE name = $1");
+        command.Parameters.Add(new() { Value = projection });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
+    }
+
+    public async Task<long> CommitAsync(
+        IProjection projection, IAsyncEnumerable<RecordedEvent> events, long expectedCheckpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(projection);
+        ArgumentNullException.ThrowIfNull(events);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var session = new PostgresDocumentSession(connection, projection.Name);
+        var checkpoint = await ProjectionBatch.ApplyAsync(projection, events, session, expectedCheckpoint, cancellationToken)
+            .ConfigureAwait(false);
+        if (checkpoint == expectedCheckpoint)
+        {
+            return checkpoint;
+        }
+
+        await session.FlushAsync(cancellationToken).ConfigureAwait(false);
+        // Optimistic: the checkpoint moves only from where this runner left it; a second runner changes no row.
+        await using (var move = new NpgsqlCommand(
+                         expectedCheckpoint == 0
+                             ? "INSERT INTO checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"
+                             : "UPDATE checkpoints SET position = $2 WHERE name = $1 AND position = $3",
+                         connection))
+        {
+            move.Parameters.Add(new() { Value = projection.Name });
+            move.Parameters.Add(new() { Value = checkpoint });
+            move.Parameters.Add(new() { Value = expectedCheckpoint });
+            if (await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                throw new CheckpointConflictException(projection.Name, expectedCheckpoint,
+                    await ReadCheckpointAsync(projection.Name, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return checkpoint;
+    }
+
+    public async Task ResetAsync(string projection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(projection);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("DELETE FROM documents WHERE projection = $1") { Parameters = { new() { Value = projection } } },
+                new NpgsqlBatchCommand("DELETE FROM checkpoints WHERE name = $1") { Parameters = { new() { Value = projection } } },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<byte[]?> ReadDocumentAsync(string projection, string id, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT body::text FROM documents WHERE projection = $1 AND id = $2");
+        command.Parameters.Add(new() { Value = projection });
+        command.Parameters.Add(new() { Value = id });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string body ? Encoding.UTF8.GetBytes(body) : null;
+    }
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private protected override async Task<IReadOnlyList<RecordedEvent>> QueryEventsAsync(
+        string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new() { Value = value });
+        }
+
+        return await EventRows.ReadAllRowsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+}

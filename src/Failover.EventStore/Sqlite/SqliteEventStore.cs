@@ -1,0 +1,461 @@
+using System.Globalization;
+using Failover.EventStore.Projections;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Failover.EventStore.Sqlite;
+
+/// <summary>
+/// The embedded adapter: one SQLite file in WAL mode. Appends run on one writer connection, one
+/// <c>BEGIN IMMEDIATE</c> transaction each, so reading the chain's head and writing the next links is atomic (the
+/// database lock also serialises writers in other processes). Reads use pooled connections and see committed snapshots.
+/// Live subscriptions wake on appends by any store over the same file in this process; appends by another process
+/// reach them by polling.
+/// </summary>
+public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
+{
+    private readonly SqliteEventStoreOptions _options;
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteCommand _findEvent;
+    private readonly SqliteCommand _streamVersion;
+    private readonly SqliteCommand _head;
+    private readonly SqliteCommand _insertEvent;
+    private readonly SqliteCommand _upsertStream;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, AppendSignal> SignalsByFile = new(StringComparer.Ordinal);
+
+    private SqliteEventStore(SqliteEventStoreOptions options, string connectionString, SqliteConnection writer, string path)
+        : base(options, SignalsByFile.GetOrAdd(path, _ => new AppendSignal()))
+    {
+        (_options, _connectionString, _writer) = (options, connectionString, writer);
+        _findEvent = Command($"SELECT {EventRows.Columns} FROM events WHERE event_id = $id", "$id");
+        _streamVersion = Command("SELECT version FROM streams WHERE stream = $stream", "$stream");
+        _head = Command("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1");
+        _insertEvent = Command(
+            $"INSERT INTO events ({EventRows.Columns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10)",
+            [.. Enumerable.Range(0, 11).Select(i => "$p" + i.ToString(CultureInfo.InvariantCulture))]);
+        _upsertStream = Command(
+            "INSERT INTO streams (stream, version, created_at) VALUES ($stream, $version, $at) "
+            + "ON CONFLICT (stream) DO UPDATE SET version = excluded.version",
+            "$stream", "$version", "$at");
+    }
+
+    /// <summary>Opens (creating if needed) the database file and brings its schema up to date.</summary>
+    public static Task<SqliteEventStore> OpenAsync(SqliteEventStoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SqliteEventStoreOptions();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            throw new ArgumentException("The SQLite event store needs a file path.", nameof(options));
+        }
+
+        var path = System.IO.Path.GetFullPath(options.Path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        }.ToString();
+        var writer = OpenConnection(connectionString, options);
+        try
+        {
+            Execute(writer, "PRAGMA journal_mode = WAL;");
+            Migrate(writer);
+            return Task.FromResult(new SqliteEventStore(options, connectionString, writer, path));
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    public override async Task<AppendResult> AppendToStreamAsync(
+        string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    {
+        AppendRules.ValidateBatch(stream, events);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        AppendResult result;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var transaction = _writer.BeginTransaction(deferred: false);
+            var stored = FindStored(events, transaction);
+            if (AppendRules.Deduplicate(stream, events, stored) is { } original)
+            {
+                return original;
+            }
+
+            var current = ReadStreamVersion(stream, transaction);
+            AppendRules.CheckExpectedVersion(stream, expected, current);
+            var (headPosition, headHash) = ReadHead(transaction);
+            var now = _options.TimeProvider.GetUtcNow();
+            var sealedEvents = AppendRules.Seal(stream, events, current, headPosition, headHash, now);
+            foreach (var e in sealedEvents)
+            {
+                Insert(e, transaction);
+            }
+
+            Run(_upsertStream, transaction, stream, sealedEvents[^1].Version, CanonicalEvent.ToUnixMicroseconds(now));
+            transaction.Commit();
+            result = new AppendResult(sealedEvents[^1].Version, sealedEvents[^1].Position);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        NotifyAppended();
+        return result;
+    }
+
+    public override async Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default)
+    {
+        StreamName.Validate(stream);
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT created_at, version FROM streams WHERE stream = $stream";
+        command.Parameters.AddWithValue("$stream", stream);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return reader.Read()
+            ? new StreamMetadata(stream, CanonicalEvent.FromUnixMicroseconds(reader.GetInt64(0)), reader.GetInt64(1))
+            : null;
+    }
+
+    public override async Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(max(position), 0) FROM events";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<long> ReadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(projection);
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT position FROM checkpoints WHERE name = $name";
+        command.Parameters.AddWithValue("$name", projection);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
+    }
+
+    public async Task<long> CommitAsync(
+        IProjection projection, IAsyncEnumerable<RecordedEvent> events, long expectedCheckpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(projection);
+        ArgumentNullException.ThrowIfNull(events);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _writer.BeginTransaction(deferred: false);
+            var actual = ScalarInt64(transaction, "SELECT position FROM checkpoints WHERE name = $name", ("$name", projection.Name)) ?? 0;
+            if (actual != expectedCheckpoint)
+            {
+                throw new CheckpointConflictException(projection.Name, expectedCheckpoint, actual);
+            }
+
+            var session = new SqliteDocumentSession(_writer, transaction, projection.Name);
+            var checkpoint = await ProjectionBatch.ApplyAsync(projection, events, session, expectedCheckpoint, cancellationToken)
+                .ConfigureAwait(false);
+            if (checkpoint == expectedCheckpoint)
+            {
+                return checkpoint;
+            }
+
+            session.Flush();
+            ExecuteIn(transaction,
+                "INSERT INTO checkpoints (name, position) VALUES ($name, $position) "
+                + "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                ("$name", projection.Name), ("$position", checkpoint));
+            transaction.Commit();
+            return checkpoint;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task ResetAsync(string projection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(projection);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _writer.BeginTransaction(deferred: false);
+            ExecuteIn(transaction, "DELETE FROM documents WHERE projection = $name", ("$name", projection));
+            ExecuteIn(transaction, "DELETE FROM checkpoints WHERE name = $name", ("$name", projection));
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<byte[]?> ReadDocumentAsync(string projection, string id, CancellationToken cancellationToken = default)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body FROM documents WHERE projection = $projection AND id = $id";
+        command.Parameters.AddWithValue("$projection", projection);
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        foreach (var command in new[] { _findEvent, _streamVersion, _head, _insertEvent, _upsertStream })
+        {
+            command.Dispose();
+        }
+
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        _writeLock.Dispose();
+    }
+
+    private List<RecordedEvent> FindStored(IReadOnlyList<EventData> events, SqliteTransaction transaction)
+    {
+        var stored = new List<RecordedEvent>();
+        _findEvent.Transaction = transaction;
+        foreach (var e in events)
+        {
+            _findEvent.Parameters[0].Value = Blob(e.EventId);
+            using var reader = _findEvent.ExecuteReader();
+            if (reader.Read())
+            {
+                stored.Add(EventRows.Read(reader));
+            }
+        }
+
+        stored.Sort((a, b) => a.Position.CompareTo(b.Position));
+        return stored;
+    }
+
+    private long? ReadStreamVersion(string stream, SqliteTransaction transaction)
+    {
+        _streamVersion.Transaction = transaction;
+        _streamVersion.Parameters[0].Value = stream;
+        return _streamVersion.ExecuteScalar() is long version ? version : null;
+    }
+
+    private (long Position, ReadOnlyMemory<byte> Hash) ReadHead(SqliteTransaction transaction)
+    {
+        _head.Transaction = transaction;
+        using var reader = _head.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : (0, CanonicalEvent.GenesisHash);
+    }
+
+    private void Insert(RecordedEvent e, SqliteTransaction transaction) => Run(_insertEvent, transaction,
+        e.Position, e.Stream, e.Version, Blob(e.EventId), e.Type, CanonicalEvent.ToUnixMicroseconds(e.RecordedAt),
+        Blob(e.Metadata.CausationId), Blob(e.Metadata.CorrelationId), (object?)e.Metadata.ObserverId ?? DBNull.Value,
+        e.Payload.ToArray(), e.Hash.ToArray());
+
+    /// <summary>GUIDs are stored as 16 bytes in RFC 4122 order, as they are hashed.</summary>
+    private static object Blob(Guid? id) => id is { } g ? g.ToByteArray(bigEndian: true) : DBNull.Value;
+
+    private static void Run(SqliteCommand command, SqliteTransaction transaction, params object[] values)
+    {
+        command.Transaction = transaction;
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql, params string[] parameters)
+    {
+        var command = _writer.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+
+    /// <remarks>
+    /// Bulk reads go through SQLitePCLRaw directly: the column getters of Microsoft.Data.Sqlite cost more than the read
+    /// itself (measured: about 1.7 times the throughput this way), and catch-up and rebuilds read every row of the log.
+    /// </remarks>
+    private protected override Task<IReadOnlyList<RecordedEvent>> QueryEventsAsync(
+        string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = OpenReader();
+        var db = connection.Handle!;
+        Check(db, raw.sqlite3_prepare_v2(db, sql, out var statement));
+        using (statement)
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                var index = raw.sqlite3_bind_parameter_index(statement, "$" + (i + 1).ToString(CultureInfo.InvariantCulture));
+                Check(db, parameters[i] switch
+                {
+                    string text => raw.sqlite3_bind_text(statement, index, text),
+                    var number => raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(number, CultureInfo.InvariantCulture)),
+                });
+            }
+
+            var events = new List<RecordedEvent>();
+            int step;
+            while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                events.Add(ReadRow(statement));
+            }
+
+            Check(db, step == raw.SQLITE_DONE ? raw.SQLITE_OK : step);
+            return Task.FromResult<IReadOnlyList<RecordedEvent>>(events);
+        }
+    }
+
+    /// <summary>A row of <see cref="EventRows.Columns"/>.</summary>
+    private static RecordedEvent ReadRow(sqlite3_stmt row)
+    {
+        var (causation, correlation, observer) = (Guid(row, 6), Guid(row, 7), Text(row, 8));
+        return new RecordedEvent(
+            raw.sqlite3_column_int64(row, 0),
+            Text(row, 1)!,
+            raw.sqlite3_column_int64(row, 2),
+            Guid(row, 3)!.Value,
+            Text(row, 4)!,
+            CanonicalEvent.FromUnixMicroseconds(raw.sqlite3_column_int64(row, 5)),
+            causation is null && correlation is null && observer is null ? EventMetadata.None : new EventMetadata(causation, correlation, observer),
+            raw.sqlite3_column_blob(row, 9).ToArray(),
+            raw.sqlite3_column_blob(row, 10).ToArray());
+
+        static bool IsNull(sqlite3_stmt row, int column) => raw.sqlite3_column_type(row, column) == raw.SQLITE_NULL;
+
+        static string? Text(sqlite3_stmt row, int column) =>
+            IsNull(row, column) ? null : System.Text.Encoding.UTF8.GetString(raw.sqlite3_column_blob(row, column));
+
+        static Guid? Guid(sqlite3_stmt row, int column) =>
+            IsNull(row, column) ? null : new Guid(raw.sqlite3_column_blob(row, column), bigEndian: true);
+    }
+
+    private static void Check(sqlite3 db, int result)
+    {
+        if (result != raw.SQLITE_OK)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), result);
+        }
+    }
+
+    private long? ScalarInt64(SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = CommandIn(transaction, sql, parameters);
+        return command.ExecuteScalar() is long value ? value : null;
+    }
+
+    private void ExecuteIn(SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = CommandIn(transaction, sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand CommandIn(SqliteTransaction transaction, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
+    }
+
+    private SqliteConnection OpenReader() => OpenConnection(_connectionString, _options);
+
+    private static SqliteConnection OpenConnection(string connectionString, SqliteEventStoreOptions options)
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        var synchronous = options.Durability == SqliteDurability.Full ? "FULL" : "NORMAL";
+        Execute(connection,
+            $"PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
+        return connection;
+    }
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        long current;
+        using (var read = new SqliteCommand("PRAGMA user_version", connection, transaction))
+        {
+            current = (long)read.ExecuteScalar()!;
+        }
+
+        foreach (var (version, _, sql) in SchemaScripts.Load("sqlite"))
+        {
+            if (version > current)
+            {
+                using var command = new SqliteCommand(sql + $";\nPRAGMA user_version = {version};", connection, transaction);
+                command.ExecuteNonQuery();
+            }
+        }
+
+        transaction.Commit();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
+
+internal sealed class SqliteDocumentSession(SqliteConnection connection, SqliteTransaction transaction, string projection)
+    : BufferedDocumentSession
+{
+    protected override ValueTask<byte[]?> LoadCommittedAsync(string id, CancellationToken cancellationToken)
+    {
+        using var command = new SqliteCommand("SELECT body FROM documents WHERE projection = $p AND id = $id", connection, transaction);
+        command.Parameters.AddWithValue("$p", projection);
+        command.Parameters.AddWithValue("$id", id);
+        return ValueTask.FromResult(command.ExecuteScalar() as byte[]);
+    }
+
+    public void Flush()
+    {
+        if (!HasChanges)
+        {
+            return;
+        }
+
+        using var upsert = new SqliteCommand(
+            "INSERT INTO documents (projection, id, body) VALUES ($p, $id, $body) ON CONFLICT (projection, id) DO UPDATE SET body = excluded.body",
+            connection, transaction);
+        using var delete = new SqliteCommand("DELETE FROM documents WHERE projection = $p AND id = $id", connection, transaction);
+        var (upsertId, upsertBody, deleteId) = (upsert.Parameters.Add("$id", SqliteType.Text), upsert.Parameters.Add("$body", SqliteType.Blob),
+            delete.Parameters.Add("$id", SqliteType.Text));
+        upsert.Parameters.AddWithValue("$p", projection);
+        delete.Parameters.AddWithValue("$p", projection);
+        foreach (var (id, body) in PendingJson)
+        {
+            if (body is null)
+            {
+                deleteId.Value = id;
+                delete.ExecuteNonQuery();
+            }
+            else
+            {
+                (upsertId.Value, upsertBody.Value) = (id, body);
+                upsert.ExecuteNonQuery();
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using Failover.EventStore.Postgres;
+using Npgsql;
+
+namespace Failover.EventStore.Tests;
+
+/// <summary>The acceptance suite against a fresh schema per test on the real PostgreSQL server.</summary>
+public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
+{
+    private readonly string _schema = "t_" + Guid.NewGuid().ToString("N");
+    private string? _connectionString;
+
+    /// <summary>The server's connection string, tagged with this test's schema so its sessions can be found and killed.</summary>
+    private async Task<string> ConnectionStringAsync() => _connectionString ??=
+        new NpgsqlConnectionStringBuilder(await PostgresServer.ConnectionStringAsync()) { ApplicationName = _schema }.ConnectionString;
+
+    protected override async Task<IEventStore> OpenStoreAsync(StoreSettings settings) =>
+        await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions
+        {
+            ConnectionString = await ConnectionStringAsync(),
+            Schema = _schema,
+            TimeProvider = settings.Clock,
+            ReadPageSize = settings.ReadPageSize,
+            SubscriptionBufferSize = settings.SubscriptionBufferSize,
+            PollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds),
+            ReconnectDelay = TimeSpan.FromMilliseconds(50),
+        });
+
+    protected override async Task<int> ExecuteRawAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenRawAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    protected override IReadOnlyList<string> CrashWriterArguments => ["postgres", _connectionString!, _schema];
+
+    protected override async Task DeleteDatabaseAsync()
+    {
+        await using var connection = await OpenRawAsync();
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private async Task<NpgsqlConnection> OpenRawAsync()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(await ConnectionStringAsync())
+        {
+            SearchPath = _schema, ApplicationName = "raw-" + _schema, Pooling = false,
+        };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>Ends every server session of this test's stores, as a server restart or network failure would.</summary>
+    private async Task<int> TerminateStoreSessionsAsync()
+    {
+        await using var connection = await OpenRawAsync();
+        await using var kill = new NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", connection);
+        kill.Parameters.Add(new() { Value = _schema });
+        return (int)(long)(await kill.ExecuteScalarAsync())!;
+    }
+
+    private async Task<IEventStore> OpenAsync() => await OpenStoreAsync(new StoreSettings(Clock));
+
+    private static EventData NewEvent(int n) =>
+        new(Guid.NewGuid(), "thing-happened.v1", System.Text.Encoding.UTF8.GetBytes($"{{\"n\":{n}}}"));
+
+    [Fact]
+    public async Task Migrations_are_recorded_once_even_when_stores_start_concurrently()
+    {
+        var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => OpenAsync()));
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        await using var connection = await OpenRawAsync();
+        await using var read = new NpgsqlCommand("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM schema_migrations", connection);
+
+        Assert.Equal("1:001_initial.sql", await read.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_retried_append_after_an_ambiguous_failure_commits_nothing_twice()
+    {
+        await using var store = await OpenAsync();
+        var batch = new[] { NewEvent(1), NewEvent(2) };
+        var original = await store.AppendToStreamAsync("s", ExpectedVersion.NoStream, batch);
+
+        // The caller lost the connection and cannot know the outcome; it retries the same events.
+        Assert.True(await TerminateStoreSessionsAsync() > 0);
+        var retried = await store.AppendToStreamAsync("s", ExpectedVersion.NoStream, batch);
+
+        Assert.Equal(original, retried);
+        Assert.Equal(2, await store.ReadHeadPositionAsync());
+    }
+
+    [Fact]
+    public async Task An_append_on_connections_the_server_ended_reconnects_and_commits_once()
+    {
+        await using var store = await OpenAsync();
+        await store.AppendToStreamAsync("s", ExpectedVersion.NoStream, [NewEvent(1)]);
+        await TerminateStoreSessionsAsync();
+
+        var result = await store.AppendToStreamAsync("s", ExpectedVersion.Exact(0), [NewEvent(2)]);
+
+        Assert.Equal(new AppendResult(1, 2), result);
+        Assert.True((await store.VerifyChainAsync()).IsIntact);
+    }
+
+    [Fact]
+    public async Task A_subscription_resumes_after_its_connections_are_ended_without_gaps_or_duplicates()
+    {
+        await using var store = await OpenAsync();
+        await using var subscription = store.SubscribeToAllAsync(GlobalPosition.Start).GetAsyncEnumerator();
+        await store.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(1), NewEvent(2)]);
+        var received = new List<long>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (received.Count < 2 && await subscription.MoveNextAsync().AsTask().WaitAsync(timeout.Token))
+        {
+            received.Add(subscription.Current.Position);
+        }
+
+        await TerminateStoreSessionsAsync();
+        await store.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(3), NewEvent(4), NewEvent(5)]);
+        while (received.Count < 5 && await subscription.MoveNextAsync().AsTask().WaitAsync(timeout.Token))
+        {
+            received.Add(subscription.Current.Position);
+        }
+
+        Assert.Equal([1L, 2, 3, 4, 5], received);
+    }
+
+    [Fact]
+    public async Task Observers_appending_through_separate_stores_share_one_dense_chained_log()
+    {
+        await using var east = await OpenAsync();
+        await using var west = await OpenAsync();
+
+        await Task.WhenAll(
+            Task.Run(async () =>
+            {
+                for (var i = 0; i < 30; i++)
+                {
+                    await east.AppendToStreamAsync("east", ExpectedVersion.Any, [NewEvent(i)]);
+                }
+            }),
+            Task.Run(async () =>
+            {
+                for (var i = 0; i < 30; i++)
+                {
+                    await west.AppendToStreamAsync("west", ExpectedVersion.Any, [NewEvent(i), NewEvent(i)]);
+                }
+            }));
+
+        Assert.Equal(new ChainVerification(true, 90, null), await east.VerifyChainAsync());
+    }
+}
