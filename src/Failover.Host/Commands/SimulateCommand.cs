@@ -49,7 +49,14 @@ internal static class SimulateCommand
             var simulator = new ChainSimulator(options, new ScaledTimeProvider(speedFactor));
             if (parse.GetValue(keysOut) is { } file)
             {
-                await using var stream = file.Create();
+                // Simulation keys only, but still secrets in form: readable by the owner alone.
+                var access = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    access.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                await using var stream = new FileStream(file.FullName, access);
                 SimulationKeysFile.Write(simulator.Roster, stream);
                 await console.Out.WriteLineAsync($"Wrote simulation keys to {file.FullName}").ConfigureAwait(false);
             }
