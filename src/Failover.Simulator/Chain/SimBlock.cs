@@ -13,9 +13,9 @@ public sealed record IncludedTransaction(Checksum256 Id, byte[] PackedTrx, IRead
 
 /// <summary>
 /// Legacy block header state after a block (what Leap's <c>get_block_header_state</c> shows): the DPoS bookkeeping,
-/// the schedules, and the authority that scheduled the block.
+/// the schedules, the authority that scheduled the block, and the pending schedule hash it was signed with.
 /// </summary>
-public sealed record LegacyHeaderState(Consensus.DposState Dpos, ProducerSchedule ActiveSchedule, ScheduleChange? Pending, ScheduledProducer Signer);
+public sealed record LegacyHeaderState(Consensus.DposState Dpos, ProducerSchedule ActiveSchedule, ScheduleChange? Pending, ScheduledProducer Signer, Checksum256 ScheduleHash);
 
 /// <summary>
 /// A produced block: its header, id, signature, and the decoded content <c>get_block</c> shows. The signature is

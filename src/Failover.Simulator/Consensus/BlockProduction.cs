@@ -58,11 +58,11 @@ public static class BlockProduction
             finality is not null ? [BlockHeader.FinalityExtension(finality)]
                 : newPending is not null ? [BlockHeader.ScheduleChangeExtension(newPending)] : []);
         var id = header.ComputeId();
-        var digest = state.Mode == ConsensusMode.Savanna ? id : LegacySigDigest(header, state);
-        var signature = new Lazy<Signature>(() => signingKey.SignDigest(digest.AsSpan()));
         var legacyState = state.Mode == ConsensusMode.Legacy
-            ? new LegacyHeaderState(elected.Dpos, elected.ActiveSchedule, elected.Pending, schedule.ProducerForSlot(slot))
+            ? new LegacyHeaderState(elected.Dpos, elected.ActiveSchedule, elected.Pending, schedule.ProducerForSlot(slot), PendingScheduleHash(state, newPending))
             : null;
+        var digest = legacyState is null ? id : LegacySigDigest(header.Digest(), state.Head.Id, legacyState.ScheduleHash);
+        var signature = new Lazy<Signature>(() => signingKey.SignDigest(digest.AsSpan()));
         var block = new SimBlock(header, id, signature, newPending, finality, included, legacyState);
 
         var appended = elected with
@@ -206,13 +206,20 @@ public static class BlockProduction
         Checksum256.Hash([.. previous.AsSpan(), .. BitConverter.GetBytes(slot)]);
 
     /// <summary>
-    /// Legacy sig_digest = sha256(sha256(header_digest ‖ blockroot_merkle_root) ‖ pending_schedule_hash), simplified:
-    /// the parent id stands in for the block-root merkle root, and the hash of the packed pending (else active) schedule for the schedule hash.
+    /// Legacy sig_digest (protocol.md §5.6): sha256(sha256(header_digest ‖ blockroot_merkle_root) ‖ pending_schedule_hash).
+    /// The simulator's block-root merkle root is the parent id (not the incremental merkle of all earlier ids).
     /// </summary>
-    private static Checksum256 LegacySigDigest(BlockHeader header, ChainState previous)
+    public static Checksum256 LegacySigDigest(Checksum256 headerDigest, Checksum256 blockrootMerkleRoot, Checksum256 pendingScheduleHash)
     {
-        var inner = Checksum256.Hash([.. header.Digest().AsSpan(), .. previous.Head.Id.AsSpan()]);
-        var scheduleHash = Checksum256.Hash(BlockHeader.PackSchedule(previous.Pending?.Schedule ?? previous.ActiveSchedule));
-        return Checksum256.Hash([.. inner.AsSpan(), .. scheduleHash.AsSpan()]);
+        var inner = Checksum256.Hash([.. headerDigest.AsSpan(), .. blockrootMerkleRoot.AsSpan()]);
+        return Checksum256.Hash([.. inner.AsSpan(), .. pendingScheduleHash.AsSpan()]);
     }
+
+    /// <summary>
+    /// The block state's pending_schedule.schedule_hash: the hash of a schedule this block made pending, else the
+    /// previous block's (nodeos keeps it after the pending schedule is promoted).
+    /// </summary>
+    private static Checksum256 PendingScheduleHash(ChainState previous, ProducerSchedule? newPending) =>
+        newPending is not null ? Checksum256.Hash(BlockHeader.PackSchedule(newPending))
+            : previous.Head.LegacyState?.ScheduleHash ?? Checksum256.Hash(BlockHeader.PackSchedule(previous.ActiveSchedule));
 }

@@ -99,8 +99,8 @@ internal static class WireMapping
         }
 
         var pending = legacy.Pending is { } change
-            ? new PendingSchedule(change.BlockNum, Checksum256.Hash(Chain.BlockHeader.PackSchedule(change.Schedule)).ToString(), Schedule(change.Schedule))
-            : new PendingSchedule(0, Checksum256.Hash(Chain.BlockHeader.PackSchedule(legacy.ActiveSchedule)).ToString(), new WireSchedule(legacy.ActiveSchedule.Version, []));
+            ? new PendingSchedule(change.BlockNum, legacy.ScheduleHash.ToString(), Schedule(change.Schedule))
+            : new PendingSchedule(0, legacy.ScheduleHash.ToString(), new WireSchedule(legacy.ActiveSchedule.Version, []));
         return new GetBlockHeaderStateResult(
             block.Number,
             legacy.Dpos.ProposedIrreversible,
