@@ -18,6 +18,7 @@ internal sealed class TxPushNode : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private TxPushNode(Func<HttpContext, CancellationToken, Task> answer)
     {
@@ -29,6 +30,7 @@ internal sealed class TxPushNode : IAsyncDisposable
         {
             using var reader = new StreamReader(context.Request.Body);
             _received.Enqueue(new ReceivedRequest(context.Request.Path.Value ?? string.Empty, await reader.ReadToEndAsync(context.RequestAborted)));
+            _firstRequest.TrySetResult();
             using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
             await answer(context, aborted.Token);
         });
@@ -37,6 +39,9 @@ internal sealed class TxPushNode : IAsyncDisposable
     public string Url => _app.Urls.Single();
 
     public IReadOnlyList<ReceivedRequest> Received => [.. _received];
+
+    /// <summary>Completes once a request has been read in full.</summary>
+    public Task FirstRequest => _firstRequest.Task;
 
     /// <summary>Answers every request with <paramref name="status"/> and the JSON <paramref name="body"/>.</summary>
     public static Task<TxPushNode> AnsweringAsync(int status, string body) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Failover.Host.Commands;
 using Failover.Testing;
 
 namespace Failover.Host.Tests;
@@ -71,6 +72,27 @@ public sealed class TxPushTests : IDisposable
         Assert.Single(node.Received);
         Assert.DoesNotContain("pushed", result.Out, StringComparison.Ordinal);
         AssertNoPrivateKey(result);
+    }
+
+    [Fact]
+    public async Task A_push_interrupted_by_the_operator_is_reported_as_unknown()
+    {
+        var offline = await RunOfflineAsync();
+        await using var node = await TxPushNode.NeverAnsweringAsync();
+        using var interrupt = new CancellationTokenSource();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] args = [.. TxRotateArguments.FromVector(_vector, _files), "--push", node.Url];
+
+        var run = FailoverCli.RunAsync(args, new CliConsole(new StringReader(string.Empty), output, error), interrupt.Token);
+        await node.FirstRequest.WaitAsync(TimeSpan.FromSeconds(10));
+        await interrupt.CancelAsync();
+        var exitCode = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("push outcome UNKNOWN: push_transaction was interrupted", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains((string)offline["transaction_id"]!, error.ToString(), StringComparison.Ordinal);
+        Assert.Single(node.Received);
     }
 
     [Fact]
