@@ -79,7 +79,7 @@ internal static class TransactionPush
         // No redirects: the body goes to the node named on the command line, or nowhere.
         using var handler = new HttpClientHandler { AllowAutoRedirect = false };
         using var http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-        var client = new ChainApiClient(http, new ChainApiOptions { BaseAddress = target.Node, Timeout = target.Timeout, ReadRetries = 0 });
+        var client = new ChainApiClient(http, new ChainApiOptions { BaseAddress = target.Node, Timeout = target.Timeout });
         try
         {
             return new PushOutcome(await client.PushTransactionAsync(body, cancellationToken).ConfigureAwait(false), null);
