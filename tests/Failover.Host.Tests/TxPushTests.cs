@@ -14,6 +14,23 @@ public sealed class TxPushTests : IDisposable
     private readonly JsonElement _vector = ReferenceVectors.Item("transactions.json", "transactions", 0);
 
     [Fact]
+    public async Task An_answer_naming_another_transaction_id_fails_and_names_the_signed_id()
+    {
+        var offline = await RunOfflineAsync();
+        var answer = Fixture("push_transaction.transfer_202.json");
+        Assert.NotEqual((string?)offline["transaction_id"], (string?)answer["transaction_id"]);
+        await using var node = await TxPushNode.AnsweringAsync(202, answer.ToJsonString());
+
+        var result = await RunAsync("--push", node.Url);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(node.Received);
+        Assert.Contains("does not match", result.Error, StringComparison.Ordinal);
+        Assert.Contains((string)offline["transaction_id"]!, result.Error, StringComparison.Ordinal);
+        Assert.Contains((string)answer["transaction_id"]!, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_push_sends_the_offline_push_body_once_and_prints_the_nodes_answer()
     {
         var offline = await RunOfflineAsync();

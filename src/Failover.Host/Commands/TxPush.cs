@@ -82,7 +82,10 @@ internal static class TransactionPush
         var client = new ChainApiClient(http, new ChainApiOptions { BaseAddress = target.Node, Timeout = target.Timeout });
         try
         {
-            return new PushOutcome(await client.PushTransactionAsync(body, cancellationToken).ConfigureAwait(false), null);
+            var accepted = await client.PushTransactionAsync(body, cancellationToken).ConfigureAwait(false);
+            return string.Equals(accepted.TransactionId, transactionId, StringComparison.OrdinalIgnoreCase)
+                ? new PushOutcome(accepted, null)
+                : new PushOutcome(accepted, Mismatch(accepted.TransactionId, transactionId, target));
         }
         catch (ChainApiException e) when (e.Code is not null)
         {
@@ -104,6 +107,11 @@ internal static class TransactionPush
         var detail = e.Details.Count > 0 ? $" — {e.Details[0].Message}" : string.Empty;
         return $"push rejected: {e.Code} {e.ErrorName}: {e.What}{detail} (HTTP {(int?)e.HttpStatus} from {target.Node})";
     }
+
+    /// <summary>A node that answers with another id did not process the bytes we signed; nothing it says can be trusted.</summary>
+    private static string Mismatch(string reported, string transactionId, PushTarget target) =>
+        $"push answer does not match: node {target.Node} reported transaction {reported}, but the signed transaction is "
+        + $"{transactionId}. Look for {transactionId} on the chain before doing anything else.";
 
     private static string Unknown(string reason, string transactionId, PushTarget target) =>
         $"push outcome UNKNOWN: {reason} (node {target.Node}). Transaction {transactionId} may have been accepted: "
