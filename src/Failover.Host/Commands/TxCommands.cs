@@ -100,8 +100,7 @@ internal static class TxCommands
 
     private static string Render(RotationRequest request, IReadOnlyList<PrivateKey> signers)
     {
-        var transaction = request.ToTransaction();
-        var packed = TransactionSigner.Sign(transaction, request.ChainId, signers);
+        var (transaction, packed) = request.Sign(signers);
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
