@@ -92,6 +92,21 @@ public sealed class FireDrillTests
     }
 
     [Fact]
+    public async Task A_drill_whose_production_does_not_resume_within_the_limit_fails_after_its_one_push()
+    {
+        var rig = new FireDrillRig(ConsensusMode.Savanna);
+        rig.Plan = rig.Plan with { ResumeLimit = TimeSpan.FromSeconds(30) };
+
+        var outcome = await rig.RunAsync();
+
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("failover.bp did not produce with dc2's key within 0.5 min of the rotation", outcome.FailureReason, StringComparison.Ordinal);
+        Assert.Single(rig.Pushes);
+        Assert.Equal(DrillEventKind.Failed, rig.Timeline[^1].Kind);
+        Assert.DoesNotContain(rig.Timeline, e => e.Kind == DrillEventKind.ProductionResumed);
+    }
+
+    [Fact]
     public async Task The_timeline_says_the_rotation_is_a_fixed_rule_and_the_gated_decision_comes_with_the_service()
     {
         var rig = new FireDrillRig(ConsensusMode.Savanna);

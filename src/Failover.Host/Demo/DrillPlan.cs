@@ -26,10 +26,10 @@ internal sealed record DrillPlan(
     /// <summary>One block slot: how often the chain is polled.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(BlockTimestamp.SlotMs);
 
-    /// <summary>
-    /// The drill fails when production has not resumed with the standby key this long after the push, or when the
-    /// outage has not led to a rotation this long after it began.
-    /// </summary>
+    /// <summary>The drill fails when the outage has not led to the rotation this long after it began.</summary>
+    public TimeSpan RotationLimit { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The drill fails when production has not resumed with the standby key this long after the push.</summary>
     public TimeSpan ResumeLimit { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The drill fails when the chain head does not advance for this long.</summary>

@@ -74,13 +74,14 @@ internal sealed class FireDrill(ChainApiClient chain, TimeProvider time, IFaultI
         while (true)
         {
             await Task.Delay(plan.PollInterval, time, cancellationToken).ConfigureAwait(false);
-            var now = time.GetUtcNow();
-            CheckLimits(now, headSince);
             info = await chain.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
             if (info.HeadBlockNum > follower.Last.BlockNum)
             {
                 headSince = now;
             }
+
+            CheckLimits(now, headSince, follower.Last.Timestamp);
 
             foreach (var slot in await follower.AdvanceAsync(info.HeadBlockNum, schedule, cancellationToken).ConfigureAwait(false))
             {
@@ -107,7 +108,7 @@ internal sealed class FireDrill(ChainApiClient chain, TimeProvider time, IFaultI
                         $"{plan.Producer} missed its block in slot {slot.Slot} ({BlockTimestamp.Format(BlockTimestamp.FromSlot(slot.Slot))}), {ledger.ConsecutiveMissed} in a row.");
                     if (_pushedAt is null && ledger.ConsecutiveMissed == plan.MissedSlotsToRotate)
                     {
-                        await RotateAsync(chainId, info, cancellationToken).ConfigureAwait(false);
+                        await RotateAsync(chainId, cancellationToken).ConfigureAwait(false);
                     }
                 }
                 else if (_pushedAt is not null
@@ -125,29 +126,35 @@ internal sealed class FireDrill(ChainApiClient chain, TimeProvider time, IFaultI
         }
     }
 
-    private void CheckLimits(DateTimeOffset now, DateTimeOffset headSince)
+    /// <summary>
+    /// The stall limit is on the clock; the outage and resume limits are on the time of the latest block read, so a
+    /// drill that reads blocks more slowly than they come is not failed for its own lag.
+    /// </summary>
+    private void CheckLimits(DateTimeOffset now, DateTimeOffset headSince, DateTimeOffset chainTime)
     {
         if (now - headSince > plan.StallLimit)
         {
             throw new DrillFailedException($"The chain head did not advance for {Minutes(now - headSince)}.");
         }
 
-        if (_pushedAt is { } pushed && now - pushed > plan.ResumeLimit)
+        if (_pushedAt is { } pushed && chainTime - pushed > plan.ResumeLimit)
         {
             throw new DrillFailedException(
                 $"{plan.Producer} did not produce with {plan.StandbyDataCenter}'s key within {Minutes(plan.ResumeLimit)} of the rotation " +
                 $"(producers table updated: {YesNo(_tableShowsStandby)}, schedule active with the key: {YesNo(_scheduleHasStandby)}).");
         }
 
-        if (_pushedAt is null && _downAt is { } down && now - down > plan.ResumeLimit)
+        if (_pushedAt is null && _downAt is { } down && chainTime - down > plan.RotationLimit)
         {
             throw new DrillFailedException(
-                $"{plan.Producer} did not miss {plan.MissedSlotsToRotate} blocks in a row within {Minutes(now - down)} of {plan.FailingDataCenter} going down.");
+                $"{plan.Producer} did not miss {plan.MissedSlotsToRotate} blocks in a row within {Minutes(chainTime - down)} of {plan.FailingDataCenter} going down.");
         }
     }
 
-    private async Task RotateAsync(Checksum256 chainId, GetInfoResult info, CancellationToken cancellationToken)
+    private async Task RotateAsync(Checksum256 chainId, CancellationToken cancellationToken)
     {
+        // TaPoS and expiration from the chain as it is now, not as it was when the missed slots' blocks were read.
+        var info = await chain.GetInfoAsync(cancellationToken).ConfigureAwait(false);
         var rows = await chain.GetProducerRowsAsync(plan.Producer.ToString(), 1, cancellationToken).ConfigureAwait(false);
         var row = rows.Rows.FirstOrDefault(r => r.Owner == plan.Producer.ToString())
             ?? throw new DrillFailedException($"{plan.Producer} is not in the producers table.");
