@@ -29,6 +29,9 @@ internal sealed class FireDrillRig
 
     public DrillPlan Plan { get; set; }
 
+    /// <summary>The drill's fault injection: by default it really takes the simulator's node down.</summary>
+    public IFaultInjector? Faults { get; set; }
+
     public List<DrillEvent> Timeline { get; } = [];
 
     /// <summary>The bodies of every push_transaction the drill sent.</summary>
@@ -38,7 +41,7 @@ internal sealed class FireDrillRig
     {
         using var http = new HttpClient(new PushRecorder(new InProcessChainHandler(Simulator, _clock), _pushes));
         var chain = new ChainApiClient(http, new ChainApiOptions { BaseAddress = new Uri("http://simulator/"), TimeProvider = _clock });
-        var drill = new FireDrill(chain, _clock, new SimulatorFaults(Simulator), Plan, Timeline.Add);
+        var drill = new FireDrill(chain, _clock, Faults ?? new SimulatorFaults(Simulator), Plan, Timeline.Add);
         var run = drill.RunAsync(CancellationToken.None);
         while (!run.IsCompleted)
         {

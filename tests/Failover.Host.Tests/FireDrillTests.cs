@@ -107,6 +107,20 @@ public sealed class FireDrillTests
     }
 
     [Fact]
+    public async Task A_drill_whose_outage_causes_no_missed_blocks_fails_without_pushing()
+    {
+        var rig = new FireDrillRig(ConsensusMode.Legacy) { Faults = new IneffectiveFaults() };
+
+        var outcome = await rig.RunAsync();
+
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("failover.bp did not miss 12 blocks in a row within 5", outcome.FailureReason, StringComparison.Ordinal);
+        Assert.Empty(rig.Pushes);
+        Assert.Contains(rig.Timeline, e => e.Kind == DrillEventKind.DataCenterDown);
+        Assert.DoesNotContain(rig.Timeline, e => e.Kind == DrillEventKind.BlockMissed);
+    }
+
+    [Fact]
     public async Task The_timeline_says_the_rotation_is_a_fixed_rule_and_the_gated_decision_comes_with_the_service()
     {
         var rig = new FireDrillRig(ConsensusMode.Savanna);
@@ -118,5 +132,13 @@ public sealed class FireDrillTests
         Assert.Contains("participation > 80 %, fresh head, LIB advancing", started, StringComparison.Ordinal);
         Assert.Contains("comes with the failover service", started, StringComparison.Ordinal);
         Assert.Contains(rig.Timeline, e => e.Kind == DrillEventKind.RoundSummary && e.Text.Contains("participation 21/21", StringComparison.Ordinal));
+    }
+
+    /// <summary>A fault injection that fails silently: the data center stays up.</summary>
+    private sealed class IneffectiveFaults : IFaultInjector
+    {
+        public void TakeDown(Name producer, string dataCenter)
+        {
+        }
     }
 }
