@@ -30,7 +30,7 @@ public sealed class FireDrillLedgerTests
     }
 
     [Fact]
-    public void Missed_slots_count_in_a_row_across_rounds_and_rounds_report_participation()
+    public void Missed_slots_count_in_a_row_across_rounds_and_each_round_is_summarised_at_its_last_slot()
     {
         const uint firstSlot = 252 * 10;
         var ledger = new RoundLedger(Ours, firstSlot);
@@ -56,7 +56,7 @@ public sealed class FireDrillLedgerTests
         var ledger = new RoundLedger(Ours, 252 * 10 + 100);
 
         Assert.Null(ledger.Record(new SlotOutcome(252 * 10 + 100, Name.Parse("prod.h"), Block(Name.Parse("prod.h"))), 21));
-        var summary = ledger.Record(new SlotOutcome(252 * 11, Ours, Block(Ours)), 21);
+        var summary = ledger.Record(new SlotOutcome((252 * 11) - 1, Name.Parse("prod.t"), null), 21);
 
         Assert.Equal(new RoundSummary(10, 1, 21, 0, 0, Partial: true), summary);
         Assert.Equal(0, ledger.FullRounds);

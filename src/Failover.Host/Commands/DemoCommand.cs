@@ -14,7 +14,7 @@ namespace Failover.Host.Commands;
 internal static class DemoCommand
 {
     /// <summary>About a minute of wall time for the whole drill (measured; see docs/demo.md).</summary>
-    public const double DefaultSpeed = 12;
+    public const double DefaultSpeed = 10;
 
     public static Command Create(CliConsole console)
     {

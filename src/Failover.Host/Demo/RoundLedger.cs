@@ -21,8 +21,6 @@ internal sealed class RoundLedger(Name ours, uint firstObservedSlot)
     public const int SlotsPerProducer = 12;
 
     private readonly HashSet<Name> _participating = [];
-    private uint? _round;
-    private int _producers;
     private int _oursProduced;
     private int _oursMissed;
 
@@ -47,23 +45,10 @@ internal sealed class RoundLedger(Name ours, uint firstObservedSlot)
         return Name.Parse(schedule.Producers[index].ProducerName);
     }
 
-    /// <summary>Records the next slot; returns the summary of the round this slot closed, if it opened a new one.</summary>
+    /// <summary>Records the next slot; returns the summary of its round when it is the round's last slot.</summary>
     public RoundSummary? Record(SlotOutcome outcome, int producers)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var round = RoundOf(outcome.Slot, producers);
-        RoundSummary? closed = null;
-        if (_round is { } current && round != current)
-        {
-            var partial = current * (uint)(_producers * SlotsPerProducer) < firstObservedSlot;
-            closed = new RoundSummary(current, _participating.Count, _producers, _oursProduced, _oursMissed, partial);
-            FullRounds += partial ? 0 : 1;
-            _participating.Clear();
-            _oursProduced = _oursMissed = 0;
-        }
-
-        _round = round;
-        _producers = producers;
         if (outcome.Block is { } block)
         {
             _participating.Add(Name.Parse(block.Producer));
@@ -83,6 +68,17 @@ internal sealed class RoundLedger(Name ours, uint firstObservedSlot)
             }
         }
 
-        return closed;
+        var roundLength = (uint)(producers * SlotsPerProducer);
+        if (outcome.Slot % roundLength != roundLength - 1)
+        {
+            return null;
+        }
+
+        var partial = outcome.Slot - (roundLength - 1) < firstObservedSlot;
+        var summary = new RoundSummary(RoundOf(outcome.Slot, producers), _participating.Count, producers, _oursProduced, _oursMissed, partial);
+        FullRounds += partial ? 0 : 1;
+        _participating.Clear();
+        _oursProduced = _oursMissed = 0;
+        return summary;
     }
 }
