@@ -1,3 +1,4 @@
+using Failover.Testing;
 using System.Diagnostics;
 using Npgsql;
 

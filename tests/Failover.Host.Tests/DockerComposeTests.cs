@@ -1,3 +1,4 @@
+using Failover.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Failover.Host.Tests;

@@ -144,15 +144,9 @@ public static class NodeReference
 
     private static string FindFolder()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "node-reference");
-            if (File.Exists(Path.Combine(candidate, "package.json")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"tests/node-reference was not found above {AppContext.BaseDirectory}.");
+        var folder = Path.Combine(RepositoryRoot.Path, "tests", "node-reference");
+        return File.Exists(Path.Combine(folder, "package.json"))
+            ? folder
+            : throw new DirectoryNotFoundException($"{folder} has no package.json.");
     }
 }

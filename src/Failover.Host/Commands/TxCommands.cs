@@ -2,13 +2,15 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Failover.Antelope;
+using Failover.Antelope.Chain;
 using Failover.Antelope.Transactions;
 
 namespace Failover.Host.Commands;
 
 /// <summary>
 /// <c>failover tx rotate</c>: builds and signs, offline, the transaction that moves a producer to a new signing key
-/// (and optionally activates a finalizer key), and prints it with its push body.
+/// (and optionally activates a finalizer key), and prints it with its push body; with <c>--push URL</c> it also sends
+/// that body to the node, once.
 /// </summary>
 internal static class TxCommands
 {
@@ -41,14 +43,16 @@ internal static class TxCommands
         {
             Description = "File holding one private key that signs the transaction; repeat for several signers.",
         };
+        var push = Text("--push", "Node URL (http:// or https://) to send the signed transaction to with push_transaction, once. Without it nothing is sent.");
+        var timeout = Text("--timeout", "Seconds to wait for the node's answer to --push (default 10).");
 
-        var rotate = new Command("rotate", "Builds and signs a regproducer/regproducer2 (+ actfinkey) transaction, offline.");
-        foreach (var option in new Option[] { chainId, refBlockId, expiration, producer, permission, newKey, url, location, threshold, authorityKeys, finalizerKey, keyFiles })
+        var rotate = new Command("rotate", "Builds and signs a regproducer/regproducer2 (+ actfinkey) transaction; offline unless --push is given.");
+        foreach (var option in new Option[] { chainId, refBlockId, expiration, producer, permission, newKey, url, location, threshold, authorityKeys, finalizerKey, keyFiles, push, timeout })
         {
             rotate.Options.Add(option);
         }
 
-        rotate.SetAction(parse =>
+        rotate.SetAction(async (parse, cancellationToken) =>
         {
             var problems = new List<string>();
             var request = RotationRequest.Validate(
@@ -58,6 +62,7 @@ internal static class TxCommands
                     parse.GetValue(threshold), parse.GetValue(authorityKeys) ?? [], parse.GetValue(finalizerKey)),
                 problems);
             var signers = ReadSigners(parse.GetValue(keyFiles) ?? [], console.In, problems);
+            var target = PushTarget.Validate(parse.GetValue(push), parse.GetValue(timeout), problems);
             if (request is null || problems.Count > 0)
             {
                 console.Error.WriteLine($"tx rotate: {problems.Count} problem(s):");
@@ -69,7 +74,21 @@ internal static class TxCommands
                 return ExitCodes.Usage;
             }
 
-            console.Out.WriteLine(Render(request, signers));
+            var (transaction, packed) = request.Sign(signers);
+            if (target is null)
+            {
+                console.Out.WriteLine(Render(request, transaction, packed, pushed: null));
+                return ExitCodes.Ok;
+            }
+
+            var outcome = await TransactionPush.SendAsync(target, packed, transaction.Id.ToString(), cancellationToken).ConfigureAwait(false);
+            console.Out.WriteLine(Render(request, transaction, packed, outcome.Accepted));
+            if (outcome.Failure is not null)
+            {
+                console.Error.WriteLine(outcome.Failure);
+                return ExitCodes.Failure;
+            }
+
             return ExitCodes.Ok;
         });
         return rotate;
@@ -98,9 +117,8 @@ internal static class TxCommands
         return keys;
     }
 
-    private static string Render(RotationRequest request, IReadOnlyList<PrivateKey> signers)
+    private static string Render(RotationRequest request, Transaction transaction, PackedTransaction packed, PushTransactionResult? pushed)
     {
-        var (transaction, packed) = request.Sign(signers);
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -117,6 +135,14 @@ internal static class TxCommands
             json.WriteString("packed_context_free_data", packed.PackedContextFreeData);
             json.WriteString("packed_trx", packed.PackedTrx);
             json.WriteEndObject();
+            if (pushed is not null)
+            {
+                json.WriteStartObject("pushed");
+                json.WriteString("transaction_id", pushed.TransactionId);
+                json.WriteNumber("block_num", pushed.Processed.BlockNum);
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
         }
 

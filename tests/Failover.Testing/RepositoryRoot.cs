@@ -1,6 +1,6 @@
-namespace Failover.Host.Tests;
+namespace Failover.Testing;
 
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     /// <summary>The directory holding Failover.sln, found by walking up from the test binaries.</summary>
     public static string Path { get; } = Find();
