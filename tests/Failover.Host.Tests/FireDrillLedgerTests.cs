@@ -62,6 +62,25 @@ public sealed class FireDrillLedgerTests
         Assert.Equal(0, ledger.FullRounds);
     }
 
+    [Fact]
+    public void The_outage_moment_is_the_last_window_of_the_chosen_full_round()
+    {
+        const uint firstRound = 252 * 10;
+        var ledger = new RoundLedger(Ours, firstRound - 100);
+        var moments = new List<uint>();
+        for (var slot = firstRound - 100; slot < firstRound + (3 * 252); slot++)
+        {
+            var scheduled = RoundLedger.ScheduledProducer(Schedule, slot);
+            ledger.Record(new SlotOutcome(slot, scheduled, Block(scheduled)), 21);
+            if (ledger.IsInLastWindowOfFullRound(slot, 21, fullRound: 2))
+            {
+                moments.Add(slot);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range((int)firstRound + 252 + 240, 12).Select(s => (uint)s), moments);
+    }
+
     private static GetBlockInfoResult Block(Name producer) =>
         new(1, 1, new string('0', 64), DateTimeOffset.UnixEpoch, producer.ToString(), 0, new string('0', 64), new string('0', 64), new string('0', 64), 0, string.Empty, 0);
 }

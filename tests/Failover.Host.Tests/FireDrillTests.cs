@@ -27,7 +27,10 @@ public sealed class FireDrillTests
         var kinds = rig.Timeline.Select(e => e.Kind).ToList();
         var down = kinds.IndexOf(DrillEventKind.DataCenterDown);
         var rotation = kinds.IndexOf(DrillEventKind.RotationSubmitted);
-        Assert.True(kinds.Take(down).Count(k => k == DrillEventKind.RoundSummary) >= 2, "two full rounds are watched before the outage");
+        var rounds = rig.Timeline.Where(e => e.Kind == DrillEventKind.RoundSummary && !e.Text.Contains("partial", StringComparison.Ordinal)).ToList();
+        Assert.Contains("failover.bp produced 12, missed 0", rounds[1].Text, StringComparison.Ordinal);
+        Assert.True(rig.Timeline.IndexOf(rounds[1]) > down, "the outage starts in the last window of the second full round");
+        Assert.Contains("failover.bp produced 0, missed 12", rounds[2].Text, StringComparison.Ordinal);
         Assert.DoesNotContain(DrillEventKind.BlockMissed, kinds.Take(down));
         Assert.Equal(12, kinds.Skip(down).Take(rotation - down).Count(k => k == DrillEventKind.BlockMissed));
         Assert.Equal(12, outcome.MissedAtRotation);

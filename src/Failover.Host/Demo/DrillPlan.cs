@@ -17,7 +17,10 @@ internal sealed record DrillPlan(
 {
     public static readonly Name FailoverPermission = Roster.FailoverPermission;
 
-    /// <summary>Full rounds watched before the failing data center is taken down.</summary>
+    /// <summary>
+    /// Full rounds watched before the failing data center is taken down (in the last producer's window of the last of
+    /// them, so our next window is the first one missed).
+    /// </summary>
     public int RoundsBeforeOutage { get; init; } = 2;
 
     /// <summary>The fixed rule: rotate after this many consecutive missed slots of ours.</summary>

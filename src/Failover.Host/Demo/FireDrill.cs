@@ -88,12 +88,14 @@ internal sealed class FireDrill(ChainApiClient chain, TimeProvider time, IFaultI
                 if (ledger.Record(slot, schedule.Producers.Count) is { } round)
                 {
                     ReportRound(round);
-                    if (_downAt is null && ledger.FullRounds >= plan.RoundsBeforeOutage)
-                    {
-                        faults.TakeDown(plan.Producer, plan.FailingDataCenter);
-                        _downAt = time.GetUtcNow();
-                        Report(DrillEventKind.DataCenterDown, $"{plan.Producer}/{plan.FailingDataCenter} taken down: its node neither produces nor votes.");
-                    }
+                }
+
+                if (_downAt is null && ledger.IsInLastWindowOfFullRound(slot.Slot, schedule.Producers.Count, plan.RoundsBeforeOutage))
+                {
+                    faults.TakeDown(plan.Producer, plan.FailingDataCenter);
+                    _downAt = time.GetUtcNow();
+                    Report(DrillEventKind.DataCenterDown,
+                        $"{plan.Producer}/{plan.FailingDataCenter} taken down as round {RoundLedger.RoundOf(slot.Slot, schedule.Producers.Count)} ends: its node neither produces nor votes.");
                 }
 
                 if (slot.Scheduled != plan.Producer)

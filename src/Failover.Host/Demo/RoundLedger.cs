@@ -45,6 +45,18 @@ internal sealed class RoundLedger(Name ours, uint firstObservedSlot)
         return Name.Parse(schedule.Producers[index].ProducerName);
     }
 
+    /// <summary>
+    /// Whether <paramref name="slot"/> lies in the last producer's window of the <paramref name="fullRound"/>-th round
+    /// watched from its start: the moment to cause an outage that the next round's windows feel in full.
+    /// </summary>
+    public bool IsInLastWindowOfFullRound(uint slot, int producers, int fullRound)
+    {
+        var roundLength = (uint)(producers * SlotsPerProducer);
+        var position = slot % roundLength;
+        var fullRoundsBefore = position == roundLength - 1 ? FullRounds - 1 : FullRounds; // Record counts a round at its last slot
+        return slot - position >= firstObservedSlot && fullRoundsBefore == fullRound - 1 && position >= roundLength - SlotsPerProducer;
+    }
+
     /// <summary>Records the next slot; returns the summary of its round when it is the round's last slot.</summary>
     public RoundSummary? Record(SlotOutcome outcome, int producers)
     {
