@@ -71,23 +71,13 @@ internal static class DemoCommand
         var time = new ScaledTimeProvider(speed);
         var simulator = new ChainSimulator(options, time);
         await using var app = SimulatorHost.Build(simulator, listen);
-        try
+        if (!await SimulateCommand.TryStartAsync(app, simulator, speed, listen, console, cancellationToken).ConfigureAwait(false))
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            await console.Error.WriteLineAsync($"Cannot listen on {string.Join(", ", listen)}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
 
-        var endpoint = new Uri(app.Urls.First());
-        await console.Out.WriteLineAsync(
-            $"Simulating {options.ProducerCount} producers ({options.Consensus.ToString().ToLowerInvariant()}, seed '{options.Seed}', " +
-            $"speed {speed.ToString(CultureInfo.InvariantCulture)}) chain {simulator.ChainId} on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
-
         using var http = new HttpClient();
-        var chain = new ChainApiClient(http, new ChainApiOptions { BaseAddress = endpoint });
+        var chain = new ChainApiClient(http, new ChainApiOptions { BaseAddress = new Uri(app.Urls.First()) });
         var drill = new FireDrill(chain, time, new SimulatorFaults(simulator), DrillPlan.ForSimulation(simulator.Roster), e => console.Out.WriteLine(e));
         DrillOutcome outcome;
         try
