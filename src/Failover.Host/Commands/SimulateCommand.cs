@@ -68,6 +68,7 @@ internal static class SimulateCommand
             {
                 return ExitCodes.Failure;
             }
+
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);

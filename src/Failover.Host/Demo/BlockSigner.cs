@@ -19,13 +19,14 @@ internal static class BlockSigner
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(block);
         var signature = Signature.Parse(block.ProducerSignature);
+        var id = Checksum256.Parse(block.Id);
         if (block.ScheduleVersion == PackedHeader.SavannaScheduleVersion)
         {
-            return signature.RecoverPublicKey(Checksum256.Parse(block.Id).AsSpan());
+            return signature.RecoverPublicKey(id.AsSpan());
         }
 
-        var state = await chain.GetBlockHeaderStateAsync(block.Id, cancellationToken).ConfigureAwait(false);
-        if (state.Id != block.Id || state.BlockrootMerkle.ActiveNodes.Count == 0)
+        var state = await chain.GetBlockHeaderStateAsync(id.ToString(), cancellationToken).ConfigureAwait(false);
+        if (state.Id != id.ToString() || state.BlockrootMerkle.ActiveNodes.Count == 0)
         {
             throw new FormatException($"get_block_header_state of block {block.BlockNum} answered for {state.Id} or without a block-root merkle.");
         }
