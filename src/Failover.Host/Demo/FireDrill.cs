@@ -26,7 +26,7 @@ internal sealed record DrillOutcome(
 /// </summary>
 internal sealed class FireDrill(ChainApiClient chain, TimeProvider time, IFaultInjector faults, DrillPlan plan, Action<DrillEvent> report)
 {
-    private static readonly TimeSpan TransactionLifetime = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan TransactionLifetime = TimeSpan.FromMinutes(5);
 
     private DateTimeOffset _start;
     private DateTimeOffset? _downAt;
