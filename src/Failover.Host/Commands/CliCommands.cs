@@ -11,5 +11,6 @@ internal static class CliCommands
         yield return KeyCommands.Create(console);
         yield return TxCommands.Create(console);
         yield return SimulateCommand.Create(console);
+        yield return DemoCommand.Create(console);
     }
 }

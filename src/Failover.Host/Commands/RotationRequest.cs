@@ -74,16 +74,47 @@ internal sealed record RotationRequest(
             return null;
         }
 
-        ISystemAction registration = authority is null
-            ? new RegProducer(producer!.Value, newKey!, url!, location!.Value)
-            : new RegProducer2(producer!.Value, authority, url!, location!.Value);
+        var authorization = new PermissionLevel(producer!.Value, permission!.Value);
+        return authority is null
+            ? ToNewKey(chainId!.Value, refBlockId!.Value, expiration!.Value, authorization, newKey!, url!, location!.Value, finalizer)
+            : new RotationRequest(
+                chainId!.Value,
+                refBlockId!.Value,
+                expiration!.Value,
+                authorization,
+                new RegProducer2(producer.Value, authority, url!, location!.Value),
+                finalizer is null ? null : new ActFinKey(producer.Value, finalizer));
+    }
+
+    /// <summary>
+    /// The rotation to a single new signing key: <c>regproducer</c> keeping the registered URL and location, plus
+    /// <c>actfinkey</c> when a finalizer key is given (Savanna), authorised by <paramref name="authorization"/>.
+    /// </summary>
+    public static RotationRequest ToNewKey(
+        Checksum256 chainId,
+        Checksum256 refBlockId,
+        DateTimeOffset expiration,
+        PermissionLevel authorization,
+        PublicKey newKey,
+        string url,
+        ushort location,
+        string? finalizerKey)
+    {
+        ArgumentNullException.ThrowIfNull(authorization);
         return new RotationRequest(
-            chainId!.Value,
-            refBlockId!.Value,
-            expiration!.Value,
-            new PermissionLevel(producer.Value, permission!.Value),
-            registration,
-            finalizer is null ? null : new ActFinKey(producer.Value, finalizer));
+            chainId,
+            refBlockId,
+            expiration,
+            authorization,
+            new RegProducer(authorization.Actor, newKey, url, location),
+            finalizerKey is null ? null : new ActFinKey(authorization.Actor, finalizerKey));
+    }
+
+    /// <summary>Builds and signs the transaction: what <c>tx rotate</c> prints and the fire drill pushes.</summary>
+    public SignedRotation Sign(IEnumerable<PrivateKey> signers)
+    {
+        var transaction = ToTransaction();
+        return new SignedRotation(transaction, TransactionSigner.Sign(transaction, ChainId, signers));
     }
 
     private static BlockSigningAuthority? ParseAuthority(RotationOptions options, PublicKey? newKey, List<string> problems)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Failover.Simulator;
 using Failover.Simulator.Http;
 
@@ -63,19 +64,11 @@ internal static class SimulateCommand
 
             var listen = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             await using var app = SimulatorHost.Build(simulator, listen);
-            try
+            if (!await TryStartAsync(app, simulator, speedFactor, listen, console, cancellationToken).ConfigureAwait(false))
             {
-                await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException e)
-            {
-                await console.Error.WriteLineAsync($"Cannot listen on {string.Join(", ", listen)}: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
 
-            await console.Out.WriteLineAsync(
-                $"Simulating {options.ProducerCount} producers ({options.Consensus.ToString().ToLowerInvariant()}, seed '{options.Seed}', speed {speedFactor}) " +
-                $"chain {simulator.ChainId} on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -88,5 +81,29 @@ internal static class SimulateCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Starts the simulator's HTTP host and prints the line that names the URLs it listens on (the bound port when
+    /// asked for port 0), or why it cannot listen.
+    /// </summary>
+    internal static async Task<bool> TryStartAsync(
+        WebApplication app, ChainSimulator simulator, double speed, string[] listen, CliConsole console, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await console.Error.WriteLineAsync($"Cannot listen on {string.Join(", ", listen)}: {e.Message}").ConfigureAwait(false);
+            return false;
+        }
+
+        var options = simulator.Options;
+        await console.Out.WriteLineAsync(
+            $"Simulating {options.ProducerCount} producers ({options.Consensus.ToString().ToLowerInvariant()}, seed '{options.Seed}', " +
+            $"speed {speed.ToString(CultureInfo.InvariantCulture)}) chain {simulator.ChainId} on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
+        return true;
     }
 }

@@ -74,8 +74,7 @@ internal static class TxCommands
                 return ExitCodes.Usage;
             }
 
-            var transaction = request.ToTransaction();
-            var packed = TransactionSigner.Sign(transaction, request.ChainId, signers);
+            var (transaction, packed) = request.Sign(signers);
             if (target is null)
             {
                 console.Out.WriteLine(Render(request, transaction, packed, pushed: null));
