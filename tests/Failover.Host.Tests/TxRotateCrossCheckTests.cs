@@ -118,7 +118,7 @@ public sealed class TxRotateCrossCheckTests : IDisposable
                 KeyText(keys[0]),
                 url,
                 (ushort)random.Next(0, 65536),
-                authority == 0 ? null : (uint)random.Next(1, weights.Sum(w => w) + 1),
+                authority == 0 ? null : (uint)random.Next(1, weights[0] + 1), // the new key alone must meet the threshold
                 authority == 0 ? [] : [.. keys.Select((k, i) => (KeyText(k), weights[i]))],
                 shape is Shape.RegProducer2WithTwoKeysAndActFinKey or Shape.RegProducerWithActFinKeyLegacyKeys or Shape.RegProducer2WithThreeKeysAndActFinKeyUtf8Url
                     ? "PUB_BLS_" + string.Concat(Enumerable.Range(0, 134).Select(_ => Base64Url[random.Next(Base64Url.Length)]))

@@ -127,6 +127,23 @@ public sealed class TxRotateTests : IDisposable
     }
 
     [Fact]
+    public async Task An_authority_the_new_key_cannot_meet_alone_is_rejected()
+    {
+        var newKey = ReferenceVectors.Key(2).Text("pub_k1");
+        var other = ReferenceVectors.Key(3).Text("pub_k1");
+
+        var result = await CliRunner.RunAsync(
+            "tx", "rotate", "--chain-id", TestChainId, "--ref-block-id", RefBlockId, "--expiration", "2025-06-01T12:00:00",
+            "--producer", "eosargentina", "--permission", "active", "--new-key", newKey, "--url", "https://x", "--location", "0",
+            "--authority-threshold", "2", "--authority-key", $"{newKey}:1", "--authority-key", $"{other}:2",
+            "--key-file", _files.Write(ReferenceVectors.Key(1).Text("wif")));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--new-key has weight 1 in the authority, below the threshold 2", result.Error);
+        Assert.Empty(result.Out);
+    }
+
+    [Fact]
     public async Task Without_a_key_file_nothing_is_signed()
     {
         var result = await CliRunner.RunAsync(

@@ -18,6 +18,12 @@ internal static class FailoverCli
 {
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
+        if (PrivateKeyArguments.FindFirst(args) is { } position)
+        {
+            await console.Error.WriteLineAsync(PrivateKeyArguments.Refusal(position)).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
         var root = new RootCommand("Failover: keeps an Antelope block producer producing when a data center fails.");
         foreach (var command in CliCommands.All(console))
         {

@@ -156,9 +156,15 @@ internal sealed record RotationRequest(
 
         var authority = new BlockSigningAuthority(threshold.Value, keys);
         problems.AddRange(authority.Validate());
-        if (newKey is not null && !keys.Any(k => k.Key == newKey))
+        var newKeyWeight = keys.FirstOrDefault(k => k.Key == newKey)?.Weight;
+        if (newKey is not null && newKeyWeight is null)
         {
             problems.Add("--new-key must be one of the --authority-key keys: the new authority has to include the key being rotated in.");
+        }
+        else if (newKeyWeight < threshold)
+        {
+            // The standby data center signs with the new key alone; an authority it cannot meet keeps the producer off the air.
+            problems.Add($"--new-key has weight {newKeyWeight} in the authority, below the threshold {threshold}: the standby data center could not sign blocks with it alone.");
         }
 
         return authority;
