@@ -30,28 +30,30 @@ internal static class AppendRules
 
     /// <summary>
     /// Given the stored events carrying any of the batch's ids (in position order), returns the original result if the
-    /// batch was already appended, null if none of its ids is stored, and throws if the ids are reused differently.
+    /// batch is exactly an earlier append, null if none of its ids is stored, and throws if the ids are reused
+    /// differently — including a batch that is only part of an earlier append (its result would not be the original).
     /// </summary>
-    public static AppendResult? Deduplicate(string stream, IReadOnlyList<EventData> events, IReadOnlyList<RecordedEvent> stored)
+    public static AppendResult? Deduplicate(string stream, IReadOnlyList<EventData> events, IReadOnlyList<StoredEvent> stored)
     {
         if (stored.Count == 0)
         {
             return null;
         }
 
+        Guid[] storedIds = [.. stored.Select(s => s.Event.EventId)];
         if (stored.Count != events.Count)
         {
-            throw new EventIdConflictException(stored[0].EventId, "the batch mixes stored and new event ids");
+            throw new EventIdConflictException(storedIds, "the batch mixes stored and new event ids");
         }
 
         for (var i = 0; i < events.Count; i++)
         {
-            var (wanted, found) = (events[i], stored[i]);
+            var (wanted, found) = (events[i], stored[i].Event);
             var reason = found switch
             {
                 _ when found.EventId != wanted.EventId => "the batch lists the stored events in a different order",
                 _ when found.Stream != stream => $"in stream '{found.Stream}'",
-                _ when found.Version != stored[0].Version + i => "not as one contiguous batch",
+                _ when found.Version != stored[0].Event.Version + i => "not as one contiguous batch",
                 _ when found.Type != wanted.Type => $"with type '{found.Type}' instead of '{wanted.Type}'",
                 _ when found.Metadata != wanted.Metadata => "with different metadata",
                 _ when !found.Payload.Span.SequenceEqual(wanted.Payload.Span) => "with a different payload",
@@ -59,11 +61,19 @@ internal static class AppendRules
             };
             if (reason is not null)
             {
-                throw new EventIdConflictException(found.EventId == wanted.EventId ? wanted.EventId : stored[i].EventId, reason);
+                throw new EventIdConflictException(found.EventId == wanted.EventId ? wanted.EventId : found.EventId, reason);
             }
         }
 
-        return new AppendResult(stored[^1].Version, stored[^1].Position);
+        var (first, last) = (stored[0].Event.Position, stored[^1].Event.Position);
+        // Events written before append bounds were kept (null) are compared by content alone.
+        if (stored.FirstOrDefault(s => s.AppendFirst is { } f && (f != first || s.AppendLast != last)) is { AppendFirst: { } appendFirst } part)
+        {
+            throw new EventIdConflictException(storedIds,
+                $"by another append (positions {appendFirst}–{part.AppendLast}), of which this batch is only a part");
+        }
+
+        return new AppendResult(stored[^1].Event.Version, last);
     }
 
     /// <summary>Numbers, stamps and chains the new events after the log's head.</summary>

@@ -8,6 +8,9 @@ internal static class EventRows
     public const string Columns =
         "position, stream, version, event_id, type, recorded_at, causation_id, correlation_id, observer_id, payload, hash";
 
+    /// <summary><see cref="Columns"/> and the bounds of the append that wrote the event, for recognising a retry.</summary>
+    public const string StoredColumns = Columns + ", append_first, append_last";
+
     /// <summary>Parameters: $1 stream, $2 from version, $3 max count. ($n names a parameter in SQLite and PostgreSQL alike.)</summary>
     public static string ReadStreamSql(Direction direction) => direction == Direction.Forwards
         ? $"SELECT {Columns} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version LIMIT $3"
@@ -30,6 +33,10 @@ internal static class EventRows
         ReadMetadata(row),
         row.GetFieldValue<byte[]>(9),
         row.GetFieldValue<byte[]>(10));
+
+    /// <summary>A row of <see cref="StoredColumns"/>.</summary>
+    public static StoredEvent ReadStored(DbDataReader row) =>
+        new(Read(row), row.IsDBNull(11) ? null : row.GetInt64(11), row.IsDBNull(12) ? null : row.GetInt64(12));
 
     private static EventMetadata ReadMetadata(DbDataReader row)
     {
@@ -67,3 +74,6 @@ internal static class EventRows
         return events;
     }
 }
+
+/// <summary>A stored event and the first and last positions of the append that wrote it (null if written before they were kept).</summary>
+internal readonly record struct StoredEvent(RecordedEvent Event, long? AppendFirst, long? AppendLast);

@@ -51,7 +51,7 @@ public abstract class EventStoreBase : IEventStore
 
     /// <summary>Opens what wakes a live subscription; by default, appends through this instance.</summary>
     private protected virtual Task<IAppendListener> ListenAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IAppendListener>(new InProcessListener(_appended));
+        Task.FromResult<IAppendListener>(new InProcessListener(_appended, _options.TimeProvider));
 
     /// <summary>Failures a subscription survives by reconnecting and resuming after its last delivered position.</summary>
     private protected virtual bool IsTransient(Exception exception) => false;
@@ -111,10 +111,15 @@ public abstract class EventStoreBase : IEventStore
         }
     }
 
-    /// <summary>Reads pages after the last delivered position into the buffer; waits for a wake-up or poll when caught up.</summary>
+    /// <summary>
+    /// Reads pages after the last delivered position into the buffer; waits for a wake-up or poll when caught up, and
+    /// fails with <see cref="MissingPositionException"/> when a position stays missing past the gap timeout.
+    /// </summary>
     private async Task FillAsync(long checkpoint, ChannelWriter<RecordedEvent> buffer, CancellationToken cancellationToken)
     {
+        var clock = _options.TimeProvider;
         var next = checkpoint + 1;
+        (long Position, long Since)? gap = null;
         IAppendListener? listener = null;
         try
         {
@@ -144,6 +149,19 @@ public abstract class EventStoreBase : IEventStore
                         continue;
                     }
 
+                    if (contiguous)
+                    {
+                        gap = null;
+                    }
+                    else if (gap?.Position != next)
+                    {
+                        gap = (next, clock.GetTimestamp());
+                    }
+                    else if (clock.GetElapsedTime(gap.Value.Since) >= _options.GapTimeout)
+                    {
+                        throw new MissingPositionException(next, _options.GapTimeout);
+                    }
+
                     await listener.WaitAsync(contiguous ? _options.PollInterval : _options.ReconnectDelay, cancellationToken)
                         .ConfigureAwait(false);
                 }
@@ -155,7 +173,7 @@ public abstract class EventStoreBase : IEventStore
                         listener = null;
                     }
 
-                    await Task.Delay(_options.ReconnectDelay, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(_options.ReconnectDelay, clock, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -199,7 +217,7 @@ internal sealed class AppendSignal
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-internal sealed class InProcessListener(AppendSignal signal) : IAppendListener
+internal sealed class InProcessListener(AppendSignal signal, TimeProvider clock) : IAppendListener
 {
     private Task _armed = signal.Current;
 
@@ -209,7 +227,7 @@ internal sealed class InProcessListener(AppendSignal signal) : IAppendListener
     {
         try
         {
-            await _armed.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await _armed.WaitAsync(timeout, clock, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

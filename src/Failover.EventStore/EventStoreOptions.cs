@@ -3,7 +3,7 @@ namespace Failover.EventStore;
 /// <summary>Settings shared by every adapter.</summary>
 public abstract class EventStoreOptions
 {
-    /// <summary>The clock that stamps recorded-at.</summary>
+    /// <summary>The clock that stamps recorded-at and times polling, reconnect and gap waits.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Events read per query when reading the log or catching up.</summary>
@@ -21,6 +21,12 @@ public abstract class EventStoreOptions
     /// <summary>How long a subscription waits before reconnecting after a transient failure.</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long a subscription waits for a missing position while later ones are visible (a commit not yet visible)
+    /// before it fails with <see cref="MissingPositionException"/>: a hole that outlives this is damage, not a race.
+    /// </summary>
+    public TimeSpan GapTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(TimeProvider);
@@ -28,5 +34,6 @@ public abstract class EventStoreOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(SubscriptionBufferSize, 1, nameof(SubscriptionBufferSize));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(PollInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectDelay, TimeSpan.Zero, nameof(ReconnectDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(GapTimeout, TimeSpan.Zero, nameof(GapTimeout));
     }
 }

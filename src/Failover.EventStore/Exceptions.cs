@@ -24,10 +24,32 @@ public sealed class WrongExpectedVersionException : Exception
 public sealed class EventIdConflictException : Exception
 {
     public EventIdConflictException(Guid eventId, string reason)
-        : base($"Event id {eventId} is already stored, but {reason}; an event id identifies exactly one event.")
+        : this([eventId], reason)
     {
-        EventId = eventId;
     }
 
-    public Guid EventId { get; }
+    public EventIdConflictException(IReadOnlyList<Guid> eventIds, string reason)
+        : base((eventIds.Count == 1 ? $"Event id {eventIds[0]} is" : $"Event ids {string.Join(", ", eventIds)} are")
+               + $" already stored, but {reason}; an event id identifies exactly one event.")
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(eventIds.Count, nameof(eventIds));
+        EventIds = eventIds;
+    }
+
+    /// <summary>The first of <see cref="EventIds"/>.</summary>
+    public Guid EventId => EventIds[0];
+
+    /// <summary>The stored ids the conflict is about.</summary>
+    public IReadOnlyList<Guid> EventIds { get; }
+}
+
+/// <summary>
+/// A position stayed missing from the log for longer than <see cref="EventStoreOptions.GapTimeout"/> while later ones
+/// were visible: positions are dense, so the log was damaged (e.g. a row deleted by hand) and reading on would skip it.
+/// </summary>
+public sealed class MissingPositionException(long position, TimeSpan waited)
+    : Exception($"The event log is missing position {position}: later positions are stored but it has not appeared "
+                + $"within {waited}. Positions are dense, so the log is damaged; the subscription stops rather than skip it.")
+{
+    public long Position { get; } = position;
 }

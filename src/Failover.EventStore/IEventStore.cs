@@ -7,11 +7,14 @@ namespace Failover.EventStore;
 public interface IEventStore : IAsyncDisposable
 {
     /// <summary>
-    /// Appends events to a stream in one transaction. Re-appending already stored event ids (same stream, type,
-    /// metadata and payload) is a no-op returning the original result, whatever the expected version.
+    /// Appends events to a stream in one transaction. Re-appending exactly an earlier append (same ids in the same
+    /// order, same stream, type, metadata and payload) is a no-op returning the original result, whatever the expected
+    /// version.
     /// </summary>
     /// <exception cref="WrongExpectedVersionException">The stream is not at the expected version.</exception>
-    /// <exception cref="EventIdConflictException">An event id is stored with different content.</exception>
+    /// <exception cref="EventIdConflictException">
+    /// An event id is stored with different content, or the batch mixes stored and new ids, or is only part of an earlier append.
+    /// </exception>
     Task<AppendResult> AppendToStreamAsync(
         string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default);
 
@@ -27,6 +30,7 @@ public interface IEventStore : IAsyncDisposable
     /// Every event after <paramref name="checkpoint"/>: first the stored ones (catch-up), then new ones as they are
     /// appended (live), each position exactly once and in order. A slow consumer holds the reader back (bounded buffer).
     /// </summary>
+    /// <exception cref="MissingPositionException">A position stayed missing past the gap timeout (a damaged log).</exception>
     IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long checkpoint, CancellationToken cancellationToken = default);
 
     /// <summary>The stream's creation time and last version, or null if it does not exist.</summary>

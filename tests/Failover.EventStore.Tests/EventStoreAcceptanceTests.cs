@@ -199,6 +199,37 @@ public abstract class EventStoreAcceptanceTests : IAsyncLifetime
         Assert.Equal(1, await Store.ReadHeadPositionAsync());
     }
 
+    [Fact]
+    public async Task Re_appending_part_of_a_stored_batch_is_rejected_naming_the_ids_another_append_stored()
+    {
+        var batch = _events.Events(3);
+        var original = await Store.AppendToStreamAsync("order-1", ExpectedVersion.NoStream, batch);
+
+        var prefix = await Assert.ThrowsAsync<EventIdConflictException>(
+            () => Store.AppendToStreamAsync("order-1", ExpectedVersion.NoStream, batch[..2]));
+        var suffix = await Assert.ThrowsAsync<EventIdConflictException>(
+            () => Store.AppendToStreamAsync("order-1", ExpectedVersion.NoStream, batch[1..]));
+
+        Assert.Equal([batch[0].EventId, batch[1].EventId], prefix.EventIds);
+        Assert.Equal([batch[1].EventId, batch[2].EventId], suffix.EventIds);
+        Assert.Contains("another append (positions 1–3)", prefix.Message);
+        Assert.Equal(original, await Store.AppendToStreamAsync("order-1", ExpectedVersion.NoStream, batch));
+        Assert.Equal(3, await Store.ReadHeadPositionAsync());
+    }
+
+    [Fact]
+    public async Task A_batch_mixing_stored_and_new_event_ids_names_the_stored_ones()
+    {
+        var stored = _events.Events(2);
+        await Store.AppendToStreamAsync("order-1", ExpectedVersion.Any, stored);
+
+        var error = await Assert.ThrowsAsync<EventIdConflictException>(
+            () => Store.AppendToStreamAsync("order-1", ExpectedVersion.Any, [.. stored, _events.Event()]));
+
+        Assert.Equal(stored.Select(e => e.EventId), error.EventIds);
+        Assert.Contains("mixes stored and new event ids", error.Message);
+    }
+
     // ---- concurrency ----
 
     [Fact]
@@ -375,6 +406,43 @@ public abstract class EventStoreAcceptanceTests : IAsyncLifetime
 
         await live;
         Assert.Equal(Enumerable.Range(1, 100).Select(p => (long)p), received);
+    }
+
+    [Fact]
+    public async Task A_live_subscription_polls_on_the_stores_clock()
+    {
+        var subscriber = await OpenAsync(new StoreSettings(Clock, PollIntervalSeconds: 3600));
+        await Store.AppendToStreamAsync("a", ExpectedVersion.Any, _events.Events(2));
+        await ExecuteRawAsync("UPDATE events SET position = -2 WHERE position = 2");
+        await using var subscription = subscriber.SubscribeToAllAsync(GlobalPosition.Start).GetAsyncEnumerator();
+        Assert.True(await subscription.MoveNextAsync().AsTask().WaitAsync(Patience));
+
+        // Position 2 reappears without an append, so no wake-up: only the next poll (an hour on the store's clock) finds it.
+        var next = subscription.MoveNextAsync().AsTask();
+        await ExecuteRawAsync("UPDATE events SET position = 2 WHERE position = -2");
+        await AdvanceClockUntilAsync(next, TimeSpan.FromHours(1));
+
+        Assert.True(await next);
+        Assert.Equal(2, subscription.Current.Position);
+    }
+
+    [Fact]
+    public async Task A_position_missing_longer_than_the_gap_timeout_fails_the_subscription_naming_it()
+    {
+        var subscriber = await OpenAsync(new StoreSettings(Clock, GapTimeoutSeconds: 30));
+        await Store.AppendToStreamAsync("a", ExpectedVersion.Any, _events.Events(3));
+        await ExecuteRawAsync("DELETE FROM events WHERE position = @position", ("@position", 2L));
+        await using var subscription = subscriber.SubscribeToAllAsync(GlobalPosition.Start).GetAsyncEnumerator();
+        Assert.True(await subscription.MoveNextAsync().AsTask().WaitAsync(Patience));
+        var waitingSince = Clock.GetUtcNow();
+
+        var next = subscription.MoveNextAsync().AsTask();
+        await AdvanceClockUntilAsync(next, TimeSpan.FromSeconds(1));
+
+        var error = await Assert.ThrowsAsync<MissingPositionException>(() => next);
+        Assert.Equal(2, error.Position);
+        Assert.Contains("position 2", error.Message);
+        Assert.InRange(Clock.GetUtcNow() - waitingSince, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(32));
     }
 
     [Fact]
@@ -594,7 +662,7 @@ public abstract class EventStoreAcceptanceTests : IAsyncLifetime
     [Fact]
     public async Task A_live_subscriber_sees_events_another_process_appends()
     {
-        var subscriber = await OpenAsync(new StoreSettings(Clock, PollIntervalSeconds: 0.05));
+        var subscriber = await OpenAsync(new StoreSettings(TimeProvider.System, PollIntervalSeconds: 0.05));
         var received = subscriber.SubscribeToAllAsync(GlobalPosition.Start).TakeAsync(60, Patience);
 
         await RunCrashWriterUntilAsync(minimumPosition: 60);
@@ -643,6 +711,18 @@ public abstract class EventStoreAcceptanceTests : IAsyncLifetime
     {
         var json = await Projections.ReadDocumentAsync(projection.Name, id);
         return json is null ? 0 : System.Text.Json.JsonSerializer.Deserialize(json, TestJsonContext.Default.Counter)!.Count;
+    }
+
+    /// <summary>Moves the store's clock a step at a time until <paramref name="task"/> completes (bounded in real time).</summary>
+    protected async Task AdvanceClockUntilAsync(Task task, TimeSpan step)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!task.IsCompleted)
+        {
+            Assert.True(deadline.Elapsed < Patience, "the awaited step did not happen in time");
+            Clock.Advance(step);
+            await Task.WhenAny(task, Task.Delay(10));
+        }
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

@@ -22,6 +22,7 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
             ReadPageSize = settings.ReadPageSize,
             SubscriptionBufferSize = settings.SubscriptionBufferSize,
             PollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds),
+            GapTimeout = TimeSpan.FromSeconds(settings.GapTimeoutSeconds),
             ReconnectDelay = TimeSpan.FromMilliseconds(50),
         });
 
@@ -84,7 +85,7 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
         await using var connection = await OpenRawAsync();
         await using var read = new NpgsqlCommand("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM schema_migrations", connection);
 
-        Assert.Equal("1:001_initial.sql", await read.ExecuteScalarAsync());
+        Assert.Equal("1:001_initial.sql,2:002_append_bounds.sql", await read.ExecuteScalarAsync());
     }
 
     [Fact]
@@ -130,12 +131,60 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
 
         await TerminateStoreSessionsAsync();
         await store.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(3), NewEvent(4), NewEvent(5)]);
-        while (received.Count < 5 && await subscription.MoveNextAsync().AsTask().WaitAsync(timeout.Token))
+        while (received.Count < 5)
         {
+            // The reconnect delay runs on the store's clock.
+            var next = subscription.MoveNextAsync().AsTask();
+            await AdvanceClockUntilAsync(next, TimeSpan.FromMilliseconds(50));
+            Assert.True(await next);
             received.Add(subscription.Current.Position);
         }
 
         Assert.Equal([1L, 2, 3, 4, 5], received);
+    }
+
+    [Fact]
+    public async Task Concurrent_appenders_keep_the_log_dense_and_chained_when_sessions_default_to_repeatable_read()
+    {
+        var repeatableRead = new NpgsqlConnectionStringBuilder(await ConnectionStringAsync())
+        {
+            Options = "-c default_transaction_isolation=repeatable\\ read",
+        }.ConnectionString;
+        await using (var probe = new NpgsqlConnection(repeatableRead))
+        {
+            await probe.OpenAsync();
+            await using var show = new NpgsqlCommand("SHOW default_transaction_isolation", probe);
+            Assert.Equal("repeatable read", await show.ExecuteScalarAsync());
+        }
+
+        var stores = new List<IEventStore>();
+        for (var i = 0; i < 2; i++)
+        {
+            stores.Add(await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions
+            {
+                ConnectionString = repeatableRead, Schema = _schema, TimeProvider = Clock,
+            }));
+        }
+
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    await stores[w % 2].AppendToStreamAsync($"writer-{w}", ExpectedVersion.Any, [NewEvent(i)]);
+                }
+            })));
+
+            Assert.Equal(new ChainVerification(true, 80, null), await stores[0].VerifyChainAsync());
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed class SqliteEventStoreTests : EventStoreAcceptanceTests
             ReadPageSize = settings.ReadPageSize,
             SubscriptionBufferSize = settings.SubscriptionBufferSize,
             PollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds),
+            GapTimeout = TimeSpan.FromSeconds(settings.GapTimeoutSeconds),
             Durability = SqliteDurability.Normal,
         });
 
@@ -77,6 +78,6 @@ public sealed class SqliteEventStoreTests : EventStoreAcceptanceTests
         command.CommandText = "PRAGMA user_version";
 
         Assert.Equal(1, await second.ReadHeadPositionAsync());
-        Assert.Equal(1L, await command.ExecuteScalarAsync());
+        Assert.Equal(2L, await command.ExecuteScalarAsync());
     }
 }

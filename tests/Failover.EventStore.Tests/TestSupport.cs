@@ -6,7 +6,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace Failover.EventStore.Tests;
 
 /// <summary>What a test asks of the store it opens.</summary>
-public sealed record StoreSettings(TimeProvider Clock, int ReadPageSize = 1000, int SubscriptionBufferSize = 1000, double PollIntervalSeconds = 1);
+public sealed record StoreSettings(TimeProvider Clock, int ReadPageSize = 1000, int SubscriptionBufferSize = 1000, double PollIntervalSeconds = 1,
+    double GapTimeoutSeconds = 30);
 
 internal static class TestClock
 {

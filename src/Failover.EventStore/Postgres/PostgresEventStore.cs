@@ -24,7 +24,7 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
     {
         (_options, _dataSource) = (options, dataSource);
         _insertEvents =
-            $"INSERT INTO events ({EventRows.Columns}) SELECT * FROM unnest("
+            $"INSERT INTO events ({EventRows.StoredColumns}) SELECT *, $12::bigint, $13::bigint FROM unnest("
             + "$1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], $7::uuid[], $8::uuid[], $9::text[], $10::bytea[], $11::bytea[])";
         _notify = $"SELECT pg_notify('{options.NotificationChannel}', '')";
     }
@@ -136,13 +136,25 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         NpgsqlConnection connection, string stream, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            $"SELECT {EventRows.Columns} FROM events WHERE event_id = ANY($1) ORDER BY position", connection);
+            $"SELECT {EventRows.StoredColumns} FROM events WHERE event_id = ANY($1) ORDER BY position", connection);
         command.Parameters.Add(new() { Value = events.Select(e => e.EventId).ToArray() });
-        var stored = await EventRows.ReadAllRowsAsync(command, cancellationToken).ConfigureAwait(false);
+        var stored = new List<StoredEvent>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                stored.Add(EventRows.ReadStored(reader));
+            }
+        }
+
         return AppendRules.Deduplicate(stream, events, stored);
     }
 
-    /// <summary>One round trip: begin, take the append lock, then read the stream's version and the chain's head.</summary>
+    /// <summary>
+    /// One round trip: begin, take the append lock, then read the stream's version and the chain's head. READ COMMITTED
+    /// whatever the server's or role's default: under REPEATABLE READ the snapshot would predate the lock, and the
+    /// reads would miss the append that held it.
+    /// </summary>
     private async Task<(long? Current, (long Position, ReadOnlyMemory<byte> Hash) Head)> BeginAndReadStateAsync(
         NpgsqlConnection connection, string stream, CancellationToken cancellationToken)
     {
@@ -150,7 +162,7 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("BEGIN"),
+                new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"), // each statement sees commits made before it
                 new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new() { Value = _options.AppendLockKey } } },
                 new NpgsqlBatchCommand("SELECT version FROM streams WHERE stream = $1") { Parameters = { new() { Value = stream } } },
                 new NpgsqlBatchCommand("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"),
@@ -192,6 +204,8 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
                         new() { Value = events.Select(e => e.Metadata.ObserverId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
                         new() { Value = events.Select(e => e.Payload.ToArray()).ToArray() },
                         new() { Value = events.Select(e => e.Hash.ToArray()).ToArray() },
+                        new() { Value = events[0].Position },
+                        new() { Value = events[^1].Position },
                     },
                 },
                 new NpgsqlBatchCommand(
@@ -228,7 +242,7 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
     }
 
     private protected override async Task<IAppendListener> ListenAsync(CancellationToken cancellationToken) =>
-        await NotificationListener.OpenAsync(_dataSource, _options.NotificationChannel, cancellationToken).ConfigureAwait(false);
+        await NotificationListener.OpenAsync(_dataSource, _options.NotificationChannel, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
 
     private protected override bool IsTransient(Exception exception) => IsConnectionFailure(exception);
 

@@ -65,17 +65,21 @@ internal static class PostgresMigrations
 internal sealed class NotificationListener : IAppendListener
 {
     private readonly NpgsqlConnection _connection;
+    private readonly TimeProvider _clock;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _notified;
 
-    private NotificationListener(NpgsqlConnection connection) => _connection = connection;
+    private NotificationListener(NpgsqlConnection connection, TimeProvider clock) => (_connection, _clock) = (connection, clock);
 
-    public static async Task<NotificationListener> OpenAsync(NpgsqlDataSource dataSource, string channel, CancellationToken cancellationToken)
+    public static async Task<NotificationListener> OpenAsync(
+        NpgsqlDataSource dataSource, string channel, TimeProvider clock, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using var listen = new NpgsqlCommand($"LISTEN {channel}", connection);
             await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return new NotificationListener(connection);
+            return new NotificationListener(connection, clock);
         }
         catch
         {
@@ -89,9 +93,45 @@ internal sealed class NotificationListener : IAppendListener
     {
     }
 
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _connection.WaitAsync(timeout, cancellationToken);
+    /// <remarks>
+    /// The connection's wait runs until a notification arrives and outlives a timed-out poll (the timeout is on the
+    /// store's clock, which the connection cannot use); a notification that arrives meanwhile ends the next wait at once.
+    /// </remarks>
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_notified is null || _notified.IsCompleted)
+        {
+            _notified = _connection.WaitAsync(_stop.Token);
+        }
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+        try
+        {
+            await _notified.WaitAsync(timeout, _clock, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Polling: look again even without a wake-up.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_notified is not null)
+        {
+            try
+            {
+                await _notified.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or NpgsqlException)
+            {
+                // Stopped, or the connection broke; either way it is discarded below.
+            }
+        }
+
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
 }
 
 internal sealed class PostgresDocumentSession(NpgsqlConnection connection, string projection) : BufferedDocumentSession

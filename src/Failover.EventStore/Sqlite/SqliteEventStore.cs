@@ -30,12 +30,12 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         : base(options, SignalsByFile.GetOrAdd(path, _ => new AppendSignal()))
     {
         (_options, _connectionString, _writer) = (options, connectionString, writer);
-        _findEvent = Command($"SELECT {EventRows.Columns} FROM events WHERE event_id = $id", "$id");
+        _findEvent = Command($"SELECT {EventRows.StoredColumns} FROM events WHERE event_id = $id", "$id");
         _streamVersion = Command("SELECT version FROM streams WHERE stream = $stream", "$stream");
         _head = Command("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1");
         _insertEvent = Command(
-            $"INSERT INTO events ({EventRows.Columns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10)",
-            [.. Enumerable.Range(0, 11).Select(i => "$p" + i.ToString(CultureInfo.InvariantCulture))]);
+            $"INSERT INTO events ({EventRows.StoredColumns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12)",
+            [.. Enumerable.Range(0, 13).Select(i => "$p" + i.ToString(CultureInfo.InvariantCulture))]);
         _upsertStream = Command(
             "INSERT INTO streams (stream, version, created_at) VALUES ($stream, $version, $at) "
             + "ON CONFLICT (stream) DO UPDATE SET version = excluded.version",
@@ -98,7 +98,7 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
             var sealedEvents = AppendRules.Seal(stream, events, current, headPosition, headHash, now);
             foreach (var e in sealedEvents)
             {
-                Insert(e, transaction);
+                Insert(e, sealedEvents[0].Position, sealedEvents[^1].Position, transaction);
             }
 
             Run(_upsertStream, transaction, stream, sealedEvents[^1].Version, CanonicalEvent.ToUnixMicroseconds(now));
@@ -222,9 +222,9 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         _writeLock.Dispose();
     }
 
-    private List<RecordedEvent> FindStored(IReadOnlyList<EventData> events, SqliteTransaction transaction)
+    private List<StoredEvent> FindStored(IReadOnlyList<EventData> events, SqliteTransaction transaction)
     {
-        var stored = new List<RecordedEvent>();
+        var stored = new List<StoredEvent>();
         _findEvent.Transaction = transaction;
         foreach (var e in events)
         {
@@ -232,11 +232,11 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
             using var reader = _findEvent.ExecuteReader();
             if (reader.Read())
             {
-                stored.Add(EventRows.Read(reader));
+                stored.Add(EventRows.ReadStored(reader));
             }
         }
 
-        stored.Sort((a, b) => a.Position.CompareTo(b.Position));
+        stored.Sort((a, b) => a.Event.Position.CompareTo(b.Event.Position));
         return stored;
     }
 
@@ -254,10 +254,10 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         return reader.Read() ? (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : (0, CanonicalEvent.GenesisHash);
     }
 
-    private void Insert(RecordedEvent e, SqliteTransaction transaction) => Run(_insertEvent, transaction,
+    private void Insert(RecordedEvent e, long appendFirst, long appendLast, SqliteTransaction transaction) => Run(_insertEvent, transaction,
         e.Position, e.Stream, e.Version, Blob(e.EventId), e.Type, CanonicalEvent.ToUnixMicroseconds(e.RecordedAt),
         Blob(e.Metadata.CausationId), Blob(e.Metadata.CorrelationId), (object?)e.Metadata.ObserverId ?? DBNull.Value,
-        e.Payload.ToArray(), e.Hash.ToArray());
+        e.Payload.ToArray(), e.Hash.ToArray(), appendFirst, appendLast);
 
     /// <summary>GUIDs are stored as 16 bytes in RFC 4122 order, as they are hashed.</summary>
     private static object Blob(Guid? id) => id is { } g ? g.ToByteArray(bigEndian: true) : DBNull.Value;
