@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Globalization;
 using System.Numerics;
 using Failover.Antelope;
@@ -251,17 +252,45 @@ public sealed class TransactionTests
     public void A_transaction_signed_over_context_free_data_is_requeued_on_the_winning_branch_after_a_fork_switch()
     {
         var before = _chain.State;
-        var unsigned = _chain.RegisterOurKey("dc2");
         const string contextFreeData = "0102abcd";
-        var digest = Checksum256.Hash([.. before.ChainId.AsSpan(), .. Convert.FromHexString(unsigned.PackedTrx), .. Checksum256.Hash(Convert.FromHexString(contextFreeData)).AsSpan()]);
-        var signature = _chain.AccountKey("failover.bp", "failover").SignDigest(digest.AsSpan()).ToString();
-        _chain.Simulator.Push(unsigned with { Signatures = [signature], PackedContextFreeData = contextFreeData });
+        _chain.Simulator.Push(SignedOverContextFreeData(contextFreeData));
         var loser = _chain.State;
 
         var (winner, requeued) = ForkSwitch.Requeue(before, loser, _chain.Time.GetUtcNow());
 
         Assert.Equal(1, requeued);
         Assert.Equal(contextFreeData, Assert.Single(winner.PendingTransactions).Included.Packed.PackedContextFreeData);
+    }
+
+    [Fact]
+    public void A_zlib_body_has_its_context_free_data_inflated_before_the_signing_digest()
+    {
+        var signed = SignedOverContextFreeData("0102abcd");
+
+        var accepted = _chain.Simulator.Push(signed with { Compression = 1, PackedTrx = Deflate(signed.PackedTrx), PackedContextFreeData = Deflate(signed.PackedContextFreeData) });
+
+        Assert.Equal(Transaction.Unpack(Convert.FromHexString(signed.PackedTrx)).Id, accepted.Included.Id);
+    }
+
+    /// <summary>Our regproducer signed with the failover key over <paramref name="contextFreeData"/> (a packed vector of bytes).</summary>
+    private PackedTransaction SignedOverContextFreeData(string contextFreeData)
+    {
+        var unsigned = _chain.RegisterOurKey("dc2");
+        var contextFreeDigest = Checksum256.Hash(Convert.FromHexString(contextFreeData));
+        var digest = Checksum256.Hash([.. _chain.State.ChainId.AsSpan(), .. Convert.FromHexString(unsigned.PackedTrx), .. contextFreeDigest.AsSpan()]);
+        var signature = _chain.AccountKey("failover.bp", "failover").SignDigest(digest.AsSpan()).ToString();
+        return unsigned with { Signatures = [signature], PackedContextFreeData = contextFreeData };
+    }
+
+    private static string Deflate(string hex)
+    {
+        using var output = new MemoryStream();
+        using (var zlib = new ZLibStream(output, CompressionLevel.Optimal))
+        {
+            zlib.Write(Convert.FromHexString(hex));
+        }
+
+        return Convert.ToHexStringLower(output.ToArray());
     }
 
     /// <summary>The same signature with s replaced by n − s and the other recovery id: it recovers the same key but is not canonical.</summary>
