@@ -1,7 +1,11 @@
+using System.IO.Compression;
+using System.Globalization;
+using System.Numerics;
 using Failover.Antelope;
 using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
 using Failover.Simulator.Chain;
+using Failover.Simulator.Contract;
 
 namespace Failover.Simulator.Tests;
 
@@ -174,6 +178,132 @@ public sealed class TransactionTests
         var error = Rejected(_chain.Sign(new ActFinKey(TestChain.Ours, _chain.Node("prod.a/dc1").FinalizerKey!), "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover")));
 
         Assert.Equal(3050003, error.Code);
+    }
+
+    [Fact]
+    public void A_non_canonical_signature_that_still_recovers_the_right_key_is_an_fc_assert()
+    {
+        var valid = _chain.RegisterOurKey("dc2");
+        var highS = HighS(Signature.Parse(valid.Signatures[0]));
+        Assert.False(highS.IsCanonical);
+
+        var error = Rejected(valid with { Signatures = [highS.ToString()] });
+
+        Assert.Equal(10, error.Code);
+        Assert.Equal("assert_exception", error.ErrorName);
+        Assert.Equal("Assert Exception", error.What);
+        Assert.Equal("is_canonical( c ): signature is not canonical", error.Message);
+        Assert.Equal(500, error.HttpStatus);
+    }
+
+    [Fact]
+    public void The_same_signature_twice_is_a_duplicate_signature()
+    {
+        var valid = _chain.RegisterOurKey("dc2");
+
+        var error = Rejected(valid with { Signatures = [valid.Signatures[0], valid.Signatures[0]] });
+
+        Assert.Equal(3090001, error.Code);
+        Assert.Equal("tx_duplicate_sig", error.ErrorName);
+        Assert.Equal(
+            $"transaction includes more than one signature signed using the same key associated with public key: {_chain.AccountKey("failover.bp", "failover").PublicKey.ToLegacyString()}",
+            error.Message);
+    }
+
+    [Fact]
+    public void A_signature_from_a_key_no_declared_authority_needs_is_an_irrelevant_signature()
+    {
+        var state = _chain.State;
+        var transaction = Transaction.Unpack(Convert.FromHexString(_chain.RegisterOurKey("dc2").PackedTrx));
+        var stranger = _chain.AccountKey("prod.a", "active");
+
+        var error = Rejected(TransactionSigner.Sign(transaction, state.ChainId, [_chain.AccountKey("failover.bp", "failover"), stranger]));
+
+        Assert.Equal(3090002, error.Code);
+        Assert.Equal("tx_irrelevant_sig", error.ErrorName);
+        Assert.Equal($"transaction bears irrelevant signatures from these keys: [\"{stranger.PublicKey.ToLegacyString()}\"]", error.Message);
+    }
+
+    [Fact]
+    public void A_delayed_transaction_is_rejected_because_deferred_transactions_are_disabled()
+    {
+        var state = _chain.State;
+        var transaction = Transaction.Unpack(Convert.FromHexString(_chain.RegisterOurKey("dc2").PackedTrx)) with { DelaySec = 10 };
+
+        var error = Rejected(TransactionSigner.Sign(transaction, state.ChainId, [_chain.AccountKey("failover.bp", "failover")]));
+
+        Assert.Equal(3040000, error.Code);
+        Assert.Equal("transaction_exception", error.ErrorName);
+        Assert.Equal("transaction cannot be delayed", error.Message);
+    }
+
+    [Fact]
+    public void The_url_limit_counts_utf8_bytes_not_characters()
+    {
+        var url = new string('\u00e9', 300);
+        var action = new RegProducer(TestChain.Ours, _chain.Node("failover.bp/dc2").SigningKey.PublicKey, url, 0);
+
+        var error = Rejected(_chain.Sign(action, "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover")));
+
+        Assert.Equal("assertion failure with message: url too long", error.Message);
+    }
+
+    [Fact]
+    public void A_transaction_signed_over_context_free_data_is_requeued_on_the_winning_branch_after_a_fork_switch()
+    {
+        var before = _chain.State;
+        const string contextFreeData = "0102abcd";
+        _chain.Simulator.Push(SignedOverContextFreeData(contextFreeData));
+        var loser = _chain.State;
+
+        var (winner, requeued) = ForkSwitch.Requeue(before, loser, _chain.Time.GetUtcNow());
+
+        Assert.Equal(1, requeued);
+        Assert.Equal(contextFreeData, Assert.Single(winner.PendingTransactions).Included.Packed.PackedContextFreeData);
+    }
+
+    [Fact]
+    public void A_zlib_body_has_its_context_free_data_inflated_before_the_signing_digest()
+    {
+        var signed = SignedOverContextFreeData("0102abcd");
+
+        var accepted = _chain.Simulator.Push(signed with { Compression = 1, PackedTrx = Deflate(signed.PackedTrx), PackedContextFreeData = Deflate(signed.PackedContextFreeData) });
+
+        Assert.Equal(Transaction.Unpack(Convert.FromHexString(signed.PackedTrx)).Id, accepted.Included.Id);
+    }
+
+    /// <summary>Our regproducer signed with the failover key over <paramref name="contextFreeData"/> (a packed vector of bytes).</summary>
+    private PackedTransaction SignedOverContextFreeData(string contextFreeData)
+    {
+        var unsigned = _chain.RegisterOurKey("dc2");
+        var contextFreeDigest = Checksum256.Hash(Convert.FromHexString(contextFreeData));
+        var digest = Checksum256.Hash([.. _chain.State.ChainId.AsSpan(), .. Convert.FromHexString(unsigned.PackedTrx), .. contextFreeDigest.AsSpan()]);
+        var signature = _chain.AccountKey("failover.bp", "failover").SignDigest(digest.AsSpan()).ToString();
+        return unsigned with { Signatures = [signature], PackedContextFreeData = contextFreeData };
+    }
+
+    private static string Deflate(string hex)
+    {
+        using var output = new MemoryStream();
+        using (var zlib = new ZLibStream(output, CompressionLevel.Optimal))
+        {
+            zlib.Write(Convert.FromHexString(hex));
+        }
+
+        return Convert.ToHexStringLower(output.ToArray());
+    }
+
+    /// <summary>The same signature with s replaced by n − s and the other recovery id: it recovers the same key but is not canonical.</summary>
+    private static Signature HighS(Signature signature)
+    {
+        var order = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var bytes = signature.Bytes.ToArray();
+        var s = new BigInteger(bytes.AsSpan(33, 32), isUnsigned: true, isBigEndian: true);
+        var flipped = (order - s).ToByteArray(isUnsigned: true, isBigEndian: true);
+        bytes[0] = (byte)(27 + 4 + (((bytes[0] - 27) & 3) ^ 1));
+        bytes.AsSpan(33).Clear();
+        flipped.CopyTo(bytes.AsSpan(65 - flipped.Length));
+        return Signature.FromBytes(bytes);
     }
 
     private ChainException Rejected(PackedTransaction transaction)

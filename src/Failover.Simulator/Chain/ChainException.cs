@@ -63,6 +63,26 @@ public static class ChainErrors
         InternalStatus, InternalMessage, 3040008, "tx_duplicate", "Duplicate transaction",
         $"duplicate transaction {transactionId}", "producer_plugin.cpp", 1122, "on_incoming_transaction_async");
 
+    /// <summary>fc's <c>FC_ASSERT(is_canonical(c), …)</c> in K1 key recovery: a plain <c>assert_exception</c>, not a chain error.</summary>
+    public static ChainException NonCanonicalSignature() => new(
+        InternalStatus, InternalMessage, 10, "assert_exception", "Assert Exception",
+        "is_canonical( c ): signature is not canonical", "elliptic_secp256k1.cpp", 163, "public_key");
+
+    public static ChainException DuplicateSignature(string legacyKey) => new(
+        InternalStatus, InternalMessage, 3090001, "tx_duplicate_sig", "Duplicate signature included",
+        $"transaction includes more than one signature signed using the same key associated with public key: {legacyKey}",
+        "transaction.cpp", 71, "get_signature_keys");
+
+    public static ChainException IrrelevantSignature(IEnumerable<string> unusedLegacyKeys) => new(
+        InternalStatus, InternalMessage, 3090002, "tx_irrelevant_sig", "Irrelevant signature included",
+        $"transaction bears irrelevant signatures from these keys: [{string.Join(",", unusedLegacyKeys.Select(k => $"\"{k}\""))}]",
+        "authorization_manager.cpp", 572, "check_authorization");
+
+    /// <summary>Any <c>delay_sec</c> once DISABLE_DEFERRED_TRXS_STAGE_1 is active (SPRING <c>transaction_context.cpp</c>).</summary>
+    public static ChainException DelayedTransaction() => new(
+        InternalStatus, InternalMessage, 3040000, "transaction_exception", "Transaction exception",
+        "transaction cannot be delayed", "transaction_context.cpp", 292, "init_for_input_trx");
+
     public static ChainException UnsatisfiedAuthorization(string actor, string permission, IEnumerable<string> providedKeys) => new(
         InternalStatus, InternalMessage, 3090003, "unsatisfied_authorization", "Provided keys, permissions, and delays do not satisfy declared authorizations",
         $"transaction declares authority '{{\"actor\":\"{actor}\",\"permission\":\"{permission}\"}}', but does not have signatures for it under a provided delay of 0 ms, provided permissions [], provided keys [{string.Join(",", providedKeys.Select(k => $"\"{k}\""))}], and a delay max limit of 3888000000 ms",

@@ -8,8 +8,14 @@ public sealed record FinalityExtension(uint QcClaimBlockNum, bool IsStrongQc, Pr
 /// <summary>A proposer policy announced in a Savanna block; the header encodes it as "remove these, insert all".</summary>
 public sealed record ProposerPolicyDiff(uint Version, uint ProposalSlot, IReadOnlyList<ushort> RemovedIndexes, ProducerSchedule Schedule);
 
-/// <summary>A transaction included in a block, with the action data already decoded by the system contract.</summary>
-public sealed record IncludedTransaction(Checksum256 Id, byte[] PackedTrx, IReadOnlyList<string> Signatures, uint NetUsageWords);
+/// <summary>
+/// A transaction included in a block: <paramref name="Packed"/> is the push body as received (signatures, compression,
+/// context-free data), <paramref name="PackedTrx"/> the uncompressed transaction bytes.
+/// </summary>
+public sealed record IncludedTransaction(Checksum256 Id, byte[] PackedTrx, Antelope.Transactions.PackedTransaction Packed, uint NetUsageWords)
+{
+    public IReadOnlyList<string> Signatures => Packed.Signatures;
+}
 
 /// <summary>
 /// Legacy block header state after a block (what Leap's <c>get_block_header_state</c> shows): the DPoS bookkeeping,

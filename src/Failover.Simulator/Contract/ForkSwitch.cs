@@ -1,4 +1,3 @@
-using Failover.Antelope.Transactions;
 using Failover.Simulator.Chain;
 
 namespace Failover.Simulator.Contract;
@@ -23,7 +22,7 @@ public static class ForkSwitch
         {
             try
             {
-                (state, _) = TransactionProcessor.Accept(state, new PackedTransaction(transaction.Signatures, 0, string.Empty, Convert.ToHexStringLower(transaction.PackedTrx)), now);
+                (state, _) = TransactionProcessor.Accept(state, transaction.Packed, now);
                 requeued++;
             }
             catch (ChainException)

@@ -1,3 +1,4 @@
+using System.Text;
 using Failover.Antelope;
 using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
@@ -85,7 +86,7 @@ public static class SystemContract
     private static ContractState Register(ContractState state, ChainAction action, Name producer, BlockSigningAuthority authority, string url, ushort location, DateTimeOffset now, PublicKey? legacyKey)
     {
         RequireAuth(action, producer);
-        Check(url.Length < 512, "url too long");
+        Check(Encoding.UTF8.GetByteCount(url) < 512, "url too long");
         Check(authority.Validate().Count == 0 && authority.Keys.Count > 0, "invalid producer authority");
         Check(!authority.Keys.Any(k => k.Key.Equals(PublicKey.Zero)), "public key should not be the default value");
         var key = legacyKey ?? (authority.Keys.Count == 1 ? authority.Keys[0].Key : PublicKey.Zero);

@@ -36,21 +36,27 @@ public static class TransactionProcessor
             throw ChainErrors.PackedTransactionType($"Invalid packed transaction: {e.Message}");
         }
 
-        var pendingTime = PendingBlockTime(state, now);
-        CheckExpiration(transaction, pendingTime);
-        CheckTapos(state, transaction);
+        var signers = RecoverSigners(state, packed, bytes);
         var id = transaction.Id;
         if (state.RecentTransactions.ContainsKey(id))
         {
             throw ChainErrors.Duplicate(id.ToString());
         }
 
+        // The simulated chains have DISABLE_DEFERRED_TRXS_STAGE_1 active (Spring activates it before SAVANNA).
+        if (transaction.DelaySec > 0)
+        {
+            throw ChainErrors.DelayedTransaction();
+        }
+
+        var pendingTime = PendingBlockTime(state, now);
+        CheckExpiration(transaction, pendingTime);
+        CheckTapos(state, transaction);
         if (transaction.Actions.Count == 0 || transaction.Actions.Any(a => a.Authorization.Count == 0))
         {
             throw ChainErrors.NoAuthorizations();
         }
 
-        var signers = RecoverSigners(state, packed, bytes);
         Authorization.Check(state.Contract.Accounts, transaction.Actions, signers);
 
         var contract = state.Contract;
@@ -63,7 +69,7 @@ public static class TransactionProcessor
         }
 
         var blockNum = state.Head.Number + 1;
-        var included = new IncludedTransaction(id, bytes, packed.Signatures, (uint)((bytes.Length + 7) / 8));
+        var included = new IncludedTransaction(id, bytes, packed, (uint)((bytes.Length + 7) / 8));
         var accepted = new AcceptedTransaction(included, transaction, blockNum, pendingTime);
         var next = state with
         {
@@ -79,23 +85,26 @@ public static class TransactionProcessor
         return (next, accepted);
     }
 
-    private static byte[] UnpackBytes(PackedTransaction packed)
+    private static byte[] UnpackBytes(PackedTransaction packed) => Decompress(packed.Compression, packed.PackedTrx, "packed_trx");
+
+    /// <summary>packed_trx and packed_context_free_data are compressed alike; empty context-free data stays empty.</summary>
+    private static byte[] Decompress(int compression, string? hex, string field)
     {
         byte[] raw;
         try
         {
-            raw = Convert.FromHexString(packed.PackedTrx ?? string.Empty);
+            raw = Convert.FromHexString(hex ?? string.Empty);
         }
         catch (FormatException)
         {
-            throw ChainErrors.PackedTransactionType("packed_trx is not valid hex");
+            throw ChainErrors.PackedTransactionType($"{field} is not valid hex");
         }
 
-        return packed.Compression switch
+        return compression switch
         {
             0 => raw,
-            1 => Inflate(raw),
-            _ => throw ChainErrors.PackedTransactionType($"Unknown transaction compression algorithm {packed.Compression}"),
+            1 => raw.Length == 0 ? raw : Inflate(raw),
+            _ => throw ChainErrors.PackedTransactionType($"Unknown transaction compression algorithm {compression}"),
         };
     }
 
@@ -139,16 +148,40 @@ public static class TransactionProcessor
         }
     }
 
-    private static IReadOnlyCollection<PublicKey> RecoverSigners(ChainState state, PackedTransaction packed, byte[] bytes)
+    /// <summary>
+    /// transaction::get_signature_keys as Leap and Spring 1.x run it: each K1 signature must be canonical and each
+    /// recovered key distinct.
+    /// </summary>
+    private static IReadOnlyList<PublicKey> RecoverSigners(ChainState state, PackedTransaction packed, byte[] bytes)
     {
+        IReadOnlyList<PublicKey> keys;
+        IReadOnlyList<Signature> signatures;
         try
         {
-            var uncompressed = packed.Compression == 0 ? packed : packed with { Compression = 0, PackedTrx = Convert.ToHexStringLower(bytes) };
-            return [.. TransactionSigner.RecoverSigners(uncompressed, state.ChainId).Distinct()];
+            var contextFreeData = Decompress(packed.Compression, packed.PackedContextFreeData, "packed_context_free_data");
+            var uncompressed = new PackedTransaction(packed.Signatures, 0, Convert.ToHexStringLower(contextFreeData), Convert.ToHexStringLower(bytes));
+            keys = TransactionSigner.RecoverSigners(uncompressed, state.ChainId);
+            signatures = [.. packed.Signatures.Select(Signature.Parse)];
         }
         catch (FormatException e)
         {
             throw ChainErrors.PackedTransactionType($"Invalid signature: {e.Message}");
         }
+
+        var seen = new HashSet<PublicKey>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (!signatures[i].IsCanonical)
+            {
+                throw ChainErrors.NonCanonicalSignature();
+            }
+
+            if (!seen.Add(keys[i]))
+            {
+                throw ChainErrors.DuplicateSignature(keys[i].ToLegacyString());
+            }
+        }
+
+        return keys;
     }
 }
