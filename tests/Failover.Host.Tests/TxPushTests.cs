@@ -54,6 +54,28 @@ public sealed class TxPushTests : IDisposable
         AssertNoPrivateKey(result);
     }
 
+    [Theory]
+    [InlineData("error.push_transaction.duplicate_500.json", 500, "push answered duplicate", "already has transaction")]
+    [InlineData("error.internal_500.json", 500, "push outcome UNKNOWN", "does not say whether the transaction was processed")]
+    [InlineData("error.unknown_endpoint_404.json", 404, "push rejected", "Nothing was processed")]
+    [InlineData("error.busy_503.json", 503, "push rejected", "too busy to process it")]
+    public async Task Each_error_answer_says_what_it_proves_about_the_transaction(string fixture, int status, string outcome, string meaning)
+    {
+        var offline = await RunOfflineAsync();
+        await using var node = await TxPushNode.AnsweringAsync(status, Fixture(fixture).ToJsonString());
+
+        var result = await RunAsync("--push", node.Url);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(node.Received);
+        Assert.StartsWith(outcome, result.Error, StringComparison.Ordinal);
+        Assert.Contains(meaning, result.Error, StringComparison.Ordinal);
+        if (outcome != "push rejected")
+        {
+            Assert.Contains((string)offline["transaction_id"]!, result.Error, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task A_push_the_node_rejects_exits_1_naming_the_error_code_name_what_and_detail()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Failover.Antelope.Chain;
 using Failover.Antelope.Transactions;
 
@@ -89,7 +90,7 @@ internal static class TransactionPush
         }
         catch (ChainApiException e) when (e.Code is not null)
         {
-            return new PushOutcome(null, Rejected(e, target));
+            return new PushOutcome(null, Answered(e, transactionId, target));
         }
         catch (ChainApiException e)
         {
@@ -101,7 +102,24 @@ internal static class TransactionPush
         }
     }
 
-    /// <summary>nodeos answered with an error body: the transaction was not accepted.</summary>
+    /// <summary>
+    /// What an error body says about the transaction. Only a chain error (code 3000000 and above), a busy node and a
+    /// missing endpoint prove it was not processed; a duplicate means the node already has it; a generic fc or std error
+    /// proves nothing, so the outcome stays unknown.
+    /// </summary>
+    private static string Answered(ChainApiException e, string transactionId, PushTarget target) => e switch
+    {
+        { IsDuplicate: true } =>
+            $"push answered duplicate: node {target.Node} already has transaction {transactionId} ({e.Code} {e.ErrorName}). "
+            + "It was pushed before: confirm it is in a block before doing anything else.",
+        { IsBusy: true } => Rejected(e, target) + " The node was too busy to process it.",
+        { HttpStatus: HttpStatusCode.NotFound } =>
+            $"push rejected: {target.Node} has no chain API push_transaction endpoint (HTTP 404); check --push. Nothing was processed.",
+        { Code: >= ChainErrorCodes.FirstChainException } => Rejected(e, target),
+        _ => Unknown($"the node answered {e.Code} {e.ErrorName}: {e.What}, an error that does not say whether the transaction was processed", transactionId, target),
+    };
+
+    /// <summary>nodeos answered with a chain error: the transaction was not accepted.</summary>
     private static string Rejected(ChainApiException e, PushTarget target)
     {
         var detail = e.Details.Count > 0 ? $" — {e.Details[0].Message}" : string.Empty;
