@@ -85,6 +85,24 @@ public sealed partial class SimulateCommandTests : IDisposable
         });
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task An_existing_keys_file_is_made_readable_by_its_owner_only_before_keys_are_written()
+    {
+        using var console = new DemoConsole();
+        using var stop = new CancellationTokenSource();
+        var keysPath = _files.MissingPath;
+        await File.WriteAllTextAsync(keysPath, "old");
+        File.SetUnixFileMode(keysPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var run = FailoverCli.RunAsync(["simulate", "--urls", "http://127.0.0.1:0", "--keys-out", keysPath], console.Console, stop.Token);
+        await console.LineAsync(ListeningLine());
+        await stop.CancelAsync();
+        Assert.Equal(ExitCodes.Ok, await run.WaitAsync(StopLimit));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keysPath));
+        Assert.StartsWith("{", await File.ReadAllTextAsync(keysPath), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--speed", "0", "--speed must be a positive number")]
     [InlineData("--producers", "0", "ProducerCount must be between 1 and 1000")]

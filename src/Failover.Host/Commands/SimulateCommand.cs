@@ -58,6 +58,12 @@ internal static class SimulateCommand
                 }
 
                 await using var stream = new FileStream(file.FullName, access);
+                if (!OperatingSystem.IsWindows())
+                {
+                    // The create mode applies only to a new file; an existing one is narrowed before keys go into it.
+                    File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+
                 SimulationKeysFile.Write(simulator.Roster, stream);
                 await console.Out.WriteLineAsync($"Wrote simulation keys to {file.FullName}").ConfigureAwait(false);
             }
