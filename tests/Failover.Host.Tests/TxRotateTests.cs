@@ -114,11 +114,7 @@ public sealed class TxRotateTests : IDisposable
         var newKey = ReferenceVectors.Key(2).Text("pub_k1");
         var other = ReferenceVectors.Key(3).Text("pub_k1");
 
-        var result = await CliRunner.RunAsync(
-            "tx", "rotate", "--chain-id", TestChainId, "--ref-block-id", RefBlockId, "--expiration", "2025-06-01T12:00:00",
-            "--producer", "eosargentina", "--permission", "active", "--new-key", newKey, "--url", "https://x", "--location", "0",
-            "--authority-threshold", "5", "--authority-key", $"{other}:1", "--authority-key", $"{other}:2",
-            "--key-file", _files.Write(ReferenceVectors.Key(1).Text("wif")));
+        var result = await RotateWithAuthorityAsync(newKey, "5", $"{other}:1", $"{other}:2");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("same key more than once", result.Error);
@@ -132,11 +128,7 @@ public sealed class TxRotateTests : IDisposable
         var newKey = ReferenceVectors.Key(2).Text("pub_k1");
         var other = ReferenceVectors.Key(3).Text("pub_k1");
 
-        var result = await CliRunner.RunAsync(
-            "tx", "rotate", "--chain-id", TestChainId, "--ref-block-id", RefBlockId, "--expiration", "2025-06-01T12:00:00",
-            "--producer", "eosargentina", "--permission", "active", "--new-key", newKey, "--url", "https://x", "--location", "0",
-            "--authority-threshold", "2", "--authority-key", $"{newKey}:1", "--authority-key", $"{other}:2",
-            "--key-file", _files.Write(ReferenceVectors.Key(1).Text("wif")));
+        var result = await RotateWithAuthorityAsync(newKey, "2", $"{newKey}:1", $"{other}:2");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--new-key has weight 1 in the authority, below the threshold 2", result.Error);
@@ -155,6 +147,15 @@ public sealed class TxRotateTests : IDisposable
         Assert.Contains("--key-file is required", result.Error);
         Assert.Empty(result.Out);
     }
+
+    private Task<CliResult> RotateWithAuthorityAsync(string newKey, string threshold, params string[] keyWeights) =>
+        CliRunner.RunAsync(
+        [
+            "tx", "rotate", "--chain-id", TestChainId, "--ref-block-id", RefBlockId, "--expiration", "2025-06-01T12:00:00",
+            "--producer", "eosargentina", "--permission", "active", "--new-key", newKey, "--url", "https://x", "--location", "0",
+            "--authority-threshold", threshold, .. keyWeights.SelectMany(k => new[] { "--authority-key", k }),
+            "--key-file", _files.Write(ReferenceVectors.Key(1).Text("wif")),
+        ]);
 
     private static void AssertJsonEqual(JsonElement expected, JsonNode? actual)
     {
