@@ -3,7 +3,6 @@ using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
 using Failover.Host.Demo;
 using Failover.Simulator;
-using Failover.Simulator.Consensus;
 
 namespace Failover.Host.Tests;
 
@@ -40,7 +39,7 @@ public sealed class FireDrillTests
         Assert.Equal(rig.Simulator.Roster.OurProducer, resumed.Producer);
         var signedDigest = mode == ConsensusMode.Savanna
             ? resumed.Id
-            : BlockProduction.LegacySigDigest(resumed.Header.Digest(), resumed.Previous, resumed.LegacyState!.ScheduleHash);
+            : resumed.Header.LegacySigDigest(resumed.Previous, resumed.LegacyState!.ScheduleHash);
         Assert.True(resumed.ProducerSignature.Verify(signedDigest.AsSpan(), dc2.SigningKey.PublicKey));
         Assert.True(outcome.TimeToResume < rig.Plan.ResumeLimit);
     }

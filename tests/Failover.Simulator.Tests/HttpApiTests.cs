@@ -277,8 +277,8 @@ public sealed class HttpScheduleChangeTests
         Assert.Equal(head.Number, state.ProducerToLastProduced.Single(p => p.Producer == head.Producer.ToString()).BlockNum);
         Assert.Equal(head.ProducerSignature.ToString(), state.Header.ProducerSignature);
         Assert.Equal(chain.Roster.PrimaryNode(head.Producer).SigningKey.PublicKey.ToLegacyString(), state.ValidBlockSigningAuthority.Keys.Single().Key);
-        var digest = Consensus.BlockProduction.LegacySigDigest(
-            head.Header.Digest(), Checksum256.Parse(state.BlockrootMerkle.ActiveNodes[^1]), Checksum256.Parse(state.PendingSchedule.ScheduleHash));
+        var digest = head.Header.LegacySigDigest(
+            Checksum256.Parse(state.BlockrootMerkle.ActiveNodes[^1]), Checksum256.Parse(state.PendingSchedule.ScheduleHash));
         Assert.Equal(state.ValidBlockSigningAuthority.Keys.Single().Key, Signature.Parse(state.Header.ProducerSignature!).RecoverPublicKey(digest.AsSpan()).ToLegacyString());
 
         var final = await Assert.ThrowsAsync<ChainApiException>(() => server.Client().GetBlockHeaderStateAsync(chain.State.LastIrreversible.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -1,4 +1,5 @@
 using Failover.Antelope;
+using Failover.Antelope.Blocks;
 using Failover.Simulator.Chain;
 
 namespace Failover.Simulator.Tests;

@@ -79,6 +79,10 @@ public sealed class ChainApiClient
     public Task<GetProducerScheduleResult> GetProducerScheduleAsync(CancellationToken cancellationToken = default) =>
         ReadAsync("get_producer_schedule", NoParameters, Json.GetProducerScheduleResult, cancellationToken);
 
+    /// <summary>Spring only: the finalizer policies and each finalizer's latest vote (a Leap node answers 404).</summary>
+    public Task<GetFinalizerInfoResult> GetFinalizerInfoAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync("get_finalizer_info", NoParameters, Json.GetFinalizerInfoResult, cancellationToken);
+
     /// <summary>Producers in vote order from <paramref name="lowerBound"/> (a name; empty = from the top).</summary>
     public Task<GetProducersResult> GetProducersAsync(string lowerBound = "", uint limit = 50, CancellationToken cancellationToken = default) =>
         ReadAsync("get_producers", Body(new GetProducersRequest(Json: true, lowerBound, limit), Json.GetProducersRequest),

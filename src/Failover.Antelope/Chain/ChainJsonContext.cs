@@ -32,6 +32,7 @@ namespace Failover.Antelope.Chain;
 [JsonSerializable(typeof(GetBlockInfoResult))]
 [JsonSerializable(typeof(GetBlockHeaderStateResult))]
 [JsonSerializable(typeof(GetProducerScheduleResult))]
+[JsonSerializable(typeof(GetFinalizerInfoResult))]
 [JsonSerializable(typeof(GetProducersRequest))]
 [JsonSerializable(typeof(GetProducersResult))]
 [JsonSerializable(typeof(GetTableRowsRequest))]

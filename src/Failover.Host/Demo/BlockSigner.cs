@@ -1,9 +1,7 @@
 using Failover.Antelope;
+using Failover.Antelope.Blocks;
 using Failover.Antelope.Chain;
-using Failover.Simulator.Consensus;
-using PackedHeader = Failover.Simulator.Chain.BlockHeader;
-using PackedHeaderExtension = Failover.Simulator.Chain.HeaderExtension;
-using PackedNewProducers = Failover.Simulator.Chain.LegacyNewProducers;
+using PackedHeader = Failover.Antelope.Blocks.BlockHeader;
 
 namespace Failover.Host.Demo;
 
@@ -22,7 +20,7 @@ internal static class BlockSigner
         var id = Checksum256.Parse(block.Id);
         if (block.ScheduleVersion == PackedHeader.SavannaScheduleVersion)
         {
-            return signature.RecoverPublicKey(id.AsSpan());
+            return BlockSignature.RecoverSavannaSigner(signature, id);
         }
 
         GetBlockHeaderStateResult state;
@@ -42,27 +40,10 @@ internal static class BlockSigner
             throw new FormatException($"get_block_header_state of block {block.BlockNum} answered for {state.Id} or without a block-root merkle.");
         }
 
-        var digest = BlockProduction.LegacySigDigest(
-            Pack(state.Header).Digest(),
+        return BlockSignature.RecoverLegacySigner(
+            signature,
+            PackedHeader.FromWire(state.Header),
             Checksum256.Parse(state.BlockrootMerkle.ActiveNodes[^1]),
             Checksum256.Parse(state.PendingSchedule.ScheduleHash));
-        return signature.RecoverPublicKey(digest.AsSpan());
-    }
-
-    private static PackedHeader Pack(BlockHeader header)
-    {
-        var newProducers = header.NewProducers is { Producers.Count: > 0 } schedule
-            ? new PackedNewProducers(schedule.Version, [.. schedule.Producers.Select(p => (Name.Parse(p.ProducerName), PublicKey.Parse(p.BlockSigningKey)))])
-            : null;
-        return new PackedHeader(
-            BlockTimestamp.ToSlot(header.Timestamp),
-            Name.Parse(header.Producer),
-            header.Confirmed,
-            Checksum256.Parse(header.Previous),
-            Checksum256.Parse(header.TransactionMroot),
-            Checksum256.Parse(header.ActionMroot),
-            header.ScheduleVersion,
-            newProducers,
-            [.. header.HeaderExtensions.Select(e => new PackedHeaderExtension(e.Type, Convert.FromHexString(e.Data)))]);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Failover.Antelope;
+using Failover.Antelope.Blocks;
 using Failover.Antelope.SystemContract;
 using Failover.Simulator.Consensus;
 using Failover.Simulator.Contract;
@@ -51,7 +52,7 @@ public static class Genesis
             Checksum256.Hash(SeedDerivation.Derive(options.Seed, "genesis")),
             savanna ? BlockHeader.SavannaScheduleVersion : 0,
             null,
-            finality is null ? [] : [BlockHeader.FinalityExtension(finality)]);
+            finality is null ? [] : [SimulatedHeaderExtensions.Finality(finality)]);
         var id = header.ComputeId();
         var eosioKey = SeedDerivation.PrivateKey(options.Seed, "genesis/eosio/signing");
         var block = new SimBlock(header, id, new Lazy<Signature>(() => eosioKey.SignDigest(id.AsSpan())), null, finality, []);

@@ -1,4 +1,5 @@
 using Failover.Antelope;
+using Failover.Antelope.Blocks;
 
 namespace Failover.Simulator.Chain;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Failover.Antelope;
+using Failover.Antelope.Blocks;
 using Failover.Simulator.Chain;
 using Failover.Simulator.Contract;
 
@@ -55,13 +56,14 @@ public static class BlockProduction
             ActionMroot(state.Head.Id, slot),
             state.Mode == ConsensusMode.Savanna ? BlockHeader.SavannaScheduleVersion : schedule.Version,
             null,
-            finality is not null ? [BlockHeader.FinalityExtension(finality)]
-                : newPending is not null ? [BlockHeader.ScheduleChangeExtension(newPending)] : []);
+            finality is not null ? [SimulatedHeaderExtensions.Finality(finality)]
+                : newPending is not null ? [SimulatedHeaderExtensions.ScheduleChange(newPending)] : []);
         var id = header.ComputeId();
         var legacyState = state.Mode == ConsensusMode.Legacy
             ? new LegacyHeaderState(elected.Dpos, elected.ActiveSchedule, elected.Pending, schedule.ProducerForSlot(slot), PendingScheduleHash(state, newPending))
             : null;
-        var digest = legacyState is null ? id : LegacySigDigest(header.Digest(), state.Head.Id, legacyState.ScheduleHash);
+        // The simulator's block-root merkle root is the parent id (not the incremental merkle of all earlier ids).
+        var digest = legacyState is null ? id : header.LegacySigDigest(state.Head.Id, legacyState.ScheduleHash);
         var signature = new Lazy<Signature>(() => signingKey.SignDigest(digest.AsSpan()));
         var block = new SimBlock(header, id, signature, newPending, finality, included, legacyState);
 
@@ -206,20 +208,10 @@ public static class BlockProduction
         Checksum256.Hash([.. previous.AsSpan(), .. BitConverter.GetBytes(slot)]);
 
     /// <summary>
-    /// Legacy sig_digest (protocol.md §5.6): sha256(sha256(header_digest ‖ blockroot_merkle_root) ‖ pending_schedule_hash).
-    /// The simulator's block-root merkle root is the parent id (not the incremental merkle of all earlier ids).
-    /// </summary>
-    public static Checksum256 LegacySigDigest(Checksum256 headerDigest, Checksum256 blockrootMerkleRoot, Checksum256 pendingScheduleHash)
-    {
-        var inner = Checksum256.Hash([.. headerDigest.AsSpan(), .. blockrootMerkleRoot.AsSpan()]);
-        return Checksum256.Hash([.. inner.AsSpan(), .. pendingScheduleHash.AsSpan()]);
-    }
-
-    /// <summary>
     /// The block state's pending_schedule.schedule_hash: the hash of a schedule this block made pending, else the
     /// previous block's (nodeos keeps it after the pending schedule is promoted).
     /// </summary>
     private static Checksum256 PendingScheduleHash(ChainState previous, ProducerSchedule? newPending) =>
-        newPending is not null ? Checksum256.Hash(BlockHeader.PackSchedule(newPending))
-            : previous.Head.LegacyState?.ScheduleHash ?? Checksum256.Hash(BlockHeader.PackSchedule(previous.ActiveSchedule));
+        newPending is not null ? Checksum256.Hash(SimulatedHeaderExtensions.PackSchedule(newPending))
+            : previous.Head.LegacyState?.ScheduleHash ?? Checksum256.Hash(SimulatedHeaderExtensions.PackSchedule(previous.ActiveSchedule));
 }

@@ -104,7 +104,7 @@ public sealed class ChainApi
     {
         var state = View(apiNode, body, noParams: true);
         return state.Mode == ConsensusMode.Savanna
-            ? Ok(FinalizerInfoMapping.Info(state), FinalizerInfoJsonContext.Default.GetFinalizerInfoResult)
+            ? Ok(FinalizerInfoMapping.Info(state), ChainJsonContext.Default.GetFinalizerInfoResult)
             : throw ChainErrors.UnknownEndpoint();
     }
 
