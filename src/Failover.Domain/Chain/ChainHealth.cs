@@ -1,0 +1,115 @@
+using Failover.Antelope;
+using Failover.Antelope.Scheduling;
+using Failover.Domain.Events;
+
+namespace Failover.Domain.Chain;
+
+/// <summary>A slot of the followed branch: who was scheduled, and whether a block filled it.</summary>
+public readonly record struct SlotOutcome(uint Slot, Name Producer, bool Produced);
+
+/// <summary>Our current run of missed scheduled blocks, and the block that revealed its <c>threshold</c>-th miss.</summary>
+public sealed record MissedRun(int Missed, uint FirstMissedSlot, RecordedMiss? ThresholdMiss);
+
+/// <summary>
+/// Health of the followed branch computed from the <see cref="ObservedChain"/> fold: participation of the other
+/// producers over a range of slots (never counting ourselves, design §2.1) and our run of missed blocks. Only slots
+/// the observer has seen count: a range that reaches before the first observed slot or past the head is not judged.
+/// </summary>
+public static class ChainHealth
+{
+    /// <summary>The known slots in [<paramref name="first"/>, <paramref name="last"/>], in slot order.</summary>
+    public static IEnumerable<SlotOutcome> Outcomes(ObservedChain chain, uint first, uint last)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        var produced = chain.Blocks.Values.Where(b => b.Slot >= first && b.Slot <= last).Select(b => new SlotOutcome(b.Slot, b.Producer, true));
+        var missed = chain.Misses.Values.Where(m => m.Slot >= first && m.Slot <= last).Select(m => new SlotOutcome(m.Slot, m.Producer, false));
+        return produced.Concat(missed).OrderBy(o => o.Slot);
+    }
+
+    /// <summary>Participation of the producers other than <paramref name="ours"/> over the slots of a range.</summary>
+    public static ParticipationFigures Participation(ObservedChain chain, Name ours, uint first, uint last) =>
+        Figures(Outcomes(chain, first, last).ToList(), ours, first, last);
+
+    /// <summary>The last round (N × 12 slots of the schedule in force at the head) that ended at or before the head, if fully observed.</summary>
+    public static ParticipationFigures? LastFullRound(ObservedChain chain, Name ours)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        if (chain.Head is not { } head || chain.CurrentSchedule is not { } schedule)
+        {
+            return null;
+        }
+
+        var producers = schedule.Schedule.Producers.Count;
+        var last = Slots.RoundEnd(head.Slot, producers) == head.Slot ? head.Slot : Slots.RoundStart(head.Slot, producers) - 1;
+        var first = (uint)(last + 1 - Slots.RoundLength(producers));
+        return IsObserved(chain, first, last) ? Participation(chain, ours, first, last) : null;
+    }
+
+    /// <summary>The last N × 12 slots ending at the head, if fully observed.</summary>
+    public static ParticipationFigures? SlidingWindow(ObservedChain chain, Name ours)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        if (chain.Head is not { } head || chain.CurrentSchedule is not { } schedule)
+        {
+            return null;
+        }
+
+        var length = Slots.RoundLength(schedule.Schedule.Producers.Count);
+        if (head.Slot + 1 < length)
+        {
+            return null;
+        }
+
+        var first = (uint)(head.Slot + 1 - length);
+        return IsObserved(chain, first, head.Slot) ? Participation(chain, ours, first, head.Slot) : null;
+    }
+
+    /// <summary>
+    /// The other producers' complete windows after the window holding <paramref name="incidentSlot"/>, up to the head:
+    /// a producer counts as scheduled once one of its windows there is over, and as producing if it made a block in one.
+    /// </summary>
+    public static ParticipationFigures? CompleteWindowsSince(ObservedChain chain, Name ours, uint incidentSlot)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        if (chain.Head is not { } head)
+        {
+            return null;
+        }
+
+        var first = Slots.WindowStart(incidentSlot) + Slots.PerWindow;
+        var lastComplete = Slots.WindowStart(head.Slot + 1) - 1;
+        if (lastComplete < first || lastComplete > head.Slot)
+        {
+            return Figures([], ours, first, first);
+        }
+
+        return Figures(Outcomes(chain, first, lastComplete).ToList(), ours, first, lastComplete);
+    }
+
+    /// <summary>Our consecutive missed scheduled slots up to the head (a block of ours ends a run).</summary>
+    public static MissedRun? CurrentMissedRun(ObservedChain chain, Name ours, int threshold)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        var lastProduced = chain.Blocks.Values.LastOrDefault(b => b.Producer == ours)?.Slot;
+        var run = chain.Misses.Values.Where(m => m.Producer == ours && (lastProduced is null || m.Slot > lastProduced)).ToList();
+        if (run.Count == 0)
+        {
+            return null;
+        }
+
+        return new MissedRun(run.Count, run[0].Slot, run.Count >= threshold ? run[threshold - 1] : null);
+    }
+
+    private static bool IsObserved(ObservedChain chain, uint first, uint last) =>
+        chain.FirstObservedSlot is { } observedFrom && first >= observedFrom && chain.Head is { } head && last <= head.Slot
+        && chain.Blocks.Values.First().Slot <= first;
+
+    private static ParticipationFigures Figures(List<SlotOutcome> outcomes, Name ours, uint first, uint last)
+    {
+        var others = outcomes.Where(o => o.Producer != ours).ToList();
+        var scheduled = others.Select(o => o.Producer).Distinct().ToList();
+        var producing = others.Where(o => o.Produced).Select(o => o.Producer).ToHashSet();
+        var missing = scheduled.Where(p => !producing.Contains(p)).OrderBy(p => p.Value).Select(p => p.ToString()).ToList();
+        return new ParticipationFigures(first, last, scheduled.Count, producing.Count, missing, outcomes.Count, outcomes.Count(o => o.Produced));
+    }
+}

@@ -1,0 +1,120 @@
+using System.Collections.Immutable;
+using Failover.Antelope;
+using Failover.Antelope.Scheduling;
+using Failover.Domain.Events;
+
+namespace Failover.Domain.Chain;
+
+/// <summary>A block of the followed branch as the chain stream recorded it.</summary>
+public sealed record RecordedBlock(uint Number, string Id, string Previous, Name Producer, uint Slot, uint ScheduleVersion, DateTimeOffset ObservedAt, string? SigningKey);
+
+/// <summary>An empty slot of the followed branch, charged to the producer scheduled in it, and the block that revealed it.</summary>
+public sealed record RecordedMiss(uint Slot, Name Producer, uint ScheduleVersion, uint RevealedByBlockNum, string RevealedById, DateTimeOffset ObservedAt);
+
+/// <summary>A schedule and the first slot (and block) it was in force for on the followed branch.</summary>
+public sealed record ScheduleInForce(ProducerSchedule Schedule, uint FromSlot, uint FromBlockNum);
+
+/// <summary>
+/// The chain as the chain stream records it: a fold of <see cref="IChainEvent"/>s. It keeps the recent part of the
+/// followed branch (enough to recognise any fork above the LIB), every miss those blocks revealed, and the schedules in
+/// force over them — what the observer decides new events from and what participation and incidents are computed from.
+/// </summary>
+public sealed record ObservedChain
+{
+    /// <summary>Blocks kept below the head: well beyond a legacy LIB lag (~330), so no reversible fork is out of reach.</summary>
+    public const int KeptBlocks = 4096;
+
+    public static ObservedChain Empty { get; } = new();
+
+    public string? ChainId { get; init; }
+
+    public ImmutableSortedDictionary<uint, RecordedBlock> Blocks { get; init; } = ImmutableSortedDictionary<uint, RecordedBlock>.Empty;
+
+    /// <summary>Misses by slot.</summary>
+    public ImmutableSortedDictionary<uint, RecordedMiss> Misses { get; init; } = ImmutableSortedDictionary<uint, RecordedMiss>.Empty;
+
+    /// <summary>Schedules in force over the kept blocks, oldest first; the last is the one in force at the head.</summary>
+    public ImmutableList<ScheduleInForce> Schedules { get; init; } = [];
+
+    /// <summary>The first slot ever observed: slots before it are unknown, not missed.</summary>
+    public uint? FirstObservedSlot { get; init; }
+
+    /// <summary>Events folded so far (the chain stream's version + 1).</summary>
+    public long EventCount { get; init; }
+
+    public RecordedBlock? Head => Blocks.IsEmpty ? null : Blocks[Blocks.Keys.Last()];
+
+    public ScheduleInForce? CurrentSchedule => Schedules.IsEmpty ? null : Schedules[^1];
+
+    /// <summary>The schedule in force at <paramref name="slot"/> on the followed branch, if it is known.</summary>
+    public ScheduleInForce? ScheduleAt(uint slot)
+    {
+        for (var i = Schedules.Count - 1; i >= 0; i--)
+        {
+            if (Schedules[i].FromSlot <= slot)
+            {
+                return Schedules[i];
+            }
+        }
+
+        return null;
+    }
+
+    public ObservedChain Apply(IChainEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        var next = @event switch
+        {
+            ProducerScheduleChanged e => this with
+            {
+                Schedules = Schedules.Add(new ScheduleInForce(Schedule(e), e.EffectiveFromSlot, e.EffectiveFromBlockNum)),
+                FirstObservedSlot = FirstObservedSlot ?? e.EffectiveFromSlot,
+            },
+            BlockMissed e => this with
+            {
+                Misses = Misses.SetItem(e.Slot, new RecordedMiss(e.Slot, Name.Parse(e.ScheduledProducer), e.ScheduleVersion, e.RevealedByBlockNum, e.RevealedByBlockId, e.ObservedAt)),
+            },
+            BlockProduced e => Trim(this with
+            {
+                Blocks = Blocks.SetItem(e.BlockNum, new RecordedBlock(e.BlockNum, e.BlockId, e.Previous, Name.Parse(e.Producer), e.Slot, e.ScheduleVersion, e.ObservedAt, e.SigningKey)),
+                FirstObservedSlot = FirstObservedSlot ?? e.Slot,
+            }),
+            ForkSwitched e => this with
+            {
+                Blocks = Blocks.RemoveRange(Blocks.Keys.Where(n => n > e.ForkBlockNum)),
+                Misses = Misses.RemoveRange(Misses.Values.Where(m => m.RevealedByBlockNum > e.ForkBlockNum).Select(m => m.Slot)),
+                Schedules = Schedules.RemoveAll(s => s.FromBlockNum > e.ForkBlockNum),
+            },
+            _ => throw new ArgumentException($"{@event.GetType().Name} is not a chain event this fold knows.", nameof(@event)),
+        };
+        return next with { ChainId = ChainId ?? @event.ChainId, EventCount = EventCount + 1 };
+    }
+
+    /// <summary>The typed schedule an event records.</summary>
+    public static ProducerSchedule Schedule(ProducerScheduleChanged e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return new ProducerSchedule(e.Version, [.. e.Producers.Select(p => new ScheduledProducer(
+            Name.Parse(p.Producer),
+            new Antelope.SystemContract.BlockSigningAuthority(p.Threshold, [.. p.Keys.Select(k => new Antelope.SystemContract.KeyWeight(PublicKey.Parse(k.Key), k.Weight))])))]);
+    }
+
+    /// <summary>Drops what lies more than <see cref="KeptBlocks"/> below the head, keeping the schedule in force there.</summary>
+    private static ObservedChain Trim(ObservedChain chain)
+    {
+        if (chain.Blocks.Count <= KeptBlocks + 256)
+        {
+            return chain;
+        }
+
+        var keep = chain.Blocks.Keys.Skip(chain.Blocks.Count - KeptBlocks).First();
+        var oldestSlot = chain.Blocks[keep].Slot;
+        var firstNeeded = chain.Schedules.FindLastIndex(s => s.FromSlot <= oldestSlot);
+        return chain with
+        {
+            Blocks = chain.Blocks.RemoveRange(chain.Blocks.Keys.TakeWhile(n => n < keep)),
+            Misses = chain.Misses.RemoveRange(chain.Misses.Keys.TakeWhile(s => s < oldestSlot)),
+            Schedules = firstNeeded > 0 ? chain.Schedules.RemoveRange(0, firstNeeded) : chain.Schedules,
+        };
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json.Serialization;
+using Failover.Domain.Events;
+
+namespace Failover.Domain.Decisions;
+
+/// <summary>The finality rule of the observed chain, which decides how the policy judges evidence after an incident.</summary>
+public enum ConsensusKind
+{
+    [JsonStringEnumMemberName("savanna")]
+    Savanna,
+
+    [JsonStringEnumMemberName("legacy")]
+    Legacy,
+}
+
+/// <summary>
+/// The run of our missed blocks that opened an incident: it began at <see cref="FirstMissedSlot"/>, and the block that
+/// revealed its threshold-th miss is the one the evidence after the incident is judged from.
+/// </summary>
+public sealed record IncidentEvidence(
+    uint FirstMissedSlot,
+    DateTimeOffset BeganAt,
+    int ConsecutiveMissed,
+    uint RevealedByBlockNum,
+    string RevealedByBlockId,
+    DateTimeOffset RevealedAt);
+
+/// <summary>Our producer in the schedule in force at the head.</summary>
+/// <param name="ActiveKeys">The keys of our block signing authority in that schedule (empty when not scheduled).</param>
+public sealed record ScheduleEvidence(bool Scheduled, uint ActiveVersion, int ScheduledProducers, IReadOnlyList<string> ActiveKeys);
+
+/// <summary>The chain as the observer saw it at the evidence.</summary>
+/// <param name="LibAdvancedAt">When the observer last saw the LIB move forward (null: never seen).</param>
+/// <param name="LibOnRecordedChain">The LIB the endpoints report is a block of the branch the observer follows.</param>
+/// <param name="SinceIncident">The other producers' complete windows since our missed window (legacy judgement).</param>
+public sealed record ChainEvidence(
+    uint HeadBlockNum,
+    string HeadBlockId,
+    DateTimeOffset HeadBlockTime,
+    uint LastIrreversibleBlockNum,
+    string LastIrreversibleBlockId,
+    DateTimeOffset? LibAdvancedAt,
+    bool LibOnRecordedChain,
+    ParticipationFigures? LastFullRound,
+    ParticipationFigures? SlidingWindow,
+    ParticipationFigures? SinceIncident,
+    int EndpointsConfigured,
+    int EndpointsAgreeing);
+
+/// <summary>The failover process's own state at the evidence.</summary>
+/// <param name="RotationInFlight">The rotation submitted but not yet active in the schedule, if any.</param>
+/// <param name="RotationsInLast24h">When each automatic rotation of the last 24 h was requested.</param>
+public sealed record ProcessEvidence(
+    bool AutomationPaused,
+    bool Latched,
+    string? RotationInFlight,
+    DateTimeOffset? LastRotationCompletedAt,
+    IReadOnlyList<DateTimeOffset> RotationsInLast24h);
+
+/// <summary>A configured data center and what its own node (if it has an endpoint) showed.</summary>
+public sealed record DataCenterEvidence(
+    string Name,
+    int Priority,
+    string SigningKey,
+    string? FinalizerKey,
+    bool HasNode,
+    DateTimeOffset? NodeHeadTime,
+    string? NodeError);
+
+/// <summary>An operator's request to fail over to a named data center.</summary>
+public sealed record ManualRequest(string DataCenter, string By, string Reason, DateTimeOffset RequestedAt);
+
+/// <summary>
+/// Everything a decision is taken on. It is recorded with the decision, so the audit tool re-runs the policy on
+/// exactly what the service saw. Time is <see cref="EvaluatedAt"/>: the observation time of the latest event behind it.
+/// </summary>
+public sealed record Evidence(
+    string Producer,
+    DateTimeOffset EvaluatedAt,
+    ConsensusKind Consensus,
+    IncidentEvidence? Incident,
+    ManualRequest? Manual,
+    ScheduleEvidence Schedule,
+    ChainEvidence Chain,
+    ProcessEvidence Process,
+    IReadOnlyList<DataCenterEvidence> DataCenters);

@@ -1,0 +1,231 @@
+using System.Text.Json.Serialization;
+
+namespace Failover.Domain.Decisions;
+
+/// <summary>What the policy concluded.</summary>
+public enum DecisionOutcome
+{
+    /// <summary>Every gate holds: rotate to the target.</summary>
+    [JsonStringEnumMemberName("trigger")]
+    Trigger,
+
+    /// <summary>A gate fails: do not rotate, and say why.</summary>
+    [JsonStringEnumMemberName("suppress")]
+    Suppress,
+
+    /// <summary>No gate fails yet, but evidence from after the incident is still due (e.g. the revealing block's finality).</summary>
+    [JsonStringEnumMemberName("wait")]
+    Wait,
+}
+
+/// <summary>The reason codes of design §4, one per gate.</summary>
+public static class ReasonCodes
+{
+    public const string LowParticipation = "low-participation";
+    public const string StaleHead = "stale-head";
+    public const string LibStalled = "lib-stalled";
+    public const string EndpointsDisagree = "endpoints-disagree";
+    public const string RotationInFlight = "rotation-in-flight";
+    public const string Cooldown = "cooldown";
+    public const string CapReached = "cap-reached";
+    public const string AutomationPaused = "automation-paused";
+    public const string NoReadyStandby = "no-ready-standby";
+    public const string NotScheduled = "not-scheduled";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        NotScheduled, AutomationPaused, CapReached, Cooldown, RotationInFlight, LowParticipation, StaleHead, LibStalled,
+        EndpointsDisagree, NoReadyStandby,
+    ];
+}
+
+/// <summary>One gate's verdict: passed, failed, or still waiting for evidence (then not failed yet).</summary>
+/// <param name="Overridden">A manual request overrides this gate: it is recorded but does not stop the rotation.</param>
+public sealed record GateResult(string Reason, bool Passed, bool Pending, bool Overridden, string Detail);
+
+/// <summary>A decision with its reasons, the gates behind it, the target (when triggered) and the policy's hash.</summary>
+public sealed record Decision(
+    DecisionOutcome Outcome,
+    IReadOnlyList<string> Reasons,
+    string? TargetDataCenter,
+    IReadOnlyList<GateResult> Gates,
+    string PolicyHash);
+
+/// <summary>
+/// The failover policy as a pure function (design §5): <c>evaluate(evidence, policy) → decision</c>. The service and
+/// the audit tool call this same function, so a recorded decision can be re-derived from its recorded evidence.
+/// </summary>
+public static class Policy
+{
+    public static Decision Evaluate(Evidence evidence, FailoverPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        ArgumentNullException.ThrowIfNull(policy);
+        var manual = evidence.Manual is not null;
+        var now = evidence.EvaluatedAt;
+        var chain = evidence.Chain;
+        var process = evidence.Process;
+        var gates = new List<GateResult>
+        {
+            Gate(ReasonCodes.NotScheduled, evidence.Schedule.Scheduled,
+                $"{evidence.Producer} {(evidence.Schedule.Scheduled ? "is" : "is not")} in the active schedule v{evidence.Schedule.ActiveVersion}"),
+            Overridable(manual, Gate(ReasonCodes.AutomationPaused, !process.AutomationPaused,
+                process.AutomationPaused ? "automation is paused by an operator" : "automation is enabled")),
+            Overridable(manual, Gate(ReasonCodes.CapReached, !process.Latched && process.RotationsInLast24h.Count < policy.MaxRotationsPer24h,
+                process.Latched
+                    ? $"automation latched off after {policy.MaxRotationsPer24h} rotations in 24 h; an operator must re-arm it"
+                    : $"{process.RotationsInLast24h.Count} of at most {policy.MaxRotationsPer24h} rotations in the last 24 h")),
+            Overridable(manual, CooldownGate(process, now, policy)),
+            Gate(ReasonCodes.RotationInFlight, process.RotationInFlight is null,
+                process.RotationInFlight is { } inFlight ? $"rotation {inFlight} is submitted and not yet active" : "no rotation in flight"),
+            Overridable(manual, ParticipationGate(evidence, policy)),
+            Overridable(manual, Gate(ReasonCodes.StaleHead, now - chain.HeadBlockTime <= policy.MaxHeadAge,
+                $"head {chain.HeadBlockNum} is {Seconds(now - chain.HeadBlockTime)} old (at most {Seconds(policy.MaxHeadAge)})")),
+            Overridable(manual, FinalityGate(evidence, policy)),
+            Overridable(manual, Gate(ReasonCodes.EndpointsDisagree, chain.EndpointsAgreeing * 2 > chain.EndpointsConfigured,
+                $"{chain.EndpointsAgreeing} of {chain.EndpointsConfigured} endpoints agree with the followed chain (a majority is needed)")),
+        };
+        var target = ChooseTarget(evidence, policy, out var standbyDetail);
+        gates.Add(Gate(ReasonCodes.NoReadyStandby, target is not null, standbyDetail));
+
+        var failed = gates.Where(g => !g.Passed && !g.Pending && !g.Overridden).Select(g => g.Reason).Distinct().ToList();
+        var outcome = failed.Count > 0 ? DecisionOutcome.Suppress
+            : gates.Any(g => g.Pending && !g.Overridden) ? DecisionOutcome.Wait
+            : DecisionOutcome.Trigger;
+        return new Decision(outcome, failed, outcome == DecisionOutcome.Trigger ? target!.Name : null, gates, policy.Hash());
+    }
+
+    /// <summary>
+    /// The first data center by priority whose key is not the one in force and whose own node (if it has an endpoint)
+    /// shows a fresh head; for a manual request, the named one under the same conditions.
+    /// </summary>
+    private static DataCenterEvidence? ChooseTarget(Evidence evidence, FailoverPolicy policy, out string detail)
+    {
+        var notes = new List<string>();
+        var candidates = evidence.DataCenters.OrderBy(d => d.Priority).ThenBy(d => d.Name, StringComparer.Ordinal)
+            .Where(d => evidence.Manual is null || d.Name == evidence.Manual.DataCenter);
+        foreach (var dc in candidates)
+        {
+            if (evidence.Schedule.ActiveKeys.Contains(dc.SigningKey))
+            {
+                notes.Add($"{dc.Name} holds the key in force");
+            }
+            else if (dc.HasNode && dc.NodeError is { } error)
+            {
+                notes.Add($"{dc.Name}'s node fails: {error}");
+            }
+            else if (dc.HasNode && (dc.NodeHeadTime is not { } head || evidence.EvaluatedAt - head > policy.MaxStandbyHeadAge))
+            {
+                notes.Add($"{dc.Name}'s node head is {(dc.NodeHeadTime is { } h ? Seconds(evidence.EvaluatedAt - h) + " old" : "unknown")}");
+            }
+            else
+            {
+                detail = $"target {dc.Name} (priority {dc.Priority}, key {dc.SigningKey})" + (notes.Count > 0 ? $"; skipped: {string.Join("; ", notes)}" : string.Empty);
+                return dc;
+            }
+        }
+
+        if (evidence.Manual is { } manual && !evidence.DataCenters.Any(d => d.Name == manual.DataCenter))
+        {
+            notes.Add($"no data center is named {manual.DataCenter}");
+        }
+
+        detail = notes.Count > 0 ? "no ready standby: " + string.Join("; ", notes) : "no data center is configured";
+        return null;
+    }
+
+    private static GateResult CooldownGate(ProcessEvidence process, DateTimeOffset now, FailoverPolicy policy)
+    {
+        if (process.LastRotationCompletedAt is not { } completed)
+        {
+            return Gate(ReasonCodes.Cooldown, true, "no earlier rotation");
+        }
+
+        var since = now - completed;
+        return Gate(ReasonCodes.Cooldown, since >= policy.Cooldown,
+            $"last rotation completed {Seconds(since)} ago (cooldown {Seconds(policy.Cooldown)})");
+    }
+
+    /// <summary>
+    /// The others' participation over the last full round and over the sliding window ending at the evidence; on a
+    /// legacy chain, also the others' windows since our missed window, over a whole round (a minority side's LIB can
+    /// creep on for about a round, and a few windows can all belong to producers on the observer's side) — unless the
+    /// revealing block is already irreversible.
+    /// </summary>
+    private static GateResult ParticipationGate(Evidence evidence, FailoverPolicy policy)
+    {
+        var chain = evidence.Chain;
+        var min = policy.MinParticipation;
+        string Describe(string what, Events.ParticipationFigures? f) => f is null
+            ? $"{what}: not observed"
+            : $"{what}: {f.OthersProducing}/{f.OthersScheduled} others produced ({f.Rate:P1})" + (f.OthersMissing.Count > 0 ? $", missing {string.Join(", ", f.OthersMissing)}" : string.Empty);
+
+        var details = new List<string> { Describe("last full round", chain.LastFullRound), Describe("sliding window", chain.SlidingWindow) };
+        var healthy = chain.LastFullRound is { } round && round.Rate > min && chain.SlidingWindow is { } window && window.Rate > min;
+        if (!healthy || evidence.Consensus != ConsensusKind.Legacy || evidence.Incident is null)
+        {
+            return new GateResult(ReasonCodes.LowParticipation, healthy, false, false, string.Join("; ", details) + $" (must be above {min:P0})");
+        }
+
+        details.Add(Describe("windows since the incident", chain.SinceIncident));
+        if (RevealingBlockIsFinal(evidence))
+        {
+            details.Add($"the revealing block {evidence.Incident.RevealedByBlockNum} is irreversible");
+            return new GateResult(ReasonCodes.LowParticipation, true, false, false, string.Join("; ", details));
+        }
+
+        var others = evidence.Schedule.ScheduledProducers - 1;
+        var since = chain.SinceIncident;
+        if (since is null || since.OthersScheduled < others)
+        {
+            details.Add($"waiting until all {others} other producers had a window since the incident, or the revealing block is irreversible");
+            return new GateResult(ReasonCodes.LowParticipation, false, true, false, string.Join("; ", details));
+        }
+
+        return new GateResult(ReasonCodes.LowParticipation, since.Rate > min, false, false, string.Join("; ", details) + $" (must be above {min:P0})");
+    }
+
+    /// <summary>
+    /// The LIB advanced within <see cref="FailoverPolicy.MaxLibStall"/>; under Savanna the block that revealed the
+    /// incident must itself become final within that time of being revealed (a minority side cannot finalise).
+    /// </summary>
+    private static GateResult FinalityGate(Evidence evidence, FailoverPolicy policy)
+    {
+        var chain = evidence.Chain;
+        var now = evidence.EvaluatedAt;
+        if (chain.LibAdvancedAt is not { } advanced || now - advanced > policy.MaxLibStall)
+        {
+            return Gate(ReasonCodes.LibStalled, false, chain.LibAdvancedAt is { } at
+                ? $"LIB {chain.LastIrreversibleBlockNum} last advanced {Seconds(now - at)} ago (at most {Seconds(policy.MaxLibStall)})"
+                : $"LIB {chain.LastIrreversibleBlockNum} has not been seen advancing");
+        }
+
+        var moving = $"LIB {chain.LastIrreversibleBlockNum} advanced {Seconds(now - advanced)} ago";
+        if (evidence.Consensus != ConsensusKind.Savanna || evidence.Incident is not { } incident)
+        {
+            return Gate(ReasonCodes.LibStalled, true, moving);
+        }
+
+        if (RevealingBlockIsFinal(evidence))
+        {
+            return Gate(ReasonCodes.LibStalled, true, $"{moving}; the revealing block {incident.RevealedByBlockNum} is final");
+        }
+
+        var waited = now - incident.RevealedAt;
+        return waited < policy.MaxLibStall
+            ? new GateResult(ReasonCodes.LibStalled, false, true, false,
+                $"{moving}; waiting for the revealing block {incident.RevealedByBlockNum} to become final ({Seconds(waited)} so far)")
+            : Gate(ReasonCodes.LibStalled, false,
+                $"the revealing block {incident.RevealedByBlockNum} did not become final within {Seconds(policy.MaxLibStall)} (LIB {chain.LastIrreversibleBlockNum}{(chain.LibOnRecordedChain ? string.Empty : ", not on the followed branch")})");
+    }
+
+    private static bool RevealingBlockIsFinal(Evidence evidence) =>
+        evidence.Incident is { } incident && evidence.Chain.LibOnRecordedChain && evidence.Chain.LastIrreversibleBlockNum >= incident.RevealedByBlockNum;
+
+    private static GateResult Gate(string reason, bool passed, string detail) => new(reason, passed, false, false, detail);
+
+    private static GateResult Overridable(bool manual, GateResult gate) =>
+        manual && !gate.Passed ? gate with { Overridden = true, Detail = gate.Detail + " (overridden by the operator's request)" } : gate;
+
+    private static string Seconds(TimeSpan span) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.0} s");
+}

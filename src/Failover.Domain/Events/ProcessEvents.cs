@@ -1,0 +1,111 @@
+using Failover.Domain.Decisions;
+
+namespace Failover.Domain.Events;
+
+// Decisions and outcomes of the failover process (stream failover-<producer>, design §4). Times are those of the
+// evidence or observation behind each event, never a clock read inside the domain.
+
+/// <summary>An event of a failover process stream.</summary>
+public interface IProcessEvent
+{
+    string Producer { get; }
+}
+
+/// <summary>The policy's gates all held (or an operator asked): rotate to <see cref="TargetDataCenter"/>.</summary>
+/// <param name="IncidentId">The incident (our missed run, or a manual request) this decision belongs to.</param>
+public sealed record FailoverTriggered(
+    string Producer,
+    string IncidentId,
+    string TargetDataCenter,
+    string TargetKey,
+    Decision Decision,
+    Evidence Evidence,
+    FailoverPolicy Policy,
+    DateTimeOffset DecidedAt) : IProcessEvent;
+
+/// <summary>The policy kept us from rotating; recorded once per incident and reason.</summary>
+public sealed record FailoverSuppressed(
+    string Producer,
+    string IncidentId,
+    IReadOnlyList<string> Reasons,
+    Decision Decision,
+    Evidence Evidence,
+    FailoverPolicy Policy,
+    DateTimeOffset DecidedAt) : IProcessEvent;
+
+/// <summary>
+/// The exact transaction about to be signed and pushed, appended before it is sent (design §2.4): its packed bytes
+/// (hex), id, chain, expiration and what it does.
+/// </summary>
+public sealed record KeyRotationRequested(
+    string Producer,
+    string IncidentId,
+    string RotationId,
+    string TargetDataCenter,
+    string TargetKey,
+    string? TargetFinalizerKey,
+    string Permission,
+    string ChainId,
+    string TransactionId,
+    string PackedTransaction,
+    DateTimeOffset Expiration,
+    IReadOnlyList<string> Actions,
+    DateTimeOffset RequestedAt) : IProcessEvent;
+
+/// <summary>How a push ended, as data.</summary>
+public static class PushOutcomes
+{
+    public const string Accepted = "accepted";
+    public const string Duplicate = "duplicate";
+    public const string Unknown = "unknown";
+    public const string Rejected = "rejected";
+}
+
+/// <summary>The node took the transaction (accepted or already known) — or the answer was lost (unknown): reconciled against the chain.</summary>
+public sealed record KeyRotationSubmitted(
+    string Producer,
+    string RotationId,
+    string TransactionId,
+    string Endpoint,
+    string Outcome,
+    string Detail,
+    DateTimeOffset SubmittedAt) : IProcessEvent;
+
+/// <summary>The rotation will not happen: the node rejected it (with its error code), or it expired unapplied.</summary>
+/// <param name="Reason">rejected, expired, superseded.</param>
+public sealed record KeyRotationFailed(
+    string Producer,
+    string RotationId,
+    string TransactionId,
+    string Reason,
+    long? ErrorCode,
+    string? ErrorName,
+    string Detail,
+    DateTimeOffset FailedAt) : IProcessEvent;
+
+/// <summary>The producers table shows the target key for our producer.</summary>
+public sealed record KeyRotated(string Producer, string RotationId, string Key, DateTimeOffset ObservedAt) : IProcessEvent;
+
+/// <summary>The schedule in force carries the target key for our producer.</summary>
+public sealed record SigningKeyActivated(string Producer, string RotationId, string Key, uint ScheduleVersion, DateTimeOffset ObservedAt) : IProcessEvent;
+
+/// <summary>A block of ours whose signature recovers to the target key: the standby produces.</summary>
+public sealed record FailoverCompleted(
+    string Producer,
+    string RotationId,
+    string DataCenter,
+    string Key,
+    uint BlockNum,
+    string BlockId,
+    DateTimeOffset ObservedAt) : IProcessEvent;
+
+/// <summary>An operator paused automatic failover (manual requests still work).</summary>
+public sealed record AutomationPaused(string Producer, string By, string Reason, DateTimeOffset At) : IProcessEvent;
+
+public sealed record AutomationResumed(string Producer, string By, string Reason, DateTimeOffset At) : IProcessEvent;
+
+/// <summary>An operator re-armed automation after it latched at the rotation cap; the 24 h count starts afresh.</summary>
+public sealed record AutomationRearmed(string Producer, string By, string Reason, DateTimeOffset At) : IProcessEvent;
+
+/// <summary>An operator asked to fail over to a named data center; the service decides and acts on it.</summary>
+public sealed record ManualFailoverRequested(string Producer, string DataCenter, string By, string Reason, DateTimeOffset At) : IProcessEvent;

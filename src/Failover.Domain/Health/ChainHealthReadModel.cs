@@ -1,0 +1,155 @@
+using Failover.Antelope.Scheduling;
+using Failover.Domain.Events;
+
+namespace Failover.Domain.Health;
+
+/// <summary>
+/// The chain-health read models (design §6) as one fold of the observation events: <see cref="RoundHealth"/> per
+/// round, <see cref="ProducerHealth"/> per producer, <see cref="ChainStatus"/> and the <see cref="ScheduleTimeline"/>
+/// that places each slot in its round. A fork switch takes back exactly what it orphaned; the new branch's events then
+/// count again.
+/// </summary>
+public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
+{
+    public const string ProjectionName = "chain-health";
+
+    private static readonly ReadModelJsonContext Json = ReadModelJsonContext.Default;
+
+    public string Name => ProjectionName;
+
+    public string OurProducer { get; } = ourProducer;
+
+    public async ValueTask ApplyAsync(object @event, IReadModelSession documents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        switch (@event)
+        {
+            case ProducerScheduleChanged e:
+                await UpdateAsync(documents, ScheduleTimeline.DocumentId, Json.ScheduleTimeline, () => ScheduleTimeline.Empty,
+                    t => t with { Spans = [.. t.Spans.Where(s => s.FromBlockNum < e.EffectiveFromBlockNum), new ScheduleSpan(e.EffectiveFromSlot, e.EffectiveFromBlockNum, e.Version, e.Producers.Count)] },
+                    cancellationToken).ConfigureAwait(false);
+                await UpdateStatusAsync(documents, s =>
+                {
+                    var ours = e.Producers.FirstOrDefault(p => p.Producer == OurProducer);
+                    return s with
+                    {
+                        ChainId = e.ChainId,
+                        ScheduleVersion = e.Version,
+                        ScheduledProducers = e.Producers.Count,
+                        OurProducerScheduled = ours is not null,
+                        OurKeys = ours is null ? [] : [.. ours.Keys.Select(k => k.Key)],
+                    };
+                }, cancellationToken).ConfigureAwait(false);
+                break;
+            case BlockProduced e:
+                var producedRound = await RoundStartAsync(documents, e.Slot, cancellationToken).ConfigureAwait(false);
+                await CountAsync(documents, e.Slot, e.Producer, true, 1, e.ScheduleVersion, cancellationToken).ConfigureAwait(false);
+                await UpdateProducerAsync(documents, e.Producer, p => p.CountProduced(producedRound, e.BlockNum, e.Timestamp), cancellationToken).ConfigureAwait(false);
+                await UpdateStatusAsync(documents, s => s with
+                {
+                    ChainId = e.ChainId,
+                    HeadBlockNum = e.BlockNum,
+                    HeadBlockId = e.BlockId,
+                    HeadBlockTime = e.Timestamp,
+                    HeadProducer = e.Producer,
+                    LastObservedAt = e.ObservedAt,
+                }, cancellationToken).ConfigureAwait(false);
+                break;
+            case BlockMissed e:
+                var missedRound = await RoundStartAsync(documents, e.Slot, cancellationToken).ConfigureAwait(false);
+                await CountAsync(documents, e.Slot, e.ScheduledProducer, false, 1, e.ScheduleVersion, cancellationToken).ConfigureAwait(false);
+                await UpdateProducerAsync(documents, e.ScheduledProducer, p => p.CountMissed(missedRound, e.Slot, e.ScheduledTime), cancellationToken).ConfigureAwait(false);
+                break;
+            case ForkSwitched e:
+                foreach (var block in e.OrphanedBlocks)
+                {
+                    var round = await RoundStartAsync(documents, block.Slot, cancellationToken).ConfigureAwait(false);
+                    await CountAsync(documents, block.Slot, block.Producer, true, -1, null, cancellationToken).ConfigureAwait(false);
+                    await UpdateProducerAsync(documents, block.Producer, p => p.UncountProduced(round, block.BlockNum), cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var miss in e.OrphanedMisses)
+                {
+                    var round = await RoundStartAsync(documents, miss.Slot, cancellationToken).ConfigureAwait(false);
+                    await CountAsync(documents, miss.Slot, miss.ScheduledProducer, false, -1, null, cancellationToken).ConfigureAwait(false);
+                    await UpdateProducerAsync(documents, miss.ScheduledProducer, p => p.UncountMissed(round, miss.Slot), cancellationToken).ConfigureAwait(false);
+                }
+
+                await UpdateAsync(documents, ScheduleTimeline.DocumentId, Json.ScheduleTimeline, () => ScheduleTimeline.Empty,
+                    t => t with { Spans = [.. t.Spans.Where(s => s.FromBlockNum <= e.ForkBlockNum)] }, cancellationToken).ConfigureAwait(false);
+                await UpdateStatusAsync(documents, s => s with
+                {
+                    ForkSwitches = s.ForkSwitches + 1,
+                    LastForkAt = e.ObservedAt,
+                    HeadBlockNum = e.ForkBlockNum,
+                    HeadBlockId = e.ForkBlockId,
+                }, cancellationToken).ConfigureAwait(false);
+                break;
+            case ParticipationSampled e:
+                var timeline = await documents.LoadAsync(ScheduleTimeline.DocumentId, Json.ScheduleTimeline, cancellationToken).ConfigureAwait(false);
+                if (timeline is { Spans.Count: > 0 })
+                {
+                    var slot = Antelope.BlockTimestamp.ToSlot(e.HeadBlockTime);
+                    await UpdateAsync(documents, RoundHealth.DocumentId(Slots.RoundStart(slot, timeline.ProducersAt(slot))), Json.RoundHealth,
+                        () => RoundHealth.Open(slot, timeline.ProducersAt(slot), OurProducer),
+                        r => r with { LibLag = e.LibLag, LastIrreversibleBlockNum = e.LastIrreversibleBlockNum }, cancellationToken).ConfigureAwait(false);
+                }
+
+                await UpdateStatusAsync(documents, s => s with
+                {
+                    LastIrreversibleBlockNum = e.LastIrreversibleBlockNum,
+                    LibLag = e.LibLag,
+                    LastFullRoundParticipation = e.LastFullRound?.Rate,
+                    SlidingWindowParticipation = e.SlidingWindow?.Rate,
+                    OurConsecutiveMissed = e.OurConsecutiveMissed,
+                    LastObservedAt = e.ObservedAt,
+                }, cancellationToken).ConfigureAwait(false);
+                break;
+            case EndpointDegraded e:
+                await SetEndpointAsync(documents, new EndpointStatus(e.ObserverId, e.Endpoint, false, e.Reason, e.Detail, e.ObservedAt), cancellationToken).ConfigureAwait(false);
+                break;
+            case EndpointRecovered e:
+                await SetEndpointAsync(documents, new EndpointStatus(e.ObserverId, e.Endpoint, true, null, null, e.ObservedAt), cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static async ValueTask<uint> RoundStartAsync(IReadModelSession documents, uint slot, CancellationToken cancellationToken)
+    {
+        var timeline = await documents.LoadAsync(ScheduleTimeline.DocumentId, Json.ScheduleTimeline, cancellationToken).ConfigureAwait(false)
+            ?? ScheduleTimeline.Empty;
+        return Slots.RoundStart(slot, timeline.ProducersAt(slot));
+    }
+
+    private async ValueTask CountAsync(
+        IReadModelSession documents, uint slot, string producer, bool produced, int delta, uint? version, CancellationToken cancellationToken)
+    {
+        var timeline = await documents.LoadAsync(ScheduleTimeline.DocumentId, Json.ScheduleTimeline, cancellationToken).ConfigureAwait(false)
+            ?? ScheduleTimeline.Empty;
+        var producers = timeline.ProducersAt(slot);
+        await UpdateAsync(documents, RoundHealth.DocumentId(Slots.RoundStart(slot, producers)), Json.RoundHealth,
+            () => RoundHealth.Open(slot, producers, OurProducer), r => r.Count(producer, produced, delta, version), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ValueTask UpdateProducerAsync(IReadModelSession documents, string producer, Func<ProducerHealth, ProducerHealth> change, CancellationToken cancellationToken) =>
+        UpdateAsync(documents, ProducerHealth.DocumentId(producer), Json.ProducerHealth, () => ProducerHealth.Start(producer), change, cancellationToken);
+
+    private ValueTask UpdateStatusAsync(IReadModelSession documents, Func<ChainStatus, ChainStatus> change, CancellationToken cancellationToken) =>
+        UpdateAsync(documents, ChainStatus.DocumentId, Json.ChainStatus, () => ChainStatus.Start(OurProducer), change, cancellationToken);
+
+    private ValueTask SetEndpointAsync(IReadModelSession documents, EndpointStatus endpoint, CancellationToken cancellationToken) =>
+        UpdateStatusAsync(documents, s => s with
+        {
+            Endpoints = [.. s.Endpoints.Where(x => (x.ObserverId, x.Endpoint) != (endpoint.ObserverId, endpoint.Endpoint)).Append(endpoint)
+                .OrderBy(x => x.ObserverId, StringComparer.Ordinal).ThenBy(x => x.Endpoint, StringComparer.Ordinal)],
+        }, cancellationToken);
+
+    private static async ValueTask UpdateAsync<T>(
+        IReadModelSession documents, string id, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, Func<T> create, Func<T, T> change,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        var current = await documents.LoadAsync(id, typeInfo, cancellationToken).ConfigureAwait(false) ?? create();
+        documents.Store(id, change(current), typeInfo);
+    }
+}
