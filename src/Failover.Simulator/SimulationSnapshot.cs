@@ -1,5 +1,6 @@
 using Failover.Simulator.Chain;
 using Failover.Simulator.Network;
+using Failover.Antelope.Scheduling;
 
 namespace Failover.Simulator;
 

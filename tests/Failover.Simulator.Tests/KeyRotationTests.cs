@@ -1,5 +1,6 @@
 using Failover.Antelope;
 using Failover.Antelope.Blocks;
+using Failover.Antelope.Scheduling;
 using Failover.Simulator.Chain;
 
 namespace Failover.Simulator.Tests;
@@ -7,7 +8,7 @@ namespace Failover.Simulator.Tests;
 public sealed class KeyRotationTests
 {
     [Fact]
-    public void Savanna_a_regproducer_by_the_failover_permission_activates_at_the_first_block_two_rounds_after_the_proposal()
+    public void Savanna_a_regproducer_by_the_failover_permission_activates_at_the_first_block_two_windows_after_the_proposal()
     {
         var chain = new TestChain(ConsensusMode.Savanna);
         chain.AdvanceSlots(10);
@@ -24,12 +25,11 @@ public sealed class KeyRotationTests
         Assert.Equal(proposing.Slot, diff.ProposalSlot);
         Assert.Equal(dc2, diff.Schedule.Producers.Single(p => p.Producer == TestChain.Ours).Authority.Keys.Single().Key);
 
-        var proposalRound = proposing.Slot / 12;
+        var proposalWindow = Slots.WindowStart(proposing.Slot);
         chain.AdvanceUntil(s => s.ActiveSchedule.Version == 2, 100, "the proposal activates");
         var activating = chain.State.Head;
-        Assert.Equal(proposalRound + 2, activating.Slot / 12);
-        Assert.Equal(0u, activating.Slot % 12);
-        Assert.All(chain.Blocks(proposing.Number).Where(b => b.Number < activating.Number), b => Assert.True(b.Slot / 12 < proposalRound + 2));
+        Assert.Equal(proposalWindow + (2 * Slots.PerWindow), activating.Slot);
+        Assert.All(chain.Blocks(proposing.Number).Where(b => b.Number < activating.Number), b => Assert.True(b.Slot < activating.Slot));
 
         chain.AdvanceSlots(21 * 12);
         var ours = chain.Blocks(activating.Number).Where(b => b.Producer == TestChain.Ours).ToList();

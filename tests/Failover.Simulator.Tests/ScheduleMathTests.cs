@@ -1,5 +1,5 @@
 using Failover.Antelope;
-using Failover.Simulator.Chain;
+using Failover.Antelope.Scheduling;
 
 namespace Failover.Simulator.Tests;
 
@@ -15,7 +15,7 @@ public sealed class ScheduleMathTests
             var slot = vector.GetProperty("slot").GetUInt32();
 
             Assert.Equal(slot, BlockTimestamp.ToSlot(DateTimeOffset.Parse(vector.GetProperty("timestamp").GetString()! + "Z", System.Globalization.CultureInfo.InvariantCulture)));
-            Assert.Equal(vector.GetProperty("index").GetInt32(), ProducerSchedule.IndexForSlot(slot, names.Count));
+            Assert.Equal(vector.GetProperty("index").GetInt32(), Slots.ProducerIndex(slot, names.Count));
             Assert.Equal(vector.GetProperty("expected_producer").GetString(), schedule.ProducerForSlot(slot).Producer.ToString());
         }
     }
@@ -24,10 +24,10 @@ public sealed class ScheduleMathTests
     public void Each_producer_owns_twelve_consecutive_slots_and_a_round_of_21_is_252_slots()
     {
         const uint roundStart = 252 * 1000;
-        var indexes = Enumerable.Range(0, 252).Select(i => ProducerSchedule.IndexForSlot(roundStart + (uint)i, 21)).ToList();
+        var indexes = Enumerable.Range(0, 252).Select(i => Slots.ProducerIndex(roundStart + (uint)i, 21)).ToList();
 
         Assert.Equal(Enumerable.Range(0, 21).SelectMany(p => Enumerable.Repeat(p, 12)), indexes);
-        Assert.Equal(0, ProducerSchedule.IndexForSlot(roundStart + 252, 21));
+        Assert.Equal(0, Slots.ProducerIndex(roundStart + 252, 21));
     }
 
     [Fact]

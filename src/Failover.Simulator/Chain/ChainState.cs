@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Failover.Antelope;
 using Failover.Simulator.Consensus;
 using Failover.Simulator.Contract;
+using Failover.Antelope.Scheduling;
 
 namespace Failover.Simulator.Chain;
 

@@ -4,6 +4,7 @@ using Failover.Antelope.Blocks;
 using Failover.Antelope.SystemContract;
 using Failover.Simulator.Consensus;
 using Failover.Simulator.Contract;
+using Failover.Antelope.Scheduling;
 
 namespace Failover.Simulator.Chain;
 

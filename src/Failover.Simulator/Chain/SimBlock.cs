@@ -1,5 +1,6 @@
 using Failover.Antelope;
 using Failover.Antelope.Blocks;
+using Failover.Antelope.Scheduling;
 
 namespace Failover.Simulator.Chain;
 

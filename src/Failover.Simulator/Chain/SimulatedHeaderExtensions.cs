@@ -1,6 +1,7 @@
 using Failover.Antelope.Blocks;
 using Failover.Antelope.Serialization;
 using Failover.Antelope.SystemContract;
+using Failover.Antelope.Scheduling;
 
 namespace Failover.Simulator.Chain;
 

@@ -3,6 +3,7 @@ using Failover.Antelope;
 using Failover.Antelope.Blocks;
 using Failover.Simulator.Chain;
 using Failover.Simulator.Contract;
+using Failover.Antelope.Scheduling;
 
 namespace Failover.Simulator.Consensus;
 
@@ -80,13 +81,14 @@ public static class BlockProduction
     }
 
     /// <summary>
-    /// Savanna: at the first block of a round, a pending policy whose proposal is final becomes active, then an
-    /// older-round proposal becomes pending — so a proposal in round R is active from the first block of round R+2.
+    /// Savanna: at the first block of a window (Spring: "round"), a pending policy whose proposal is final becomes
+    /// active, then a proposal of an earlier window becomes pending — so a proposal in window W is active from the
+    /// first block of window W+2.
     /// Legacy: the block is scheduled by the head's active schedule.
     /// </summary>
     private static (ChainState State, ProducerSchedule Schedule) BeginBlock(ChainState state, uint slot)
     {
-        if (state.Mode == ConsensusMode.Legacy || Round(slot) <= Round(state.Head.Slot))
+        if (state.Mode == ConsensusMode.Legacy || Slots.WindowStart(slot) == Slots.WindowStart(state.Head.Slot))
         {
             return (state, state.ActiveSchedule);
         }
@@ -97,15 +99,13 @@ public static class BlockProduction
             next = next with { ActiveSchedule = pending.Schedule, Pending = null };
         }
 
-        if (next.Proposed is { } proposed && Round(proposed.Slot) < Round(slot) && next.Pending is null)
+        if (next.Proposed is { } proposed && Slots.WindowStart(proposed.Slot) < Slots.WindowStart(slot) && next.Pending is null)
         {
             next = next with { Pending = proposed, Proposed = null };
         }
 
         return (next, next.ActiveSchedule);
     }
-
-    private static uint Round(uint slot) => slot / ProducerSchedule.Repetitions;
 
     private static ChainState AdvanceDpos(ChainState state, Name producer, uint blockNum, ushort confirmed)
     {

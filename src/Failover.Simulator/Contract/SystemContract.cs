@@ -3,6 +3,7 @@ using Failover.Antelope;
 using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
 using Failover.Simulator.Chain;
+using Failover.Antelope.Scheduling;
 
 namespace Failover.Simulator.Contract;
 

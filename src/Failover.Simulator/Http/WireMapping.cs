@@ -123,8 +123,7 @@ internal static class WireMapping
         ? new(Schedule(state.ActiveSchedule), (state.Pending ?? state.Proposed) is { } waiting ? Schedule(waiting.Schedule) : null, null)
         : new(Schedule(state.ActiveSchedule), state.Pending is { } pending ? Schedule(pending.Schedule) : null, state.Proposed is { } proposed ? Schedule(proposed.Schedule) : null);
 
-    public static WireSchedule Schedule(Chain.ProducerSchedule schedule) =>
-        new(schedule.Version, [.. schedule.Producers.Select(p => new ProducerAuthority(p.Producer.ToString(), Authority(p.Authority)))]);
+    public static WireSchedule Schedule(Antelope.Scheduling.ProducerSchedule schedule) => schedule.ToWire();
 
     public static WireProducerRow ProducerRow(Contract.ProducerRow row) => new(
         row.Owner.ToString(),
