@@ -86,7 +86,7 @@ internal static class KeyString
         return true;
     }
 
-    private static byte[] RipemdChecksum(ReadOnlySpan<byte> payload, bool withK1Suffix)
+    internal static byte[] RipemdChecksum(ReadOnlySpan<byte> payload, bool withK1Suffix)
     {
         var digest = new RipeMD160Digest();
         digest.BlockUpdate(payload);

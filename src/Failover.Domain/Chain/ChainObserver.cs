@@ -88,6 +88,11 @@ public static class ChainObserver
             }
         }
 
+        if (start == branch.Count)
+        {
+            return new ChainDecision(run.Events);
+        }
+
         var activation = ActivationIndex(run.State, observation, start);
         if (activation == Unexplained)
         {

@@ -22,11 +22,16 @@ public sealed record ObservedBlock(
     public bool IsSavanna => HeaderScheduleVersion == BlockHeader.SavannaScheduleVersion;
 }
 
-/// <summary>The schedules an endpoint reported (<c>get_producer_schedule</c>), read before the head it served.</summary>
+/// <summary>
+/// The schedules an endpoint reported (<c>get_producer_schedule</c>, read before the head it served), and older ones the
+/// observer found in block headers (legacy <c>new_producer_schedule</c>) when reading history.
+/// </summary>
 public sealed record ScheduleReport(ProducerSchedule Active, ProducerSchedule? Pending = null, ProducerSchedule? Proposed = null)
 {
+    public IReadOnlyList<ProducerSchedule> Historical { get; init; } = [];
+
     public ProducerSchedule? WithVersion(uint version) =>
-        new[] { Active, Pending, Proposed }.FirstOrDefault(s => s is not null && s.Version == version);
+        new[] { Active, Pending, Proposed }.Concat(Historical).FirstOrDefault(s => s is not null && s.Version == version);
 }
 
 /// <summary>

@@ -12,5 +12,6 @@ internal static class CliCommands
         yield return TxCommands.Create(console);
         yield return SimulateCommand.Create(console);
         yield return DemoCommand.Create(console);
+        yield return RunCommand.Create(console);
     }
 }

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Failover.Service.Configuration;
+using Failover.Service.Hosting;
+using Failover.Service.Storage;
+using Microsoft.Extensions.Configuration;
+
+namespace Failover.Host.Commands;
+
+/// <summary>
+/// <c>failover run</c>: the long-running service (observer, projections, HTTP endpoints). Configuration comes from
+/// <c>appsettings.json</c> in the working directory, then <c>--config FILE</c>, then environment variables
+/// <c>FAILOVER__…</c>; an invalid configuration stops start-up listing every problem (exit 2) before anything is appended.
+/// </summary>
+internal static class RunCommand
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public static Command Create(CliConsole console)
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "A JSON configuration file (its Failover section; see README)." };
+        var urls = new Option<string>("--urls") { Description = "Where the HTTP endpoints listen (semicolon-separated URLs).", DefaultValueFactory = _ => DefaultUrls };
+        var command = new Command("run", "Runs the failover service: observer, projections and HTTP endpoints, until stopped (SIGTERM or Ctrl+C).")
+        {
+            config, urls,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(console, parse.GetValue(config), parse.GetValue(urls)!, cancellationToken));
+        return command;
+    }
+
+    /// <summary>The configuration sources of <c>failover run</c>, in order of precedence (last wins).</summary>
+    public static IConfigurationRoot BuildConfiguration(FileInfo? configFile)
+    {
+        var builder = new ConfigurationBuilder()
+            .SetBasePath(Directory.GetCurrentDirectory())
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
+        if (configFile is not null)
+        {
+            builder.AddJsonFile(configFile.FullName, optional: false, reloadOnChange: false);
+        }
+
+        return builder.AddEnvironmentVariables().Build();
+    }
+
+    private static async Task<int> RunAsync(CliConsole console, FileInfo? configFile, string urls, CancellationToken cancellationToken)
+    {
+        if (configFile is { Exists: false })
+        {
+            await console.Error.WriteLineAsync($"--config: {configFile.FullName} does not exist.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = BuildConfiguration(configFile);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            await console.Error.WriteLineAsync($"The configuration could not be read: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var loaded = FailoverSettingsLoader.Load(configuration);
+        if (loaded.Settings is not { } settings)
+        {
+            await console.Error.WriteLineAsync($"The configuration has {loaded.Problems.Count} problem(s); nothing was started:").ConfigureAwait(false);
+            foreach (var problem in loaded.Problems)
+            {
+                await console.Error.WriteLineAsync("  - " + problem).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        foreach (var warning in loaded.Warnings)
+        {
+            await console.Error.WriteLineAsync("WARNING: " + warning).ConfigureAwait(false);
+        }
+
+        var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Failover.EventStore.IEventStore store;
+        try
+        {
+            store = await StoreOpener.OpenAsync(settings.Store, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await console.Error.WriteLineAsync($"The event store {settings.Store} could not be opened: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        await using var opened = store;
+        await using var app = FailoverApplication.Build(settings, store, new FailoverHostOptions { Urls = listen, Configuration = configuration });
+        await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,119 @@
+namespace Failover.Service.Configuration;
+
+// The "Failover" configuration section exactly as operators write it (appsettings.json, --config FILE, environment
+// FAILOVER__…). Every leaf is a string, so binding never fails half-way: the validator checks every value and lists
+// every problem at once, and only a valid configuration becomes FailoverSettings.
+
+/// <summary>The raw <c>Failover</c> section.</summary>
+public sealed class FailoverConfiguration
+{
+    public const string SectionName = "Failover";
+
+    public string? ObserverId { get; set; }
+
+    public string? Store { get; set; }
+
+    public ChainConfiguration Chain { get; set; } = new();
+
+    public string? Producer { get; set; }
+
+    public List<DataCenterConfiguration> DataCenters { get; set; } = [];
+
+    public SignerConfiguration Signer { get; set; } = new();
+
+    public PolicyConfiguration Policy { get; set; } = new();
+
+    public string? DryRun { get; set; }
+
+    public ObserverConfiguration Observer { get; set; } = new();
+
+    public ApiConfiguration Api { get; set; } = new();
+}
+
+public sealed class ChainConfiguration
+{
+    /// <summary>64 hex; optional, checked against get_info when given.</summary>
+    public string? Id { get; set; }
+
+    public List<string> Endpoints { get; set; } = [];
+
+    /// <summary>savanna (default) or legacy.</summary>
+    public string? Consensus { get; set; }
+}
+
+public sealed class DataCenterConfiguration
+{
+    public string? Name { get; set; }
+
+    public string? Priority { get; set; }
+
+    public string? SigningKey { get; set; }
+
+    public string? FinalizerKey { get; set; }
+
+    /// <summary>That data center's own node (optional): a standby is ready only if it reports a fresh head.</summary>
+    public string? Endpoint { get; set; }
+}
+
+public sealed class SignerConfiguration
+{
+    public string? Permission { get; set; }
+
+    /// <summary>A file holding the private key (WIF or PVT_K1_…); refused when group- or world-readable.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>Or the name of an environment variable holding it.</summary>
+    public string? KeyEnvironmentVariable { get; set; }
+}
+
+public sealed class PolicyConfiguration
+{
+    public string? MissedBlocksThreshold { get; set; }
+
+    public string? MinParticipation { get; set; }
+
+    public string? MaxHeadAge { get; set; }
+
+    public string? MaxLibStall { get; set; }
+
+    public string? Cooldown { get; set; }
+
+    public string? MaxRotationsPer24h { get; set; }
+
+    public string? MaxStandbyHeadAge { get; set; }
+}
+
+public sealed class ObserverConfiguration
+{
+    /// <summary>How often every endpoint's get_info is polled (default: one block interval, 00:00:00.5).</summary>
+    public string? PollInterval { get; set; }
+
+    /// <summary>At most this long between participation samples while nothing else calls for one (default 00:00:06).</summary>
+    public string? SampleInterval { get; set; }
+
+    /// <summary>Block reads in flight at once while catching up (default 32).</summary>
+    public string? BackfillConcurrency { get; set; }
+
+    /// <summary>Blocks read and appended per step while catching up (default 1000).</summary>
+    public string? BatchSize { get; set; }
+
+    /// <summary>Per-call timeout of chain API reads (default 00:00:02).</summary>
+    public string? RequestTimeout { get; set; }
+
+    /// <summary>An endpoint whose head is older than this is stale (default 00:00:06).</summary>
+    public string? StaleAfter { get; set; }
+
+    /// <summary>Block number to start from when the chain stream is empty (default: the head).</summary>
+    public string? FromBlock { get; set; }
+}
+
+public sealed class ApiConfiguration
+{
+    /// <summary>Bearer token for control routes (or TokenFile); absent: control routes answer 403.</summary>
+    public string? Token { get; set; }
+
+    public string? TokenFile { get; set; }
+
+    /// <summary>Put read routes behind the token too (default false).</summary>
+    public string? ProtectReads { get; set; }
+}

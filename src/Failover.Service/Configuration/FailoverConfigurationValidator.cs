@@ -1,0 +1,329 @@
+using System.Globalization;
+using Failover.Antelope;
+using Failover.Domain.Decisions;
+using FluentValidation;
+
+namespace Failover.Service.Configuration;
+
+/// <summary>
+/// Every rule of the <c>Failover</c> section; the service refuses to start while any fails and lists them all.
+/// Messages name the key as an operator writes it (e.g. <c>Failover:DataCenters:1:SigningKey</c>).
+/// </summary>
+public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverConfiguration>
+{
+    private const string Prefix = FailoverConfiguration.SectionName + ":";
+
+    public FailoverConfigurationValidator()
+    {
+        RuleFor(c => c.ObserverId).Must(id => !string.IsNullOrWhiteSpace(id) && id.Length <= 64 && id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+            .WithName(Prefix + "ObserverId").WithMessage("{PropertyName} must be 1–64 letters, digits, '-', '_' or '.' (e.g. obs-1), got '{PropertyValue}'.");
+        RuleFor(c => c.Store).Custom((store, context) =>
+        {
+            if (!StoreLocation.TryParse(store, out _, out var error))
+            {
+                context.AddFailure(Prefix + "Store", $"{Prefix}Store {error}.");
+            }
+        });
+        RuleFor(c => c.Chain.Id).Must(id => id is null || Checksum256.TryParse(id, out _, out _))
+            .WithName(Prefix + "Chain:Id").WithMessage("{PropertyName} must be the chain id as 64 hex digits when given.");
+        RuleFor(c => c.Chain.Consensus).Must(c => c is null or "savanna" or "legacy")
+            .WithName(Prefix + "Chain:Consensus").WithMessage("{PropertyName} must be savanna or legacy, got '{PropertyValue}'.");
+        RuleFor(c => c.Chain.Endpoints).NotEmpty().WithName(Prefix + "Chain:Endpoints")
+            .WithMessage("{PropertyName} must list at least one chain API URL (e.g. http://127.0.0.1:8888).");
+        RuleForEach(c => c.Chain.Endpoints).Custom((url, context) => CheckUrl(url, $"{Prefix}Chain:Endpoints:{context.PropertyIndex()}", context));
+        RuleFor(c => c.Chain.Endpoints).Must(e => e.Distinct(StringComparer.OrdinalIgnoreCase).Count() == e.Count)
+            .WithName(Prefix + "Chain:Endpoints").WithMessage("{PropertyName} lists the same URL twice.");
+        RuleFor(c => c.Producer).Custom((producer, context) =>
+        {
+            if (!Name.TryParse(producer, out _, out var error))
+            {
+                context.AddFailure(Prefix + "Producer", $"{Prefix}Producer must be the producer account: {error}");
+            }
+        });
+        RuleFor(c => c.DataCenters).Must(d => d.Count >= 2).WithName(Prefix + "DataCenters")
+            .WithMessage("{PropertyName} must list at least two data centers: failing over needs somewhere to go.");
+        RuleForEach(c => c.DataCenters).Custom(CheckDataCenter);
+        RuleFor(c => c).Custom(CheckDataCentersTogether);
+        RuleFor(c => c.Signer).Custom(CheckSigner);
+        RuleFor(c => c.Policy).Custom(CheckPolicy);
+        RuleFor(c => c.DryRun).Must(v => v is null || bool.TryParse(v, out _))
+            .WithName(Prefix + "DryRun").WithMessage("{PropertyName} must be true or false, got '{PropertyValue}'.");
+        RuleFor(c => c.Observer).Custom(CheckObserver);
+        RuleFor(c => c.Api).Custom(CheckApi);
+    }
+
+    private static void CheckDataCenter(DataCenterConfiguration dc, ValidationContext<FailoverConfiguration> context)
+    {
+        var key = $"{Prefix}DataCenters:{context.PropertyIndex()}";
+        if (string.IsNullOrWhiteSpace(dc.Name))
+        {
+            context.AddFailure(key + ":Name", $"{key}:Name must name the data center (e.g. dc1).");
+        }
+
+        if (!int.TryParse(dc.Priority, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+        {
+            context.AddFailure(key + ":Priority", $"{key}:Priority must be a whole number (1 = first choice), got '{dc.Priority}'.");
+        }
+
+        if (!PublicKey.TryParse(dc.SigningKey, out _, out var keyError))
+        {
+            context.AddFailure(key + ":SigningKey", $"{key}:SigningKey must be a public key (PUB_K1_… or EOS…): {keyError}");
+        }
+
+        var savanna = context.InstanceToValidate.Chain.Consensus is null or "savanna";
+        if (dc.FinalizerKey is null && savanna)
+        {
+            context.AddFailure(key + ":FinalizerKey",
+                $"{key}:FinalizerKey is required on a Savanna chain: a producing node pauses without its finalizer's votes, so a rotation must activate the standby's finalizer key (actfinkey) too.");
+        }
+        else if (dc.FinalizerKey is not null && BlsPublicKey.Validate(dc.FinalizerKey) is { } blsError)
+        {
+            context.AddFailure(key + ":FinalizerKey", $"{key}:FinalizerKey must be a BLS public key (PUB_BLS_…): {blsError}, got '{dc.FinalizerKey}'.");
+        }
+
+        if (dc.Endpoint is not null)
+        {
+            CheckUrl(dc.Endpoint, key + ":Endpoint", context);
+        }
+    }
+
+    private static void CheckDataCentersTogether(FailoverConfiguration config, ValidationContext<FailoverConfiguration> context)
+    {
+        var named = config.DataCenters.Where(d => !string.IsNullOrWhiteSpace(d.Name)).ToList();
+        foreach (var name in named.GroupBy(d => d.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
+        {
+            context.AddFailure(Prefix + "DataCenters", $"{Prefix}DataCenters names '{name}' more than once.");
+        }
+
+        foreach (var priority in config.DataCenters.Select(d => d.Priority).Where(p => p is not null).GroupBy(p => p).Where(g => g.Count() > 1).Select(g => g.Key))
+        {
+            context.AddFailure(Prefix + "DataCenters", $"{Prefix}DataCenters gives priority {priority} to more than one data center; priorities decide the target, so they must differ.");
+        }
+
+        var keys = config.DataCenters.Select(d => PublicKey.TryParse(d.SigningKey, out var k, out _) ? k : null).Where(k => k is not null).ToList();
+        if (keys.Distinct().Count() != keys.Count)
+        {
+            context.AddFailure(Prefix + "DataCenters", $"{Prefix}DataCenters gives the same signing key to two data centers; each must sign with its own key.");
+        }
+
+        var finalizers = config.DataCenters.Select(d => d.FinalizerKey).Where(k => k is not null).ToList();
+        if (finalizers.Distinct(StringComparer.Ordinal).Count() != finalizers.Count)
+        {
+            context.AddFailure(Prefix + "DataCenters", $"{Prefix}DataCenters gives the same finalizer key to two data centers; each votes with its own key.");
+        }
+    }
+
+    private static void CheckSigner(SignerConfiguration signer, ValidationContext<FailoverConfiguration> context)
+    {
+        var key = Prefix + "Signer";
+        if (!Name.TryParse(signer.Permission, out _, out var error))
+        {
+            context.AddFailure(key + ":Permission", $"{key}:Permission must be the permission that signs the rotation (e.g. failover): {error}");
+        }
+
+        var dryRun = bool.TryParse(context.InstanceToValidate.DryRun, out var d) && d;
+        if (signer.KeyFile is not null && signer.KeyEnvironmentVariable is not null)
+        {
+            context.AddFailure(key, $"{key} gives both KeyFile and KeyEnvironmentVariable; give one.");
+        }
+        else if (signer.KeyFile is null && signer.KeyEnvironmentVariable is null && !dryRun)
+        {
+            context.AddFailure(key, $"{key} needs KeyFile (a file readable by its owner only) or KeyEnvironmentVariable, unless DryRun is true.");
+        }
+
+        if (signer.KeyFile is not null && KeyFileProblem(signer.KeyFile) is { } problem)
+        {
+            context.AddFailure(key + ":KeyFile", $"{key}:KeyFile {problem}");
+        }
+
+        if (signer.KeyEnvironmentVariable is { } variable && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+        {
+            context.AddFailure(key + ":KeyEnvironmentVariable", $"{key}:KeyEnvironmentVariable names '{variable}', which is not set.");
+        }
+    }
+
+    /// <summary>Why a key file cannot be used, or null: it must exist and be readable by its owner only.</summary>
+    public static string? KeyFileProblem(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return $"'{path}' does not exist.";
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(path);
+            const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+            if ((mode & others) != 0)
+            {
+                return $"'{path}' is readable or writable by its group or others (mode {Convert.ToString((int)mode, 8)}); chmod 400 it.";
+            }
+        }
+
+        return null;
+    }
+
+    private static void CheckPolicy(PolicyConfiguration policy, ValidationContext<FailoverConfiguration> context)
+    {
+        var key = Prefix + "Policy";
+        var problems = new List<string>();
+        var parsed = ToPolicy(policy, problems);
+        foreach (var problem in problems.Concat(parsed.Validate()))
+        {
+            context.AddFailure(key, $"{key}: {problem}");
+        }
+    }
+
+    private static void CheckObserver(ObserverConfiguration observer, ValidationContext<FailoverConfiguration> context)
+    {
+        var problems = new List<string>();
+        var settings = ToObserver(observer, problems);
+        if (settings.PollInterval <= TimeSpan.Zero || settings.SampleInterval <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero || settings.StaleAfter <= TimeSpan.Zero)
+        {
+            problems.Add("PollInterval, SampleInterval, RequestTimeout and StaleAfter must be positive.");
+        }
+
+        if (settings.BackfillConcurrency is < 1 or > 256 || settings.BatchSize is < 1 or > 100_000)
+        {
+            problems.Add("BackfillConcurrency must be 1–256 and BatchSize 1–100000.");
+        }
+
+        foreach (var problem in problems)
+        {
+            context.AddFailure(Prefix + "Observer", $"{Prefix}Observer: {problem}");
+        }
+    }
+
+    private static void CheckApi(ApiConfiguration api, ValidationContext<FailoverConfiguration> context)
+    {
+        var key = Prefix + "Api";
+        if (api.Token is not null && api.TokenFile is not null)
+        {
+            context.AddFailure(key, $"{key} gives both Token and TokenFile; give one.");
+        }
+
+        if (api.Token is { Length: < 16 })
+        {
+            context.AddFailure(key + ":Token", $"{key}:Token must be at least 16 characters.");
+        }
+
+        if (api.TokenFile is not null && KeyFileProblem(api.TokenFile) is { } problem)
+        {
+            context.AddFailure(key + ":TokenFile", $"{key}:TokenFile {problem}");
+        }
+
+        if (api.ProtectReads is not null && !bool.TryParse(api.ProtectReads, out _))
+        {
+            context.AddFailure(key + ":ProtectReads", $"{key}:ProtectReads must be true or false, got '{api.ProtectReads}'.");
+        }
+    }
+
+    private static void CheckUrl(string? url, string key, ValidationContext<FailoverConfiguration> context)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+        {
+            context.AddFailure(key, $"{key} must be an absolute http:// or https:// URL (it may carry a path, e.g. http://127.0.0.1:8888/node/api2), got '{url}'.");
+        }
+        else if (uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+        {
+            context.AddFailure(key, $"{key} must not carry a query, fragment or credentials, got '{url}'.");
+        }
+    }
+
+    internal static FailoverPolicy ToPolicy(PolicyConfiguration raw, List<string> problems)
+    {
+        var defaults = new FailoverPolicy();
+        return new FailoverPolicy
+        {
+            MissedBlocksThreshold = Int(raw.MissedBlocksThreshold, "MissedBlocksThreshold", defaults.MissedBlocksThreshold, problems),
+            MinParticipation = Double(raw.MinParticipation, "MinParticipation", defaults.MinParticipation, problems),
+            MaxHeadAge = Duration(raw.MaxHeadAge, "MaxHeadAge", defaults.MaxHeadAge, problems),
+            MaxLibStall = Duration(raw.MaxLibStall, "MaxLibStall", defaults.MaxLibStall, problems),
+            Cooldown = Duration(raw.Cooldown, "Cooldown", defaults.Cooldown, problems),
+            MaxRotationsPer24h = Int(raw.MaxRotationsPer24h, "MaxRotationsPer24h", defaults.MaxRotationsPer24h, problems),
+            MaxStandbyHeadAge = Duration(raw.MaxStandbyHeadAge, "MaxStandbyHeadAge", defaults.MaxStandbyHeadAge, problems),
+        };
+    }
+
+    internal static ObserverSettings ToObserver(ObserverConfiguration raw, List<string> problems)
+    {
+        var d = ObserverSettings.Default;
+        uint? from = null;
+        if (raw.FromBlock is { } text)
+        {
+            if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0)
+            {
+                from = number;
+            }
+            else
+            {
+                problems.Add($"FromBlock must be a block number (1 or more), got '{text}'.");
+            }
+        }
+
+        return new ObserverSettings(
+            Duration(raw.PollInterval, "PollInterval", d.PollInterval, problems),
+            Duration(raw.SampleInterval, "SampleInterval", d.SampleInterval, problems),
+            Int(raw.BackfillConcurrency, "BackfillConcurrency", d.BackfillConcurrency, problems),
+            Int(raw.BatchSize, "BatchSize", d.BatchSize, problems),
+            Duration(raw.RequestTimeout, "RequestTimeout", d.RequestTimeout, problems),
+            Duration(raw.StaleAfter, "StaleAfter", d.StaleAfter, problems),
+            from);
+    }
+
+    private static int Int(string? text, string name, int fallback, List<string> problems)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        problems.Add($"{name} must be a whole number, got '{text}'.");
+        return fallback;
+    }
+
+    private static double Double(string? text, string name, double fallback, List<string> problems)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+        {
+            return value;
+        }
+
+        problems.Add($"{name} must be a number (e.g. 0.8), got '{text}'.");
+        return fallback;
+    }
+
+    private static TimeSpan Duration(string? text, string name, TimeSpan fallback, List<string> problems)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        problems.Add($"{name} must be a duration as hh:mm:ss[.fff] (e.g. 00:00:03), got '{text}'.");
+        return fallback;
+    }
+}
+
+/// <summary>The index of the collection element a rule is validating.</summary>
+internal static class ValidationContextExtensions
+{
+    public static int PropertyIndex<T>(this ValidationContext<T> context) =>
+        context.MessageFormatter.PlaceholderValues.TryGetValue("CollectionIndex", out var index) && index is int i ? i : 0;
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using Failover.Antelope;
+using Failover.Domain.Decisions;
+using Microsoft.Extensions.Configuration;
+
+namespace Failover.Service.Configuration;
+
+/// <summary>The outcome of reading the configuration: settings, or every problem found.</summary>
+public sealed record SettingsResult(FailoverSettings? Settings, IReadOnlyList<string> Problems, IReadOnlyList<string> Warnings);
+
+/// <summary>Reads, checks and types the <c>Failover</c> section.</summary>
+public static class FailoverSettingsLoader
+{
+    private static readonly FailoverConfigurationValidator Validator = new();
+
+    public static SettingsResult Load(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(FailoverConfiguration.SectionName);
+        var raw = new FailoverConfiguration();
+        section.Bind(raw);
+        var problems = UnknownKeys(section).Select(k => $"{k} is not a setting Failover knows (a typo?).").ToList();
+        problems.AddRange(Validator.Validate(raw).Errors.Select(e => e.ErrorMessage).Distinct());
+        if (problems.Count > 0)
+        {
+            return new SettingsResult(null, problems, []);
+        }
+
+        var settings = ToSettings(raw);
+        return new SettingsResult(settings, [], Warnings(settings));
+    }
+
+    /// <summary>What is allowed but risky: said loudly at start-up.</summary>
+    private static List<string> Warnings(FailoverSettings settings)
+    {
+        var warnings = new List<string>();
+        var permission = settings.Signer.Permission.ToString();
+        if (permission is "active" or "owner")
+        {
+            warnings.Add($"Failover:Signer:Permission is '{permission}': the service would hold a key that can do anything with {settings.Producer}. "
+                + "Create a dedicated permission (e.g. failover) linked only to eosio::regproducer, regproducer2 and actfinkey.");
+        }
+
+        if (settings.Endpoints.Count < 3)
+        {
+            warnings.Add($"Failover:Chain:Endpoints lists {settings.Endpoints.Count} endpoint(s): a majority of them must agree before a rotation; three or more independent nodes make one faulty node harmless.");
+        }
+
+        if (settings.DryRun)
+        {
+            warnings.Add("Failover:DryRun is true: decisions and transactions are recorded, nothing is sent.");
+        }
+
+        return warnings;
+    }
+
+    private static FailoverSettings ToSettings(FailoverConfiguration raw)
+    {
+        var store = StoreLocation.TryParse(raw.Store, out var location, out var error) ? location! : throw new InvalidOperationException(error);
+        var ignored = new List<string>();
+        var consensus = raw.Chain.Consensus == "legacy" ? ConsensusKind.Legacy : ConsensusKind.Savanna;
+        return new FailoverSettings(
+            raw.ObserverId!,
+            store,
+            raw.Chain.Id is null ? null : Checksum256.Parse(raw.Chain.Id),
+            [.. raw.Chain.Endpoints.Select(e => new Uri(e))],
+            consensus,
+            Name.Parse(raw.Producer!),
+            [.. raw.DataCenters.Select(d => new DataCenter(
+                d.Name!,
+                int.Parse(d.Priority!, CultureInfo.InvariantCulture),
+                PublicKey.Parse(d.SigningKey!),
+                d.FinalizerKey,
+                d.Endpoint is null ? null : new Uri(d.Endpoint))).OrderBy(d => d.Priority)],
+            new SignerSettings(Name.Parse(raw.Signer.Permission!), raw.Signer.KeyFile, raw.Signer.KeyEnvironmentVariable),
+            FailoverConfigurationValidator.ToPolicy(raw.Policy, ignored),
+            raw.DryRun is not null && bool.Parse(raw.DryRun),
+            FailoverConfigurationValidator.ToObserver(raw.Observer, ignored),
+            new ApiSettings(raw.Api.Token, raw.Api.TokenFile, raw.Api.ProtectReads is not null && bool.Parse(raw.Api.ProtectReads)));
+    }
+
+    /// <summary>Keys under the section that no property of <see cref="FailoverConfiguration"/> takes.</summary>
+    private static IEnumerable<string> UnknownKeys(IConfigurationSection section) => UnknownKeys(section, typeof(FailoverConfiguration));
+
+    private static IEnumerable<string> UnknownKeys(IConfigurationSection section, Type type)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var property = type.GetProperties().FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                yield return child.Path;
+                continue;
+            }
+
+            var propertyType = property.PropertyType;
+            if (propertyType.IsGenericType && propertyType.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                var element = propertyType.GetGenericArguments()[0];
+                if (element != typeof(string))
+                {
+                    foreach (var unknown in child.GetChildren().SelectMany(item => UnknownKeys(item, element)))
+                    {
+                        yield return unknown;
+                    }
+                }
+            }
+            else if (propertyType != typeof(string))
+            {
+                foreach (var unknown in UnknownKeys(child, propertyType))
+                {
+                    yield return unknown;
+                }
+            }
+        }
+    }
+}

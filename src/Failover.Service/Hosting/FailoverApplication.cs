@@ -1,0 +1,100 @@
+using Failover.Domain.Health;
+using Failover.EventStore;
+using Failover.EventStore.Projections;
+using Failover.Service.Configuration;
+using Failover.Service.Observation;
+using Failover.Service.Projections;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Failover.Service.Hosting;
+
+/// <summary>How to host the service: where to listen, which clock, and (for tests and the demo) how to reach the chain.</summary>
+public sealed record FailoverHostOptions
+{
+    /// <summary>Where the HTTP endpoints listen (e.g. http://127.0.0.1:5080); empty: the framework's default.</summary>
+    public IReadOnlyList<string> Urls { get; init; } = [];
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Sends the chain API requests (default: the network). The demo and tests pass the simulator's handler.</summary>
+    public HttpMessageHandler? ChainHandler { get; init; }
+
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Configuration the web host reads too (e.g. <c>Logging</c>), usually the one the settings came from.</summary>
+    public Microsoft.Extensions.Configuration.IConfiguration? Configuration { get; init; }
+
+    /// <summary>Replaces the web host's server (tests pass the test server).</summary>
+    public Action<IWebHostBuilder>? ConfigureWebHost { get; init; }
+}
+
+/// <summary>
+/// Composes <c>failover run</c>: the observer, the projections and the HTTP endpoints over one event store, in one
+/// ASP.NET Core process with graceful shutdown (design §3 "Host").
+/// </summary>
+public static class FailoverApplication
+{
+    public static WebApplication Build(FailoverSettings settings, IEventStore store, FailoverHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        if (options.Urls.Count > 0)
+        {
+            builder.WebHost.UseUrls([.. options.Urls]);
+        }
+
+        if (options.Configuration is { } configuration)
+        {
+            builder.Configuration.AddConfiguration(configuration);
+        }
+
+        options.ConfigureWebHost?.Invoke(builder.WebHost);
+        builder.Logging.ClearProviders();
+        if (options.ConfigureLogging is { } configure)
+        {
+            configure(builder.Logging);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(store);
+        services.AddSingleton(options.Time);
+        services.AddSingleton(new ChainHttp(new HttpClient(options.ChainHandler ?? new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Math.Max(4, settings.Observer.BackfillConcurrency),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each call has its own limit (ChainApiOptions.Timeout)
+        }));
+        services.AddSingleton(sp => new Observer(settings, store, sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Observer>()));
+        services.AddSingleton(new HostedProjection(new ReadModelProjection(new ChainHealthReadModel(settings.Producer.ToString())), new ProjectionProgress()));
+        services.AddHostedService<ObserverService>();
+        services.AddHostedService<ProjectionService>();
+        services.AddHealthChecks();
+
+        var app = builder.Build();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        return app;
+    }
+}
+
+/// <summary>The HTTP client every chain API call goes through.</summary>
+public sealed record ChainHttp(HttpClient Client);

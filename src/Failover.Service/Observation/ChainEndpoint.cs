@@ -1,0 +1,173 @@
+using System.Net;
+using Failover.Antelope;
+using Failover.Antelope.Blocks;
+using Failover.Antelope.Chain;
+using ProducerSchedule = Failover.Antelope.Scheduling.ProducerSchedule;
+using Failover.Domain.Chain;
+using PackedHeader = Failover.Antelope.Blocks.BlockHeader;
+
+namespace Failover.Service.Observation;
+
+/// <summary>What one poll read from an endpoint: its schedules and head, or why it could not be read.</summary>
+public sealed record EndpointRead(ChainEndpoint Endpoint, GetInfoResult? Info, ScheduleReport? Schedules, string? FailureReason, string? FailureDetail)
+{
+    public bool Succeeded => Info is not null && Schedules is not null && FailureReason is null;
+}
+
+/// <summary>
+/// One configured chain API endpoint (a base URL that may carry a path): reads its head and schedules, fetches blocks
+/// (<c>get_block_info</c>, falling back to <c>get_block</c> on nodes without it) and recovers the key that signed a block.
+/// Every malformed or failing answer surfaces as a <see cref="ChainApiException"/> or <see cref="FormatException"/>.
+/// </summary>
+public sealed class ChainEndpoint(Uri url, ChainApiClient client)
+{
+    private volatile bool _noBlockInfo;
+
+    public Uri Url { get; } = url;
+
+    public string Name { get; } = url.ToString().TrimEnd('/');
+
+    public ChainApiClient Client { get; } = client;
+
+    /// <summary>get_producer_schedule first, then get_info: the schedules are then at most as new as the head.</summary>
+    public async Task<EndpointRead> ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var wire = await Client.GetProducerScheduleAsync(cancellationToken).ConfigureAwait(false);
+            var info = await Client.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+            if (wire.Active is null)
+            {
+                return new EndpointRead(this, info, null, EndpointFailures.Malformed, "get_producer_schedule shows no active schedule");
+            }
+
+            var schedules = new ScheduleReport(
+                ProducerSchedule.FromWire(wire.Active),
+                wire.Pending is { Producers.Count: > 0 } pending ? ProducerSchedule.FromWire(pending) : null,
+                wire.Proposed is { Producers.Count: > 0 } proposed ? ProducerSchedule.FromWire(proposed) : null);
+            return new EndpointRead(this, info, schedules, null, null);
+        }
+        catch (Exception e) when (EndpointFailures.Classify(e) is { } reason)
+        {
+            return new EndpointRead(this, null, null, reason, e.Message);
+        }
+    }
+
+    /// <summary>Blocks <paramref name="from"/>..<paramref name="to"/>, read concurrently, in order.</summary>
+    public async Task<IReadOnlyList<ObservedBlock>> ReadBlocksAsync(
+        uint from, uint to, Antelope.Name ourProducer, int concurrency, CancellationToken cancellationToken)
+    {
+        if (to < from)
+        {
+            return [];
+        }
+
+        var blocks = new ObservedBlock[to - from + 1];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, blocks.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (i, ct) => blocks[i] = await ReadBlockAsync(from + (uint)i, ourProducer, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return blocks;
+    }
+
+    /// <summary>One block; for our producer's blocks, with the key its signature recovers to.</summary>
+    public async Task<ObservedBlock> ReadBlockAsync(uint number, Antelope.Name ourProducer, CancellationToken cancellationToken)
+    {
+        var (id, previous, producerText, timestamp, scheduleVersion, signature) = await ReadHeaderAsync(number, cancellationToken).ConfigureAwait(false);
+        if (id.Length != 64 || BlockId.BlockNum(Checksum256.Parse(id)) != number)
+        {
+            throw new FormatException($"{Name} answered block {number} with id {id}, whose first 4 bytes name another block.");
+        }
+
+        var producer = Antelope.Name.Parse(producerText);
+        string? signingKey = null;
+        if (producer == ourProducer)
+        {
+            signingKey = (await RecoverSignerAsync(id, scheduleVersion, signature, cancellationToken).ConfigureAwait(false))?.ToString();
+        }
+
+        return new ObservedBlock(number, id, previous, producer, timestamp, scheduleVersion, signingKey);
+    }
+
+    /// <summary>A block's id by number, for comparing endpoints at a common height.</summary>
+    public async Task<string> ReadBlockIdAsync(uint number, CancellationToken cancellationToken) =>
+        (await ReadHeaderAsync(number, cancellationToken).ConfigureAwait(false)).Id;
+
+    private async Task<(string Id, string Previous, string Producer, DateTimeOffset Timestamp, uint ScheduleVersion, string Signature)> ReadHeaderAsync(
+        uint number, CancellationToken cancellationToken)
+    {
+        if (!_noBlockInfo)
+        {
+            try
+            {
+                var info = await Client.GetBlockInfoAsync(number, cancellationToken).ConfigureAwait(false);
+                return (info.Id, info.Previous, info.Producer, info.Timestamp, info.ScheduleVersion, info.ProducerSignature);
+            }
+            catch (ChainApiException e) when (e.HttpStatus == HttpStatusCode.NotFound)
+            {
+                _noBlockInfo = true; // a node without get_block_info (before Leap 3): get_block has the same header fields
+            }
+        }
+
+        var block = await Client.GetBlockAsync(number, cancellationToken).ConfigureAwait(false);
+        return (block.Id, block.Previous, block.Producer, block.Timestamp, block.ScheduleVersion, block.ProducerSignature);
+    }
+
+    /// <summary>
+    /// Savanna blocks are signed over their id; legacy blocks over the sig_digest, which needs the header state of
+    /// <c>get_block_header_state</c> (reversible blocks only on Leap). Null when the key cannot be recovered.
+    /// </summary>
+    private async Task<PublicKey?> RecoverSignerAsync(string id, uint scheduleVersion, string signatureText, CancellationToken cancellationToken)
+    {
+        var signature = Signature.Parse(signatureText);
+        var blockId = Checksum256.Parse(id);
+        if (scheduleVersion == PackedHeader.SavannaScheduleVersion)
+        {
+            return BlockSignature.RecoverSavannaSigner(signature, blockId);
+        }
+
+        try
+        {
+            var state = await Client.GetBlockHeaderStateAsync(id, cancellationToken).ConfigureAwait(false);
+            if (state.Id != id || state.BlockrootMerkle.ActiveNodes.Count == 0)
+            {
+                return null;
+            }
+
+            return BlockSignature.RecoverLegacySigner(
+                signature,
+                PackedHeader.FromWire(state.Header),
+                Checksum256.Parse(state.BlockrootMerkle.ActiveNodes[^1]),
+                Checksum256.Parse(state.PendingSchedule.ScheduleHash));
+        }
+        catch (ChainApiException e) when (e.IsUnknownBlock)
+        {
+            return null; // already irreversible: Leap serves header states of reversible blocks only
+        }
+    }
+}
+
+/// <summary>Why an endpoint is not trusted (the reasons of <c>endpoint-degraded.v1</c>).</summary>
+public static class EndpointFailures
+{
+    public const string Unreachable = "unreachable";
+    public const string Timeout = "timeout";
+    public const string HttpError = "http-error";
+    public const string Malformed = "malformed";
+    public const string WrongChain = "wrong-chain";
+    public const string Stale = "stale";
+    public const string Disagrees = "disagrees";
+    public const string Inconsistent = "inconsistent";
+
+    /// <summary>The reason an exception from reading an endpoint stands for, or null if it is not an endpoint's fault.</summary>
+    public static string? Classify(Exception exception) => exception switch
+    {
+        ChainApiTimeoutException => Timeout,
+        ChainApiConnectionException => Unreachable,
+        ChainApiMalformedResponseException => Malformed,
+        ChainApiException => HttpError,
+        FormatException => Malformed,
+        ArgumentException => Malformed,
+        _ => null,
+    };
+}

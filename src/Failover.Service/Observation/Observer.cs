@@ -1,0 +1,506 @@
+using Failover.Antelope;
+using Failover.Antelope.Chain;
+using Failover.Antelope.Scheduling;
+using ProducerSchedule = Failover.Antelope.Scheduling.ProducerSchedule;
+using Failover.Domain.Chain;
+using Failover.Domain.Events;
+using Failover.EventStore;
+using Failover.Service.Configuration;
+using Failover.Service.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Failover.Service.Observation;
+
+/// <summary>What one poll did.</summary>
+/// <param name="Behind">The chosen endpoint has blocks the chain stream does not hold yet: poll again at once.</param>
+public sealed record PollOutcome(int ChainEventsAppended, int ObserverEventsAppended, bool Behind, string? Problem);
+
+/// <summary>
+/// The observer (design §3): polls every endpoint, follows the best one's branch block by block, and appends what the
+/// domain decides — blocks, misses charged to the producer scheduled for each slot, schedule changes, fork switches —
+/// to the chain stream with its expected version, so restarts and other observers never record a fact twice. It
+/// samples participation and judges its endpoints in its own stream. Time comes from the <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class Observer
+{
+    private const int MaxAppendAttempts = 5;
+
+    private readonly FailoverSettings _settings;
+    private readonly IEventStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly IReadOnlyList<ChainEndpoint> _endpoints;
+    private readonly IReadOnlyList<(DataCenter DataCenter, ChainEndpoint Node)> _dataCenterNodes;
+    private readonly HashSet<string> _inconsistent = new(StringComparer.Ordinal);
+    private string? _chainId;
+    private ObservedChain _chain = ObservedChain.Empty;
+    private ObserverView _view = ObserverView.Empty;
+    private DateTimeOffset? _lastSampleAt;
+
+    public Observer(FailoverSettings settings, IEventStore store, HttpClient http, TimeProvider time, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(http);
+        (_settings, _store, _time, _log) = (settings, store ?? throw new ArgumentNullException(nameof(store)), time ?? throw new ArgumentNullException(nameof(time)), log ?? throw new ArgumentNullException(nameof(log)));
+        _endpoints = [.. settings.Endpoints.Select(url => Endpoint(url, http))];
+        _dataCenterNodes = [.. settings.DataCenters.Where(d => d.Endpoint is not null).Select(d => (d, Endpoint(d.Endpoint!, http)))];
+    }
+
+    /// <summary>The chain id the streams are named by, once known.</summary>
+    public string? ChainId => _chainId;
+
+    public ObservedChain Chain => _chain;
+
+    public ObserverView View => _view;
+
+    public string ChainStream => Streams.Chain(_chainId ?? throw new InvalidOperationException("The chain id is not known yet."));
+
+    public string ObserverStream => Streams.Observer(_settings.ObserverId);
+
+    /// <summary>Polls until cancelled: at once again while behind, else every poll interval.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            PollOutcome outcome;
+            try
+            {
+                outcome = await PollOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && IsStoreFailure(e))
+            {
+                ObserverLog.StoreFailed(_log, e);
+                outcome = new PollOutcome(0, 0, false, e.Message);
+            }
+
+            if (!outcome.Behind)
+            {
+                await Task.Delay(_settings.Observer.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One poll: read every endpoint, follow the best, append what is new, judge endpoints, sample if due.</summary>
+    public async Task<PollOutcome> PollOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var reads = await Task.WhenAll(_endpoints.Select(e => e.ReadAsync(cancellationToken))).ConfigureAwait(false);
+        if (_chainId is null && !await TryLearnChainAsync(reads, cancellationToken).ConfigureAwait(false))
+        {
+            var judged = await JudgeAsync(reads, null, now, cancellationToken).ConfigureAwait(false);
+            return new PollOutcome(0, judged, false, "no endpoint answered with the configured chain");
+        }
+
+        var healthy = reads.Where(r => r.Succeeded && r.Info!.ChainId == _chainId).ToList();
+        string? problem = null;
+        var appended = 0;
+        EndpointRead? followed = null;
+        foreach (var candidate in Rank(healthy))
+        {
+            var (count, failure) = await FollowAsync(candidate, now, cancellationToken).ConfigureAwait(false);
+            appended += count;
+            if (failure is null)
+            {
+                _inconsistent.Remove(candidate.Endpoint.Name);
+                followed = candidate;
+                break;
+            }
+
+            problem = failure;
+            _inconsistent.Add(candidate.Endpoint.Name);
+            ObserverLog.CannotRecord(_log, candidate.Endpoint.Name, failure);
+            if (count > 0)
+            {
+                break;
+            }
+        }
+
+        var behind = followed is not null && _chain.Head is { } head && followed.Info!.HeadBlockNum > head.Number;
+        var observerEvents = await JudgeAsync(reads, behind ? null : followed, now, cancellationToken).ConfigureAwait(false);
+        return new PollOutcome(appended, observerEvents, behind, followed is null ? problem ?? "no endpoint is healthy" : null);
+    }
+
+    /// <summary>Loads the streams (at start-up, or after another observer moved the chain stream).</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (_chainId is not null)
+        {
+            await foreach (var (_, e) in DomainEvents.ReadStreamAsync(_store, ChainStream, _chain.EventCount, cancellationToken).ConfigureAwait(false))
+            {
+                if (e is IChainEvent chainEvent)
+                {
+                    _chain = _chain.Apply(chainEvent);
+                }
+            }
+        }
+
+        await foreach (var (_, e) in DomainEvents.ReadStreamAsync(_store, ObserverStream, _view.EventCount, cancellationToken).ConfigureAwait(false))
+        {
+            _view = _view.Apply(e);
+        }
+
+        _lastSampleAt ??= _view.LatestSample?.ObservedAt;
+    }
+
+    /// <summary>The chain id: configured (and then checked), or agreed by the endpoints that answer.</summary>
+    private async Task<bool> TryLearnChainAsync(EndpointRead[] reads, CancellationToken cancellationToken)
+    {
+        var ids = reads.Where(r => r.Info is not null).Select(r => r.Info!.ChainId).ToList();
+        var chosen = _settings.ChainId?.ToString()
+            ?? ids.GroupBy(id => id, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
+        if (chosen is null || (_settings.ChainId is null && ids.Count(id => id == chosen) * 2 <= reads.Length))
+        {
+            return false;
+        }
+
+        _chainId = chosen;
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        ObserverLog.Observing(_log, _chainId, _endpoints.Count, _chain.EventCount, _chain.Head?.Number);
+        return true;
+    }
+
+    /// <summary>Best first: not found inconsistent last time, then highest LIB, then highest head, then configuration order.</summary>
+    private IEnumerable<EndpointRead> Rank(IEnumerable<EndpointRead> healthy) => healthy
+        .OrderBy(r => _inconsistent.Contains(r.Endpoint.Name))
+        .ThenByDescending(r => r.Info!.LastIrreversibleBlockNum)
+        .ThenByDescending(r => r.Info!.HeadBlockNum)
+        .ThenBy(r => _endpoints.ToList().IndexOf(r.Endpoint));
+
+    /// <summary>Reads the endpoint's blocks after the recorded head (a batch at most) and appends what the domain decides.</summary>
+    private async Task<(int Appended, string? Problem)> FollowAsync(EndpointRead read, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var endpoint = read.Endpoint;
+        var info = read.Info!;
+        var appended = 0;
+        for (var attempt = 0; attempt < MaxAppendAttempts; attempt++)
+        {
+            var from = _chain.Head is { } head ? head.Number + 1 : _settings.Observer.FromBlock ?? info.HeadBlockNum;
+            var to = Math.Min(info.HeadBlockNum, from + (uint)_settings.Observer.BatchSize - 1);
+            if (_chain.Head is { } recorded && info.HeadBlockNum < recorded.Number)
+            {
+                // The endpoint is behind what is recorded: only a block it has at its head can show whether it agrees.
+                from = info.HeadBlockNum;
+                to = info.HeadBlockNum;
+            }
+
+            if (to < from)
+            {
+                return (appended, null);
+            }
+
+            var branch = (await endpoint.ReadBlocksAsync(from, to, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken).ConfigureAwait(false)).ToList();
+            var report = read.Schedules!;
+            ChainDecision decision;
+            while (true)
+            {
+                decision = ChainObserver.Decide(_chain, new ChainObservation(_chainId!, branch, report, now));
+                if (decision.NeedsBlocksFrom is { } earlier && earlier < branch[0].Number && branch[0].Number - earlier <= ObservedChain.KeptBlocks)
+                {
+                    var missing = await endpoint.ReadBlocksAsync(earlier, branch[0].Number - 1, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken).ConfigureAwait(false);
+                    branch.InsertRange(0, missing);
+                    continue;
+                }
+
+                if (decision.Problem is not null && decision.Events.Count == 0 && await FindLegacyScheduleAsync(endpoint, branch, report, cancellationToken).ConfigureAwait(false) is { } extended)
+                {
+                    report = extended;
+                    continue;
+                }
+
+                break;
+            }
+
+            if (decision.Events.Count == 0)
+            {
+                return (appended, decision.Problem ?? (decision.NeedsBlocksFrom is { } n ? $"the branch leaves the recorded chain below block {n}, deeper than the observer reads back" : null));
+            }
+
+            try
+            {
+                await AppendChainAsync(decision.Events, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WrongExpectedVersionException)
+            {
+                // Another observer moved the chain stream: fold what it recorded and decide again.
+                await LoadAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            appended += decision.Events.Count;
+            return (appended, decision.Problem);
+        }
+
+        return (appended, $"the chain stream kept moving under {MaxAppendAttempts} attempts to append");
+    }
+
+    private async Task AppendChainAsync(IReadOnlyList<IChainEvent> events, CancellationToken cancellationToken)
+    {
+        var expected = _chain.EventCount == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exact(_chain.EventCount - 1);
+        var data = events.Select((e, i) => DomainEvents.ToEventData(ChainEventId(e, _chain.EventCount + i), e, Metadata)).ToList();
+        await _store.AppendToStreamAsync(ChainStream, expected, data, cancellationToken).ConfigureAwait(false);
+        foreach (var e in events)
+        {
+            _chain = _chain.Apply(e);
+        }
+    }
+
+    /// <summary>
+    /// Named by the chain, what was observed and the stream version it takes: a retry of the same append carries the
+    /// same ids, while the same block recorded again after forks switched away and back gets a new one.
+    /// </summary>
+    private Guid ChainEventId(IChainEvent e, long version)
+    {
+        var type = EventCatalogue.Of(e.GetType()).Name;
+        var what = e switch
+        {
+            BlockProduced b => b.BlockId,
+            BlockMissed m => $"{m.Slot}@{m.RevealedByBlockId}",
+            ProducerScheduleChanged s => $"v{s.Version}@{s.EffectiveFromBlockNum}",
+            ForkSwitched f => $"{f.OldHeadId}->{f.NewHeadId}",
+            _ => string.Empty,
+        };
+        return DeterministicEventId.Create(_chainId!, type, what, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private EventMetadata Metadata => new(ObserverId: _settings.ObserverId);
+
+    /// <summary>
+    /// A legacy block names a schedule version the endpoint no longer reports (reading history): find the block that
+    /// made that schedule pending (its header carries it) by walking back from the first block naming the version.
+    /// </summary>
+    private async Task<ScheduleReport?> FindLegacyScheduleAsync(ChainEndpoint endpoint, IReadOnlyList<ObservedBlock> branch, ScheduleReport report, CancellationToken cancellationToken)
+    {
+        var unknown = branch.FirstOrDefault(b => !b.IsSavanna && report.WithVersion(b.HeaderScheduleVersion) is null
+            && _chain.Schedules.All(s => s.Schedule.Version != b.HeaderScheduleVersion));
+        if (unknown is null)
+        {
+            return null;
+        }
+
+        const int searchLimit = 2000;
+        for (var number = unknown.Number; number > 1 && unknown.Number - number < searchLimit; number--)
+        {
+            var block = await endpoint.Client.GetBlockAsync(number, cancellationToken).ConfigureAwait(false);
+            if (block.NewProducerSchedule is { } schedule && schedule.Version == unknown.HeaderScheduleVersion)
+            {
+                return report with { Historical = [.. report.Historical, ProducerSchedule.FromWire(schedule)] };
+            }
+
+            if (block.NewProducers is { } legacy && legacy.Version == unknown.HeaderScheduleVersion)
+            {
+                var producers = legacy.Producers.Select(p => ScheduledProducer.WithKey(Name.Parse(p.ProducerName), PublicKey.Parse(p.BlockSigningKey)));
+                return report with { Historical = [.. report.Historical, ProducerSchedule.Create(legacy.Version, producers)] };
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Judges every endpoint (degraded with a reason, or recovered) and, when due and caught up, samples participation;
+    /// appends what changed to the observer's stream. Returns the number of events appended.
+    /// </summary>
+    private async Task<int> JudgeAsync(IReadOnlyList<EndpointRead> reads, EndpointRead? followed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var sampling = followed is not null && _chain.Head is not null && IsSampleDue(followed, now);
+        var agreement = sampling ? await AgreementAsync(reads, followed!, cancellationToken).ConfigureAwait(false) : null;
+        var events = new List<object>();
+        foreach (var read in reads)
+        {
+            var (reason, detail) = Judge(read, now, agreement);
+            var previous = _view.Endpoints.GetValueOrDefault(read.Endpoint.Name);
+            if (reason is not null && (previous is null || previous.Healthy || previous.Reason != reason))
+            {
+                events.Add(new EndpointDegraded(_settings.ObserverId, read.Endpoint.Name, reason, detail ?? reason, now));
+            }
+            else if (reason is null && previous is { Healthy: false })
+            {
+                events.Add(new EndpointRecovered(_settings.ObserverId, read.Endpoint.Name, now));
+            }
+        }
+
+        if (sampling)
+        {
+            events.Add(await SampleAsync(reads, followed!, agreement!, now, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+
+        var expected = _view.EventCount == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exact(_view.EventCount - 1);
+        var data = events.Select((e, i) => DomainEvents.ToEventData(
+            DeterministicEventId.Create(_settings.ObserverId, EventCatalogue.Of(e.GetType()).Name, (_view.EventCount + i).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            e, Metadata)).ToList();
+        try
+        {
+            await _store.AppendToStreamAsync(ObserverStream, expected, data, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WrongExpectedVersionException e)
+        {
+            throw new InvalidOperationException(
+                $"Another process appends to {ObserverStream}: two observers are configured with ObserverId '{_settings.ObserverId}'. Give each its own.", e);
+        }
+
+        foreach (var e in events)
+        {
+            _view = _view.Apply(e);
+        }
+
+        if (sampling)
+        {
+            _lastSampleAt = now;
+        }
+
+        return events.Count;
+    }
+
+    private (string? Reason, string? Detail) Judge(EndpointRead read, DateTimeOffset now, IReadOnlyDictionary<string, bool>? agreement)
+    {
+        if (!read.Succeeded)
+        {
+            return (read.FailureReason ?? EndpointFailures.Malformed, read.FailureDetail);
+        }
+
+        var info = read.Info!;
+        if (_chainId is not null && info.ChainId != _chainId)
+        {
+            return (EndpointFailures.WrongChain, $"serves chain {info.ChainId}, not {_chainId}");
+        }
+
+        if (now - info.HeadBlockTime > _settings.Observer.StaleAfter)
+        {
+            return (EndpointFailures.Stale, $"head {info.HeadBlockNum} is {(now - info.HeadBlockTime).TotalSeconds:0.0} s old");
+        }
+
+        if (_inconsistent.Contains(read.Endpoint.Name))
+        {
+            return (EndpointFailures.Inconsistent, "served blocks that do not fit the schedule or do not link");
+        }
+
+        if (agreement is not null && agreement.TryGetValue(read.Endpoint.Name, out var agrees) && !agrees)
+        {
+            return (EndpointFailures.Disagrees, "its block at the height it shares with the followed branch is another block");
+        }
+
+        var previous = _view.Endpoints.GetValueOrDefault(read.Endpoint.Name);
+        if (agreement is null && previous is { Healthy: false, Reason: EndpointFailures.Disagrees })
+        {
+            return (EndpointFailures.Disagrees, null); // judged again at the next sample
+        }
+
+        return (null, null);
+    }
+
+    private bool IsSampleDue(EndpointRead followed, DateTimeOffset now)
+    {
+        var last = _view.LatestSample;
+        var head = _chain.Head!;
+        if (last is null || _lastSampleAt is null || now - _lastSampleAt.Value >= _settings.Observer.SampleInterval)
+        {
+            return true;
+        }
+
+        if (Slots.WindowStart(head.Slot) != Slots.WindowStart(BlockTimestamp.ToSlot(last.HeadBlockTime)))
+        {
+            return true;
+        }
+
+        var missing = ChainHealth.CurrentMissedRun(_chain, _settings.Producer, _settings.Policy.MissedBlocksThreshold) is not null;
+        return missing && (head.Number != last.HeadBlockNum || followed.Info!.LastIrreversibleBlockNum != last.LastIrreversibleBlockNum);
+    }
+
+    /// <summary>Whether each healthy endpoint's block at the height it shares with the followed branch is the recorded one.</summary>
+    private async Task<Dictionary<string, bool>> AgreementAsync(IReadOnlyList<EndpointRead> reads, EndpointRead followed, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, bool>(StringComparer.Ordinal) { [followed.Endpoint.Name] = true };
+        foreach (var read in reads.Where(r => r.Succeeded && r != followed && r.Info!.ChainId == _chainId))
+        {
+            var height = Math.Min(read.Info!.HeadBlockNum, _chain.Head!.Number);
+            if (!_chain.Blocks.TryGetValue(height, out var recorded))
+            {
+                result[read.Endpoint.Name] = false;
+                continue;
+            }
+
+            try
+            {
+                result[read.Endpoint.Name] = await read.Endpoint.ReadBlockIdAsync(height, cancellationToken).ConfigureAwait(false) == recorded.Id;
+            }
+            catch (Exception e) when (EndpointFailures.Classify(e) is not null)
+            {
+                result[read.Endpoint.Name] = false;
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<ParticipationSampled> SampleAsync(
+        IReadOnlyList<EndpointRead> reads, EndpointRead followed, IReadOnlyDictionary<string, bool> agreement, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var head = _chain.Head!;
+        var info = followed.Info!;
+        var schedule = _chain.CurrentSchedule!.Schedule;
+        var ours = _settings.Producer;
+        var endpoints = reads.Select(r => new EndpointView(
+            r.Endpoint.Name,
+            r.Succeeded && Judge(r, now, agreement).Reason is null or EndpointFailures.Stale,
+            r.Info?.HeadBlockNum,
+            agreement.GetValueOrDefault(r.Endpoint.Name))).ToList();
+        var nodes = await Task.WhenAll(_dataCenterNodes.Select(async n =>
+        {
+            try
+            {
+                var nodeInfo = await n.Node.Client.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+                return nodeInfo.ChainId == _chainId
+                    ? new DataCenterNodeView(n.DataCenter.Name, nodeInfo.HeadBlockNum, nodeInfo.HeadBlockTime, null)
+                    : new DataCenterNodeView(n.DataCenter.Name, nodeInfo.HeadBlockNum, nodeInfo.HeadBlockTime, $"serves chain {nodeInfo.ChainId}");
+            }
+            catch (Exception e) when (EndpointFailures.Classify(e) is { } reason)
+            {
+                return new DataCenterNodeView(n.DataCenter.Name, null, null, $"{reason}: {e.Message}");
+            }
+        })).ConfigureAwait(false);
+        return new ParticipationSampled(
+            _chainId!,
+            _settings.ObserverId,
+            now,
+            head.Number,
+            head.Id,
+            BlockTimestamp.FromSlot(head.Slot),
+            info.LastIrreversibleBlockNum,
+            info.LastIrreversibleBlockId,
+            schedule.Version,
+            schedule.Producers.Count,
+            ChainHealth.LastFullRound(_chain, ours),
+            ChainHealth.SlidingWindow(_chain, ours),
+            endpoints,
+            nodes,
+            ChainHealth.CurrentMissedRun(_chain, ours, _settings.Policy.MissedBlocksThreshold)?.Missed ?? 0);
+    }
+
+    private ChainEndpoint Endpoint(Uri url, HttpClient http) => new(url, new ChainApiClient(http, new ChainApiOptions
+    {
+        BaseAddress = url,
+        Timeout = _settings.Observer.RequestTimeout,
+        ReadRetries = 1,
+        RetryDelay = TimeSpan.FromMilliseconds(100),
+        TimeProvider = _time,
+    }));
+
+    private static bool IsStoreFailure(Exception e) => e is System.Data.Common.DbException or IOException or TimeoutException;
+}
+
+internal static partial class ObserverLog
+{
+    [LoggerMessage(LogLevel.Information, "Observing chain {ChainId} through {Count} endpoint(s); the chain stream holds {Events} events, head {Head}.")]
+    public static partial void Observing(ILogger logger, string chainId, int count, long events, uint? head);
+
+    [LoggerMessage(LogLevel.Warning, "Endpoint {Endpoint} served a branch the observer cannot record: {Problem}")]
+    public static partial void CannotRecord(ILogger logger, string endpoint, string problem);
+
+    [LoggerMessage(LogLevel.Error, "The observer could not append to the event store; it retries at the next poll.")]
+    public static partial void StoreFailed(ILogger logger, Exception exception);
+}
