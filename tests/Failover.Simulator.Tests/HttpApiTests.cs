@@ -127,6 +127,33 @@ public sealed class HttpApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_raw_code_and_abi_serves_code_and_abi_in_base64_as_nodeos_does_and_empty_for_an_account_without_them()
+    {
+        var rawAbi = await _server.Client().GetRawAbiAsync("eosio");
+
+        var (status, body) = await _server.PostAsync("/v1/chain/get_raw_code_and_abi", """{"account_name":"eosio"}""");
+
+        Assert.Equal(200, status);
+        using var eosio = JsonDocument.Parse(body);
+        Assert.Equal(["account_name", "wasm", "abi"], eosio.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("eosio", eosio.RootElement.GetProperty("account_name").GetString());
+        Assert.Equal(rawAbi.DecodeAbi(), Convert.FromBase64String(eosio.RootElement.GetProperty("abi").GetString()!));
+        Assert.Equal(rawAbi.CodeHash, Checksum256.Hash(Convert.FromBase64String(eosio.RootElement.GetProperty("wasm").GetString()!)).ToString());
+
+        (status, body) = await _server.PostAsync("/v1/chain/get_raw_code_and_abi", """{"account_name":"failover.bp"}""");
+        Assert.Equal(200, status);
+        Assert.Equal("""{"account_name":"failover.bp","wasm":"","abi":""}""", body);
+        var noAbi = await _server.Client().GetRawAbiAsync("failover.bp");
+        Assert.Equal(Checksum256.Zero.ToString(), noAbi.CodeHash);
+        Assert.Equal(Checksum256.Hash([]).ToString(), noAbi.AbiHash);
+        Assert.Equal(string.Empty, noAbi.Abi);
+
+        (status, body) = await _server.PostAsync("/v1/chain/get_raw_code_and_abi", """{"account_name":"nobody"}""");
+        Assert.Equal(400, status);
+        Assert.Contains("account_query_exception", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_endpoints_bad_bodies_and_unknown_blocks_get_nodeos_error_bodies()
     {
         var (status, body) = await _server.PostAsync("/v1/chain/get_everything", "{}");

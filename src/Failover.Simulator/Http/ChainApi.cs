@@ -18,9 +18,15 @@ public sealed record ChainApiResponse(int Status, byte[] Body);
 /// </summary>
 public sealed class ChainApi
 {
-    private static readonly Lazy<byte[]> RawAbiFixture = new(() => Resource("get_raw_abi.eosio_system_constructed.json"));
+    private static readonly Lazy<byte[]> SystemAbi = new(() =>
+        FixtureResponse(Resource("get_raw_abi.eosio_system_constructed.json"), ChainJsonContext.Default.GetRawAbiResult).DecodeAbi()!);
     private static readonly Lazy<byte[]> AbiFixture = new(() => Resource("get_abi.eosio_system_with_finalizer_constructed.json"));
-    private static readonly Checksum256 SystemCodeHash = Checksum256.Hash("failover-simulator eosio.system"u8);
+    /// <summary>
+    /// No contract code runs in the simulator: <c>eosio</c>'s code is the smallest valid WebAssembly module (magic and
+    /// version), so that its code hash is the sha256 of the code <c>get_raw_code_and_abi</c> serves, as on a node.
+    /// </summary>
+    private static readonly byte[] SystemCode = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    private static readonly Checksum256 SystemCodeHash = Checksum256.Hash(SystemCode);
     private readonly ChainSimulator _simulator;
 
     public ChainApi(ChainSimulator simulator) => _simulator = simulator ?? throw new ArgumentNullException(nameof(simulator));
@@ -28,7 +34,8 @@ public sealed class ChainApi
     public static IReadOnlyList<string> Endpoints { get; } =
     [
         "get_info", "get_block", "get_block_info", "get_producer_schedule", "get_producers", "get_table_rows",
-        "get_block_header_state", "get_finalizer_info", "get_account", "get_raw_abi", "get_abi", "get_required_keys", "push_transaction", "send_transaction", "send_transaction2",
+        "get_block_header_state", "get_finalizer_info", "get_account", "get_raw_abi", "get_raw_code_and_abi", "get_abi", "get_required_keys",
+        "push_transaction", "send_transaction", "send_transaction2",
     ];
 
     public ChainApiResponse Handle(string apiNode, string endpoint, string body)
@@ -47,6 +54,7 @@ public sealed class ChainApi
                 "get_table_rows" => GetTableRows(apiNode, body),
                 "get_account" => GetAccount(apiNode, body),
                 "get_raw_abi" => GetRawAbi(apiNode, body),
+                "get_raw_code_and_abi" => GetRawCodeAndAbi(apiNode, body),
                 "get_abi" => GetAbi(apiNode, body),
                 "get_required_keys" => GetRequiredKeys(apiNode, body),
                 "push_transaction" => Push(apiNode, body, tree: true),
@@ -181,21 +189,36 @@ public sealed class ChainApi
         return Ok(WireMapping.Account(state, found), ChainJsonContext.Default.GetAccountResult);
     }
 
+    /// <summary>
+    /// chain_plugin.cpp <c>get_raw_abi</c>: <c>abi_hash</c> is the sha256 of the account's ABI (of nothing when it has
+    /// none), <c>code_hash</c> zero without code, and the ABI is left out only when the caller's <c>abi_hash</c> matches.
+    /// </summary>
     private ChainApiResponse GetRawAbi(string apiNode, string body)
     {
         var request = RequestBody.Required(body);
         var account = AccountOf(apiNode, request);
-        if (account != Roster.Eosio)
-        {
-            return Ok(new GetRawAbiResult(account.ToString(), Checksum256.Zero.ToString(), Checksum256.Zero.ToString()), ChainJsonContext.Default.GetRawAbiResult);
-        }
-
-        var fixture = FixtureResponse(RawAbiFixture.Value, ChainJsonContext.Default.GetRawAbiResult);
-        var abi = fixture.DecodeAbi()!;
+        var (code, abi) = CodeAndAbi(account);
         var hash = Checksum256.Hash(abi).ToString();
         var known = request.String("abi_hash", string.Empty) == hash;
-        return Ok(new GetRawAbiResult("eosio", SystemCodeHash.ToString(), hash, known ? null : Convert.ToBase64String(abi)), ChainJsonContext.Default.GetRawAbiResult);
+        var codeHash = code.Length == 0 ? Checksum256.Zero : Checksum256.Hash(code);
+        return Ok(new GetRawAbiResult(account.ToString(), codeHash.ToString(), hash, known ? null : Convert.ToBase64String(abi)), ChainJsonContext.Default.GetRawAbiResult);
     }
+
+    /// <summary>
+    /// chain_plugin.cpp <c>get_raw_code_and_abi</c> (how eosjs 20 fetches ABIs): the account's code and ABI, each
+    /// base64, empty for an account without them.
+    /// </summary>
+    private ChainApiResponse GetRawCodeAndAbi(string apiNode, string body)
+    {
+        var account = AccountOf(apiNode, RequestBody.Required(body));
+        var (code, abi) = CodeAndAbi(account);
+        return Ok(new GetRawCodeAndAbiResult(account.ToString(), Convert.ToBase64String(code), Convert.ToBase64String(abi)), SimJsonContext.Default.GetRawCodeAndAbiResult);
+    }
+
+    /// <summary>Only <c>eosio</c> has code and an ABI (the constructed system ABI of the embedded fixture).</summary>
+    private static (byte[] Code, byte[] Abi) CodeAndAbi(Name account) => account == Roster.Eosio
+        ? (SystemCode, SystemAbi.Value)
+        : ([], []);
 
     private ChainApiResponse GetAbi(string apiNode, string body)
     {
