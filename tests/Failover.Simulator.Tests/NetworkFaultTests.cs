@@ -46,6 +46,28 @@ public sealed class NetworkFaultTests
     }
 
     [Fact]
+    public void Savanna_healing_keeps_the_branch_with_the_latest_QC_claim_then_the_latest_head_even_when_it_is_shorter()
+    {
+        var chain = new TestChain();
+        chain.AdvanceSlots(30);
+        var producers = chain.Roster.Producers.Select(p => p.ToString()).ToList();
+        var eleven = producers.Take(11).ToList();
+        chain.Simulator.Partition([[.. eleven, "api1"], [.. producers.Skip(11), "api2"]]);
+        chain.AdvanceSlots(252);
+        chain.AdvanceUntil(_ => chain.Simulator.View("api2").Head.Slot > chain.Simulator.View("api1").Head.Slot, 252, "the ten-producer side made the latest block");
+        var longer = chain.Simulator.View("api1");
+        var later = chain.Simulator.View("api2");
+        Assert.True(longer.Head.Number > later.Head.Number, $"{longer.Head.Number} vs {later.Head.Number}");
+        Assert.Equal(longer.LastIrreversible, later.LastIrreversible);
+        Assert.Equal(longer.Head.Finality!.QcClaimBlockNum, later.Head.Finality!.QcClaimBlockNum);
+
+        var outcome = chain.Simulator.Heal();
+
+        Assert.Equal(1, outcome.WinningSide);
+        Assert.Equal(later.Head.Id, chain.Simulator.View("api1").Head.Id);
+    }
+
+    [Fact]
     public void Healing_reapplies_a_rotation_that_only_the_minority_fork_included_on_the_winning_branch()
     {
         var chain = new TestChain();

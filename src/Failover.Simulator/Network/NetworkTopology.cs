@@ -35,9 +35,8 @@ public sealed record SideSwitch(int Side, uint FromHeadNum, string FromHeadId, u
 
 /// <summary>
 /// Which nodes reach which: one side when healthy; a partition splits producer nodes and API nodes into sides,
-/// each continuing from the current branch on its own. Healing keeps the branch with the highest LIB
-/// (then the highest head), as both fork-choice rules would, and every other side switches to it, re-applying
-/// its orphaned transactions there.
+/// each continuing from the current branch on its own. Healing keeps the best branch by the fork database's order
+/// (<see cref="BestBranchFirst"/>), and every other side switches to it, re-applying its orphaned transactions there.
 /// </summary>
 public sealed class NetworkTopology
 {
@@ -107,11 +106,7 @@ public sealed class NetworkTopology
             return new HealOutcome(0, []);
         }
 
-        var winner = _sides
-            .OrderByDescending(s => s.State.LastIrreversible)
-            .ThenByDescending(s => s.State.Head.Number)
-            .ThenBy(s => s.Index)
-            .First();
+        var winner = BestBranchFirst(_sides).First();
         var merged = winner.State;
         var switches = new List<SideSwitch>();
         foreach (var loser in _sides.Where(s => s != winner))
@@ -126,6 +121,20 @@ public sealed class NetworkTopology
 
         _sides = [new NetworkSide(0, merged, _roster.Nodes.Select(n => n.Id), _roster.Options.ApiNodes)];
         return new HealOutcome(winner.Index, switches);
+    }
+
+    /// <summary>
+    /// The fork database's <c>by_best_branch</c> order of heads (SPRING fork_database.cpp): under Savanna
+    /// (<c>by_best_branch_if_t</c>) the latest timestamp of the block the head's QC claim names, then the latest head
+    /// timestamp, then the greater id; under legacy (<c>by_best_branch_legacy_t</c>) the highest
+    /// dpos_irreversible_blocknum, then the highest block number, then the greater id.
+    /// </summary>
+    private static IOrderedEnumerable<NetworkSide> BestBranchFirst(List<NetworkSide> sides)
+    {
+        var ordered = sides[0].State.Mode == ConsensusMode.Savanna
+            ? sides.OrderByDescending(s => s.State.BlockByNumber(s.State.Head.Finality!.QcClaimBlockNum)!.Slot).ThenByDescending(s => s.State.Head.Slot)
+            : sides.OrderByDescending(s => s.State.Dpos.Irreversible).ThenByDescending(s => s.State.Head.Number);
+        return ordered.ThenByDescending(s => s.State.Head.Id.ToString(), StringComparer.Ordinal);
     }
 
     private List<string> Resolve(string member)
