@@ -215,8 +215,8 @@ public sealed class ChainSimulator
 
     private bool IsUp(ProducerNode node, NetworkSide side) => !_downNodes.Contains(node.Id) && side.ProducerNodes.Contains(node.Id);
 
-    /// <summary>The active finalizers' keys held by up nodes on this side (none while finality is stalled).</summary>
+    /// <summary>The keys of the head's active and pending finalizers held by up nodes on this side (none while finality is stalled).</summary>
     private HashSet<string> Votes(NetworkSide side, ChainState state) => _finalityStalled || state.Mode != ConsensusMode.Savanna
         ? []
-        : [.. state.Finalizers.Finalizers.Select(f => f.Key).Where(key => Roster.Nodes.Any(n => n.FinalizerKey == key && IsUp(n, side)))];
+        : [.. Roster.Nodes.Where(n => n.FinalizerKey is { } key && IsUp(n, side) && state.IsVotingFinalizer(key)).Select(n => n.FinalizerKey!)];
 }

@@ -67,3 +67,47 @@ public sealed class ProducerCountTests
         Assert.True(chain.State.LastIrreversible > 1000, $"LIB {chain.State.LastIrreversible} at head {chain.State.Head.Number}");
     }
 }
+
+/// <summary>
+/// <c>onblock</c> runs first in each block with the parent's header (SPRING controller.cpp get_on_block_transaction,
+/// SYS producer_pay.cpp onblock): it pays the parent's producer and elects at the parent's timestamp, before the
+/// block's own transactions.
+/// </summary>
+public sealed class OnBlockTests
+{
+    [Fact]
+    public void The_election_runs_at_the_parents_timestamp_and_does_not_see_a_rotation_included_in_its_own_block()
+    {
+        var chain = new TestChain();
+        var genesisSlot = chain.State.Head.Slot;
+        chain.AdvanceUntil(s => s.Head.Slot == genesisSlot + 121, 200, "the last block before the first election");
+        Assert.Equal(genesisSlot, chain.State.Contract.LastScheduleUpdateSlot);
+
+        var accepted = chain.Simulator.Push(chain.RegisterOurKey("dc2"));
+        chain.AdvanceSlots(1);
+
+        var electing = chain.State.Head;
+        Assert.Equal(accepted.Included.Id, Assert.Single(electing.Transactions).Id);
+        Assert.Equal(electing.Slot - 1, chain.State.Contract.LastScheduleUpdateSlot);
+        Assert.Null(chain.State.Proposed);
+        Assert.Null(electing.Finality!.NewProposerPolicy);
+        Assert.Equal(chain.Node("failover.bp/dc2").SigningKey.PublicKey, chain.State.Contract.Producers[TestChain.Ours].ProducerKey);
+
+        chain.AdvanceUntil(s => s.Proposed is not null, 200, "the next election proposes the rotation");
+        var proposing = chain.State.Head;
+        Assert.Equal(electing.Slot - 1 + 121, chain.State.BlockByNumber(proposing.Number - 1)!.Slot);
+        Assert.Equal(proposing.Slot - 1, chain.State.Contract.LastScheduleUpdateSlot);
+    }
+
+    [Fact]
+    public void Unpaid_blocks_count_each_block_in_its_childs_onblock()
+    {
+        var chain = new TestChain();
+        chain.AdvanceSlots(30);
+
+        var state = chain.State;
+        Assert.Equal(state.Head.Number - 2, (uint)state.Contract.Producers.Values.Sum(p => p.UnpaidBlocks));
+        var headProducer = state.Contract.Producers[state.Head.Producer];
+        Assert.Equal(state.Blocks.Count(b => b.Producer == state.Head.Producer) - 1, (int)headProducer.UnpaidBlocks);
+    }
+}

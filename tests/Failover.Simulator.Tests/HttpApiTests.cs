@@ -75,7 +75,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_regproducer_pushed_through_our_client_shows_in_the_producers_table()
+    public async Task A_regproducer_pushed_through_our_client_shows_in_the_producers_table_once_a_block_includes_it()
     {
         var client = _server.Client();
         var transaction = Chain.RegisterOurKey("dc2");
@@ -83,9 +83,13 @@ public sealed class HttpApiTests : IAsyncLifetime
         var pushed = await client.PushTransactionAsync(transaction);
         Assert.Equal(pushed.TransactionId, pushed.Processed.Id);
         Assert.Null(pushed.Processed.Except);
+        Assert.Equal(32u, pushed.Processed.BlockNum);
 
-        var rows = await client.GetProducerRowsAsync();
-        Assert.Equal(Chain.Node("failover.bp/dc2").SigningKey.PublicKey.ToLegacyString(), rows.Rows.Single(r => r.Owner == "failover.bp").ProducerKey);
+        var ours = (await client.GetProducerRowsAsync()).Rows.Single(r => r.Owner == "failover.bp");
+        Assert.Equal(Chain.Node("failover.bp/dc1").SigningKey.PublicKey.ToLegacyString(), ours.ProducerKey);
+        Chain.AdvanceSlots(1);
+        ours = (await client.GetProducerRowsAsync()).Rows.Single(r => r.Owner == "failover.bp");
+        Assert.Equal(Chain.Node("failover.bp/dc2").SigningKey.PublicKey.ToLegacyString(), ours.ProducerKey);
 
         var duplicate = await Assert.ThrowsAsync<ChainApiException>(() => client.SendTransactionAsync(transaction));
         Assert.Equal(3040008L, duplicate.Code);

@@ -21,6 +21,7 @@ public sealed class InProcessHandlerTests
 
         Assert.Equal(21u, (await client.GetInfoAsync()).HeadBlockNum);
         await client.PushTransactionAsync(_chain.RegisterOurKey("dc2"));
+        _chain.AdvanceSlots(1);
         var rows = await Client("http://simulator/node/api2/").GetProducerRowsAsync();
         Assert.Equal(_chain.Node("failover.bp/dc2").SigningKey.PublicKey.ToLegacyString(), rows.Rows.Single(r => r.Owner == "failover.bp").ProducerKey);
     }

@@ -85,9 +85,9 @@ public sealed class NetworkFaultTests
         var outcome = chain.Simulator.Heal();
 
         Assert.Equal(1, Assert.Single(outcome.Switches).RequeuedTransactions);
-        Assert.Equal(dc2, chain.Simulator.View("api2").Contract.Producers[TestChain.Ours].ProducerKey);
         chain.AdvanceSlots(1);
         Assert.Equal(accepted.Included.Id, Assert.Single(chain.State.Head.Transactions).Id);
+        Assert.Equal(dc2, chain.Simulator.View("api2").Contract.Producers[TestChain.Ours].ProducerKey);
     }
 
     [Fact]

@@ -12,10 +12,11 @@ internal sealed class TestChain
     /// <summary>A slot-aligned start: 2026-01-01T00:00:00Z.</summary>
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public TestChain(ConsensusMode mode = ConsensusMode.Savanna, string seed = "test-seed", int producers = 21)
+    public TestChain(ConsensusMode mode = ConsensusMode.Savanna, string seed = "test-seed", int producers = 21, Func<SimulationOptions, SimulationOptions>? options = null)
     {
         Time = new FakeTimeProvider(Start);
-        Simulator = new ChainSimulator(new SimulationOptions { Consensus = mode, Seed = seed, ProducerCount = producers }, Time);
+        var chosen = new SimulationOptions { Consensus = mode, Seed = seed, ProducerCount = producers };
+        Simulator = new ChainSimulator(options is null ? chosen : options(chosen), Time);
     }
 
     public FakeTimeProvider Time { get; }
@@ -55,13 +56,30 @@ internal sealed class TestChain
         Assert.Fail($"Not reached within {maxSlots} slots: {what}");
     }
 
-    public PackedTransaction Sign(ISystemAction action, string actor, string permission, PrivateKey key, TimeSpan? expiresIn = null, Checksum256? refBlock = null, string? apiNode = null)
+    public PackedTransaction Sign(ISystemAction action, string actor, string permission, PrivateKey key, TimeSpan? expiresIn = null, Checksum256? refBlock = null, string? apiNode = null) =>
+        Sign([action], actor, permission, key, expiresIn, refBlock, apiNode);
+
+    public PackedTransaction Sign(IEnumerable<ISystemAction> actions, string actor, string permission, PrivateKey key, TimeSpan? expiresIn = null, Checksum256? refBlock = null, string? apiNode = null)
     {
         var state = Simulator.View(apiNode);
         var expiration = DateTimeOffset.FromUnixTimeSeconds(state.Head.Timestamp.ToUnixTimeSeconds()) + (expiresIn ?? TimeSpan.FromSeconds(60));
-        var transaction = Transaction.Create(refBlock ?? state.LastIrreversibleBlock.Id, expiration, [SystemActions.ToAction(action, new PermissionLevel(Name.Parse(actor), Name.Parse(permission)))]);
+        var level = new PermissionLevel(Name.Parse(actor), Name.Parse(permission));
+        var transaction = Transaction.Create(refBlock ?? state.LastIrreversibleBlock.Id, expiration, [.. actions.Select(a => SystemActions.ToAction(a, level))]);
         return TransactionSigner.Sign(transaction, state.ChainId, [key]);
     }
+
+    /// <summary>
+    /// The Savanna rotation <c>tx rotate --finalizer-key</c> builds: regproducer with the key of
+    /// <paramref name="dataCenter"/> and actfinkey with its finalizer key, signed with the failover permission.
+    /// </summary>
+    public PackedTransaction RotateOurKeyAndFinalizer(string dataCenter) => Sign(
+        [
+            new RegProducer(Ours, Node($"failover.bp/{dataCenter}").SigningKey.PublicKey, "https://failover.bp.example", 0),
+            new ActFinKey(Ours, Node($"failover.bp/{dataCenter}").FinalizerKey!),
+        ],
+        "failover.bp",
+        "failover",
+        AccountKey("failover.bp", "failover"));
 
     /// <summary>regproducer for our producer with the key of <paramref name="dataCenter"/>, signed with the failover permission.</summary>
     public PackedTransaction RegisterOurKey(string dataCenter, string? apiNode = null, TimeSpan? expiresIn = null) => Sign(

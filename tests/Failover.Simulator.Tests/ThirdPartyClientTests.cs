@@ -38,10 +38,10 @@ public sealed class ThirdPartyClientTests
         Assert.Contains("/v1/chain/get_required_keys", calls);
         Assert.Equal("/v1/chain/push_transaction", calls[^1]);
 
-        var rows = await server.Client().GetProducerRowsAsync();
-        Assert.Equal(newKey.ToLegacyString(), rows.Rows.Single(r => r.Owner == "failover.bp").ProducerKey);
         chain.AdvanceSlots(1);
         Assert.Equal(result["transaction_id"]!.GetValue<string>(), Assert.Single(chain.State.Head.Transactions).Id.ToString());
+        var rows = await server.Client().GetProducerRowsAsync();
+        Assert.Equal(newKey.ToLegacyString(), rows.Rows.Single(r => r.Owner == "failover.bp").ProducerKey);
     }
 
     [Fact]
@@ -50,6 +50,7 @@ public sealed class ThirdPartyClientTests
         var chain = new TestChain();
         chain.AdvanceSlots(10);
         chain.Simulator.Push(chain.RegisterOurKey("dc2"));
+        chain.AdvanceSlots(1);
         await using var server = await SimulatorServer.StartAsync(chain);
         var request = new GetTableRowsRequest(Json: false, Code: "eosio", Scope: "eosio", Table: "producers", Limit: 3);
 

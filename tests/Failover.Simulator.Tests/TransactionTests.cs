@@ -18,23 +18,28 @@ public sealed class TransactionTests
     private RegProducer RotateToDc2 => new(TestChain.Ours, _chain.Node("failover.bp/dc2").SigningKey.PublicKey, "https://failover.bp.example", 0);
 
     [Fact]
-    public void A_regproducer_signed_with_the_linked_failover_permission_updates_the_producers_table_and_lands_in_the_next_block()
+    public void A_regproducer_signed_with_the_linked_failover_permission_lands_in_the_next_block_and_only_then_shows_in_the_producers_table()
     {
+        var dc1 = _chain.Node("failover.bp/dc1").SigningKey.PublicKey;
+
         var accepted = _chain.Simulator.Push(_chain.RegisterOurKey("dc2"));
 
-        var row = _chain.State.Contract.Producers[TestChain.Ours];
-        Assert.Equal(_chain.Node("failover.bp/dc2").SigningKey.PublicKey, row.ProducerKey);
-        Assert.True(row.IsActive);
         Assert.Equal(_chain.State.Head.Number + 1, accepted.BlockNum);
+        Assert.Equal(dc1, _chain.State.Contract.Producers[TestChain.Ours].ProducerKey);
+        Assert.Equal(accepted, Assert.Single(_chain.State.PendingTransactions));
 
         _chain.AdvanceSlots(1);
         Assert.Equal(accepted.Included.Id, Assert.Single(_chain.State.Head.Transactions).Id);
+        var row = _chain.State.Contract.Producers[TestChain.Ours];
+        Assert.Equal(_chain.Node("failover.bp/dc2").SigningKey.PublicKey, row.ProducerKey);
+        Assert.True(row.IsActive);
     }
 
     [Fact]
     public void The_active_permission_satisfies_an_action_linked_to_its_child_permission()
     {
         _chain.Simulator.Push(_chain.Sign(RotateToDc2, "failover.bp", "active", _chain.AccountKey("failover.bp", "active")));
+        _chain.AdvanceSlots(1);
 
         Assert.Equal(_chain.Node("failover.bp/dc2").SigningKey.PublicKey, _chain.State.Contract.Producers[TestChain.Ours].ProducerKey);
     }
@@ -140,6 +145,7 @@ public sealed class TransactionTests
     public void Unregprod_deactivates_the_row_and_clears_the_key()
     {
         _chain.Simulator.Push(_chain.Sign(new UnregProd(TestChain.Ours), "failover.bp", "active", _chain.AccountKey("failover.bp", "active")));
+        _chain.AdvanceSlots(1);
 
         var row = _chain.State.Contract.Producers[TestChain.Ours];
         Assert.False(row.IsActive);
@@ -154,6 +160,7 @@ public sealed class TransactionTests
         var action = new RegProducer2(TestChain.Ours, new BlockSigningAuthority(1, [new KeyWeight(key, 1)]), "https://failover.bp.example", 0);
 
         _chain.Simulator.Push(_chain.Sign(action, "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover")));
+        _chain.AdvanceSlots(1);
 
         var row = _chain.State.Contract.Producers[TestChain.Ours];
         Assert.Equal(key, row.ProducerKey);
@@ -161,11 +168,12 @@ public sealed class TransactionTests
     }
 
     [Fact]
-    public void Actfinkey_activates_a_registered_finalizer_key_and_the_finalizer_policy_follows_once_final()
+    public void Actfinkey_activates_a_registered_finalizer_key_and_the_finalizer_policy_follows()
     {
         var dc2Key = _chain.Node("failover.bp/dc2").FinalizerKey!;
 
         _chain.Simulator.Push(_chain.Sign(new ActFinKey(TestChain.Ours, dc2Key), "failover.bp", "failover", _chain.AccountKey("failover.bp", "failover")));
+        _chain.AdvanceSlots(1);
         Assert.Equal(dc2Key, _chain.State.Contract.ActiveFinalizerKey(TestChain.Ours));
 
         _chain.AdvanceSlots(4);
@@ -308,9 +316,10 @@ public sealed class TransactionTests
 
     private ChainException Rejected(PackedTransaction transaction)
     {
-        var before = _chain.State.Contract;
+        var before = _chain.State;
         var error = Assert.Throws<ChainException>(() => _chain.Simulator.Push(transaction));
-        Assert.Same(before, _chain.State.Contract);
+        Assert.Same(before.Contract, _chain.State.Contract);
+        Assert.Same(before.PendingTransactions, _chain.State.PendingTransactions);
         return error;
     }
 }

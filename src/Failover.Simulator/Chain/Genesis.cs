@@ -69,6 +69,7 @@ public static class Genesis
             DposState.Genesis(schedule.Producers.Select(p => p.Producer), 1),
             finalizerPolicy,
             null,
+            [],
             contract,
             ImmutableDictionary<Checksum256, DateTimeOffset>.Empty,
             [],

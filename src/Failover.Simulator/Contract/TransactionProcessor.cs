@@ -8,7 +8,8 @@ namespace Failover.Simulator.Contract;
 
 /// <summary>
 /// Accepts a pushed transaction into a branch as nodeos does: unpack, expiration, TaPoS, duplicate check,
-/// signature recovery and authorization, then the system contract. The branch includes it in its next block.
+/// signature recovery and authorization, then the system contract on the speculative state. The branch's next block
+/// includes it, and only then do its effects reach the head state (table reads, the election).
 /// </summary>
 public static class TransactionProcessor
 {
@@ -58,32 +59,44 @@ public static class TransactionProcessor
         }
 
         Authorization.Check(state.Contract.Accounts, transaction.Actions, signers);
+        _ = Execute(SpeculativeContract(state, pendingTime), transaction, pendingTime);
 
-        var contract = state.Contract;
-        var finalizersChanged = false;
-        foreach (var action in transaction.Actions)
-        {
-            var decoded = SystemContract.Decode(action);
-            contract = SystemContract.Apply(contract, action, decoded, pendingTime);
-            finalizersChanged |= decoded is ActFinKey;
-        }
-
-        var blockNum = state.Head.Number + 1;
         var included = new IncludedTransaction(id, bytes, packed, (uint)((bytes.Length + 7) / 8));
-        var accepted = new AcceptedTransaction(included, transaction, blockNum, pendingTime);
+        var accepted = new AcceptedTransaction(included, transaction, state.Head.Number + 1, pendingTime);
         var next = state with
         {
-            Contract = contract,
             RecentTransactions = state.RecentTransactions.SetItem(id, transaction.Expiration),
             PendingTransactions = state.PendingTransactions.Add(accepted),
         };
-        if (finalizersChanged && state.Mode == ConsensusMode.Savanna)
-        {
-            next = Consensus.BlockProduction.ProposeFinalizers(next, blockNum);
-        }
-
         return (next, accepted);
     }
+
+    /// <summary>
+    /// Runs a transaction's system actions on <paramref name="contract"/> at <paramref name="blockTime"/>; throws the
+    /// contract's error. <c>FinalizerKeyActivated</c> says whether an <c>actfinkey</c> ran (the contract then proposes
+    /// a finalizer policy in that block).
+    /// </summary>
+    public static (ContractState Contract, bool FinalizerKeyActivated) Execute(ContractState contract, Transaction transaction, DateTimeOffset blockTime)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(transaction);
+        var activated = false;
+        foreach (var action in transaction.Actions)
+        {
+            var decoded = SystemContract.Decode(action);
+            contract = SystemContract.Apply(contract, action, decoded, blockTime);
+            activated |= decoded is ActFinKey;
+        }
+
+        return (contract, activated);
+    }
+
+    /// <summary>
+    /// The tables a pushed transaction runs against on an API node: the head's, with the transactions already waiting
+    /// for the next block applied (nodeos's speculative block). Table reads still serve the head's.
+    /// </summary>
+    private static ContractState SpeculativeContract(ChainState state, DateTimeOffset pendingTime) =>
+        state.PendingTransactions.Aggregate(state.Contract, (contract, pending) => Execute(contract, pending.Transaction, pendingTime).Contract);
 
     private static byte[] UnpackBytes(PackedTransaction packed) => Decompress(packed.Compression, packed.PackedTrx, "packed_trx");
 
