@@ -20,6 +20,7 @@ public sealed class ChainSimulator
     private readonly HashSet<string> _downNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChainState> _stalledApiNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ApiFaults> _apiFaults = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProductionPause> _pauses = new(StringComparer.Ordinal);
     private bool _finalityStalled;
     private uint _nextSlot;
 
@@ -108,7 +109,17 @@ public sealed class ChainSimulator
         lock (_gate)
         {
             var node = Roster.FindNode(nodeId) ?? throw new ArgumentException($"Unknown producer node '{nodeId}'. Known: {string.Join(", ", Roster.Nodes.Select(n => n.Id))}.", nameof(nodeId));
-            _ = down ? _downNodes.Add(node.Id) : _downNodes.Remove(node.Id);
+            if (down)
+            {
+                _downNodes.Add(node.Id);
+
+                // Its vote clocks go with it: a restarted nodeos starts them afresh.
+                _pauses.Remove(node.Id);
+            }
+            else
+            {
+                _downNodes.Remove(node.Id);
+            }
         }
     }
 
@@ -150,7 +161,11 @@ public sealed class ChainSimulator
         }
     }
 
-    /// <summary>Stops (or resumes) finalizer votes everywhere: under Savanna the LIB stops advancing.</summary>
+    /// <summary>
+    /// Stops (or resumes) quorum certificates everywhere: under Savanna the LIB stops advancing while the head goes on.
+    /// The finalizers keep voting and the producers receive the votes, so none pauses for lack of votes; the votes
+    /// just never aggregate into a QC (and <c>get_finalizer_info</c>'s last votes stay where they were).
+    /// </summary>
     public void SetFinalityStalled(bool stalled)
     {
         Advance();
@@ -197,26 +212,90 @@ public sealed class ChainSimulator
         Advance();
         lock (_gate)
         {
-            return SimulationSnapshot.Create(this, _network, _downNodes, _stalledApiNodes, _apiFaults, _finalityStalled);
+            var building = BlockTimestamp.ToSlot(_time.GetUtcNow()) + 1;
+            return SimulationSnapshot.Create(this, _network, _downNodes, _stalledApiNodes, _apiFaults, _finalityStalled, node => IsPaused(node, building));
         }
     }
 
+    /// <summary>
+    /// Whether a producer node declines to produce for lack of votes (Spring's implicit pause, as
+    /// <c>/v1/producer/paused</c> would not show it: it is not the explicit pause). Always false under legacy.
+    /// </summary>
+    public bool IsProductionPaused(string nodeId)
+    {
+        Advance();
+        lock (_gate)
+        {
+            var node = Roster.FindNode(nodeId) ?? throw new ArgumentException($"Unknown producer node '{nodeId}'.", nameof(nodeId));
+            return IsPaused(node, BlockTimestamp.ToSlot(_time.GetUtcNow()) + 1);
+        }
+    }
+
+    /// <summary>
+    /// One slot on one side: the votes on the head reach the side's nodes, the scheduled producer's first up node
+    /// whose key satisfies the authority and that is not paused produces, and the block reaches the side's nodes.
+    /// </summary>
     private void ProduceOn(NetworkSide side, uint slot)
     {
         var state = side.State;
+        var savanna = state.Mode == ConsensusMode.Savanna;
+        var votes = savanna ? Votes(side, state) : [];
+        if (savanna)
+        {
+            DeliverVotes(side, state, votes);
+        }
+
         var scheduled = BlockProduction.ScheduleFor(state, slot).ProducerForSlot(slot);
         var node = Roster.NodesOf(scheduled.Producer)
-            .FirstOrDefault(n => IsUp(n, side) && scheduled.IsSatisfiedBy(n.SigningKey.PublicKey));
-        if (node is not null)
+            .FirstOrDefault(n => IsUp(n, side) && scheduled.IsSatisfiedBy(n.SigningKey.PublicKey) && !IsPaused(n, slot));
+        if (node is null)
         {
-            side.State = BlockProduction.Produce(state, slot, node.SigningKey, Votes(side, state));
+            return;
+        }
+
+        side.State = BlockProduction.Produce(state, slot, node.SigningKey, _finalityStalled ? [] : votes);
+        if (savanna)
+        {
+            var listed = ProductionPause.ListedFinalizers(side.State);
+            foreach (var receiver in Roster.Nodes.Where(n => IsUp(n, side)))
+            {
+                PauseOf(receiver).ReceiveBlock(slot, listed);
+            }
         }
     }
 
     private bool IsUp(ProducerNode node, NetworkSide side) => !_downNodes.Contains(node.Id) && side.ProducerNodes.Contains(node.Id);
 
-    /// <summary>The keys of the head's active and pending finalizers held by up nodes on this side (none while finality is stalled).</summary>
-    private HashSet<string> Votes(NetworkSide side, ChainState state) => _finalityStalled || state.Mode != ConsensusMode.Savanna
-        ? []
-        : [.. Roster.Nodes.Where(n => n.FinalizerKey is { } key && IsUp(n, side) && state.IsVotingFinalizer(key)).Select(n => n.FinalizerKey!)];
+    private bool IsPaused(ProducerNode node, uint slot) => Options.Consensus == ConsensusMode.Savanna && PauseOf(node).IsPaused(slot);
+
+    private ProductionPause PauseOf(ProducerNode node)
+    {
+        if (!_pauses.TryGetValue(node.Id, out var pause))
+        {
+            pause = new ProductionPause(node.Producer, Options.ProductionPauseVoteTimeout);
+            _pauses[node.Id] = pause;
+        }
+
+        return pause;
+    }
+
+    /// <summary>The keys of the head's active and pending finalizers held by up nodes on this side: who votes on the head.</summary>
+    private HashSet<string> Votes(NetworkSide side, ChainState state) =>
+        [.. Roster.Nodes.Where(n => n.FinalizerKey is { } key && IsUp(n, side) && state.IsVotingFinalizer(key)).Select(n => n.FinalizerKey!)];
+
+    /// <summary>The votes on the head reach every up node on the side, by the description of the voting finalizer.</summary>
+    private void DeliverVotes(NetworkSide side, ChainState state, HashSet<string> votes)
+    {
+        if (votes.Count == 0)
+        {
+            return;
+        }
+
+        var voters = state.Finalizers.Finalizers.Concat(state.PendingFinalizers?.Policy.Finalizers ?? [])
+            .Where(f => votes.Contains(f.Key)).Select(f => f.Producer).ToHashSet();
+        foreach (var receiver in Roster.Nodes.Where(n => IsUp(n, side)))
+        {
+            PauseOf(receiver).ReceiveVotes(state.Head.Slot, voters);
+        }
+    }
 }

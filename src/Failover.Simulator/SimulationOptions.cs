@@ -24,6 +24,12 @@ public sealed record SimulationOptions
     /// <summary>Time of the genesis block; defaults to the time provider's now when the simulation starts.</summary>
     public DateTimeOffset? GenesisTime { get; init; }
 
+    /// <summary>
+    /// nodeos <c>production-pause-vote-timeout-ms</c> (Savanna): a producer node stops producing when the votes of its
+    /// producer's finalizer, or of the others, stop for this long. Zero disables it, as in nodeos.
+    /// </summary>
+    public TimeSpan ProductionPauseVoteTimeout { get; init; } = TimeSpan.FromSeconds(6);
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -45,6 +51,11 @@ public sealed record SimulationOptions
         if (ApiNodes.Count == 0 || ApiNodes.Distinct().Count() != ApiNodes.Count || ApiNodes.Any(n => string.IsNullOrWhiteSpace(n) || n.Contains('/', StringComparison.Ordinal)))
         {
             problems.Add("ApiNodes must list at least one node, each named (no '/') and distinct.");
+        }
+
+        if (ProductionPauseVoteTimeout < TimeSpan.Zero)
+        {
+            problems.Add($"ProductionPauseVoteTimeout must not be negative, got {ProductionPauseVoteTimeout}.");
         }
 
         if (string.IsNullOrEmpty(Seed))

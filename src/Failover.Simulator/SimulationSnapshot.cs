@@ -20,7 +20,8 @@ public sealed record SimulationSnapshot(
         IReadOnlySet<string> downNodes,
         IReadOnlyDictionary<string, ChainState> stalledApiNodes,
         IReadOnlyDictionary<string, ApiFaults> apiFaults,
-        bool finalityStalled)
+        bool finalityStalled,
+        Func<ProducerNode, bool> productionPaused)
     {
         var roster = simulator.Roster;
         var main = network.Sides[0].State;
@@ -34,7 +35,8 @@ public sealed record SimulationSnapshot(
                 !downNodes.Contains(n.Id),
                 network.SideOfProducerNode(n.Id).Index,
                 n.SigningKey.PublicKey.ToString(),
-                n.FinalizerKey))])).ToList();
+                n.FinalizerKey,
+                productionPaused(n)))])).ToList();
         var sides = network.Sides.Select(s => new SnapshotSide(
             s.Index,
             [.. s.ProducerNodes.Order(StringComparer.Ordinal)],
@@ -73,7 +75,8 @@ public sealed record SimulationSnapshot(
 
 public sealed record SnapshotProducer(string Name, string? RegisteredKey, string? ActiveFinalizerKey, IReadOnlyList<SnapshotNode> Nodes);
 
-public sealed record SnapshotNode(string DataCenter, string Id, bool Up, int Side, string SigningKey, string? FinalizerKey);
+/// <summary><see cref="ProductionPaused"/>: the node would not produce now for lack of votes (Savanna's implicit pause).</summary>
+public sealed record SnapshotNode(string DataCenter, string Id, bool Up, int Side, string SigningKey, string? FinalizerKey, bool ProductionPaused);
 
 public sealed record SnapshotSide(
     int Index,
