@@ -246,7 +246,7 @@ public sealed class HttpApiTests : IAsyncLifetime
 public sealed class HttpScheduleChangeTests
 {
     [Fact]
-    public async Task Savanna_the_proposing_block_carries_the_new_proposer_policy_and_get_producer_schedule_shows_it_pending_then_active()
+    public async Task Savanna_the_proposing_block_carries_the_new_proposer_policy_and_get_producer_schedule_shows_it_once_pending_then_active()
     {
         var chain = new TestChain(ConsensusMode.Savanna);
         chain.AdvanceSlots(10);
@@ -258,6 +258,9 @@ public sealed class HttpScheduleChangeTests
         var block = await client.GetBlockAsync(chain.State.Head.Number);
         Assert.Equal(2u, block.FinalityExtension!.NewProposerPolicyDiff!.Version);
         Assert.Equal(block.Timestamp, block.FinalityExtension.NewProposerPolicyDiff.ProposalTime);
+        Assert.Null((await client.GetProducerScheduleAsync()).Pending);
+
+        chain.AdvanceUntil(s => s.Pending is not null, 12, "the first block of the next window");
         var pending = await client.GetProducerScheduleAsync();
         Assert.Equal(1u, pending.Active!.Version);
         Assert.Equal(2u, pending.Pending!.Version);

@@ -118,9 +118,12 @@ internal static class WireMapping
             []);
     }
 
-    /// <summary>Savanna: <c>pending</c> is the policy waiting for activation (pending, else proposed); <c>proposed</c> is always null.</summary>
+    /// <summary>
+    /// Savanna (chain_plugin.cpp <c>get_producer_schedule</c>, block_state <c>pending_producers</c>): <c>pending</c> is
+    /// the pending proposer policy only (a proposal not yet pending does not show); <c>proposed</c> is always null.
+    /// </summary>
     public static GetProducerScheduleResult ProducerSchedule(ChainState state) => state.Mode == ConsensusMode.Savanna
-        ? new(Schedule(state.ActiveSchedule), (state.Pending ?? state.Proposed) is { } waiting ? Schedule(waiting.Schedule) : null, null)
+        ? new(Schedule(state.ActiveSchedule), state.Pending is { } waiting ? Schedule(waiting.Schedule) : null, null)
         : new(Schedule(state.ActiveSchedule), state.Pending is { } pending ? Schedule(pending.Schedule) : null, state.Proposed is { } proposed ? Schedule(proposed.Schedule) : null);
 
     public static WireSchedule Schedule(Antelope.Scheduling.ProducerSchedule schedule) => schedule.ToWire();
