@@ -29,21 +29,42 @@ internal static class AppendRules
     }
 
     /// <summary>
-    /// Given the stored events carrying any of the batch's ids (in position order), returns the original result if the
-    /// batch is exactly an earlier append, null if none of its ids is stored, and throws if the ids are reused
-    /// differently — including a batch that is only part of an earlier append (its result would not be the original).
+    /// Decides an append from the stream's version and the stored events carrying any of the batch's ids (in position
+    /// order), in this order: a batch that is exactly an earlier append is a retry and gets the original result, whatever
+    /// the expected version; otherwise a stale expected version throws <see cref="WrongExpectedVersionException"/> (the
+    /// caller re-reads and will see what is stored); otherwise a stored id throws <see cref="EventIdConflictException"/>
+    /// (an id reused). Returns null when the batch is to be written.
     /// </summary>
-    public static AppendResult? Deduplicate(string stream, IReadOnlyList<EventData> events, IReadOnlyList<StoredEvent> stored)
+    public static AppendResult? Decide(
+        string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, IReadOnlyList<StoredEvent> stored, long? currentVersion)
+    {
+        var (original, conflict) = MatchStored(stream, events, stored);
+        if (original is not null)
+        {
+            return original;
+        }
+
+        CheckExpectedVersion(stream, expected, currentVersion);
+        return conflict is null ? null : throw conflict;
+    }
+
+    /// <summary>
+    /// The original result if the batch is exactly an earlier append; else the conflict its stored ids amount to
+    /// (including a batch that is only part of an earlier append: its result would not be the original); neither if none
+    /// of its ids is stored.
+    /// </summary>
+    private static (AppendResult? Original, EventIdConflictException? Conflict) MatchStored(
+        string stream, IReadOnlyList<EventData> events, IReadOnlyList<StoredEvent> stored)
     {
         if (stored.Count == 0)
         {
-            return null;
+            return (null, null);
         }
 
         Guid[] storedIds = [.. stored.Select(s => s.Event.EventId)];
         if (stored.Count != events.Count)
         {
-            throw new EventIdConflictException(storedIds, "the batch mixes stored and new event ids");
+            return (null, new EventIdConflictException(storedIds, "the batch mixes stored and new event ids"));
         }
 
         for (var i = 0; i < events.Count; i++)
@@ -61,7 +82,7 @@ internal static class AppendRules
             };
             if (reason is not null)
             {
-                throw new EventIdConflictException(found.EventId == wanted.EventId ? wanted.EventId : found.EventId, reason);
+                return (null, new EventIdConflictException(found.EventId == wanted.EventId ? wanted.EventId : found.EventId, reason));
             }
         }
 
@@ -69,11 +90,11 @@ internal static class AppendRules
         // Events written before append bounds were kept (null) are compared by content alone.
         if (stored.FirstOrDefault(s => s.AppendFirst is { } f && (f != first || s.AppendLast != last)) is { AppendFirst: { } appendFirst } part)
         {
-            throw new EventIdConflictException(storedIds,
-                $"by another append (positions {appendFirst}–{part.AppendLast}), of which this batch is only a part");
+            return (null, new EventIdConflictException(storedIds,
+                $"by another append (positions {appendFirst}–{part.AppendLast}), of which this batch is only a part"));
         }
 
-        return new AppendResult(stored[^1].Event.Version, last);
+        return (new AppendResult(stored[^1].Event.Version, last), null);
     }
 
     /// <summary>Numbers, stamps and chains the new events after the log's head.</summary>
@@ -98,7 +119,7 @@ internal static class AppendRules
         return sealedEvents;
     }
 
-    public static void CheckExpectedVersion(string stream, ExpectedVersion expected, long? currentVersion)
+    private static void CheckExpectedVersion(string stream, ExpectedVersion expected, long? currentVersion)
     {
         if (!expected.IsSatisfiedBy(currentVersion))
         {

@@ -12,7 +12,6 @@ public abstract class EventStoreBase : IEventStore
     /// <param name="appended">Shared by every store over the same database in this process, so they wake each other.</param>
     private protected EventStoreBase(EventStoreOptions options, AppendSignal? appended = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _appended = appended ?? new AppendSignal();
@@ -88,20 +87,28 @@ public abstract class EventStoreBase : IEventStore
     public async IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(
         long checkpoint, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(checkpoint);
-        var buffer = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(_options.SubscriptionBufferSize)
+        await foreach (var message in SubscribeAsync(checkpoint, cancellationToken).ConfigureAwait(false))
         {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+            if (message is EventAppeared appeared)
+            {
+                yield return appeared.Event;
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<SubscriptionMessage> SubscribeAsync(
+        long checkpoint, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(checkpoint);
+        var buffer = Channel.CreateBounded<SubscriptionMessage>(
+            new BoundedChannelOptions(_options.SubscriptionBufferSize) { FullMode = BoundedChannelFullMode.Wait });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reader = Task.Run(() => FillAsync(checkpoint, buffer.Writer, stop.Token), CancellationToken.None);
         try
         {
-            await foreach (var e in buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var message in buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                yield return e;
+                yield return message;
             }
         }
         finally
@@ -112,13 +119,15 @@ public abstract class EventStoreBase : IEventStore
     }
 
     /// <summary>
-    /// Reads pages after the last delivered position into the buffer; waits for a wake-up or poll when caught up, and
-    /// fails with <see cref="MissingPositionException"/> when a position stays missing past the gap timeout.
+    /// Reads pages after the last delivered position into the buffer and says when it reached the head; waits for a
+    /// wake-up or poll when caught up, and fails with <see cref="MissingPositionException"/> when a position stays
+    /// missing past the gap timeout.
     /// </summary>
-    private async Task FillAsync(long checkpoint, ChannelWriter<RecordedEvent> buffer, CancellationToken cancellationToken)
+    private async Task FillAsync(long checkpoint, ChannelWriter<SubscriptionMessage> buffer, CancellationToken cancellationToken)
     {
         var clock = _options.TimeProvider;
         var next = checkpoint + 1;
+        long? caughtUpAt = null;
         (long Position, long Since)? gap = null;
         IAppendListener? listener = null;
         try
@@ -140,7 +149,7 @@ public abstract class EventStoreBase : IEventStore
                             break;
                         }
 
-                        await buffer.WriteAsync(e, cancellationToken).ConfigureAwait(false);
+                        await buffer.WriteAsync(new EventAppeared(e), cancellationToken).ConfigureAwait(false);
                         next++;
                     }
 
@@ -152,6 +161,11 @@ public abstract class EventStoreBase : IEventStore
                     if (contiguous)
                     {
                         gap = null;
+                        if (caughtUpAt != next - 1)
+                        {
+                            caughtUpAt = next - 1;
+                            await buffer.WriteAsync(new CaughtUp(next - 1), cancellationToken).ConfigureAwait(false);
+                        }
                     }
                     else if (gap?.Position != next)
                     {
@@ -162,6 +176,7 @@ public abstract class EventStoreBase : IEventStore
                         throw new MissingPositionException(next, _options.GapTimeout);
                     }
 
+                    // Caught up: wait for a wake-up, polling now and then. A hole: look again soon, it is about to fill.
                     await listener.WaitAsync(contiguous ? _options.PollInterval : _options.ReconnectDelay, cancellationToken)
                         .ConfigureAwait(false);
                 }
@@ -177,13 +192,13 @@ public abstract class EventStoreBase : IEventStore
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            buffer.TryComplete();
-        }
         catch (Exception e)
         {
-            buffer.TryComplete(e);
+            // Once cancelled, the consumer has stopped reading (or was cancelled itself): there is nobody to tell.
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                buffer.TryComplete(e);
+            }
         }
         finally
         {

@@ -23,7 +23,7 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
             SubscriptionBufferSize = settings.SubscriptionBufferSize,
             PollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds),
             GapTimeout = TimeSpan.FromSeconds(settings.GapTimeoutSeconds),
-            ReconnectDelay = TimeSpan.FromMilliseconds(50),
+            ReconnectDelay = TimeSpan.FromSeconds(settings.ReconnectDelaySeconds),
         });
 
     protected override async Task<int> ExecuteRawAsync(string sql, params (string Name, object Value)[] parameters)
@@ -117,30 +117,52 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
     }
 
     [Fact]
-    public async Task A_subscription_resumes_after_its_connections_are_ended_without_gaps_or_duplicates()
+    public async Task A_subscription_whose_connections_are_ended_waits_the_reconnect_delay_and_resumes_after_the_last_delivered_position()
     {
-        await using var store = await OpenAsync();
-        await using var subscription = store.SubscribeToAllAsync(GlobalPosition.Start).GetAsyncEnumerator();
-        await store.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(1), NewEvent(2)]);
-        var received = new List<long>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (received.Count < 2 && await subscription.MoveNextAsync().AsTask().WaitAsync(timeout.Token))
-        {
-            received.Add(subscription.Current.Position);
-        }
+        await using var subscriber = await OpenStoreAsync(new StoreSettings(Clock, PollIntervalSeconds: 3600, ReconnectDelaySeconds: 5));
+        await using var writer = await OpenAsync();
+        await writer.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(1), NewEvent(2)]);
+        await using var subscription = subscriber.SubscribeAsync(GlobalPosition.Start).GetAsyncEnumerator();
+        Assert.Equal(["E1", "E2", "C2"], await TakeMessagesAsync(subscription, 3));
+        Assert.Equal(TimeSpan.FromHours(1), await Clock.NextWaitAsync()); // caught up, waiting for a notification or the poll
 
-        await TerminateStoreSessionsAsync();
-        await store.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(3), NewEvent(4), NewEvent(5)]);
-        while (received.Count < 5)
-        {
-            // The reconnect delay runs on the store's clock.
-            var next = subscription.MoveNextAsync().AsTask();
-            await AdvanceClockUntilAsync(next, TimeSpan.FromMilliseconds(50));
-            Assert.True(await next);
-            received.Add(subscription.Current.Position);
-        }
+        var next = subscription.MoveNextAsync().AsTask();
+        Assert.True(await TerminateStoreSessionsAsync() > 0);
+        var afterFailure = await Clock.NextWaitAsync();
+        await writer.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(3), NewEvent(4), NewEvent(5)]);
+        Clock.Advance(afterFailure);
+        await Clock.AdvanceUntilAsync(next); // reconnecting may meet more ended sessions in the pool: each waits the delay
 
-        Assert.Equal([1L, 2, 3, 4, 5], received);
+        Assert.Equal(TimeSpan.FromSeconds(5), afterFailure);
+        Assert.True(await next);
+        Assert.Equal(["E3", "E4", "E5", "C5"], [Describe(subscription.Current), .. await TakeMessagesAsync(subscription, 3)]);
+    }
+
+    [Fact]
+    public async Task Observers_appending_to_one_chain_stream_through_separate_connection_pools_store_every_block_once_without_gaps()
+    {
+        const int blocks = 120;
+        await using var east = await OpenAsync();
+        await using var west = await OpenAsync();
+        var observers = new[] { new ChainObserver(east, "aca376f2", "eu-1"), new ChainObserver(west, "aca376f2", "us-1") };
+
+        // Each observer sees the chain grow in its own steps (1-4 blocks at a time) and appends what it has not seen.
+        await Task.WhenAll(observers.Select((observer, index) => Task.Run(async () =>
+        {
+            var random = new Random(index);
+            for (var seen = 0; seen < blocks;)
+            {
+                seen = Math.Min(blocks, seen + random.Next(1, 5));
+                await observer.ObserveAsync(ChainObserver.Blocks(1, seen));
+            }
+        }))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var chain = await east.ReadStreamAsync("chain-aca376f2", Direction.Forwards, StreamVersion.Start, int.MaxValue).ToListAsync();
+        Assert.Equal(ChainObserver.Blocks(1, blocks).Select(b => ChainObserver.BlockEventId("aca376f2", b)), chain.Select(e => e.EventId));
+        Assert.Equal(Enumerable.Range(0, blocks).Select(v => (long)v), chain.Select(e => e.Version));
+        Assert.Equal(Enumerable.Range(1, blocks).Select(p => (long)p), chain.Select(e => e.Position));
+        Assert.Equal(new ChainVerification(true, blocks, null), await west.VerifyChainAsync());
+        Assert.All(observers, o => Assert.Equal(ChainObserver.Blocks(1, blocks), o.Seen));
     }
 
     [Fact]

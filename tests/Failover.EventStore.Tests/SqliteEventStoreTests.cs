@@ -19,6 +19,7 @@ public sealed class SqliteEventStoreTests : EventStoreAcceptanceTests
             SubscriptionBufferSize = settings.SubscriptionBufferSize,
             PollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds),
             GapTimeout = TimeSpan.FromSeconds(settings.GapTimeoutSeconds),
+            ReconnectDelay = TimeSpan.FromSeconds(settings.ReconnectDelaySeconds),
             Durability = SqliteDurability.Normal,
         });
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Serialization;
+using System.Diagnostics;
 using Failover.EventStore.Projections;
 using Microsoft.Extensions.Time.Testing;
 
@@ -7,13 +8,100 @@ namespace Failover.EventStore.Tests;
 
 /// <summary>What a test asks of the store it opens.</summary>
 public sealed record StoreSettings(TimeProvider Clock, int ReadPageSize = 1000, int SubscriptionBufferSize = 1000, double PollIntervalSeconds = 1,
-    double GapTimeoutSeconds = 30);
+    double GapTimeoutSeconds = 30, double ReconnectDelaySeconds = 0.05);
 
-internal static class TestClock
+/// <summary>
+/// A fake clock that reports every wait armed on it (a timer: <c>Task.Delay</c>, <c>WaitAsync</c> with a timeout), so a
+/// test sees which wait the code under test is in and advances time exactly when something waits — no real sleeps.
+/// </summary>
+public sealed class TestClock() : FakeTimeProvider(StartTime)
 {
-    public static readonly DateTimeOffset Start = new(2026, 1, 2, 3, 4, 5, 123, 456, TimeSpan.Zero);
+    public static readonly DateTimeOffset StartTime = new(2026, 1, 2, 3, 4, 5, 123, 456, TimeSpan.Zero);
 
-    public static FakeTimeProvider Create() => new(Start);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly Lock _lock = new();
+    private readonly Queue<TimeSpan> _armed = new();
+    private TaskCompletionSource _wasArmed = NewSignal();
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        if (dueTime != Timeout.InfiniteTimeSpan)
+        {
+            TaskCompletionSource wasArmed;
+            lock (_lock)
+            {
+                _armed.Enqueue(dueTime);
+                (wasArmed, _wasArmed) = (_wasArmed, NewSignal());
+            }
+
+            wasArmed.SetResult();
+        }
+
+        return timer;
+    }
+
+    /// <summary>The duration of the next wait armed since the last one taken (in the order armed); fails after a bounded real-time wait.</summary>
+    public async Task<TimeSpan> NextWaitAsync()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var (armed, wasArmed) = TakeArmed();
+            if (armed is { } wait)
+            {
+                return wait;
+            }
+
+            try
+            {
+                await wasArmed.WaitAsync(Patience - deadline.Elapsed);
+            }
+            catch (Exception e) when (e is TimeoutException or ArgumentOutOfRangeException)
+            {
+                throw new TimeoutException($"Nothing armed a wait on the clock within {Patience}.");
+            }
+        }
+    }
+
+    /// <summary>Forgets the waits armed so far, so <see cref="NextWaitAsync"/> reports only later ones.</summary>
+    public void ForgetWaits()
+    {
+        lock (_lock)
+        {
+            _armed.Clear();
+        }
+    }
+
+    /// <summary>Whenever something waits on this clock, moves time on by that wait, until <paramref name="task"/> completes.</summary>
+    public async Task AdvanceUntilAsync(Task task)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!task.IsCompleted)
+        {
+            Assert.True(deadline.Elapsed < Patience, $"The awaited step did not happen within {Patience}.");
+            var (armed, wasArmed) = TakeArmed();
+            if (armed is { } wait)
+            {
+                Advance(wait);
+            }
+            else
+            {
+                await Task.WhenAny(task, wasArmed).WaitAsync(Patience);
+            }
+        }
+    }
+
+    private (TimeSpan? Armed, Task WasArmed) TakeArmed()
+    {
+        lock (_lock)
+        {
+            return (_armed.TryDequeue(out var wait) ? wait : null, _wasArmed.Task);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>Deterministic event ids and small JSON events.</summary>

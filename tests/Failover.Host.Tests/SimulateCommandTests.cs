@@ -30,7 +30,7 @@ public sealed partial class SimulateCommandTests : IDisposable
         var failoverKey = PrivateKey.Parse(keys.GetProperty("accounts").GetProperty("failover.bp").GetProperty("failover")[0].GetString()!);
         var dc2 = keys.GetProperty("nodes").GetProperty("failover.bp/dc2");
         var row = (await chain.GetProducerRowsAsync("failover.bp", 1)).Rows[0];
-        var rotation = RotationRequest.ToNewKey(
+        var rotation = Antelope.SystemContract.KeyRotation.ToNewKey(
             Checksum256.Parse(info.ChainId),
             Checksum256.Parse(info.LastIrreversibleBlockId),
             DateTimeOffset.FromUnixTimeSeconds(info.HeadBlockTime.ToUnixTimeSeconds()).AddMinutes(5),
@@ -38,15 +38,15 @@ public sealed partial class SimulateCommandTests : IDisposable
             PrivateKey.Parse(dc2.GetProperty("signing").GetString()!).PublicKey,
             row.Url,
             row.Location,
-            dc2.GetProperty("finalizer").GetString()).Sign([failoverKey]);
-        var pushed = await chain.PushTransactionAsync(rotation.Packed);
+            dc2.GetProperty("finalizer").GetString());
+        var pushed = await chain.PushTransactionAsync(rotation.Sign([failoverKey]));
         var rowAfter = (await chain.GetProducerRowsAsync("failover.bp", 1)).Rows[0];
         await stop.CancelAsync();
 
         Assert.Equal(ExitCodes.Ok, await run.WaitAsync(StopLimit));
         Assert.Equal(listening.Groups["chain"].Value, info.ChainId);
         Assert.Equal(SeedDerivation.ChainId("simulate-test").ToString(), info.ChainId);
-        Assert.Equal(rotation.Transaction.Id.ToString(), pushed.TransactionId);
+        Assert.Equal(rotation.ToTransaction().Id.ToString(), pushed.TransactionId);
         Assert.Equal(PrivateKey.Parse(dc2.GetProperty("signing").GetString()!).PublicKey, PublicKey.Parse(rowAfter.ProducerKey));
         Assert.DoesNotContain("PVT_", console.Out, StringComparison.Ordinal);
     }

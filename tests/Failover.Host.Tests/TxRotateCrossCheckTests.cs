@@ -15,7 +15,6 @@ namespace Failover.Host.Tests;
 public sealed class TxRotateCrossCheckTests : IDisposable
 {
     private const string NameLetters = "abcdefghijklmnopqrstuvwxyz12345";
-    private const string Base64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     private readonly KeyFileDirectory _files = new();
 
     public enum Shape
@@ -121,7 +120,7 @@ public sealed class TxRotateCrossCheckTests : IDisposable
                 authority == 0 ? null : (uint)random.Next(1, weights[0] + 1), // the new key alone must meet the threshold
                 authority == 0 ? [] : [.. keys.Select((k, i) => (KeyText(k), weights[i]))],
                 shape is Shape.RegProducer2WithTwoKeysAndActFinKey or Shape.RegProducerWithActFinKeyLegacyKeys or Shape.RegProducer2WithThreeKeysAndActFinKeyUtf8Url
-                    ? "PUB_BLS_" + string.Concat(Enumerable.Range(0, 134).Select(_ => Base64Url[random.Next(Base64Url.Length)]))
+                    ? Failover.Simulator.SeedDerivation.FinalizerKey("cross-check", random.Next().ToString(System.Globalization.CultureInfo.InvariantCulture))
                     : null,
                 [.. Enumerable.Range(0, shape == Shape.RegProducerLegacyKeysLongUtf8UrlTwoSigners ? 2 : 1).Select(_ => NewPrivateKey(random))]);
         }

@@ -83,7 +83,6 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         await using (connection.ConfigureAwait(false))
         {
             long? current = null;
-            var idTaken = false;
             try
             {
                 (current, var head) = await BeginAndReadStateAsync(connection, stream, cancellationToken).ConfigureAwait(false);
@@ -97,7 +96,7 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
             }
             catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_event_id_key" })
             {
-                idTaken = true; // Below: either a retry of a committed append, or a conflicting reuse of an id.
+                // Below: either a retry of a committed append, or a conflicting reuse of an id.
             }
             catch
             {
@@ -106,10 +105,11 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
             }
 
             await RollbackQuietlyAsync(connection).ConfigureAwait(false);
-            return await FindOriginalAsync(connection, stream, events, cancellationToken).ConfigureAwait(false)
-                   ?? throw (idTaken
-                       ? new InvalidOperationException("The event id index reported a stored id that no committed event carries.")
-                       : new WrongExpectedVersionException(stream, expected, current));
+            // Decided with the version read under the lock. Null only if the version held and no id is stored, yet the
+            // insert was refused.
+            var stored = await FindStoredAsync(connection, events, cancellationToken).ConfigureAwait(false);
+            return AppendRules.Decide(stream, expected, events, stored, current)
+                   ?? throw new InvalidOperationException("The event id index reported a stored id that no committed event carries.");
         }
     }
 
@@ -131,9 +131,9 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         }
     }
 
-    /// <summary>The original result if this batch is already stored; null if none of its ids is; throws on a conflicting reuse.</summary>
-    private static async Task<AppendResult?> FindOriginalAsync(
-        NpgsqlConnection connection, string stream, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
+    /// <summary>The stored events carrying any of the batch's ids, in position order.</summary>
+    private static async Task<List<StoredEvent>> FindStoredAsync(
+        NpgsqlConnection connection, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"SELECT {EventRows.StoredColumns} FROM events WHERE event_id = ANY($1) ORDER BY position", connection);
@@ -147,7 +147,7 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
             }
         }
 
-        return AppendRules.Deduplicate(stream, events, stored);
+        return stored;
     }
 
     /// <summary>

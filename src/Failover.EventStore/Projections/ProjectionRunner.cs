@@ -43,13 +43,54 @@ public sealed class ProjectionRunner
         return await CatchUpAsync(projection, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Catches up, then applies new events as they are appended, one transaction each, until cancelled.</summary>
-    public async Task RunAsync(IProjection projection, CancellationToken cancellationToken)
+    /// <summary>Catches up, then applies new events as they are appended, until cancelled.</summary>
+    public Task RunAsync(IProjection projection, CancellationToken cancellationToken) =>
+        RunAsync(projection, new ProjectionProgress(), cancellationToken);
+
+    /// <summary>
+    /// Catches up, then applies new events as they are appended, until cancelled; reports to <paramref name="progress"/>
+    /// what it committed and when it caught up. Live events commit together up to the batch size, or as soon as the
+    /// subscription has delivered everything stored.
+    /// </summary>
+    public async Task RunAsync(IProjection projection, ProjectionProgress progress, CancellationToken cancellationToken)
     {
-        var checkpoint = await CatchUpAsync(projection, cancellationToken).ConfigureAwait(false);
-        await foreach (var e in _events.SubscribeToAllAsync(checkpoint, cancellationToken).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(projection);
+        ArgumentNullException.ThrowIfNull(progress);
+        try
         {
-            checkpoint = await _projections.CommitAsync(projection, new[] { e }.ToAsyncEnumerable(), checkpoint, cancellationToken).ConfigureAwait(false);
+            var checkpoint = await CatchUpAsync(projection, cancellationToken).ConfigureAwait(false);
+            progress.Committed(checkpoint);
+            var pending = new List<RecordedEvent>();
+            await foreach (var message in _events.SubscribeAsync(checkpoint, cancellationToken).ConfigureAwait(false))
+            {
+                if (message is EventAppeared appeared)
+                {
+                    progress.Behind();
+                    pending.Add(appeared.Event);
+                    if (pending.Count < _batchSize)
+                    {
+                        continue;
+                    }
+                }
+
+                if (pending.Count > 0)
+                {
+                    checkpoint = await _projections.CommitAsync(projection, pending.ToAsyncEnumerable(), checkpoint, cancellationToken)
+                        .ConfigureAwait(false);
+                    pending.Clear();
+                    progress.Committed(checkpoint);
+                }
+
+                if (message is CaughtUp caughtUp)
+                {
+                    progress.ReachedHead(caughtUp.Position);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            progress.Ended(e);
+            throw;
         }
     }
 }

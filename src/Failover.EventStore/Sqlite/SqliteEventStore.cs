@@ -85,14 +85,12 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var transaction = _writer.BeginTransaction(deferred: false);
-            var stored = FindStored(events, transaction);
-            if (AppendRules.Deduplicate(stream, events, stored) is { } original)
+            var current = ReadStreamVersion(stream, transaction);
+            if (AppendRules.Decide(stream, expected, events, FindStored(events, transaction), current) is { } original)
             {
                 return original;
             }
 
-            var current = ReadStreamVersion(stream, transaction);
-            AppendRules.CheckExpectedVersion(stream, expected, current);
             var (headPosition, headHash) = ReadHead(transaction);
             var now = _options.TimeProvider.GetUtcNow();
             var sealedEvents = AppendRules.Seal(stream, events, current, headPosition, headHash, now);

@@ -23,35 +23,16 @@ internal sealed record RotationOptions(
     string? FinalizerKey);
 
 /// <summary>
-/// A validated key rotation: <c>regproducer</c> (or <c>regproducer2</c> with an authority) plus an optional
-/// <c>actfinkey</c>, all authorised by <c>producer@permission</c>.
+/// Validation of the <c>tx rotate</c> options into a <see cref="KeyRotation"/>: <c>regproducer</c> (or
+/// <c>regproducer2</c> with an authority) plus an optional <c>actfinkey</c>, all authorised by <c>producer@permission</c>.
 /// </summary>
-internal sealed record RotationRequest(
-    Checksum256 ChainId,
-    Checksum256 RefBlockId,
-    DateTimeOffset Expiration,
-    PermissionLevel Authorization,
-    ISystemAction Registration,
-    ActFinKey? FinalizerActivation)
+internal static class RotationRequest
 {
     public const string ExpirationFormat = "yyyy-MM-dd'T'HH:mm:ss";
     private const int MaxUrlBytes = 511; // eosio.system: check(url.size() < 512, "url too long")
-    private const string BlsPrefix = "PUB_BLS_";
-    private const int BlsKeyLength = 142; // PUB_BLS_ + base64url(96-byte key ‖ 4-byte checksum) without padding
-
-    public Transaction ToTransaction()
-    {
-        List<ChainAction> actions = [SystemActions.ToAction(Registration, Authorization)];
-        if (FinalizerActivation is not null)
-        {
-            actions.Add(SystemActions.ToAction(FinalizerActivation, Authorization));
-        }
-
-        return Transaction.Create(RefBlockId, Expiration, actions);
-    }
 
     /// <summary>Validates every option and reports every problem at once.</summary>
-    public static RotationRequest? Validate(RotationOptions options, List<string> problems)
+    public static KeyRotation? Validate(RotationOptions options, List<string> problems)
     {
         var chainId = Hash(options.ChainId, "--chain-id", problems);
         var refBlockId = Hash(options.RefBlockId, "--ref-block-id", problems);
@@ -76,45 +57,14 @@ internal sealed record RotationRequest(
 
         var authorization = new PermissionLevel(producer!.Value, permission!.Value);
         return authority is null
-            ? ToNewKey(chainId!.Value, refBlockId!.Value, expiration!.Value, authorization, newKey!, url!, location!.Value, finalizer)
-            : new RotationRequest(
+            ? KeyRotation.ToNewKey(chainId!.Value, refBlockId!.Value, expiration!.Value, authorization, newKey!, url!, location!.Value, finalizer)
+            : new KeyRotation(
                 chainId!.Value,
                 refBlockId!.Value,
                 expiration!.Value,
                 authorization,
                 new RegProducer2(producer.Value, authority, url!, location!.Value),
                 finalizer is null ? null : new ActFinKey(producer.Value, finalizer));
-    }
-
-    /// <summary>
-    /// The rotation to a single new signing key: <c>regproducer</c> keeping the registered URL and location, plus
-    /// <c>actfinkey</c> when a finalizer key is given (Savanna), authorised by <paramref name="authorization"/>.
-    /// </summary>
-    public static RotationRequest ToNewKey(
-        Checksum256 chainId,
-        Checksum256 refBlockId,
-        DateTimeOffset expiration,
-        PermissionLevel authorization,
-        PublicKey newKey,
-        string url,
-        ushort location,
-        string? finalizerKey)
-    {
-        ArgumentNullException.ThrowIfNull(authorization);
-        return new RotationRequest(
-            chainId,
-            refBlockId,
-            expiration,
-            authorization,
-            new RegProducer(authorization.Actor, newKey, url, location),
-            finalizerKey is null ? null : new ActFinKey(authorization.Actor, finalizerKey));
-    }
-
-    /// <summary>Builds and signs the transaction: what <c>tx rotate</c> prints and the fire drill pushes.</summary>
-    public SignedRotation Sign(IEnumerable<PrivateKey> signers)
-    {
-        var transaction = ToTransaction();
-        return new SignedRotation(transaction, TransactionSigner.Sign(transaction, ChainId, signers));
     }
 
     private static BlockSigningAuthority? ParseAuthority(RotationOptions options, PublicKey? newKey, List<string> problems)
@@ -172,15 +122,9 @@ internal sealed record RotationRequest(
 
     private static string? CheckFinalizerKey(string text, List<string> problems)
     {
-        if (!text.StartsWith(BlsPrefix, StringComparison.Ordinal))
+        if (BlsPublicKey.Validate(text) is { } error)
         {
-            problems.Add($"--finalizer-key must start with '{BlsPrefix}'.");
-            return null;
-        }
-
-        if (text.Length != BlsKeyLength || !text.AsSpan(BlsPrefix.Length).ContainsOnlyBase64Url())
-        {
-            problems.Add($"--finalizer-key must be '{BlsPrefix}' followed by {BlsKeyLength - BlsPrefix.Length} base64url characters.");
+            problems.Add($"--finalizer-key must be a BLS public key ({BlsPublicKey.Prefix}…): {error}.");
             return null;
         }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Failover.Antelope;
 using Failover.Antelope.Chain;
+using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
 
 namespace Failover.Host.Commands;
@@ -74,7 +75,8 @@ internal static class TxCommands
                 return ExitCodes.Usage;
             }
 
-            var (transaction, packed) = request.Sign(signers);
+            var transaction = request.ToTransaction();
+            var packed = request.Sign(signers);
             if (target is null)
             {
                 console.Out.WriteLine(Render(request, transaction, packed, pushed: null));
@@ -117,7 +119,7 @@ internal static class TxCommands
         return keys;
     }
 
-    private static string Render(RotationRequest request, Transaction transaction, PackedTransaction packed, PushTransactionResult? pushed)
+    private static string Render(KeyRotation request, Transaction transaction, PackedTransaction packed, PushTransactionResult? pushed)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))

@@ -160,7 +160,7 @@ internal sealed class FireDrill(ChainApiClient chain, TimeProvider time, IFaultI
         var rows = await chain.GetProducerRowsAsync(plan.Producer.ToString(), 1, cancellationToken).ConfigureAwait(false);
         var row = rows.Rows.FirstOrDefault(r => r.Owner == plan.Producer.ToString())
             ?? throw new DrillFailedException($"{plan.Producer} is not in the producers table.");
-        var rotation = RotationRequest.ToNewKey(
+        var rotation = Antelope.SystemContract.KeyRotation.ToNewKey(
             chainId,
             Checksum256.Parse(info.LastIrreversibleBlockId),
             DateTimeOffset.FromUnixTimeSeconds(info.HeadBlockTime.ToUnixTimeSeconds()) + TransactionLifetime,
@@ -168,20 +168,22 @@ internal sealed class FireDrill(ChainApiClient chain, TimeProvider time, IFaultI
             plan.StandbyKey,
             row.Url,
             row.Location,
-            plan.StandbyFinalizerKey).Sign([plan.FailoverKey]);
+            plan.StandbyFinalizerKey);
+        var packed = rotation.Sign([plan.FailoverKey]);
+        var transactionId = rotation.ToTransaction().Id;
         _missedAtRotation = _missed;
         try
         {
             // Pushed once: a push that failed in transit may still have been accepted, so it is never repeated.
-            await chain.PushTransactionAsync(rotation.Packed, cancellationToken).ConfigureAwait(false);
+            await chain.PushTransactionAsync(packed, cancellationToken).ConfigureAwait(false);
         }
         catch (ChainApiException e)
         {
-            throw new DrillFailedException($"The node rejected the rotation transaction {rotation.Transaction.Id}: {e.Message}");
+            throw new DrillFailedException($"The node rejected the rotation transaction {transactionId}: {e.Message}");
         }
 
         _pushedAt = time.GetUtcNow();
-        _transactionId = rotation.Transaction.Id.ToString();
+        _transactionId = transactionId.ToString();
         var actions = plan.StandbyFinalizerKey is null ? "regproducer" : "regproducer + actfinkey";
         Report(DrillEventKind.RotationSubmitted,
             $"Rotation submitted trx {_transactionId}: {actions} to {plan.StandbyDataCenter}'s key {plan.StandbyKey}, signed by {plan.Producer}@{DrillPlan.FailoverPermission} " +
