@@ -21,6 +21,7 @@ public sealed class ChainSimulator
     private readonly Dictionary<string, ChainState> _stalledApiNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ApiFaults> _apiFaults = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProductionPause> _pauses = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProducerNode> _nodesByFinalizerKey;
     private bool _finalityStalled;
     private uint _nextSlot;
 
@@ -29,6 +30,7 @@ public sealed class ChainSimulator
         ArgumentNullException.ThrowIfNull(options);
         _time = time ?? throw new ArgumentNullException(nameof(time));
         Roster = new Roster(options);
+        _nodesByFinalizerKey = Roster.Nodes.Where(n => n.FinalizerKey is not null).ToDictionary(n => n.FinalizerKey!, StringComparer.Ordinal);
         var genesisSlot = BlockTimestamp.ToSlot(options.GenesisTime ?? time.GetUtcNow());
         _network = new NetworkTopology(Roster, Genesis.Create(Roster, genesisSlot));
         _nextSlot = genesisSlot + 1;
@@ -239,10 +241,13 @@ public sealed class ChainSimulator
     {
         var state = side.State;
         var savanna = state.Mode == ConsensusMode.Savanna;
-        var votes = savanna ? Votes(side, state) : [];
-        if (savanna)
+        var (votes, voters) = savanna ? Votes(side, state) : ([], []);
+        if (voters.Count > 0)
         {
-            DeliverVotes(side, state, votes);
+            foreach (var receiver in Roster.Nodes.Where(n => IsUp(n, side)))
+            {
+                PauseOf(receiver).ReceiveVotes(state.Head.Slot, voters);
+            }
         }
 
         var scheduled = BlockProduction.ScheduleFor(state, slot).ProducerForSlot(slot);
@@ -279,23 +284,23 @@ public sealed class ChainSimulator
         return pause;
     }
 
-    /// <summary>The keys of the head's active and pending finalizers held by up nodes on this side: who votes on the head.</summary>
-    private HashSet<string> Votes(NetworkSide side, ChainState state) =>
-        [.. Roster.Nodes.Where(n => n.FinalizerKey is { } key && IsUp(n, side) && state.IsVotingFinalizer(key)).Select(n => n.FinalizerKey!)];
-
-    /// <summary>The votes on the head reach every up node on the side, by the description of the voting finalizer.</summary>
-    private void DeliverVotes(NetworkSide side, ChainState state, HashSet<string> votes)
+    /// <summary>
+    /// Who votes on the head: the finalizers of the head's active and pending policies whose key an up node on this
+    /// side holds — their keys, and their descriptions (the producers they vote for, as the pause clocks count them).
+    /// </summary>
+    private (HashSet<string> Keys, HashSet<Name> Voters) Votes(NetworkSide side, ChainState state)
     {
-        if (votes.Count == 0)
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var voters = new HashSet<Name>();
+        foreach (var finalizer in state.Finalizers.Finalizers.Concat(state.PendingFinalizers?.Policy.Finalizers ?? []))
         {
-            return;
+            if (_nodesByFinalizerKey.TryGetValue(finalizer.Key, out var node) && IsUp(node, side))
+            {
+                keys.Add(finalizer.Key);
+                voters.Add(finalizer.Producer);
+            }
         }
 
-        var voters = state.Finalizers.Finalizers.Concat(state.PendingFinalizers?.Policy.Finalizers ?? [])
-            .Where(f => votes.Contains(f.Key)).Select(f => f.Producer).ToHashSet();
-        foreach (var receiver in Roster.Nodes.Where(n => IsUp(n, side)))
-        {
-            PauseOf(receiver).ReceiveVotes(state.Head.Slot, voters);
-        }
+        return (keys, voters);
     }
 }
