@@ -1,0 +1,77 @@
+using Failover.Antelope;
+using Failover.Domain.Chain;
+using Failover.Domain.Events;
+using Failover.Domain.Process;
+
+namespace Failover.Domain.Decisions;
+
+/// <summary>A data center as configured: what the evidence needs of it.</summary>
+public sealed record DataCenterConfig(string Name, int Priority, string SigningKey, string? FinalizerKey, bool HasNode);
+
+/// <summary>
+/// Assembles the <see cref="Evidence"/> of a decision from the folds of the log — the chain stream, the observer's
+/// stream and the process stream — at the time of the event being handled. Pure, so the evidence recorded with a
+/// decision is a function of the log up to that event and of the configuration.
+/// </summary>
+public static class EvidenceBuilder
+{
+    public static Evidence Build(
+        Name producer,
+        ConsensusKind consensus,
+        int missedBlocksThreshold,
+        IReadOnlyList<DataCenterConfig> dataCenters,
+        ObservedChain chain,
+        ObserverView observer,
+        FailoverProcess process,
+        DateTimeOffset at,
+        ManualRequest? manual = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataCenters);
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(observer);
+        ArgumentNullException.ThrowIfNull(process);
+        var sample = observer.LatestSample;
+        var head = chain.Head;
+        var schedule = chain.CurrentSchedule?.Schedule;
+        var ours = schedule?.Find(producer);
+        var run = ChainHealth.CurrentMissedRun(chain, producer, missedBlocksThreshold);
+        var incident = run?.ThresholdMiss is { } revealing
+            ? new IncidentEvidence(run.FirstMissedSlot, BlockTimestamp.FromSlot(run.FirstMissedSlot), run.Missed, revealing.RevealedByBlockNum, revealing.RevealedById, revealing.ObservedAt)
+            : null;
+        var lib = sample?.LastIrreversibleBlockNum ?? 0;
+        var libOnChain = sample is not null && chain.Blocks.TryGetValue(lib, out var libBlock) && libBlock.Id == sample.LastIrreversibleBlockId;
+        var nodes = sample?.DataCenterNodes ?? [];
+        return new Evidence(
+            producer.ToString(),
+            at,
+            consensus,
+            incident,
+            manual,
+            new ScheduleEvidence(ours is not null, schedule?.Version ?? 0, schedule?.Producers.Count ?? 0, ours is null ? [] : [.. ours.Authority.Keys.Select(k => k.Key.ToString())]),
+            new ChainEvidence(
+                head?.Number ?? 0,
+                head?.Id ?? string.Empty,
+                head is null ? DateTimeOffset.MinValue : BlockTimestamp.FromSlot(head.Slot),
+                lib,
+                sample?.LastIrreversibleBlockId ?? string.Empty,
+                observer.LibAdvancedAt,
+                libOnChain,
+                ChainHealth.LastFullRound(chain, producer),
+                ChainHealth.SlidingWindow(chain, producer),
+                incident is null ? null : ChainHealth.CompleteWindowsSince(chain, producer, incident.FirstMissedSlot),
+                sample?.Endpoints.Count ?? 0,
+                sample?.EndpointsAgreeing ?? 0),
+            new ProcessEvidence(
+                process.AutomationPaused,
+                process.Latched,
+                process.RotationInFlight ? process.CurrentRotation!.RotationId : null,
+                process.LastCompletedAt,
+                [.. process.AutomaticRotations.Where(t => at - t < TimeSpan.FromHours(24))]),
+            [.. dataCenters.Select(d =>
+            {
+                var node = nodes.FirstOrDefault(n => n.DataCenter == d.Name);
+                return new DataCenterEvidence(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode,
+                    node?.HeadBlockTime, d.HasNode && node is null ? "no sample of its node yet" : node?.Error);
+            })]);
+    }
+}

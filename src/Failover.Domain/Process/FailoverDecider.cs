@@ -1,0 +1,228 @@
+using System.Globalization;
+using Failover.Antelope;
+using Failover.Antelope.SystemContract;
+using Failover.Antelope.Transactions;
+using Failover.Domain.Decisions;
+using Failover.Domain.Events;
+
+namespace Failover.Domain.Process;
+
+/// <summary>What the shell read from the chain to build a rotation transaction: TaPoS, expiration, and the row to keep.</summary>
+/// <param name="RefBlockId">An irreversible block (the LIB), so the transaction is valid on any fork above it.</param>
+public sealed record RotationDraft(string ChainId, string RefBlockId, DateTimeOffset Expiration, string Permission, string Url, ushort Location);
+
+/// <summary>How a push ended, as data (the classification of <c>Failover.Antelope.Chain.PushClassifier</c>).</summary>
+public sealed record PushResult(string Outcome, string Detail, long? ErrorCode = null, string? ErrorName = null);
+
+/// <summary>A command to the failover process (a closed set).</summary>
+public abstract record FailoverCommand
+{
+    private FailoverCommand()
+    {
+    }
+
+    /// <summary>Decide on the evidence: trigger (and request the transaction), suppress (once per incident and reason) or wait.</summary>
+    public sealed record Evaluate(Evidence Evidence, FailoverPolicy Policy, RotationDraft Draft) : FailoverCommand;
+
+    public sealed record RecordPush(string RotationId, string Endpoint, PushResult Result, DateTimeOffset At) : FailoverCommand;
+
+    /// <summary>The rotation was recorded but not sent: DryRun.</summary>
+    public sealed record RecordNotSent(string RotationId, DateTimeOffset At) : FailoverCommand;
+
+    /// <summary>What the producers table registers for our producer now.</summary>
+    public sealed record ObserveRegistration(string RegisteredKey, DateTimeOffset At) : FailoverCommand;
+
+    /// <summary>Our keys in the schedule in force.</summary>
+    public sealed record ObserveSchedule(uint Version, IReadOnlyList<string> OurKeys, DateTimeOffset At) : FailoverCommand;
+
+    /// <summary>A block of ours and the key its signature recovers to.</summary>
+    public sealed record ObserveOurBlock(uint BlockNum, string BlockId, string? SigningKey, DateTimeOffset At) : FailoverCommand;
+
+    /// <summary>The LIB's block time: a rotation whose expiration lies before it and that is not registered can never apply.</summary>
+    public sealed record ObserveFinality(DateTimeOffset LibBlockTime, string? RegisteredKey, DateTimeOffset At) : FailoverCommand;
+
+    public sealed record Pause(string By, string Reason, DateTimeOffset At) : FailoverCommand;
+
+    public sealed record Resume(string By, string Reason, DateTimeOffset At) : FailoverCommand;
+
+    public sealed record Rearm(string By, string Reason, DateTimeOffset At) : FailoverCommand;
+
+    public sealed record RequestManualFailover(string DataCenter, string By, string Reason, DateTimeOffset At) : FailoverCommand;
+}
+
+/// <summary>The events a command leads to, or why it was refused.</summary>
+public sealed record ProcessDecision(IReadOnlyList<IProcessEvent> Events, string? Refusal = null)
+{
+    public static ProcessDecision Nothing { get; } = new([]);
+
+    public static ProcessDecision Refused(string why) => new([], why);
+}
+
+/// <summary>
+/// The failover process as a decider (design §3): <c>Decide(command, state) → events</c> and <c>Evolve</c>
+/// (<see cref="FailoverProcess.Apply"/>). Pure: the process manager gathers the inputs, appends the events with the
+/// stream's expected version (the fence between several service instances), and only then acts on them.
+/// </summary>
+public static class FailoverDecider
+{
+    public static ProcessDecision Decide(FailoverCommand command, FailoverProcess state, string producer)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(state);
+        return command switch
+        {
+            FailoverCommand.Evaluate c => Evaluate(c, state, producer),
+            FailoverCommand.RecordPush c => RecordPush(c, state, producer),
+            FailoverCommand.RecordNotSent c when state.Phase is Phase.Requested { Rotation: var r } && r.RotationId == c.RotationId =>
+                new([new KeyRotationFailed(producer, r.RotationId, r.TransactionId, RotationFailures.DryRun, null, null, "DryRun: recorded, not sent", c.At)]),
+            FailoverCommand.ObserveRegistration c => FollowRegistration(c, state, producer),
+            FailoverCommand.ObserveSchedule c => FollowSchedule(c, state, producer),
+            FailoverCommand.ObserveOurBlock c => FollowBlock(c, state, producer),
+            FailoverCommand.ObserveFinality c => Expire(c, state, producer),
+            FailoverCommand.Pause c => state.AutomationPaused
+                ? ProcessDecision.Refused("automation is already paused")
+                : new([new AutomationPaused(producer, c.By, c.Reason, c.At)]),
+            FailoverCommand.Resume c => !state.AutomationPaused
+                ? ProcessDecision.Refused("automation is not paused")
+                : new([new AutomationResumed(producer, c.By, c.Reason, c.At)]),
+            FailoverCommand.Rearm c => !state.Latched && state.AutomaticRotations.IsEmpty
+                ? ProcessDecision.Refused("automation is not latched and no rotation counts towards the cap")
+                : new([new AutomationRearmed(producer, c.By, c.Reason, c.At)]),
+            FailoverCommand.RequestManualFailover c => state.PendingManual is not null
+                ? ProcessDecision.Refused($"a manual failover to {state.PendingManual.DataCenter} is already waiting to be decided")
+                : state.RotationInFlight
+                    ? ProcessDecision.Refused($"rotation {state.CurrentRotation!.RotationId} is in flight")
+                    : new([new ManualFailoverRequested(producer, c.DataCenter, c.By, c.Reason, c.At)]),
+            _ => ProcessDecision.Nothing,
+        };
+    }
+
+    private static ProcessDecision Evaluate(FailoverCommand.Evaluate c, FailoverProcess state, string producer)
+    {
+        var evidence = c.Evidence;
+        string incident;
+        if (evidence.Manual is not null)
+        {
+            if (state.PendingManualIncident is not { } manual)
+            {
+                return ProcessDecision.Nothing;
+            }
+
+            incident = manual;
+        }
+        else if (evidence.Incident is { } missed)
+        {
+            incident = IncidentIds.ForMissedRun(missed.FirstMissedSlot);
+            if (state.HandledIncident == incident)
+            {
+                return ProcessDecision.Nothing;
+            }
+        }
+        else
+        {
+            return ProcessDecision.Nothing;
+        }
+
+        var decision = Policy.Evaluate(evidence, c.Policy);
+        switch (decision.Outcome)
+        {
+            case DecisionOutcome.Suppress:
+                var known = state.SuppressedIncident == incident ? state.SuppressedReasons : [];
+                return evidence.Manual is null && decision.Reasons.All(known.Contains)
+                    ? ProcessDecision.Nothing
+                    : new([new FailoverSuppressed(producer, incident, decision.Reasons, decision, evidence, c.Policy, evidence.EvaluatedAt)]);
+            case DecisionOutcome.Trigger:
+                var target = evidence.DataCenters.First(d => d.Name == decision.TargetDataCenter);
+                var requested = Request(c.Draft, target, producer, incident, $"rotation-{state.EventCount + 1}", evidence.EvaluatedAt);
+                return new([new FailoverTriggered(producer, incident, target.Name, target.SigningKey, decision, evidence, c.Policy, evidence.EvaluatedAt), requested]);
+            default:
+                return ProcessDecision.Nothing;
+        }
+    }
+
+    /// <summary>The exact unsigned transaction: regproducer to the target key, keeping URL and location, plus actfinkey when the target has a finalizer key.</summary>
+    private static KeyRotationRequested Request(RotationDraft draft, DataCenterEvidence target, string producer, string incident, string rotationId, DateTimeOffset at)
+    {
+        var authorization = new PermissionLevel(Name.Parse(producer), Name.Parse(draft.Permission));
+        var rotation = KeyRotation.ToNewKey(
+            Checksum256.Parse(draft.ChainId), Checksum256.Parse(draft.RefBlockId), draft.Expiration, authorization,
+            PublicKey.Parse(target.SigningKey), draft.Url, draft.Location, target.FinalizerKey);
+        var transaction = rotation.ToTransaction();
+        return new KeyRotationRequested(
+            producer, incident, rotationId, target.Name, target.SigningKey, target.FinalizerKey, draft.Permission, draft.ChainId,
+            transaction.Id.ToString(), Convert.ToHexStringLower(transaction.Pack()), draft.Expiration, rotation.ActionNames, at);
+    }
+
+    private static ProcessDecision RecordPush(FailoverCommand.RecordPush c, FailoverProcess state, string producer)
+    {
+        if (state.Phase is not Phase.Requested { Rotation: var rotation } || rotation.RotationId != c.RotationId)
+        {
+            return ProcessDecision.Refused($"rotation {c.RotationId} is not waiting for its push");
+        }
+
+        return c.Result.Outcome == PushOutcomes.Rejected
+            ? new([new KeyRotationFailed(producer, rotation.RotationId, rotation.TransactionId, RotationFailures.Rejected, c.Result.ErrorCode, c.Result.ErrorName, c.Result.Detail, c.At)])
+            : new([new KeyRotationSubmitted(producer, rotation.RotationId, rotation.TransactionId, c.Endpoint, c.Result.Outcome, c.Result.Detail, c.At)]);
+    }
+
+    private static ProcessDecision FollowRegistration(FailoverCommand.ObserveRegistration c, FailoverProcess state, string producer) =>
+        state.Phase is Phase.Requested or Phase.Submitted && state.CurrentRotation is { } r && SameKey(c.RegisteredKey, r.TargetKey)
+            ? new([new KeyRotated(producer, r.RotationId, r.TargetKey, c.At)])
+            : ProcessDecision.Nothing;
+
+    /// <summary>The schedule carries the target key: the table must have shown it first, so any step not yet recorded is recorded in order.</summary>
+    private static ProcessDecision FollowSchedule(FailoverCommand.ObserveSchedule c, FailoverProcess state, string producer)
+    {
+        if (!state.RotationInFlight || state.CurrentRotation is not { } r || !c.OurKeys.Any(k => SameKey(k, r.TargetKey)))
+        {
+            return ProcessDecision.Nothing;
+        }
+
+        var events = new List<IProcessEvent>();
+        if (state.Phase is not Phase.Rotated)
+        {
+            events.Add(new KeyRotated(producer, r.RotationId, r.TargetKey, c.At));
+        }
+
+        events.Add(new SigningKeyActivated(producer, r.RotationId, r.TargetKey, c.Version, c.At));
+        return new(events);
+    }
+
+    private static ProcessDecision FollowBlock(FailoverCommand.ObserveOurBlock c, FailoverProcess state, string producer)
+    {
+        if (state.CurrentRotation is not { } r || c.SigningKey is null || !SameKey(c.SigningKey, r.TargetKey))
+        {
+            return ProcessDecision.Nothing;
+        }
+
+        var events = new List<IProcessEvent>();
+        if (state.Phase is Phase.Requested or Phase.Submitted)
+        {
+            events.Add(new KeyRotated(producer, r.RotationId, r.TargetKey, c.At));
+        }
+
+        if (state.Phase is not Phase.Activated)
+        {
+            events.Add(new SigningKeyActivated(producer, r.RotationId, r.TargetKey, 0, c.At));
+        }
+
+        events.Add(new FailoverCompleted(producer, r.RotationId, r.TargetDataCenter, r.TargetKey, c.BlockNum, c.BlockId, c.At));
+        return new(events);
+    }
+
+    private static ProcessDecision Expire(FailoverCommand.ObserveFinality c, FailoverProcess state, string producer)
+    {
+        if (state.Phase is not (Phase.Requested or Phase.Submitted) || state.CurrentRotation is not { } r
+            || c.LibBlockTime <= r.Expiration || (c.RegisteredKey is { } key && SameKey(key, r.TargetKey)))
+        {
+            return ProcessDecision.Nothing;
+        }
+
+        var detail = string.Create(CultureInfo.InvariantCulture,
+            $"expired at {r.Expiration:yyyy-MM-ddTHH:mm:ss}Z; the LIB's block time {c.LibBlockTime:yyyy-MM-ddTHH:mm:ss.fff}Z is later and the key is not registered, so it can never apply");
+        return new([new KeyRotationFailed(producer, r.RotationId, r.TransactionId, RotationFailures.Expired, null, null, detail, c.At)]);
+    }
+
+    private static bool SameKey(string a, string b) =>
+        PublicKey.TryParse(a, out var x, out _) && PublicKey.TryParse(b, out var y, out _) && x == y;
+}

@@ -1,0 +1,186 @@
+using System.Collections.Immutable;
+using Failover.Domain.Events;
+
+namespace Failover.Domain.Process;
+
+/// <summary>A rotation the process asked for: the exact transaction, what it does, and for which incident.</summary>
+public sealed record Rotation(
+    string RotationId,
+    string IncidentId,
+    string TargetDataCenter,
+    string TargetKey,
+    string? TargetFinalizerKey,
+    string TransactionId,
+    string PackedTransaction,
+    string ChainId,
+    DateTimeOffset Expiration,
+    DateTimeOffset RequestedAt,
+    bool Manual)
+{
+    public static Rotation From(KeyRotationRequested e, bool manual) => new(
+        e.RotationId, e.IncidentId, e.TargetDataCenter, e.TargetKey, e.TargetFinalizerKey, e.TransactionId, e.PackedTransaction,
+        e.ChainId, e.Expiration, e.RequestedAt, manual);
+}
+
+/// <summary>Where the process stands with its current rotation (a closed union: these are all the phases).</summary>
+public abstract record Phase
+{
+    private Phase()
+    {
+    }
+
+    /// <summary>No rotation under way.</summary>
+    public sealed record Idle : Phase;
+
+    /// <summary>Recorded, not yet sent (or its push not yet recorded): on restart it is reconciled, never re-sent blindly.</summary>
+    public sealed record Requested(Rotation Rotation) : Phase;
+
+    /// <summary>A node took it (or the answer was lost: <see cref="Outcome"/> unknown).</summary>
+    public sealed record Submitted(Rotation Rotation, string Outcome) : Phase;
+
+    /// <summary>The producers table shows the target key.</summary>
+    public sealed record Rotated(Rotation Rotation) : Phase;
+
+    /// <summary>The schedule in force carries the target key; waiting for a block signed by it.</summary>
+    public sealed record Activated(Rotation Rotation) : Phase;
+
+    public static Idle None { get; } = new();
+}
+
+/// <summary>
+/// The failover process of one producer, folded from its stream <c>failover-&lt;producer&gt;</c>: the phase of its
+/// rotation, the automation switches (paused by an operator, latched at the cap), the rotations that count towards
+/// the cap, the last completion (cooldown), and what was already recorded for the current incident.
+/// </summary>
+public sealed record FailoverProcess
+{
+    public static FailoverProcess Initial { get; } = new();
+
+    public Phase Phase { get; init; } = Phase.None;
+
+    public bool AutomationPaused { get; init; }
+
+    /// <summary>
+    /// The cap of rotations per 24 h was reached (by the policy recorded with the decision that reached it): automation
+    /// stays off until an operator re-arms it, even if that rotation later fails — the conservative side.
+    /// </summary>
+    public bool Latched { get; init; }
+
+    /// <summary>When each automatic rotation that did not fail was requested (rotations since the last re-arm).</summary>
+    public ImmutableList<DateTimeOffset> AutomaticRotations { get; init; } = [];
+
+    public DateTimeOffset? LastCompletedAt { get; init; }
+
+    /// <summary>The incident a rotation was triggered for: it is handled and not decided again.</summary>
+    public string? HandledIncident { get; init; }
+
+    /// <summary>The incident suppressions were last recorded for, and their reasons (each recorded once).</summary>
+    public string? SuppressedIncident { get; init; }
+
+    public ImmutableHashSet<string> SuppressedReasons { get; init; } = [];
+
+    /// <summary>An operator's request not yet decided.</summary>
+    public ManualFailoverRequested? PendingManual { get; init; }
+
+    /// <summary>The incident id of <see cref="PendingManual"/>.</summary>
+    public string? PendingManualIncident { get; init; }
+
+    public int RotationsRequested { get; init; }
+
+    /// <summary>Events folded so far (the stream's version + 1).</summary>
+    public long EventCount { get; init; }
+
+    public Rotation? CurrentRotation => Phase switch
+    {
+        Phase.Requested p => p.Rotation,
+        Phase.Submitted p => p.Rotation,
+        Phase.Rotated p => p.Rotation,
+        Phase.Activated p => p.Rotation,
+        _ => null,
+    };
+
+    /// <summary>Automatic rotations requested in the 24 h before <paramref name="at"/>.</summary>
+    public int RotationsWithin24h(DateTimeOffset at) => AutomaticRotations.Count(t => at - t < TimeSpan.FromHours(24));
+
+    /// <summary>Submitted (or about to be) and not yet active in the schedule (design §2.3).</summary>
+    public bool RotationInFlight => Phase is Phase.Requested or Phase.Submitted or Phase.Rotated;
+
+    public FailoverProcess Apply(IProcessEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        var next = @event switch
+        {
+            FailoverSuppressed e => this with
+            {
+                SuppressedIncident = e.IncidentId,
+                SuppressedReasons = (SuppressedIncident == e.IncidentId ? SuppressedReasons : []).Union(e.Reasons),
+                PendingManual = e.Evidence.Manual is null ? PendingManual : null,
+            },
+            FailoverTriggered e => this with
+            {
+                HandledIncident = e.IncidentId,
+                Latched = Latched || (e.Evidence.Manual is null && RotationsWithin24h(e.DecidedAt) + 1 >= e.Policy.MaxRotationsPer24h),
+                PendingManual = e.Evidence.Manual is null ? PendingManual : null,
+            },
+            KeyRotationRequested e => Requested(e),
+            KeyRotationSubmitted e when CurrentRotation?.RotationId == e.RotationId && (Phase is Phase.Requested) =>
+                this with { Phase = new Phase.Submitted(CurrentRotation, e.Outcome) },
+            KeyRotationFailed e when CurrentRotation?.RotationId == e.RotationId => Failed(CurrentRotation, e),
+            KeyRotated e when CurrentRotation?.RotationId == e.RotationId && (Phase is Phase.Requested or Phase.Submitted) =>
+                this with { Phase = new Phase.Rotated(CurrentRotation) },
+            SigningKeyActivated e when CurrentRotation?.RotationId == e.RotationId && RotationInFlight =>
+                this with { Phase = new Phase.Activated(CurrentRotation) },
+            FailoverCompleted e when CurrentRotation?.RotationId == e.RotationId =>
+                this with { Phase = Phase.None, LastCompletedAt = e.ObservedAt },
+            AutomationPaused _ => this with { AutomationPaused = true },
+            AutomationResumed _ => this with { AutomationPaused = false },
+            AutomationRearmed _ => this with { Latched = false, AutomaticRotations = [] },
+            ManualFailoverRequested e => this with { PendingManual = e, PendingManualIncident = IncidentIds.ForManual(EventCount) },
+            _ => this,
+        };
+        return next with { EventCount = EventCount + 1 };
+    }
+
+    private FailoverProcess Requested(KeyRotationRequested e)
+    {
+        var manual = IncidentIds.IsManual(e.IncidentId);
+        return this with
+        {
+            Phase = new Phase.Requested(Rotation.From(e, manual)),
+            AutomaticRotations = manual ? AutomaticRotations : AutomaticRotations.Add(e.RequestedAt),
+            RotationsRequested = RotationsRequested + 1,
+        };
+    }
+
+    /// <summary>
+    /// A rotation that did not happen: rejected, expired unapplied, or not sent (dry run). It no longer counts towards
+    /// the cap. An expired one leaves its incident open to be decided again (a new transaction); a rejected one does
+    /// not — no blind retry: an operator looks first.
+    /// </summary>
+    private FailoverProcess Failed(Rotation rotation, KeyRotationFailed e) => this with
+    {
+        Phase = Phase.None,
+        AutomaticRotations = rotation.Manual ? AutomaticRotations : AutomaticRotations.Remove(rotation.RequestedAt),
+        HandledIncident = e.Reason == RotationFailures.Expired ? null : HandledIncident,
+    };
+}
+
+/// <summary>Why a rotation did not happen (<c>key-rotation-failed.v1</c> reasons).</summary>
+public static class RotationFailures
+{
+    public const string Rejected = "rejected";
+    public const string Expired = "expired";
+    public const string DryRun = "dry-run";
+}
+
+/// <summary>Incident ids: our missed run by the slot it began at, or an operator's request by its position.</summary>
+public static class IncidentIds
+{
+    public const string ManualPrefix = "manual-";
+
+    public static string ForMissedRun(uint firstMissedSlot) => "missed-" + firstMissedSlot.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static bool IsManual(string incidentId) => incidentId.StartsWith(ManualPrefix, StringComparison.Ordinal);
+
+    public static string ForManual(long requestVersion) => ManualPrefix + requestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
