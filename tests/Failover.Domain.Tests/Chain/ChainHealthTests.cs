@@ -109,6 +109,25 @@ public sealed class ChainHealthTests
         Assert.Null(ChainHealth.SlidingWindow(ObservedChain.Empty, Ours));
     }
 
+    [Fact]
+    public void The_sliding_window_is_judged_from_the_first_slot_of_the_chain_once_a_whole_round_exists()
+    {
+        AssertFigures(ChainHealth.SlidingWindow(Observed(0, 59), Ours), 0, 59, 4, 4, [], 60, 60);
+        AssertFigures(ChainHealth.SlidingWindow(Observed(0, 60), Ours), 1, 60, 4, 4, [], 60, 60);
+        Assert.Null(ChainHealth.SlidingWindow(Observed(0, 58), Ours));
+    }
+
+    [Fact]
+    public void Health_needs_a_chain()
+    {
+        Assert.Throws<ArgumentNullException>(() => ChainHealth.Outcomes(null!, S0, S0 + 1));
+        Assert.Throws<ArgumentNullException>(() => ChainHealth.Participation(null!, Ours, S0, S0 + 1));
+        Assert.Throws<ArgumentNullException>(() => ChainHealth.LastFullRound(null!, Ours));
+        Assert.Throws<ArgumentNullException>(() => ChainHealth.SlidingWindow(null!, Ours));
+        Assert.Throws<ArgumentNullException>(() => ChainHealth.CompleteWindowsSince(null!, Ours, S0));
+        Assert.Throws<ArgumentNullException>(() => ChainHealth.CurrentMissedRun(null!, Ours, 12));
+    }
+
     // ---- complete windows since an incident --------------------------------------------------------------------
 
     [Fact]
@@ -124,11 +143,14 @@ public sealed class ChainHealthTests
         var atAlicesLastSlot = Observed(S0, S0 + 71);
         AssertFigures(ChainHealth.CompleteWindowsSince(atAlicesLastSlot, Ours, S0 + 50), S0 + 60, S0 + 71, 1, 1, [], 12, 12);
 
-        var justBefore = Observed(S0, S0 + 70);
-        Assert.Equal(0, ChainHealth.CompleteWindowsSince(justBefore, Ours, S0 + 50)!.OthersScheduled);
-
-        var inTheIncidentsWindow = Observed(S0, S0 + 59);
-        Assert.Equal(0, ChainHealth.CompleteWindowsSince(inTheIncidentsWindow, Ours, S0 + 50)!.OthersScheduled);
+        // No complete window yet: nobody counted, and the range is empty, not inverted.
+        foreach (var head in new[] { S0 + 70, S0 + 59, S0 + 50 })
+        {
+            var none = ChainHealth.CompleteWindowsSince(Observed(S0, head), Ours, S0 + 50)!;
+            Assert.Equal((0, 0, 0, 0), (none.OthersScheduled, none.OthersProducing, none.Slots, none.BlocksProduced));
+            Assert.Equal(S0 + 60, none.FirstSlot);
+            Assert.True(none.LastSlot >= none.FirstSlot, $"[{none.FirstSlot}, {none.LastSlot}]");
+        }
         Assert.Null(ChainHealth.CompleteWindowsSince(ObservedChain.Empty, Ours, S0 + 50));
     }
 

@@ -240,7 +240,8 @@ public sealed class ChainObserverTests
             [Produced(fork[1], 1), Produced(fork[2], 1)],
             [Missed(S0 + 9, "alice", 1, fork[3]), Missed(S0 + 10, "alice", 1, fork[3]), Missed(S0 + 11, "alice", 1, fork[3]), Produced(fork[3], 1)]);
 
-        Given(FirstRecording(old, V1)).When(Observe(fork, V1.ToSchedule())).Then(expected);
+        var spec = Given(FirstRecording(old, V1)).When(Observe(fork, V1.ToSchedule())).Then(expected);
+        Given([.. spec.History, .. spec.Decision.Events]).When(Observe(fork, V1.ToSchedule())).Then();
 
         // The branch may also start at the last common block.
         Given(FirstRecording(old, V1)).When(Observe([old[2], .. fork], V1.ToSchedule())).Then(expected);
@@ -424,6 +425,19 @@ public sealed class ChainObserverTests
     }
 
     [Fact]
+    public void A_legacy_header_naming_a_version_found_only_among_the_historical_schedules_switches_to_it()
+    {
+        var recorded = Branch("main", 10, Id("before", 9), V1, 1, S0, S0 + 1, S0 + 2);
+        var b13 = Block(13, recorded[2].Id, S0 + 50, "alice", 2); // alice under V2, ours under V1
+        var v3 = TestSchedule.Of(3, "alice", "bob", "ours");
+        var observation = new ChainObservation(TestChain.ChainId, [b13], new ScheduleReport(v3.ToSchedule()) { Historical = [V2.ToSchedule()] }, ObservedAt);
+
+        Given(FirstRecording(recorded, V1))
+            .When(observation)
+            .Then(Events([ScheduleChanged(V2, 13, S0 + 3)], SlotRange(S0 + 3, S0 + 49).Select(s => Missed(s, V2.ProducerAt(s), 2, b13)), [Produced(b13, 2)]));
+    }
+
+    [Fact]
     public void A_legacy_header_naming_a_version_the_report_does_not_carry_is_a_problem_after_the_blocks_before_it()
     {
         var recorded = Branch("main", 10, Id("before", 9), V1, 1, S0, S0 + 1, S0 + 2);
@@ -555,14 +569,67 @@ public sealed class ChainObserverTests
     }
 
     [Fact]
-    public void A_misfit_savanna_block_without_a_window_opening_while_the_report_is_newer_is_a_problem()
+    public void A_misfit_savanna_block_without_a_window_opening_while_the_report_is_newer_is_a_problem_and_records_nothing()
     {
         var recorded = Branch("main", 10, Id("before", 9), V1, Savanna, S0 + 36, S0 + 37); // dave
-        var b12 = Block(12, recorded[1].Id, S0 + 39, "erin", Savanna); // still dave's window: only V1 can schedule it
+        var b12 = Block(12, recorded[1].Id, S0 + 38, "dave", Savanna);
+        var b13 = Block(13, b12.Id, S0 + 39, "erin", Savanna); // still dave's window: only V1 can schedule it
 
         Given(FirstRecording(recorded, V1))
-            .When(Observe([b12], V2r.ToSchedule()))
-            .ThenProblem(["block"]);
+            .When(Observe([b12, b13], V2r.ToSchedule()))
+            .ThenProblem(["v1", "v2"]);
+    }
+
+    [Fact]
+    public void A_newer_savanna_schedule_never_takes_effect_in_the_middle_of_a_window()
+    {
+        // The first block of dave's/erin's window is dave's (V1); the next, in the same window, is erin's (V2r).
+        // Savanna switches proposer policies only at a window's first block, so no switch explains this branch.
+        var recorded = Branch("main", 10, Id("before", 9), V1, Savanna, S0 + 28, S0 + 30);
+        var b12 = Block(12, recorded[1].Id, S0 + 37, "dave", Savanna);
+        var b13 = Block(13, b12.Id, S0 + 40, "erin", Savanna);
+
+        var spec = Given(FirstRecording(recorded, V1))
+            .When(Observe([b12, b13], V2r.ToSchedule()))
+            .ThenProblem(["v1", "v2"]);
+
+        Assert.Equal(1u, spec.After.CurrentSchedule!.Schedule.Version);
+    }
+
+    [Fact]
+    public void A_newer_savanna_schedule_is_not_adopted_when_a_block_before_its_window_fits_neither_schedule()
+    {
+        var recorded = Branch("main", 10, Id("before", 9), V1, Savanna, S0 + 28, S0 + 30); // carol
+        var b12 = Block(12, recorded[1].Id, S0 + 31, "carol", Savanna);
+        var b13 = Block(13, b12.Id, S0 + 33, "erin", Savanna); // carol's slot under both schedules
+        var b14 = Block(14, b13.Id, S0 + 38, "erin", Savanna); // opens erin's window under V2r
+
+        var spec = Given(FirstRecording(recorded, V1))
+            .When(Observe([b12, b13, b14], V2r.ToSchedule()))
+            .ThenProblem(["v1", "v2"]);
+
+        Assert.DoesNotContain(13u, spec.After.Blocks.Keys);
+    }
+
+    [Fact]
+    public void A_newer_savanna_schedule_is_not_adopted_when_a_block_after_its_window_opening_fits_it_not()
+    {
+        var recorded = Branch("main", 10, Id("before", 9), V1, Savanna, S0 + 28, S0 + 30); // carol
+        var b12 = Block(12, recorded[1].Id, S0 + 38, "erin", Savanna); // opens erin's window under V2r
+        var b13 = Block(13, b12.Id, S0 + 49, "dave", Savanna); // ours' window under both
+
+        var spec = Given(FirstRecording(recorded, V1))
+            .When(Observe([b12, b13], V2r.ToSchedule()))
+            .ThenProblem(["v1", "v2"]);
+
+        Assert.Equal(1u, spec.After.CurrentSchedule!.Schedule.Version);
+    }
+
+    [Fact]
+    public void Deciding_needs_a_state_and_an_observation()
+    {
+        Assert.Throws<ArgumentNullException>(() => ChainObserver.Decide(null!, Observe([], V1.ToSchedule())));
+        Assert.Throws<ArgumentNullException>(() => ChainObserver.Decide(ObservedChain.Empty, null!));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Failover.Antelope;
 using Failover.Domain.Chain;
 using Failover.Domain.Events;
 using Failover.Domain.Tests.Support;
@@ -143,8 +144,8 @@ public sealed class ObservedChainTests
         Assert.Equal(1u, chain.ScheduleAt(S0 + 7)!.Schedule.Version);
         Assert.Equal(2u, chain.ScheduleAt(S0 + 8)!.Schedule.Version);
         Assert.Equal(2u, chain.ScheduleAt(uint.MaxValue)!.Schedule.Version);
-        Assert.Equal(new RecordedMiss(S0 + 6, Antelope.Name.Parse("alice"), 1, 11, blocks[1].Id, ObservedAt), chain.Misses[S0 + 6]);
-        Assert.Equal(new RecordedBlock(11, blocks[1].Id, blocks[0].Id, Antelope.Name.Parse("alice"), S0 + 7, 1, ObservedAt, null), chain.Blocks[11]);
+        Assert.Equal(new RecordedMiss(S0 + 6, Name.Parse("alice"), 1, 11, blocks[1].Id, ObservedAt), chain.Misses[S0 + 6]);
+        Assert.Equal(new RecordedBlock(11, blocks[1].Id, blocks[0].Id, Name.Parse("alice"), S0 + 7, 1, ObservedAt, null), chain.Blocks[11]);
         Assert.Null(ObservedChain.Empty.Head);
         Assert.Null(ObservedChain.Empty.CurrentSchedule);
         Assert.Null(ObservedChain.Empty.ScheduleAt(S0));
@@ -162,9 +163,36 @@ public sealed class ObservedChainTests
     }
 
     [Fact]
-    public void An_event_the_fold_does_not_know_is_refused()
+    public void A_fork_at_the_block_where_a_schedule_took_effect_keeps_that_schedule()
     {
-        Assert.Throws<ArgumentException>(() => ObservedChain.Empty.Apply(new StrangeEvent(TestChain.ChainId, ObservedAt)));
+        var blocks = Branch("main", 10, Id("before", 9), V1, 1, S0, S0 + 2);
+        var changed = Block(12, blocks[1].Id, S0 + 50, V2.ProducerAt(S0 + 50), 2);
+        var next = Block(13, changed.Id, S0 + 51, V2.ProducerAt(S0 + 51), 2);
+        var chain = Fold([.. FirstRecording(blocks, V1), ScheduleChanged(V2, 12, S0 + 3), .. Extension(S0 + 2, [changed, next], V2)]);
+
+        var after = chain.Apply(new ForkSwitched(TestChain.ChainId, 12, changed.Id, 13, next.Id, 13, Id("fork", 13), [], [], ObservedAt));
+
+        Assert.Equal([1u, 2u], after.Schedules.Select(s => s.Schedule.Version));
+        Assert.Equal([10u, 11u, 12u], after.Blocks.Keys);
+    }
+
+    [Fact]
+    public void The_chain_id_is_the_one_of_the_first_event()
+    {
+        var chain = Fold(FirstRecording(Branch("main", 10, Id("before", 9), V1, 1, S0), V1));
+
+        var after = chain.Apply(new BlockMissed("another-chain", S0 + 1, BlockTimestamp.FromSlot(S0 + 1), "alice", 1, 11, Id("main", 11), ObservedAt));
+
+        Assert.Equal(TestChain.ChainId, after.ChainId);
+    }
+
+    [Fact]
+    public void An_event_the_fold_does_not_know_is_refused_by_name_and_null_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ObservedChain.Empty.Apply(new StrangeEvent(TestChain.ChainId, ObservedAt)));
+        Assert.Contains(nameof(StrangeEvent), error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentNullException>(() => ObservedChain.Empty.Apply(null!));
+        Assert.Throws<ArgumentNullException>(() => ObservedChain.Schedule(null!));
     }
 
     private sealed record StrangeEvent(string ChainId, DateTimeOffset ObservedAt) : IChainEvent;

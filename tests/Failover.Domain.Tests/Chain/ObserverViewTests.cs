@@ -1,0 +1,78 @@
+using Failover.Domain.Chain;
+using Failover.Domain.Events;
+
+namespace Failover.Domain.Tests.Chain;
+
+/// <summary>
+/// The fold of one observer's stream. Design §2.1 and §5: a rotation needs finality (the LIB) to advance within
+/// <c>MaxLibStall</c>, so <see cref="ObserverView.LibAdvancedAt"/> must move only when the LIB goes beyond any LIB seen.
+/// </summary>
+public sealed class ObserverViewTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 10, 23, 3, 48, 0, TimeSpan.Zero);
+
+    private static ParticipationSampled Sample(uint lib, int secondsAfterT0) => new(
+        Support.TestChain.ChainId, "observer-a", T0.AddSeconds(secondsAfterT0), lib + 3, Support.TestChain.Id("main", lib + 3), T0, lib,
+        Support.TestChain.Id("main", lib), 1, 21, null, null, [], [], 0);
+
+    private static ObserverView Given(params object[] events) => events.Aggregate(ObserverView.Empty, (view, e) => view.Apply(e));
+
+    [Fact]
+    public void A_first_sample_is_the_latest_and_no_lib_advance_has_been_seen_yet()
+    {
+        var sample = Sample(100, 0);
+
+        var view = Given(sample);
+
+        Assert.Same(sample, view.LatestSample);
+        Assert.Null(view.LibAdvancedAt);
+        Assert.Equal(1, view.EventCount);
+    }
+
+    [Fact]
+    public void A_sample_with_a_higher_lib_records_when_the_lib_advanced_and_an_equal_lib_keeps_that_time()
+    {
+        var advanced = Given(Sample(100, 0)).Apply(Sample(101, 1));
+        var stalled = advanced.Apply(Sample(101, 2)).Apply(Sample(101, 3));
+
+        Assert.Equal(T0.AddSeconds(1), advanced.LibAdvancedAt);
+        Assert.Equal(T0.AddSeconds(1), stalled.LibAdvancedAt);
+        Assert.Equal(T0.AddSeconds(3), stalled.LatestSample!.ObservedAt);
+    }
+
+    [Fact]
+    public void A_lib_that_only_returns_to_a_level_already_seen_has_not_advanced()
+    {
+        // Finality is stalled at 100; for one sample the observer followed an endpoint whose LIB lagged at 90 (the
+        // observer follows the healthy endpoint with the highest LIB, so this happens when the best one is briefly
+        // judged unhealthy). Back at 100, nothing became final that was not final before.
+        var view = Given(Sample(100, 0), Sample(101, 1), Sample(90, 2), Sample(101, 3), Sample(101, 30));
+
+        Assert.Equal(T0.AddSeconds(1), view.LibAdvancedAt);
+    }
+
+    [Fact]
+    public void Each_endpoint_shows_its_latest_judgement()
+    {
+        var view = Given(
+            new EndpointDegraded("observer-a", "https://a.example", "timeout", "no answer in 2 s", T0),
+            new EndpointDegraded("observer-a", "https://b.example", "stale", "head 30 s old", T0.AddSeconds(1)),
+            new EndpointRecovered("observer-a", "https://a.example", T0.AddSeconds(2)));
+
+        Assert.Equal(new EndpointHealth("https://a.example", true, null, T0.AddSeconds(2)), view.Endpoints["https://a.example"]);
+        Assert.Equal(new EndpointHealth("https://b.example", false, "stale", T0.AddSeconds(1)), view.Endpoints["https://b.example"]);
+        Assert.Equal(2, view.Endpoints.Count);
+        Assert.Equal(3, view.EventCount);
+    }
+
+    [Fact]
+    public void Other_events_count_towards_the_stream_version_and_change_nothing_else()
+    {
+        var before = Given(Sample(100, 0), Sample(101, 1));
+
+        var after = before.Apply(new KeyRotated("ours", "rotation-1", "PUB_K1_x", T0));
+
+        Assert.Equal(before.EventCount + 1, after.EventCount);
+        Assert.Equal(before with { EventCount = after.EventCount }, after);
+    }
+}
