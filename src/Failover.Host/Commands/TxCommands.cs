@@ -83,7 +83,7 @@ internal static class TxCommands
                 return ExitCodes.Ok;
             }
 
-            var outcome = await TransactionPush.SendAsync(target, packed, transaction.Id.ToString(), cancellationToken).ConfigureAwait(false);
+            var outcome = await TxPush.SendAsync(target, packed, transaction.Id.ToString(), cancellationToken).ConfigureAwait(false);
             console.Out.WriteLine(Render(request, transaction, packed, outcome.Accepted));
             if (outcome.Failure is not null)
             {
