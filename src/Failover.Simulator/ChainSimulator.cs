@@ -220,8 +220,9 @@ public sealed class ChainSimulator
     }
 
     /// <summary>
-    /// Whether a producer node declines to produce for lack of votes (Spring's implicit pause, as
-    /// <c>/v1/producer/paused</c> would not show it: it is not the explicit pause). Always false under legacy.
+    /// Whether a producer node would decline its next slot for lack of votes: what nodeos's <c>/v1/producer/paused</c>
+    /// reports (SPRING producer_plugin.cpp <c>paused</c>: explicitly or implicitly paused; the simulator's nodes are only
+    /// ever implicitly paused). Always false under legacy.
     /// </summary>
     public bool IsProductionPaused(string nodeId)
     {
