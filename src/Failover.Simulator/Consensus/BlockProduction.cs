@@ -43,7 +43,7 @@ public static class BlockProduction
         var (promoted, newPending) = savanna ? (afterLib, null) : PromoteLegacyProposal(afterLib, blockNum);
 
         // controller.cpp get_on_block_transaction: onblock runs first, with the parent's header, then the block's transactions.
-        var (elected, proposal, elections) = OnBlock(promoted, state.Head, blockNum, slot);
+        var (elected, proposal, producersElected) = OnBlock(promoted, state.Head, blockNum, slot);
         var (executed, included, finalizerKeysActivated) = ExecutePendingTransactions(elected, time);
 
         var qcOnHead = savanna && state.Finalizers.IsQuorum(votes) && (state.PendingFinalizers?.Policy.IsQuorum(votes) ?? true);
@@ -83,7 +83,7 @@ public static class BlockProduction
         }
 
         var final = EvaluateFinalizerPolicies(AdvanceSavannaFinality(appended), blockNum);
-        return elections || finalizerKeysActivated ? ProposeFinalizers(final, blockNum) : final;
+        return producersElected || finalizerKeysActivated ? ProposeFinalizers(final, blockNum) : final;
     }
 
     /// <summary>
@@ -156,9 +156,10 @@ public static class BlockProduction
     /// elects and proposes. <c>set_proposed_producers</c> ignores an unchanged set; legacy also ignores a proposal
     /// while an earlier one is outstanding (controller.cpp <c>set_proposed_producers_legacy</c>), Savanna replaces it
     /// (transaction_context.cpp <c>set_proposed_producers</c>, block_header_state.cpp <c>finish_next</c>).
-    /// <c>Elections</c> says whether the election ran (under Savanna it also proposes the finalizers).
+    /// <c>ProducersElected</c> says whether the election got as far as <c>set_proposed_producers</c> (under Savanna the
+    /// contract then also proposes the elected producers' finalizers).
     /// </summary>
-    private static (ChainState State, ProposerPolicyDiff? Proposal, bool Elections) OnBlock(ChainState state, SimBlock parent, uint blockNum, uint slot)
+    private static (ChainState State, ProposerPolicyDiff? Proposal, bool ProducersElected) OnBlock(ChainState state, SimBlock parent, uint blockNum, uint slot)
     {
         var contract = SystemContract.CountBlock(state.Contract, parent.Producer);
         if (parent.Slot - contract.LastScheduleUpdateSlot <= SystemContract.ElectionIntervalSlots)
@@ -170,7 +171,7 @@ public static class BlockProduction
         var next = state with { Contract = contract };
         if (SystemContract.Elect(contract, state.Mode) is not { } elected)
         {
-            return (next, null, true);
+            return (next, null, false);
         }
 
         var latest = state.LatestSchedule;
