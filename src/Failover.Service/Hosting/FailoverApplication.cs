@@ -86,6 +86,10 @@ public static class FailoverApplication
         }));
         services.AddSingleton(sp => new Observer(settings, store, sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Observer>()));
         services.AddSingleton(new HostedProjection(new ReadModelProjection(new ChainHealthReadModel(settings.Producer.ToString())), new ProjectionProgress()));
+        services.AddSingleton<Func<Process.ProcessManager>>(sp => () => new Process.ProcessManager(
+            settings, store, sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Process.ProcessManager>()));
+        services.AddSingleton<ProcessManagerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessManagerService>());
         services.AddHostedService<ObserverService>();
         services.AddHostedService<ProjectionService>();
         services.AddHealthChecks();
