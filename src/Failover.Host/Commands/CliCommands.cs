@@ -13,5 +13,9 @@ internal static class CliCommands
         yield return SimulateCommand.Create(console);
         yield return DemoCommand.Create(console);
         yield return RunCommand.Create(console);
+        foreach (var command in OperatorCommands.Create(console))
+        {
+            yield return command;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Failover.Domain.Health;
+using Failover.Service.Application;
 using Failover.EventStore;
 using Failover.EventStore.Projections;
 using Failover.Service.Configuration;
@@ -92,6 +93,7 @@ public static class FailoverApplication
         services.AddHostedService(sp => sp.GetRequiredService<ProcessManagerService>());
         services.AddHostedService<ObserverService>();
         services.AddHostedService<ProjectionService>();
+        services.AddFailoverApplication([.. settings.DataCenters.Select(d => d.Name)]);
         services.AddHealthChecks();
 
         var app = builder.Build();
