@@ -58,6 +58,30 @@ public sealed class ProducerScheduleTests
     }
 
     [Fact]
+    public void An_empty_schedule_is_refused_with_a_reason_and_a_wire_schedule_without_producers_names_its_version()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ProducerSchedule(1, []));
+        Assert.Equal("producers", error.ParamName);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message.Replace($"(Parameter '{error.ParamName}')", "", StringComparison.Ordinal)), error.Message);
+
+        var wireError = Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new Wire.ProducerSchedule(41, [])));
+        Assert.Contains("v41", wireError.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Null_arguments_are_refused()
+    {
+        var schedule = ProducerSchedule.Create(1, [Entry("alice", 0)]);
+
+        Assert.Throws<ArgumentNullException>(() => new ProducerSchedule(1, null!));
+        Assert.Throws<ArgumentNullException>(() => schedule.Producers[0].IsSatisfiedBy((IEnumerable<PublicKey>)null!));
+        Assert.Throws<ArgumentNullException>(() => schedule.Producers[0].SameAs(null!));
+        Assert.Throws<ArgumentNullException>(() => schedule.SameOrderAs(null!));
+        Assert.Throws<ArgumentNullException>(() => schedule.SameProducersAs(null!));
+        Assert.Throws<ArgumentNullException>(() => ProducerSchedule.FromWire(null!));
+    }
+
+    [Fact]
     public void Find_and_Contains_answer_for_scheduled_producers_only()
     {
         var schedule = ProducerSchedule.Create(1, [Entry("alice", 0), Entry("bob", 1)]);
