@@ -100,7 +100,7 @@ public sealed class ObserverConfiguration
     /// <summary>Per-call timeout of chain API reads (default 00:00:02).</summary>
     public string? RequestTimeout { get; set; }
 
-    /// <summary>An endpoint whose head is older than this is stale (default 00:00:06).</summary>
+    /// <summary>An endpoint whose head is older than this is stale (default 00:00:15: longer than one producer's missed window).</summary>
     public string? StaleAfter { get; set; }
 
     /// <summary>Block number to start from when the chain stream is empty (default: the head).</summary>

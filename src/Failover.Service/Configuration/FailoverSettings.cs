@@ -62,7 +62,7 @@ public sealed record ObserverSettings(
     uint? FromBlock)
 {
     public static ObserverSettings Default { get; } = new(
-        TimeSpan.FromMilliseconds(BlockTimestamp.SlotMs), TimeSpan.FromSeconds(6), 32, 1000, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6), null);
+        TimeSpan.FromMilliseconds(BlockTimestamp.SlotMs), TimeSpan.FromSeconds(6), 32, 1000, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15), null);
 }
 
 public sealed record ApiSettings(string? Token, string? TokenFile, bool ProtectReads);

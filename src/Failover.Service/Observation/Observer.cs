@@ -411,22 +411,22 @@ public sealed class Observer
         return missing && (head.Number != last.HeadBlockNum || followed.Info!.LastIrreversibleBlockNum != last.LastIrreversibleBlockNum);
     }
 
-    /// <summary>Whether each healthy endpoint's block at the height it shares with the followed branch is the recorded one.</summary>
+    /// <summary>
+    /// Whether each healthy endpoint's block at the height it shares with the followed branch is the recorded one (or,
+    /// below the first recorded block, the followed endpoint's block at that height).
+    /// </summary>
     private async Task<Dictionary<string, bool>> AgreementAsync(IReadOnlyList<EndpointRead> reads, EndpointRead followed, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, bool>(StringComparer.Ordinal) { [followed.Endpoint.Name] = true };
         foreach (var read in reads.Where(r => r.Succeeded && r != followed && r.Info!.ChainId == _chainId))
         {
             var height = Math.Min(read.Info!.HeadBlockNum, _chain.Head!.Number);
-            if (!_chain.Blocks.TryGetValue(height, out var recorded))
-            {
-                result[read.Endpoint.Name] = false;
-                continue;
-            }
-
             try
             {
-                result[read.Endpoint.Name] = await read.Endpoint.ReadBlockIdAsync(height, cancellationToken).ConfigureAwait(false) == recorded.Id;
+                var expected = _chain.Blocks.TryGetValue(height, out var recorded)
+                    ? recorded.Id
+                    : await followed.Endpoint.ReadBlockIdAsync(height, cancellationToken).ConfigureAwait(false);
+                result[read.Endpoint.Name] = await read.Endpoint.ReadBlockIdAsync(height, cancellationToken).ConfigureAwait(false) == expected;
             }
             catch (Exception e) when (EndpointFailures.Classify(e) is not null)
             {

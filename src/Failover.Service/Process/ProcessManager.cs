@@ -257,15 +257,17 @@ public sealed partial class ProcessManager
             return;
         }
 
+        // What the chain shows now, stamped with the time it was read.
         var registration = await ReadRegistrationAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
         if (registration is { } row)
         {
-            await DecideAsync(new FailoverCommand.ObserveRegistration(row.Key, sample.ObservedAt), cancellationToken).ConfigureAwait(false);
+            await DecideAsync(new FailoverCommand.ObserveRegistration(row.Key, now), cancellationToken).ConfigureAwait(false);
         }
 
         if (LibBlockTime() is { } libTime)
         {
-            await DecideAsync(new FailoverCommand.ObserveFinality(libTime, registration?.Key, sample.ObservedAt), cancellationToken).ConfigureAwait(false);
+            await DecideAsync(new FailoverCommand.ObserveFinality(libTime, registration?.Key, now), cancellationToken).ConfigureAwait(false);
         }
     }
 
