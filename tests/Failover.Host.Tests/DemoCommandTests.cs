@@ -1,29 +1,34 @@
 using System.Text.RegularExpressions;
-using Failover.Antelope.Chain;
 using Failover.Host.Commands;
 
 namespace Failover.Host.Tests;
 
-public sealed partial class DemoCommandTests
+/// <summary>
+/// The demo end to end: the real service (observer, projections, process manager, HTTP) against the in-process
+/// simulator on a sped-up real clock. The failover scenarios themselves are proven on virtual time in
+/// Failover.Service.Tests; this proves the command a person runs.
+/// </summary>
+public sealed partial class DemoCommandTests : IDisposable
 {
-    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(120);
+    private readonly DirectoryInfo _dataDirectory = Directory.CreateTempSubdirectory("failover-demo-test-");
 
-    // Savanna only: at this speed a loaded machine can leave the drill further behind the head than legacy's LIB lag, and
-    // legacy signatures can only be checked on reversible blocks. FireDrillTests run the legacy drill on a fake clock.
     [Fact]
-    public async Task The_demo_at_high_speed_runs_the_drill_to_the_end_and_prints_its_timeline()
+    public async Task The_demo_fails_over_once_after_12_lost_blocks_and_prints_the_timeline_in_order()
     {
-        var result = await CliRunner.RunAsync("demo", "--speed", "120", "--urls", "http://127.0.0.1:0").WaitAsync(RunLimit);
+        var result = await CliRunner.RunAsync("demo", "--speed", "20", "--urls", "http://127.0.0.1:0", "--data-dir", _dataDirectory.FullName).WaitAsync(RunLimit);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Matches(ListeningLine(), lines[0]);
-        string[] milestones = ["fixed rule", "participation 21/21", "failover.bp/dc1 taken down", "missed its block", "12 in a row",
-            "Rotation submitted trx", "Producers table shows dc2's key", "active with dc2's key", "signed by dc2's key", "Drill complete"];
+        string[] milestones = ["OUTAGE: failover.bp/dc1 goes down", "(12 since the outage)", "DECISION: rotate to dc2", "recorded before sending: transaction",
+            "pushed once to", "producers table shows", "in force with", "RESUMED: block", "Summary: failover.bp lost 12 blocks"];
         var positions = milestones.Select(m => Array.FindIndex(lines, l => l.Contains(m, StringComparison.Ordinal))).ToList();
         Assert.All(positions, p => Assert.True(p > 0, $"missing a milestone in:\n{result.Out}"));
         Assert.Equal(positions.Order(), positions);
-        Assert.DoesNotContain("PVT_", result.Out, StringComparison.Ordinal);
+        Assert.Single(lines, l => l.Contains("DECISION: rotate", StringComparison.Ordinal));
+        Assert.Matches(DetectionLatency(), result.Out);
+        Assert.True(File.Exists(Path.Combine(_dataDirectory.FullName, "failover.db")));
+        Assert.DoesNotContain("PVT_", result.Out + result.Error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -41,27 +46,29 @@ public sealed partial class DemoCommandTests
     }
 
     [Fact]
-    public async Task Keep_running_serves_the_chain_after_the_drill_until_cancelled()
+    public async Task Keep_running_serves_the_service_after_the_failover_until_cancelled()
     {
         using var console = new DemoConsole();
         using var stop = new CancellationTokenSource();
-        var run = FailoverCli.RunAsync(["demo", "--speed", "120", "--urls", "http://127.0.0.1:0", "--keep-running"], console.Console, stop.Token);
+        var run = FailoverCli.RunAsync(
+            ["demo", "--speed", "20", "--urls", "http://127.0.0.1:0", "--data-dir", _dataDirectory.FullName, "--keep-running"], console.Console, stop.Token);
 
-        var serving = await console.LineAsync(KeepsServingLine());
+        var serving = await console.LineAsync(KeepsRunningLine()).WaitAsync(RunLimit);
         using var http = new HttpClient();
-        var chain = new ChainApiClient(http, new ChainApiOptions { BaseAddress = new Uri(serving.Groups["url"].Value) });
-        var first = await chain.GetInfoAsync();
-        Assert.Contains("Drill complete", console.Out, StringComparison.Ordinal);
+        var live = await http.GetAsync(new Uri(new Uri(serving.Groups["url"].Value), "/health/live"));
+        Assert.Contains("RESUMED", console.Out, StringComparison.Ordinal);
         Assert.False(run.IsCompleted);
         await stop.CancelAsync();
 
         Assert.Equal(ExitCodes.Ok, await run.WaitAsync(RunLimit));
-        Assert.True(first.HeadBlockNum > 0);
+        Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
     }
 
-    [GeneratedRegex(@"^Simulating 21 producers \(\w+, seed 'failover', speed 120\) chain [0-9a-f]{64} on http://127\.0\.0\.1:\d+$")]
-    private static partial Regex ListeningLine();
+    public void Dispose() => _dataDirectory.Delete(recursive: true);
 
-    [GeneratedRegex(@"keeps serving on (?<url>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex KeepsServingLine();
+    [GeneratedRegex(@"detection latency \(block revealing the threshold-th miss observed → transaction pushed\) \d+ ms real")]
+    private static partial Regex DetectionLatency();
+
+    [GeneratedRegex(@"keeps running on (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex KeepsRunningLine();
 }

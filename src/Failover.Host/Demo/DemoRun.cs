@@ -1,0 +1,259 @@
+using System.Globalization;
+using Failover.Antelope;
+using Failover.Domain.Decisions;
+using Failover.Domain.Events;
+using Failover.EventStore;
+using Failover.Host.Commands;
+using Failover.Service.Configuration;
+using Failover.Service.Hosting;
+using Failover.Service.Storage;
+using Failover.Simulator;
+using Failover.Simulator.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Failover.Host.Demo;
+
+/// <summary>What the demo runs: the simulated chain, where the service keeps its store and serves HTTP, how fast.</summary>
+internal sealed record DemoOptions(
+    SimulationOptions Simulation,
+    double Speed,
+    IReadOnlyList<string> Urls,
+    DirectoryInfo? DataDirectory,
+    bool KeepRunning)
+{
+    /// <summary>Full rounds the service watches before our first data center goes down (it judges participation over a full round).</summary>
+    public int RoundsBeforeOutage { get; init; } = 2;
+
+    /// <summary>The demo fails if production has not resumed this long (simulated) after the outage.</summary>
+    public TimeSpan CompletionLimit { get; init; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>
+/// <c>failover demo</c>: the real service — observer, projections, process manager, HTTP — over a SQLite store, against
+/// the in-process simulator on a sped-up clock. It takes our first data center down just before our window and prints
+/// the timeline from the events the service appends, then a summary; it exits 0 once a block signed by the standby's
+/// key appears.
+/// </summary>
+internal sealed class DemoRun(CliConsole console, DemoOptions options)
+{
+    private readonly TaskCompletionSource<FailoverCompleted> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<KeyRotationFailed> _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTimeOffset _start;
+    private DateTimeOffset? _downAt;
+    private int _oursMissedSinceDown;
+    private IncidentEvidence? _incident;
+    private KeyRotationSubmitted? _submitted;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var time = new ScaledTimeProvider(options.Speed);
+        var simulator = new ChainSimulator(options.Simulation, time);
+        var directory = options.DataDirectory ?? Directory.CreateTempSubdirectory("failover-demo-");
+        directory.Create();
+        var settings = DemoSettings(simulator, directory);
+        _start = time.GetUtcNow();
+        await console.Out.WriteLineAsync(
+            $"Failover demo: {simulator.Options.ProducerCount} simulated producers ({Mode(simulator)}, speed {options.Speed.ToString(CultureInfo.InvariantCulture)}×), " +
+            $"ours {simulator.Roster.OurProducer} with data centers {string.Join(" and ", settings.DataCenters.Select(d => d.Name))}.").ConfigureAwait(false);
+        await console.Out.WriteLineAsync($"Event store: {settings.Store} (data directory {directory.FullName}).").ConfigureAwait(false);
+
+        await using var store = await StoreOpener.OpenAsync(settings.Store, time, cancellationToken).ConfigureAwait(false);
+        await using var app = FailoverApplication.Build(settings, store, new FailoverHostOptions
+        {
+            Urls = options.Urls,
+            Time = time,
+            ChainHandler = new InProcessChainHandler(simulator, time),
+            ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error),
+        });
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await console.Error.WriteLineAsync($"Cannot listen on {string.Join(", ", options.Urls)}: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        await console.Out.WriteLineAsync($"The service listens on {string.Join(", ", app.Urls)}. After {options.RoundsBeforeOutage} full rounds dc1 goes down.").ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeline = Task.Run(() => FollowAsync(store, stop.Token), CancellationToken.None);
+        int exit;
+        try
+        {
+            exit = await DriveAsync(simulator, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await console.Error.WriteLineAsync("Demo cancelled.").ConfigureAwait(false);
+            exit = ExitCodes.Failure;
+        }
+
+        if (exit == ExitCodes.Ok && options.KeepRunning)
+        {
+            await console.Out.WriteLineAsync($"The service keeps running on {string.Join(", ", app.Urls)}; press Ctrl+C to stop.").ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        await timeline.ConfigureAwait(false);
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return exit;
+    }
+
+    /// <summary>Waits for the moment to take dc1 down (just before our window), then for the outcome.</summary>
+    private async Task<int> DriveAsync(ChainSimulator simulator, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var roster = simulator.Roster;
+        var firstSlot = simulator.View().Head.Slot;
+        var primary = roster.NodesOf(roster.OurProducer).First();
+        while (_downAt is null)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(BlockTimestamp.SlotMs), time, cancellationToken).ConfigureAwait(false);
+            var state = simulator.View();
+            var schedule = state.ActiveSchedule;
+            var watched = state.Head.Slot - firstSlot >= (ulong)options.RoundsBeforeOutage * schedule.RoundLength;
+            var ourWindowIsNext = schedule.ProducerForSlot(state.Head.Slot + 2).Producer == roster.OurProducer
+                && schedule.ProducerForSlot(state.Head.Slot).Producer != roster.OurProducer;
+            if (watched && ourWindowIsNext)
+            {
+                simulator.SetNodeDown(primary.Id, true);
+                _downAt = time.GetUtcNow();
+                Print(_downAt.Value, $"OUTAGE: {primary.Id} goes down just before {roster.OurProducer}'s window: its node neither produces nor votes.");
+            }
+        }
+
+        var limit = Task.Delay(options.CompletionLimit, time, cancellationToken);
+        var finished = await Task.WhenAny(_completed.Task, _failed.Task, limit).ConfigureAwait(false);
+        if (finished == _completed.Task)
+        {
+            await SummaryAsync(await _completed.Task.ConfigureAwait(false)).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var reason = finished == _failed.Task
+            ? $"the rotation failed: {(await _failed.Task.ConfigureAwait(false)).Detail}"
+            : $"production did not resume from the standby within {options.CompletionLimit.TotalMinutes} simulated minutes of the outage";
+        await console.Error.WriteLineAsync($"Demo failed: {reason}").ConfigureAwait(false);
+        return ExitCodes.Failure;
+    }
+
+    /// <summary>Prints the timeline from the events the service appends, as it appends them.</summary>
+    private async Task FollowAsync(IEventStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var recorded in store.SubscribeToAllAsync(GlobalPosition.Start, cancellationToken).ConfigureAwait(false))
+            {
+                if (DomainEvents.TryDeserialize(recorded) is { } e && Describe(e) is { } line)
+                {
+                    Print(line.At, line.Text);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private (DateTimeOffset At, string Text)? Describe(object e)
+    {
+        switch (e)
+        {
+            case BlockMissed m when _downAt is not null && m.ScheduledProducer == options.Simulation.OurProducer:
+                _oursMissedSinceDown++;
+                return (m.ObservedAt, $"missed: {m.ScheduledProducer} left slot {m.Slot} empty ({_oursMissedSinceDown} since the outage), revealed by block {m.RevealedByBlockNum}");
+            case FailoverSuppressed s:
+                return (s.DecidedAt, $"DECISION: suppressed — {string.Join(", ", s.Reasons)}. {Gates(s.Decision)}");
+            case FailoverTriggered t:
+                _incident = t.Evidence.Incident;
+                return (t.DecidedAt, $"DECISION: rotate to {t.TargetDataCenter} ({t.TargetKey}). Evidence: {Gates(t.Decision)} Policy {t.Decision.PolicyHash[..12]}…");
+            case KeyRotationRequested r:
+                return (r.RequestedAt, $"recorded before sending: transaction {r.TransactionId} ({string.Join(" + ", r.Actions)}), expires {r.Expiration:HH:mm:ss}Z");
+            case KeyRotationSubmitted s:
+                _submitted = s;
+                return (s.SubmittedAt, $"pushed once to {s.Endpoint}: {s.Outcome}");
+            case KeyRotationFailed f:
+                _failed.TrySetResult(f);
+                return (f.FailedAt, $"ROTATION FAILED ({f.Reason}): {f.Detail}");
+            case KeyRotated k:
+                return (k.ObservedAt, $"producers table shows {k.Key}");
+            case SigningKeyActivated a:
+                return (a.ObservedAt, $"schedule v{a.ScheduleVersion} in force with {a.Key}");
+            case FailoverCompleted c:
+                _completed.TrySetResult(c);
+                return (c.ObservedAt, $"RESUMED: block {c.BlockNum} of {c.Producer} signed by {c.DataCenter}'s key {c.Key}");
+            case ForkSwitched f:
+                return (f.ObservedAt, $"fork switch at block {f.ForkBlockNum}: {f.OrphanedBlocks.Count} blocks orphaned");
+            case EndpointDegraded d:
+                return (d.ObservedAt, $"endpoint {d.Endpoint} degraded ({d.Reason}): {d.Detail}");
+            case EndpointRecovered r:
+                return (r.ObservedAt, $"endpoint {r.Endpoint} recovered");
+            default:
+                return null;
+        }
+    }
+
+    private static string Gates(Decision decision) => string.Join(" ", decision.Gates.Select(g => $"[{g.Reason}: {(g.Passed ? "ok" : g.Pending ? "waiting" : "FAILED")} — {g.Detail}]"));
+
+    private async Task SummaryAsync(FailoverCompleted completed)
+    {
+        var detection = _incident is { } incident && _submitted is { } submitted
+            ? string.Create(CultureInfo.InvariantCulture, $"{(submitted.SubmittedAt - incident.RevealedAt).TotalMilliseconds / options.Speed:0} ms real ({(submitted.SubmittedAt - incident.RevealedAt).TotalSeconds:0.0} s simulated)")
+            : "unknown";
+        await console.Out.WriteLineAsync(
+            $"Summary: {options.Simulation.OurProducer} lost {_oursMissedSinceDown} blocks; detection latency (block revealing the " +
+            $"threshold-th miss observed → transaction pushed) {detection}; production resumed from {completed.DataCenter} at block {completed.BlockNum}, " +
+            $"{(completed.ObservedAt - _downAt!.Value).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (simulated) after the outage.").ConfigureAwait(false);
+    }
+
+    private void Print(DateTimeOffset at, string text)
+    {
+        var elapsed = at - _start;
+        lock (console)
+        {
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[+{(int)elapsed.TotalMinutes:00}:{elapsed.Seconds:00}.{elapsed.Milliseconds / 100}] {text}"));
+        }
+    }
+
+    private static string Mode(ChainSimulator simulator) => simulator.Options.Consensus.ToString().ToLowerInvariant();
+
+    /// <summary>The service's settings for the simulated network: our data centers' keys, the failover permission's key in a file readable only by its owner.</summary>
+    private static FailoverSettings DemoSettings(ChainSimulator simulator, DirectoryInfo directory)
+    {
+        var roster = simulator.Roster;
+        var keyFile = Path.Combine(directory.FullName, "failover.key");
+        var key = roster.Accounts.Single(a => a.Account == roster.OurProducer).Permissions[Roster.FailoverPermission];
+        var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var writer = new StreamWriter(keyFile, System.Text.Encoding.ASCII, create))
+        {
+            writer.Write(key.ExportPvtK1());
+        }
+
+        return new FailoverSettings(
+            "demo",
+            new StoreLocation(StoreKind.Sqlite, Path.Combine(directory.FullName, "failover.db")),
+            simulator.ChainId,
+            [new Uri("http://simulator/"), new Uri("http://simulator/node/" + simulator.Options.ApiNodes[^1])],
+            simulator.Options.Consensus == ConsensusMode.Savanna ? ConsensusKind.Savanna : ConsensusKind.Legacy,
+            roster.OurProducer,
+            [.. roster.NodesOf(roster.OurProducer).Select((node, i) => new DataCenter(node.DataCenter, i + 1, node.SigningKey.PublicKey, node.FinalizerKey, null))],
+            new SignerSettings(Roster.FailoverPermission, keyFile, null),
+            new FailoverPolicy(),
+            false,
+            ObserverSettings.Default,
+            new ApiSettings(null, null, false));
+    }
+}
