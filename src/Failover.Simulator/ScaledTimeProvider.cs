@@ -11,7 +11,8 @@ public sealed class ScaledTimeProvider : TimeProvider
     private readonly DateTimeOffset _startTime;
     private readonly long _startTimestamp;
 
-    public ScaledTimeProvider(double speed, TimeProvider? inner = null)
+    /// <param name="startAt">The virtual time at creation (default: the inner clock's now), e.g. another process's clock.</param>
+    public ScaledTimeProvider(double speed, TimeProvider? inner = null, DateTimeOffset? startAt = null)
     {
         if (!double.IsFinite(speed) || speed <= 0)
         {
@@ -20,7 +21,7 @@ public sealed class ScaledTimeProvider : TimeProvider
 
         _inner = inner ?? System;
         _speed = speed;
-        _startTime = _inner.GetUtcNow();
+        _startTime = startAt ?? _inner.GetUtcNow();
         _startTimestamp = _inner.GetTimestamp();
     }
 

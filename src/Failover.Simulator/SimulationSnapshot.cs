@@ -4,11 +4,15 @@ using Failover.Antelope.Scheduling;
 
 namespace Failover.Simulator;
 
-/// <summary>What <c>GET /sim/state</c> shows. Keys are public (signing keys as <c>PUB_K1_…</c>); secrets never appear.</summary>
+/// <summary>
+/// What <c>GET /sim/state</c> shows. Keys are public (signing keys as <c>PUB_K1_…</c>); secrets never appear.
+/// <see cref="Now"/> and <see cref="Speed"/> (when the clock is sped up) let another process run on the same clock.
+/// </summary>
 public sealed record SimulationSnapshot(
     string Consensus,
     string ChainId,
     string Now,
+    double? Speed,
     IReadOnlyList<SnapshotProducer> Producers,
     IReadOnlyList<SnapshotSide> Sides,
     IReadOnlyList<SnapshotApiNode> ApiNodes,
@@ -62,6 +66,7 @@ public sealed record SimulationSnapshot(
             simulator.Options.Consensus.ToString().ToLowerInvariant(),
             simulator.ChainId.ToString(),
             Antelope.BlockTimestamp.Format(simulator.Time.GetUtcNow()),
+            simulator.Time is ScaledTimeProvider scaled ? scaled.Speed : null,
             producers,
             sides,
             apiNodes,

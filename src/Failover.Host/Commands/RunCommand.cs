@@ -19,11 +19,15 @@ internal static class RunCommand
     {
         var config = new Option<FileInfo?>("--config") { Description = "A JSON configuration file (its Failover section; see README)." };
         var urls = new Option<string>("--urls") { Description = "Where the HTTP endpoints listen (semicolon-separated URLs).", DefaultValueFactory = _ => DefaultUrls };
-        var command = new Command("run", "Runs the failover service: observer, projections and HTTP endpoints, until stopped (SIGTERM or Ctrl+C).")
+        var simulatorClock = new Option<string?>("--simulator-clock")
         {
-            config, urls,
+            Description = "Drills only: run on the clock of a `failover simulate` at this URL (its time and --speed), so a sped-up simulated chain looks fresh.",
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(console, parse.GetValue(config), parse.GetValue(urls)!, cancellationToken));
+        var command = new Command("run", "Runs the failover service: observer, projections, process manager and HTTP endpoints, until stopped (SIGTERM or Ctrl+C).")
+        {
+            config, urls, simulatorClock,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(console, parse.GetValue(config), parse.GetValue(urls)!, parse.GetValue(simulatorClock), cancellationToken));
         return command;
     }
 
@@ -41,7 +45,7 @@ internal static class RunCommand
         return builder.AddEnvironmentVariables().Build();
     }
 
-    private static async Task<int> RunAsync(CliConsole console, FileInfo? configFile, string urls, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliConsole console, FileInfo? configFile, string urls, string? simulatorClock, CancellationToken cancellationToken)
     {
         if (configFile is { Exists: false })
         {
@@ -78,10 +82,24 @@ internal static class RunCommand
         }
 
         var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var time = TimeProvider.System;
+        if (simulatorClock is not null)
+        {
+            var (clock, problem) = await SimulatorClock.JoinAsync(simulatorClock, cancellationToken).ConfigureAwait(false);
+            if (clock is null)
+            {
+                await console.Error.WriteLineAsync($"--simulator-clock: {problem}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            await console.Error.WriteLineAsync($"WARNING: running on the simulator's clock ({clock.Speed}× real time): for drills against `failover simulate`, never against a real chain.").ConfigureAwait(false);
+            time = clock;
+        }
+
         Failover.EventStore.IEventStore store;
         try
         {
-            store = await StoreOpener.OpenAsync(settings.Store, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            store = await StoreOpener.OpenAsync(settings.Store, time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -90,7 +108,7 @@ internal static class RunCommand
         }
 
         await using var opened = store;
-        await using var app = FailoverApplication.Build(settings, store, new FailoverHostOptions { Urls = listen, Configuration = configuration });
+        await using var app = FailoverApplication.Build(settings, store, new FailoverHostOptions { Urls = listen, Configuration = configuration, Time = time });
         await app.RunAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
