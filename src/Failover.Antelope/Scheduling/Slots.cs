@@ -24,8 +24,8 @@ public static class Slots
     /// <summary>The first slot of the round holding <paramref name="slot"/> under a schedule of <paramref name="producers"/>.</summary>
     public static uint RoundStart(uint slot, int producers) => (uint)(slot - (slot % RoundLength(producers)));
 
-    /// <summary>The last slot of the round holding <paramref name="slot"/>.</summary>
-    public static uint RoundEnd(uint slot, int producers) => (uint)(RoundStart(slot, producers) + RoundLength(producers) - 1);
+    /// <summary>The last slot of the round holding <paramref name="slot"/> (the last slot there is, in the final incomplete round of the range).</summary>
+    public static uint RoundEnd(uint slot, int producers) => (uint)Math.Min(uint.MaxValue, RoundStart(slot, producers) + RoundLength(producers) - 1);
 
     /// <summary>protocol.md §2.2: the schedule index producing at <paramref name="slot"/> = (slot mod (N × 12)) div 12.</summary>
     public static int ProducerIndex(uint slot, int producers) => (int)(slot % RoundLength(producers) / PerWindow);

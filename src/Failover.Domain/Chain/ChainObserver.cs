@@ -195,7 +195,7 @@ public static class ChainObserver
     {
         var orphaned = state.Blocks.Values.Where(b => b.Number > forkBlock.Number).ToList();
         var misses = state.Misses.Values.Where(m => m.RevealedByBlockNum > forkBlock.Number)
-            .Select(m => new OrphanedMiss(m.Slot, m.Producer.ToString())).ToList();
+            .Select(m => new OrphanedMiss(m.Slot, m.Producer.ToString(), m.ScheduleVersion)).ToList();
         var oldHead = state.Head!;
         return new ForkSwitched(
             observation.ChainId,
@@ -205,7 +205,7 @@ public static class ChainObserver
             oldHead.Id,
             newHead.Number,
             newHead.Id,
-            [.. orphaned.Select(b => new OrphanedBlock(b.Number, b.Id, b.Producer.ToString(), b.Slot))],
+            [.. orphaned.Select(b => new OrphanedBlock(b.Number, b.Id, b.Producer.ToString(), b.Slot, b.ScheduleVersion))],
             misses,
             observation.ObservedAt);
     }
@@ -225,7 +225,28 @@ public static class ChainObserver
             State = State.Apply(e);
         }
 
-        public ChainDecision Stop(string problem) => new(_events, problem);
+        /// <summary>
+        /// Stops with what was decided so far. A fork switch is kept only if a block of the new branch was accepted
+        /// after it (else the recorded blocks would be orphaned for nothing), and then names the last accepted block as
+        /// the new head.
+        /// </summary>
+        public ChainDecision Stop(string problem)
+        {
+            var fork = _events.FindIndex(e => e is ForkSwitched);
+            if (fork < 0)
+            {
+                return new(_events, problem);
+            }
+
+            if (_events.Skip(fork + 1).LastOrDefault(e => e is BlockProduced) is not BlockProduced last)
+            {
+                return new(_events.Take(fork).ToList(), problem);
+            }
+
+            var events = _events.ToList();
+            events[fork] = ((ForkSwitched)events[fork]) with { NewHeadNum = last.BlockNum, NewHeadId = last.BlockId };
+            return new(events, problem);
+        }
 
         /// <summary>Records <paramref name="block"/> after the head: the schedule that scheduled it, the empty slots before it, the block.</summary>
         public string? Extend(ObservedBlock block, bool switchToReported)
@@ -248,8 +269,10 @@ public static class ChainObserver
             }
             else if (switchToReported)
             {
+                // The switch happens at the start of the first window after the parent's: a block produced in any later
+                // window would have started under the new schedule, so the empty slots from there on are charged to it.
                 scheduling = observation.Schedules.Active;
-                switchFrom = Math.Max(parent.Slot + 1, Slots.WindowStart(block.Slot));
+                switchFrom = Slots.WindowStart(parent.Slot) + Slots.PerWindow;
             }
 
             if (Misattributed(scheduling, block) is { } wrong)

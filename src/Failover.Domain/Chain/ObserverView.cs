@@ -16,7 +16,13 @@ public sealed record ObserverView
 
     public ParticipationSampled? LatestSample { get; init; }
 
-    /// <summary>The observation time of the first sample that showed the LIB above the one before it.</summary>
+    /// <summary>The highest LIB any sample showed.</summary>
+    public uint HighestLib { get; init; }
+
+    /// <summary>
+    /// The observation time of the last sample that showed the LIB above every LIB seen before: a LIB that only comes
+    /// back to a level already seen (after a lagging endpoint was followed for a while) has not advanced.
+    /// </summary>
     public DateTimeOffset? LibAdvancedAt { get; init; }
 
     public ImmutableDictionary<string, EndpointHealth> Endpoints { get; init; } = ImmutableDictionary<string, EndpointHealth>.Empty;
@@ -31,7 +37,8 @@ public sealed record ObserverView
             ParticipationSampled e => this with
             {
                 LatestSample = e,
-                LibAdvancedAt = LatestSample is { } previous && e.LastIrreversibleBlockNum > previous.LastIrreversibleBlockNum ? e.ObservedAt : LibAdvancedAt,
+                HighestLib = Math.Max(HighestLib, e.LastIrreversibleBlockNum),
+                LibAdvancedAt = LatestSample is not null && e.LastIrreversibleBlockNum > HighestLib ? e.ObservedAt : LibAdvancedAt,
             },
             EndpointDegraded e => this with { Endpoints = Endpoints.SetItem(e.Endpoint, new EndpointHealth(e.Endpoint, false, e.Reason, e.ObservedAt)) },
             EndpointRecovered e => this with { Endpoints = Endpoints.SetItem(e.Endpoint, new EndpointHealth(e.Endpoint, true, null, e.ObservedAt)) },

@@ -1,7 +1,8 @@
 namespace Failover.Domain.Events;
 
-// Observation events (design §4). Names, keys and ids are kept as the chain writes them (strings), so the log reads
-// the same to any auditor; ObservedAt is the observer's clock when it saw the fact — decisions judge time by it.
+// Observation events (design §4). Names and ids are kept as the chain writes them and keys in their PUB_K1_ form
+// (strings), so the log reads the same to any auditor; ObservedAt is the observer's clock when it saw the fact —
+// decisions judge time by it.
 
 /// <summary>Appended to the chain stream: a block on the branch the observer follows.</summary>
 /// <param name="ScheduleVersion">The version of the producer schedule that scheduled the block (under Savanna the header says 2^31; this is the tracked proposer-policy version).</param>
@@ -46,11 +47,11 @@ public sealed record ProducerScheduleChanged(
     uint EffectiveFromSlot,
     DateTimeOffset ObservedAt) : IChainEvent;
 
-/// <summary>A block dropped by a fork switch.</summary>
-public sealed record OrphanedBlock(uint BlockNum, string BlockId, string Producer, uint Slot);
+/// <summary>A block dropped by a fork switch, and the schedule version that had scheduled it.</summary>
+public sealed record OrphanedBlock(uint BlockNum, string BlockId, string Producer, uint Slot, uint ScheduleVersion);
 
-/// <summary>An empty slot that an orphaned block had revealed.</summary>
-public sealed record OrphanedMiss(uint Slot, string ScheduledProducer);
+/// <summary>An empty slot that an orphaned block had revealed, and the schedule version it was charged under.</summary>
+public sealed record OrphanedMiss(uint Slot, string ScheduledProducer, uint ScheduleVersion);
 
 /// <summary>
 /// Appended to the chain stream: the followed branch changed below its head. Blocks after <see cref="ForkBlockNum"/>

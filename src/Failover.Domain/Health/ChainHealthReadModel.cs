@@ -64,14 +64,14 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
                 foreach (var block in e.OrphanedBlocks)
                 {
                     var round = await RoundStartAsync(documents, block.Slot, cancellationToken).ConfigureAwait(false);
-                    await CountAsync(documents, block.Slot, block.Producer, true, -1, null, cancellationToken).ConfigureAwait(false);
+                    await CountAsync(documents, block.Slot, block.Producer, true, -1, block.ScheduleVersion, cancellationToken).ConfigureAwait(false);
                     await UpdateProducerAsync(documents, block.Producer, p => p.UncountProduced(round, block.BlockNum), cancellationToken).ConfigureAwait(false);
                 }
 
                 foreach (var miss in e.OrphanedMisses)
                 {
                     var round = await RoundStartAsync(documents, miss.Slot, cancellationToken).ConfigureAwait(false);
-                    await CountAsync(documents, miss.Slot, miss.ScheduledProducer, false, -1, null, cancellationToken).ConfigureAwait(false);
+                    await CountAsync(documents, miss.Slot, miss.ScheduledProducer, false, -1, miss.ScheduleVersion, cancellationToken).ConfigureAwait(false);
                     await UpdateProducerAsync(documents, miss.ScheduledProducer, p => p.UncountMissed(round, miss.Slot), cancellationToken).ConfigureAwait(false);
                 }
 
@@ -83,6 +83,8 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
                     LastForkAt = e.ObservedAt,
                     HeadBlockNum = e.ForkBlockNum,
                     HeadBlockId = e.ForkBlockId,
+                    HeadBlockTime = null,
+                    HeadProducer = null,
                 }, cancellationToken).ConfigureAwait(false);
                 break;
             case ParticipationSampled e:
@@ -121,14 +123,24 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
         return Slots.RoundStart(slot, timeline.ProducersAt(slot));
     }
 
+    /// <summary>Counts a slot in its round; a round left without any observed slot (all orphaned) is deleted.</summary>
     private async ValueTask CountAsync(
-        IReadModelSession documents, uint slot, string producer, bool produced, int delta, uint? version, CancellationToken cancellationToken)
+        IReadModelSession documents, uint slot, string producer, bool produced, int delta, uint version, CancellationToken cancellationToken)
     {
         var timeline = await documents.LoadAsync(ScheduleTimeline.DocumentId, Json.ScheduleTimeline, cancellationToken).ConfigureAwait(false)
             ?? ScheduleTimeline.Empty;
         var producers = timeline.ProducersAt(slot);
-        await UpdateAsync(documents, RoundHealth.DocumentId(Slots.RoundStart(slot, producers)), Json.RoundHealth,
-            () => RoundHealth.Open(slot, producers, OurProducer), r => r.Count(producer, produced, delta, version), cancellationToken).ConfigureAwait(false);
+        var id = RoundHealth.DocumentId(Slots.RoundStart(slot, producers));
+        var round = (await documents.LoadAsync(id, Json.RoundHealth, cancellationToken).ConfigureAwait(false) ?? RoundHealth.Open(slot, producers, OurProducer))
+            .Count(producer, produced, delta, version);
+        if (round.ObservedSlots == 0)
+        {
+            documents.Delete(id);
+        }
+        else
+        {
+            documents.Store(id, round, Json.RoundHealth);
+        }
     }
 
     private static ValueTask UpdateProducerAsync(IReadModelSession documents, string producer, Func<ProducerHealth, ProducerHealth> change, CancellationToken cancellationToken) =>

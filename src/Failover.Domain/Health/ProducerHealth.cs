@@ -59,7 +59,7 @@ public sealed record ProducerHealth(
         }
 
         var updated = round with { Produced = Math.Max(0, round.Produced + produced), Missed = Math.Max(0, round.Missed + missed) };
-        var rounds = RecentRounds.Where(r => r.RoundStart != roundStart).Append(updated).OrderBy(r => r.RoundStart).ToList();
+        var rounds = RecentRounds.Where(r => r.RoundStart != roundStart).Append(updated).Where(r => r.Produced + r.Missed > 0).OrderBy(r => r.RoundStart).ToList();
         return this with { RecentRounds = rounds.Skip(Math.Max(0, rounds.Count - RecentRoundsKept)).ToList() };
     }
 

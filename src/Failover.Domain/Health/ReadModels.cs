@@ -13,6 +13,8 @@ public interface IReadModelSession
 
     void Store<T>(string id, T document, JsonTypeInfo<T> typeInfo)
         where T : class;
+
+    void Delete(string id);
 }
 
 /// <summary>A read model as a fold of the log into documents (design §6): rebuildable from position 0 at any time.</summary>

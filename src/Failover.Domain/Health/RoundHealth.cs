@@ -8,6 +8,9 @@ namespace Failover.Domain.Health;
 /// <summary>A producer's slots in one round: produced and missed (what the observer saw of its window).</summary>
 public sealed record ProducerSlots(string Producer, int Produced, int Missed);
 
+/// <summary>Slots of a round observed under one schedule version.</summary>
+public sealed record VersionSlots(uint Version, int Slots);
+
 /// <summary>How our producer did in a round.</summary>
 public static class OurRoundStatus
 {
@@ -26,7 +29,7 @@ public sealed record RoundHealth(
     uint RoundEnd,
     DateTimeOffset StartsAt,
     int ScheduledProducers,
-    IReadOnlyList<uint> ScheduleVersions,
+    IReadOnlyList<VersionSlots> Schedules,
     IReadOnlyList<ProducerSlots> Producers,
     string OurProducer,
     uint? LibLag,
@@ -41,6 +44,9 @@ public sealed record RoundHealth(
     }
 
     public int Slots => (int)(RoundEnd - RoundStart + 1);
+
+    /// <summary>The schedule versions in force for the observed slots of the round.</summary>
+    public IReadOnlyList<uint> ScheduleVersions => [.. Schedules.Select(s => s.Version)];
 
     public int ObservedSlots => Producers.Sum(p => p.Produced + p.Missed);
 
@@ -61,8 +67,8 @@ public sealed record RoundHealth(
         _ => OurRoundStatus.MissedSome,
     };
 
-    /// <summary>Adds (or, for an orphaned slot, takes back with <paramref name="delta"/> −1) one slot of a producer.</summary>
-    public RoundHealth Count(string producer, bool produced, int delta, uint? scheduleVersion)
+    /// <summary>Adds (or, for an orphaned slot, takes back with <paramref name="delta"/> −1) one slot of a producer under a schedule version.</summary>
+    public RoundHealth Count(string producer, bool produced, int delta, uint scheduleVersion)
     {
         var existing = Producers.FirstOrDefault(p => p.Producer == producer) ?? new ProducerSlots(producer, 0, 0);
         var updated = produced
@@ -72,7 +78,11 @@ public sealed record RoundHealth(
             .Where(p => p.Produced + p.Missed > 0)
             .OrderBy(p => Name.Parse(p.Producer).Value)
             .ToList();
-        var versions = scheduleVersion is { } v && !ScheduleVersions.Contains(v) ? [.. ScheduleVersions.Append(v).Order()] : ScheduleVersions;
-        return this with { Producers = producers, ScheduleVersions = versions };
+        var version = Schedules.FirstOrDefault(s => s.Version == scheduleVersion) ?? new VersionSlots(scheduleVersion, 0);
+        var schedules = Schedules.Where(s => s.Version != scheduleVersion).Append(version with { Slots = Math.Max(0, version.Slots + delta) })
+            .Where(s => s.Slots > 0)
+            .OrderBy(s => s.Version)
+            .ToList();
+        return this with { Producers = producers, Schedules = schedules };
     }
 }

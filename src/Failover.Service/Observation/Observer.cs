@@ -95,9 +95,22 @@ public sealed class Observer
         string? problem = null;
         var appended = 0;
         EndpointRead? followed = null;
-        foreach (var candidate in Rank(healthy))
+        foreach (var candidate in Rank(healthy).ToList())
         {
-            var (count, failure) = await FollowAsync(candidate, now, cancellationToken).ConfigureAwait(false);
+            int count;
+            string? failure;
+            try
+            {
+                (count, failure) = await FollowAsync(candidate, now, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (EndpointFailures.Classify(e) is { } reason)
+            {
+                // Reading its blocks failed: judged like a failed read of its head, and the next endpoint is tried.
+                reads[Array.IndexOf(reads, candidate)] = candidate with { FailureReason = reason, FailureDetail = e.Message };
+                problem = $"{candidate.Endpoint.Name}: {e.Message}";
+                continue;
+            }
+
             appended += count;
             if (failure is null)
             {

@@ -28,5 +28,7 @@ public sealed class ReadModelProjection(IReadModel readModel) : IProjection
 
         public void Store<T>(string id, T document, JsonTypeInfo<T> typeInfo)
             where T : class => documents.Store(id, document, typeInfo);
+
+        public void Delete(string id) => documents.Delete(id);
     }
 }

@@ -233,8 +233,8 @@ public sealed class ChainObserverTests
         var expected = Events(
             [new ForkSwitched(
                 TestChain.ChainId, 12, old[2].Id, 15, old[5].Id, 16, fork[3].Id,
-                [new OrphanedBlock(13, old[3].Id, "alice", S0 + 5), new OrphanedBlock(14, old[4].Id, "alice", S0 + 6), new OrphanedBlock(15, old[5].Id, "alice", S0 + 9)],
-                [new OrphanedMiss(S0 + 4, "alice"), new OrphanedMiss(S0 + 7, "alice"), new OrphanedMiss(S0 + 8, "alice")],
+                [new OrphanedBlock(13, old[3].Id, "alice", S0 + 5, 1), new OrphanedBlock(14, old[4].Id, "alice", S0 + 6, 1), new OrphanedBlock(15, old[5].Id, "alice", S0 + 9, 1)],
+                [new OrphanedMiss(S0 + 4, "alice", 1), new OrphanedMiss(S0 + 7, "alice", 1), new OrphanedMiss(S0 + 8, "alice", 1)],
                 ObservedAt)],
             [Missed(S0 + 4, "alice", 1, fork[0]), Missed(S0 + 5, "alice", 1, fork[0]), Produced(fork[0], 1)],
             [Produced(fork[1], 1), Produced(fork[2], 1)],
@@ -272,8 +272,8 @@ public sealed class ChainObserverTests
             .Then(
                 new ForkSwitched(
                     TestChain.ChainId, 12, old[2].Id, 15, old[5].Id, 13, fork[0].Id,
-                    [new OrphanedBlock(13, old[3].Id, "alice", S0 + 5), new OrphanedBlock(14, old[4].Id, "alice", S0 + 6), new OrphanedBlock(15, old[5].Id, "alice", S0 + 9)],
-                    [new OrphanedMiss(S0 + 4, "alice"), new OrphanedMiss(S0 + 7, "alice"), new OrphanedMiss(S0 + 8, "alice")],
+                    [new OrphanedBlock(13, old[3].Id, "alice", S0 + 5, 1), new OrphanedBlock(14, old[4].Id, "alice", S0 + 6, 1), new OrphanedBlock(15, old[5].Id, "alice", S0 + 9, 1)],
+                    [new OrphanedMiss(S0 + 4, "alice", 1), new OrphanedMiss(S0 + 7, "alice", 1), new OrphanedMiss(S0 + 8, "alice", 1)],
                     ObservedAt),
                 Missed(S0 + 4, "alice", 1, fork[0]),
                 Missed(S0 + 5, "alice", 1, fork[0]),

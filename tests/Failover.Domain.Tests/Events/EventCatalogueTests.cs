@@ -51,7 +51,7 @@ public sealed partial class EventCatalogueTests
             [new DataCenterNodeView("dc1", null, null, "timeout"), new DataCenterNodeView("dc2", 369358510, At, null)],
             12),
         new ProducerScheduleChanged(ChainId, 6212, [new ScheduleEntry("votetelosusa", 2, [new ScheduleKey(Key, 1), new ScheduleKey(Key, 1)])], 369358500, 1565940900, At),
-        new ForkSwitched(ChainId, 10, BlockId, 12, BlockId, 13, BlockId, [new OrphanedBlock(11, BlockId, "alice", 100)], [new OrphanedMiss(99, "alice")], At),
+        new ForkSwitched(ChainId, 10, BlockId, 12, BlockId, 13, BlockId, [new OrphanedBlock(11, BlockId, "alice", 100, 1)], [new OrphanedMiss(99, "alice", 1)], At),
         new EndpointDegraded("observer-a", "https://a.example", "timeout", "no answer in 2 s", At),
         new EndpointRecovered("observer-a", "https://a.example", At),
         new FailoverTriggered("ourproducer", "incident-1", "dc2", Key, SampleDecision, SampleEvidence, new FailoverPolicy { MinParticipation = 0.9 }, At),

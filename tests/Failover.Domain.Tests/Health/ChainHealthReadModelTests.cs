@@ -113,8 +113,8 @@ public sealed class ChainHealthReadModelTests
         var fork = Branch("fork", 13, old[2].Id, V1, 1, S0 + 6, S0 + 7, S0 + 8, S0 + 12);
         var forkSwitched = new ForkSwitched(
             TestChain.ChainId, 12, old[2].Id, 15, old[5].Id, 16, fork[3].Id,
-            [.. old[3..].Select(b => new OrphanedBlock(b.Number, b.Id, b.Producer.ToString(), b.Slot))],
-            [new OrphanedMiss(S0 + 4, "alice"), new OrphanedMiss(S0 + 7, "alice"), new OrphanedMiss(S0 + 8, "alice")],
+            [.. old[3..].Select(b => new OrphanedBlock(b.Number, b.Id, b.Producer.ToString(), b.Slot, 1))],
+            [new OrphanedMiss(S0 + 4, "alice", 1), new OrphanedMiss(S0 + 7, "alice", 1), new OrphanedMiss(S0 + 8, "alice", 1)],
             ObservedAt.AddSeconds(5));
         return (
             [.. FirstRecording(old, V1), forkSwitched, .. Extension(S0 + 3, fork, V1)],
@@ -168,8 +168,8 @@ public sealed class ChainHealthReadModelTests
         var replacement = Block(12, recorded[1].Id, S0 + 3, V1.ProducerAt(S0 + 3), 1, tag: "fork");
         var forkSwitched = new ForkSwitched(
             TestChain.ChainId, 11, recorded[1].Id, 12, changed.Id, 12, replacement.Id,
-            [new OrphanedBlock(12, changed.Id, changed.Producer.ToString(), S0 + 50)],
-            [.. SlotRange(S0 + 3, S0 + 49).Select(s => new OrphanedMiss(s, V2.ProducerAt(s)))],
+            [new OrphanedBlock(12, changed.Id, changed.Producer.ToString(), S0 + 50, 2)],
+            [.. SlotRange(S0 + 3, S0 + 49).Select(s => new OrphanedMiss(s, V2.ProducerAt(s), 2))],
             ObservedAt);
 
         var forked = await Given(FirstRecording(recorded, V1))

@@ -23,6 +23,8 @@ internal sealed class InMemoryReadModelSession : IReadModelSession
         where T : class =>
         _documents[id] = JsonSerializer.SerializeToUtf8Bytes(document, typeInfo);
 
+    public void Delete(string id) => _documents.Remove(id);
+
     public T? Get<T>(string id, JsonTypeInfo<T> typeInfo)
         where T : class =>
         _documents.TryGetValue(id, out var json) ? JsonSerializer.Deserialize(json, typeInfo) : null;
