@@ -94,6 +94,8 @@ internal static class RunCommand
 
             await console.Error.WriteLineAsync($"WARNING: running on the simulator's clock ({clock.Speed}× real time): for drills against `failover simulate`, never against a real chain.").ConfigureAwait(false);
             time = clock;
+            // Timeouts run on the service's clock: keep them as long in real time as configured.
+            settings = settings with { Observer = settings.Observer with { RequestTimeout = settings.Observer.RequestTimeout * clock.Speed } };
         }
 
         Failover.EventStore.IEventStore store;

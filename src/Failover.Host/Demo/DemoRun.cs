@@ -51,6 +51,8 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
         var directory = options.DataDirectory ?? Directory.CreateTempSubdirectory("failover-demo-");
         directory.Create();
         var settings = DemoSettings(simulator, directory);
+        // Timeouts run on the service's clock: keep them as long in real time as by default.
+        settings = settings with { Observer = settings.Observer with { RequestTimeout = settings.Observer.RequestTimeout * options.Speed } };
         _start = time.GetUtcNow();
         await console.Out.WriteLineAsync(
             $"Failover demo: {simulator.Options.ProducerCount} simulated producers ({Mode(simulator)}, speed {options.Speed.ToString(CultureInfo.InvariantCulture)}×), " +
