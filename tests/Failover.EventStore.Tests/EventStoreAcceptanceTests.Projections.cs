@@ -44,18 +44,28 @@ public abstract partial class EventStoreAcceptanceTests
     }
 
     [Fact]
-    public async Task A_projection_run_that_fails_before_catching_up_fails_its_caught_up_task_with_the_error()
+    public async Task A_failed_run_fails_whoever_waits_for_its_checkpoint_and_a_restart_with_the_same_progress_catches_up()
     {
         await Store.AppendToStreamAsync("a", ExpectedVersion.Any, _events.Events(3));
+        var projection = new CountingProjection { FailOnceAfterHandling = 2 };
         var progress = new ProjectionProgress();
+        var runner = new ProjectionRunner(Store, Projections);
         var waiting = progress.WaitForCheckpointAsync(3);
 
-        var running = new ProjectionRunner(Store, Projections).RunAsync(new CountingProjection { FailOnceAfterHandling = 2 }, progress, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunAsync(projection, progress, CancellationToken.None).WaitAsync(Patience));
+        var waitFailure = await Assert.ThrowsAsync<InvalidOperationException>(() => waiting);
+        var (checkpointAfterFailure, caughtUpAfterFailure) = (progress.Checkpoint, progress.IsCaughtUp);
+        using var stop = new CancellationTokenSource();
+        var restarted = runner.RunAsync(projection, progress, stop.Token);
+        var caughtUpAt = await progress.CaughtUp.WaitAsync(Patience);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => restarted);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => running.WaitAsync(Patience));
-        Assert.Same(error, await Assert.ThrowsAsync<InvalidOperationException>(() => progress.CaughtUp));
-        Assert.Same(error, (await Assert.ThrowsAsync<InvalidOperationException>(() => waiting)).InnerException);
-        Assert.Equal((0L, false), (progress.Checkpoint, progress.IsCaughtUp));
+        Assert.Same(error, waitFailure.InnerException);
+        Assert.Contains("before 3", waitFailure.Message);
+        Assert.Equal((0L, false), (checkpointAfterFailure, caughtUpAfterFailure));
+        Assert.Equal(3, caughtUpAt);
+        Assert.Equal(3, await CountAsync(projection, "total"));
     }
 
     [Fact]

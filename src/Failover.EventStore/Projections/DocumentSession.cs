@@ -31,8 +31,6 @@ internal abstract class BufferedDocumentSession : IDocumentSession
     protected IEnumerable<KeyValuePair<string, byte[]?>> PendingJson =>
         _pending.Select(p => KeyValuePair.Create(p.Key, p.Value is { } d ? JsonSerializer.SerializeToUtf8Bytes(d.Document, d.TypeInfo) : null));
 
-    protected bool HasChanges => _pending.Count > 0;
-
     public async ValueTask<T?> LoadAsync<T>(string id, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
     {
         ValidateId(id);

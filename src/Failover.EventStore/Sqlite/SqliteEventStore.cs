@@ -143,31 +143,42 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
     }
 
+    /// <remarks>
+    /// The projection's work — reading the events, loading documents, applying, serialising — runs outside the writer
+    /// lock, on a read snapshot of the documents as of the expected checkpoint; only the final write (documents and
+    /// checkpoint in one transaction, if the checkpoint has not moved meanwhile) takes the lock, so live appends wait
+    /// for a few row writes, not for a batch.
+    /// </remarks>
     public async Task<long> CommitAsync(
         IProjection projection, IAsyncEnumerable<RecordedEvent> events, long expectedCheckpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(projection);
         ArgumentNullException.ThrowIfNull(events);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        long checkpoint;
+        List<KeyValuePair<string, byte[]?>> changes;
+        using (var reader = OpenReader())
+        using (var snapshot = reader.BeginTransaction(deferred: true))
         {
-            using var transaction = _writer.BeginTransaction(deferred: false);
-            var actual = ScalarInt64(transaction, "SELECT position FROM checkpoints WHERE name = $name", ("$name", projection.Name)) ?? 0;
-            if (actual != expectedCheckpoint)
-            {
-                throw new CheckpointConflictException(projection.Name, expectedCheckpoint, actual);
-            }
-
-            var session = new SqliteDocumentSession(_writer, transaction, projection.Name);
-            var checkpoint = await ProjectionBatch.ApplyAsync(projection, events, session, expectedCheckpoint, cancellationToken)
+            // The first read starts the snapshot: the documents below are the ones committed with this checkpoint.
+            ThrowIfCheckpointMoved(reader, snapshot, projection.Name, expectedCheckpoint);
+            var session = new SqliteDocumentSession(reader, snapshot, projection.Name);
+            checkpoint = await ProjectionBatch.ApplyAsync(projection, events, session, expectedCheckpoint, cancellationToken)
                 .ConfigureAwait(false);
             if (checkpoint == expectedCheckpoint)
             {
                 return checkpoint;
             }
 
-            session.Flush();
-            ExecuteIn(transaction,
+            changes = [.. session.PendingChanges];
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var transaction = _writer.BeginTransaction(deferred: false);
+            ThrowIfCheckpointMoved(_writer, transaction, projection.Name, expectedCheckpoint);
+            SqliteDocumentSession.Write(_writer, transaction, projection.Name, changes);
+            Execute(_writer, transaction,
                 "INSERT INTO checkpoints (name, position) VALUES ($name, $position) "
                 + "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                 ("$name", projection.Name), ("$position", checkpoint));
@@ -180,6 +191,16 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         }
     }
 
+    private static void ThrowIfCheckpointMoved(SqliteConnection connection, SqliteTransaction transaction, string projection, long expected)
+    {
+        using var command = Command(connection, transaction, "SELECT position FROM checkpoints WHERE name = $name", ("$name", projection));
+        var actual = command.ExecuteScalar() is long position ? position : 0;
+        if (actual != expected)
+        {
+            throw new CheckpointConflictException(projection, expected, actual);
+        }
+    }
+
     public async Task ResetAsync(string projection, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(projection);
@@ -187,8 +208,8 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         try
         {
             using var transaction = _writer.BeginTransaction(deferred: false);
-            ExecuteIn(transaction, "DELETE FROM documents WHERE projection = $name", ("$name", projection));
-            ExecuteIn(transaction, "DELETE FROM checkpoints WHERE name = $name", ("$name", projection));
+            Execute(_writer, transaction, "DELETE FROM documents WHERE projection = $name", ("$name", projection));
+            Execute(_writer, transaction, "DELETE FROM checkpoints WHERE name = $name", ("$name", projection));
             transaction.Commit();
         }
         finally
@@ -350,21 +371,17 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         }
     }
 
-    private long? ScalarInt64(SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
+    private static void Execute(
+        SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
     {
-        using var command = CommandIn(transaction, sql, parameters);
-        return command.ExecuteScalar() is long value ? value : null;
-    }
-
-    private void ExecuteIn(SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = CommandIn(transaction, sql, parameters);
+        using var command = Command(connection, transaction, sql, parameters);
         command.ExecuteNonQuery();
     }
 
-    private SqliteCommand CommandIn(SqliteTransaction transaction, string sql, (string Name, object Value)[] parameters)
+    private static SqliteCommand Command(
+        SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
     {
-        var command = _writer.CreateCommand();
+        var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
@@ -416,20 +433,25 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
     }
 }
 
-internal sealed class SqliteDocumentSession(SqliteConnection connection, SqliteTransaction transaction, string projection)
+/// <summary>Loads committed documents from a read snapshot; the changes are written later, by <see cref="Write"/>.</summary>
+internal sealed class SqliteDocumentSession(SqliteConnection connection, SqliteTransaction snapshot, string projection)
     : BufferedDocumentSession
 {
+    /// <summary>The changed documents as JSON (null: deleted), serialised now.</summary>
+    public IEnumerable<KeyValuePair<string, byte[]?>> PendingChanges => PendingJson;
+
     protected override ValueTask<byte[]?> LoadCommittedAsync(string id, CancellationToken cancellationToken)
     {
-        using var command = new SqliteCommand("SELECT body FROM documents WHERE projection = $p AND id = $id", connection, transaction);
+        using var command = new SqliteCommand("SELECT body FROM documents WHERE projection = $p AND id = $id", connection, snapshot);
         command.Parameters.AddWithValue("$p", projection);
         command.Parameters.AddWithValue("$id", id);
         return ValueTask.FromResult(command.ExecuteScalar() as byte[]);
     }
 
-    public void Flush()
+    public static void Write(
+        SqliteConnection connection, SqliteTransaction transaction, string projection, IReadOnlyList<KeyValuePair<string, byte[]?>> changes)
     {
-        if (!HasChanges)
+        if (changes.Count == 0)
         {
             return;
         }
@@ -442,7 +464,7 @@ internal sealed class SqliteDocumentSession(SqliteConnection connection, SqliteT
             delete.Parameters.Add("$id", SqliteType.Text));
         upsert.Parameters.AddWithValue("$p", projection);
         delete.Parameters.AddWithValue("$p", projection);
-        foreach (var (id, body) in PendingJson)
+        foreach (var (id, body) in changes)
         {
             if (body is null)
             {
