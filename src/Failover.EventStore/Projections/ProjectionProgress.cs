@@ -1,9 +1,9 @@
 namespace Failover.EventStore.Projections;
 
 /// <summary>
-/// How far a running projection has got, for health checks ("projections caught up"), start-up ordering and
-/// read-your-writes. Updated by <see cref="ProjectionRunner.RunAsync(IProjection, ProjectionProgress, CancellationToken)"/>;
-/// safe to read from any thread.
+/// How far a projection has got, for health checks ("projections caught up"), start-up ordering and read-your-writes.
+/// Updated by <see cref="ProjectionRunner.RunAsync(IProjection, ProjectionProgress, CancellationToken)"/>; one instance
+/// may follow a projection across runs (a supervisor restarting it after a failure). Safe to read from any thread.
 /// </summary>
 public sealed class ProjectionProgress
 {
@@ -27,8 +27,8 @@ public sealed class ProjectionProgress
     }
 
     /// <summary>
-    /// True when the projection has committed every event the log held when its subscription last reached the head;
-    /// false before its first catch-up, while it holds delivered events not committed yet, and after the run ended.
+    /// True while a run has committed every event the log held when its subscription last reached the head; false before
+    /// the first catch-up, while delivered events wait to be committed, and when no run is going.
     /// </summary>
     public bool IsCaughtUp
     {
@@ -42,14 +42,14 @@ public sealed class ProjectionProgress
     }
 
     /// <summary>
-    /// Completes with the checkpoint the first time the projection catches up (history replayed, now live); fails with
-    /// the run's error, or is cancelled, if the run ends before.
+    /// Completes with the checkpoint the first time a run catches up (history replayed, now live). A failed run does not
+    /// fail it, since the projection may be run again: wait for it with a timeout or a token.
     /// </summary>
     public Task<long> CaughtUp => _firstCaughtUp.Task;
 
     /// <summary>
     /// Completes once the projection has committed <paramref name="position"/> (e.g. the position of an append whose
-    /// effect a query must see); fails if the run ends before.
+    /// effect a query must see); fails if the run ends first, or has ended and was not started again.
     /// </summary>
     public Task WaitForCheckpointAsync(long position, CancellationToken cancellationToken = default)
     {
@@ -63,13 +63,20 @@ public sealed class ProjectionProgress
 
             if (_ended is not null)
             {
-                return Task.FromException(new InvalidOperationException(
-                    $"The projection stopped at position {_checkpoint}, before {position}.", _ended));
+                return Task.FromException(Stopped(position, _ended));
             }
 
             var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((position, reached));
             return reached.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    internal void Started()
+    {
+        lock (_lock)
+        {
+            _ended = null;
         }
     }
 
@@ -101,7 +108,7 @@ public sealed class ProjectionProgress
     {
         lock (_lock)
         {
-            // Everything up to the head was committed before the runner acted on the subscription's word.
+            // The runner commits what it holds before it acts on the subscription's word, so this holds; checked anyway.
             _isCaughtUp = _checkpoint >= position;
             if (!_isCaughtUp)
             {
@@ -114,26 +121,20 @@ public sealed class ProjectionProgress
 
     internal void Ended(Exception error)
     {
-        List<TaskCompletionSource> waiting;
+        List<(long Position, TaskCompletionSource Reached)> waiting;
         lock (_lock)
         {
             (_isCaughtUp, _ended) = (false, error);
-            waiting = [.. _waiters.Select(w => w.Reached)];
+            waiting = [.. _waiters];
             _waiters.Clear();
         }
 
-        if (error is OperationCanceledException cancelled)
+        foreach (var (position, reached) in waiting)
         {
-            _firstCaughtUp.TrySetCanceled(cancelled.CancellationToken);
-        }
-        else
-        {
-            _firstCaughtUp.TrySetException(error);
-        }
-
-        foreach (var waiter in waiting)
-        {
-            waiter.TrySetException(new InvalidOperationException("The projection stopped before reaching the awaited position.", error));
+            reached.TrySetException(Stopped(position, error));
         }
     }
+
+    private InvalidOperationException Stopped(long position, Exception error) =>
+        new($"Projection run stopped at position {_checkpoint}, before {position}: {error.Message}", error);
 }

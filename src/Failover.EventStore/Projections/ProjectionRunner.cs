@@ -56,6 +56,7 @@ public sealed class ProjectionRunner
     {
         ArgumentNullException.ThrowIfNull(projection);
         ArgumentNullException.ThrowIfNull(progress);
+        progress.Started();
         try
         {
             var checkpoint = await CatchUpAsync(projection, cancellationToken).ConfigureAwait(false);
