@@ -100,8 +100,7 @@ public abstract class EventStoreBase : IEventStore
         long checkpoint, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(checkpoint);
-        var buffer = Channel.CreateBounded<SubscriptionMessage>(
-            new BoundedChannelOptions(_options.SubscriptionBufferSize) { FullMode = BoundedChannelFullMode.Wait });
+        var buffer = Channel.CreateBounded<SubscriptionMessage>(_options.SubscriptionBufferSize); // a full buffer makes the reader wait
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reader = Task.Run(() => FillAsync(checkpoint, buffer.Writer, stop.Token), CancellationToken.None);
         try
@@ -160,14 +159,13 @@ public abstract class EventStoreBase : IEventStore
 
                     if (contiguous)
                     {
-                        gap = null;
                         if (caughtUpAt != next - 1)
                         {
                             caughtUpAt = next - 1;
                             await buffer.WriteAsync(new CaughtUp(next - 1), cancellationToken).ConfigureAwait(false);
                         }
                     }
-                    else if (gap?.Position != next)
+                    else if (gap?.Position != next) // a hole that closed is never seen at the same position again
                     {
                         gap = (next, clock.GetTimestamp());
                     }

@@ -136,6 +136,7 @@ public abstract partial class EventStoreAcceptanceTests
         Assert.True(await next.WaitAsync(Patience));
         Assert.Equal("E3", Describe(subscription.Current));
         Assert.Equal(["C3"], await TakeMessagesAsync(subscription, 1));
+        Assert.Equal(TimeSpan.FromHours(1), await Clock.NextWaitAsync()); // after a wake-up it waits again, it does not spin
     }
 
     [Fact]
@@ -154,8 +155,8 @@ public abstract partial class EventStoreAcceptanceTests
     [Fact]
     public async Task While_a_gap_is_open_the_subscription_looks_again_after_the_reconnect_delay_and_once_caught_up_after_the_poll_interval()
     {
-        var subscriber = await OpenAsync(new StoreSettings(Clock, PollIntervalSeconds: 3600, ReconnectDelaySeconds: 7, GapTimeoutSeconds: 30));
-        await AppendSinglesAsync(3);
+        var subscriber = await OpenAsync(new StoreSettings(Clock, ReadPageSize: 2, PollIntervalSeconds: 3600, ReconnectDelaySeconds: 7, GapTimeoutSeconds: 30));
+        await AppendSinglesAsync(5);
         await ExecuteRawAsync("UPDATE events SET position = -2 WHERE position = 2"); // a commit not visible yet
         await using var subscription = subscriber.SubscribeAsync(GlobalPosition.Start).GetAsyncEnumerator();
         Assert.Equal(["E1"], await TakeMessagesAsync(subscription, 1));
@@ -175,7 +176,7 @@ public abstract partial class EventStoreAcceptanceTests
 
         Assert.True(await next.WaitAsync(Patience));
         Assert.Equal(Enumerable.Repeat(TimeSpan.FromSeconds(7), 4), waitsWhileOpen);
-        Assert.Equal(["E2", "E3", "C3"], [Describe(subscription.Current), .. await TakeMessagesAsync(subscription, 2)]);
+        Assert.Equal(["E2", "E3", "E4", "E5", "C5"], [Describe(subscription.Current), .. await TakeMessagesAsync(subscription, 4)]);
         Assert.Equal(TimeSpan.FromHours(1), await Clock.NextWaitAsync());
     }
 
@@ -183,8 +184,8 @@ public abstract partial class EventStoreAcceptanceTests
     public async Task A_missing_position_is_waited_for_until_just_before_the_gap_timeout_and_fails_the_subscription_at_it_naming_the_position()
     {
         // Looks are triggered by appends (wake-ups), so they happen exactly when the test says; the timed wait is long.
-        var subscriber = await OpenAsync(new StoreSettings(Clock, PollIntervalSeconds: 7200, ReconnectDelaySeconds: 3600, GapTimeoutSeconds: 30));
-        await AppendSinglesAsync(3);
+        var subscriber = await OpenAsync(new StoreSettings(Clock, ReadPageSize: 2, PollIntervalSeconds: 7200, ReconnectDelaySeconds: 3600, GapTimeoutSeconds: 30));
+        await AppendSinglesAsync(5);
         await ExecuteRawAsync("DELETE FROM events WHERE position = @position", ("@position", 2L));
         await using var subscription = subscriber.SubscribeAsync(GlobalPosition.Start).GetAsyncEnumerator();
         Assert.Equal(["E1"], await TakeMessagesAsync(subscription, 1));
@@ -207,7 +208,7 @@ public abstract partial class EventStoreAcceptanceTests
     [Fact]
     public async Task A_subscription_waits_out_a_gap_that_closes_before_the_timeout_and_skips_nothing_when_the_next_opens()
     {
-        var subscriber = await OpenAsync(new StoreSettings(Clock, PollIntervalSeconds: 3600, ReconnectDelaySeconds: 20, GapTimeoutSeconds: 30));
+        var subscriber = await OpenAsync(new StoreSettings(Clock, ReadPageSize: 2, PollIntervalSeconds: 3600, ReconnectDelaySeconds: 20, GapTimeoutSeconds: 30));
         await AppendSinglesAsync(5);
         await ExecuteRawAsync("UPDATE events SET position = -2 WHERE position = 2");
         await ExecuteRawAsync("UPDATE events SET position = -4 WHERE position = 4");
@@ -232,6 +233,75 @@ public abstract partial class EventStoreAcceptanceTests
 
         Assert.True(await next.WaitAsync(Patience));
         Assert.Equal(["E4", "E5", "C5"], [Describe(subscription.Current), .. await TakeMessagesAsync(subscription, 2)]);
+    }
+
+    // ---- callers' contexts ----
+
+    [Fact]
+    public async Task Reads_appends_and_subscriptions_never_resume_on_the_callers_synchronization_context()
+    {
+        var reader = await OpenAsync(new StoreSettings(Clock, ReadPageSize: 2));
+        var context = new CountingSynchronizationContext();
+        var received = new List<string>();
+
+        // A caller that blocks on the store from a single-threaded context (sync-over-async on a UI thread): had the
+        // store resumed on that context, the blocked caller would never run the continuation.
+        await Task.Factory.StartNew(() =>
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+            try
+            {
+                Block(Store.AppendToStreamAsync("ctx", ExpectedVersion.NoStream, _events.Events(5)));
+                Drain(reader.ReadStreamAsync("ctx", Direction.Forwards, StreamVersion.Start, 10));
+                Drain(reader.ReadAllAsync(GlobalPosition.Start));
+                Block(reader.GetStreamMetadataAsync("ctx"));
+                Block(reader.ReadHeadPositionAsync());
+                var subscription = reader.SubscribeAsync(GlobalPosition.Start).GetAsyncEnumerator();
+                while (received.Count < 6 && Block(subscription.MoveNextAsync().AsTask()))
+                {
+                    received.Add(Describe(subscription.Current));
+                }
+
+                Block(subscription.DisposeAsync().AsTask());
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(null);
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(Patience);
+
+        Assert.Equal(["E1", "E2", "E3", "E4", "E5", "C5"], received);
+        Assert.Equal(0, context.Posted);
+    }
+
+    private static T Block<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private static void Block(Task task) => task.GetAwaiter().GetResult();
+
+    private static void Drain<T>(IAsyncEnumerable<T> items)
+    {
+        var enumerator = items.GetAsyncEnumerator();
+        while (Block(enumerator.MoveNextAsync().AsTask()))
+        {
+        }
+
+        Block(enumerator.DisposeAsync().AsTask());
+    }
+
+    /// <summary>Counts what is posted to it and runs it on the thread pool, so a test can see that nothing was.</summary>
+    private sealed class CountingSynchronizationContext : SynchronizationContext
+    {
+        private int _posted;
+
+        public int Posted => Volatile.Read(ref _posted);
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posted);
+            ThreadPool.QueueUserWorkItem(_ => d(state));
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("The store must not send to its caller's context.");
     }
 
     private async Task AppendSinglesAsync(int count)

@@ -16,7 +16,7 @@ public abstract partial class EventStoreAcceptanceTests : IAsyncLifetime
 
     protected TestClock Clock { get; } = new();
 
-    private IEventStore Store { get; set; } = null!;
+    protected IEventStore Store { get; private set; } = null!;
 
     private IProjectionStore Projections => (IProjectionStore)Store;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Failover.EventStore.Postgres;
 using Npgsql;
 
@@ -13,10 +14,13 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
     private async Task<string> ConnectionStringAsync() => _connectionString ??=
         new NpgsqlConnectionStringBuilder(await PostgresServer.ConnectionStringAsync()) { ApplicationName = _schema }.ConnectionString;
 
-    protected override async Task<IEventStore> OpenStoreAsync(StoreSettings settings) =>
+    protected override Task<IEventStore> OpenStoreAsync(StoreSettings settings) => OpenStoreAsync(settings, applicationName: _schema);
+
+    /// <summary>A store whose sessions carry <paramref name="applicationName"/>, so they can be told apart on the server and in the pool metrics.</summary>
+    private async Task<IEventStore> OpenStoreAsync(StoreSettings settings, string applicationName) =>
         await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions
         {
-            ConnectionString = await ConnectionStringAsync(),
+            ConnectionString = new NpgsqlConnectionStringBuilder(await ConnectionStringAsync()) { ApplicationName = applicationName }.ConnectionString,
             Schema = _schema,
             TimeProvider = settings.Clock,
             ReadPageSize = settings.ReadPageSize,
@@ -59,13 +63,50 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
     }
 
     /// <summary>Ends every server session of this test's stores, as a server restart or network failure would.</summary>
-    private async Task<int> TerminateStoreSessionsAsync()
+    private Task<int> TerminateStoreSessionsAsync() => TerminateSessionsAsync(_schema, "true");
+
+    private async Task<int> TerminateSessionsAsync(string applicationName, string condition)
     {
         await using var connection = await OpenRawAsync();
         await using var kill = new NpgsqlCommand(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", connection);
-        kill.Parameters.Add(new() { Value = _schema });
+            $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND {condition}", connection);
+        kill.Parameters.Add(new() { Value = applicationName });
         return (int)(long)(await kill.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Connections the pools of stores named <paramref name="applicationName"/> have handed out and not got back (Npgsql's metrics).</summary>
+    private static long ConnectionsInUse(string applicationName)
+    {
+        long inUse = 0;
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument is { Meter.Name: "Npgsql", Name: "db.client.connection.count" })
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<int>((_, value, tags, _) =>
+        {
+            string? pool = null, state = null;
+            foreach (var (key, tag) in tags)
+            {
+                (pool, state) = key switch
+                {
+                    "db.client.connection.pool.name" => (tag as string, state),
+                    "db.client.connection.state" => (pool, tag as string),
+                    _ => (pool, state),
+                };
+            }
+
+            if (state == "used" && pool is not null && pool.Split(';').Contains("Application Name=" + applicationName))
+            {
+                inUse += value;
+            }
+        });
+        meters.Start();
+        meters.RecordObservableInstruments();
+        return inUse;
     }
 
     private async Task<IEventStore> OpenAsync() => await OpenStoreAsync(new StoreSettings(Clock));
@@ -136,6 +177,54 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
         Assert.Equal(TimeSpan.FromSeconds(5), afterFailure);
         Assert.True(await next);
         Assert.Equal(["E3", "E4", "E5", "C5"], [Describe(subscription.Current), .. await TakeMessagesAsync(subscription, 3)]);
+    }
+
+    [Fact]
+    public async Task A_live_subscription_holds_one_connection_however_often_it_wakes_and_gives_it_back_when_left()
+    {
+        var subscriberName = _schema + "_sub";
+        await using var subscriber = await OpenStoreAsync(new StoreSettings(Clock, PollIntervalSeconds: 3600), subscriberName);
+        var subscription = subscriber.SubscribeAsync(GlobalPosition.Start).GetAsyncEnumerator();
+        Assert.Equal(["C0"], await TakeMessagesAsync(subscription, 1));
+        var inUseWhileWaiting = new List<long>();
+
+        for (var n = 1; n <= 20; n++)
+        {
+            Assert.Equal(TimeSpan.FromHours(1), await Clock.NextWaitAsync()); // waiting for a notification
+            inUseWhileWaiting.Add(ConnectionsInUse(subscriberName));
+            await Store.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(n)]);
+            Assert.Equal(["E" + n, "C" + n], await TakeMessagesAsync(subscription, 2));
+        }
+
+        await subscription.DisposeAsync();
+
+        Assert.All(inUseWhileWaiting, inUse => Assert.Equal(1, inUse)); // the listening connection, nothing else
+        Assert.Equal(0, ConnectionsInUse(subscriberName));
+    }
+
+    [Fact]
+    public async Task A_subscription_whose_page_read_fails_reconnects_with_a_new_listening_connection_and_releases_the_old_one()
+    {
+        var subscriberName = _schema + "_sub";
+        await using var subscriber = await OpenStoreAsync(new StoreSettings(Clock, PollIntervalSeconds: 3600, ReconnectDelaySeconds: 5), subscriberName);
+        await Store.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(1)]);
+        await using var subscription = subscriber.SubscribeAsync(GlobalPosition.Start).GetAsyncEnumerator();
+        Assert.Equal(["E1", "C1"], await TakeMessagesAsync(subscription, 2));
+        Assert.Equal(TimeSpan.FromHours(1), await Clock.NextWaitAsync());
+
+        // The pooled connection that reads pages dies; the listening one lives and wakes the reader for the next append.
+        Assert.True(await TerminateSessionsAsync(subscriberName, "query NOT LIKE 'LISTEN%'") > 0);
+        var next = subscription.MoveNextAsync().AsTask();
+        await Store.AppendToStreamAsync("s", ExpectedVersion.Any, [NewEvent(2)]);
+        var afterFailure = await Clock.NextWaitAsync();
+        Clock.Advance(afterFailure);
+        await Clock.AdvanceUntilAsync(next); // more ended sessions in the pool fail the same way, each after the delay
+
+        Assert.Equal(TimeSpan.FromSeconds(5), afterFailure);
+        Assert.True(await next.WaitAsync(Patience));
+        Assert.Equal(["E2", "C2"], [Describe(subscription.Current), .. await TakeMessagesAsync(subscription, 1)]);
+        Assert.Equal(TimeSpan.FromHours(1), await Clock.NextWaitAsync());
+        Assert.Equal(1, ConnectionsInUse(subscriberName));
     }
 
     [Fact]
