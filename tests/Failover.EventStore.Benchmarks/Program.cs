@@ -1,6 +1,8 @@
 // Event store throughput: our SQLite and PostgreSQL adapters and Marten on the same PostgreSQL server, in one run.
 // Not a test. Run (Release):
 //   dotnet run -c Release --project tests/Failover.EventStore.Benchmarks [-- --quick]
+//   dotnet run -c Release --project tests/Failover.EventStore.Benchmarks -- --stall [--batch 5000] [--quick]
+// --stall measures live-append latency while a projection rebuild runs on the same SQLite store (SQLite only).
 // PostgreSQL: FAILOVER_TEST_POSTGRES or the local cluster started by scripts/postgres-up.sh.
 // Targets are measured interleaved (each repetition runs every target once), so load from other processes on a shared
 // machine hits them alike; each figure is the median over the repetitions.
@@ -12,6 +14,22 @@ var connectionString = Environment.GetEnvironmentVariable("FAILOVER_TEST_POSTGRE
     : "Host=127.0.0.1;Port=5432;Username=failover;Password=failover;Database=failover";
 var workDirectory = Path.Combine(Path.GetTempPath(), "failover-bench-" + Environment.ProcessId);
 Directory.CreateDirectory(workDirectory);
+if (args.Contains("--stall"))
+{
+    var batch = args.SkipWhile(a => a != "--batch").Skip(1).Select(int.Parse).FirstOrDefault(5000);
+    try
+    {
+        await AppendStall.RunAsync(workDirectory, plan.RebuildEvents, rounds: plan.Repetitions, batch);
+    }
+    finally
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(workDirectory, recursive: true);
+    }
+
+    return;
+}
+
 var report = new Report();
 try
 {
