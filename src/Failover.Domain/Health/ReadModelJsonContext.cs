@@ -8,4 +8,6 @@ namespace Failover.Domain.Health;
 [JsonSerializable(typeof(ProducerHealth))]
 [JsonSerializable(typeof(ChainStatus))]
 [JsonSerializable(typeof(ScheduleTimeline))]
+[JsonSerializable(typeof(FailoverRecord))]
+[JsonSerializable(typeof(FailoverStatus))]
 public sealed partial class ReadModelJsonContext : JsonSerializerContext;

@@ -41,6 +41,13 @@ public sealed record FailoverHostOptions
 /// </summary>
 public static class FailoverApplication
 {
+    /// <summary>The read models the service keeps (and the audit tool rebuilds).</summary>
+    public static IReadOnlyList<IReadModel> ReadModels(FailoverSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return [new ChainHealthReadModel(settings.Producer.ToString()), new FailoverHistoryReadModel(settings.Producer.ToString())];
+    }
+
     public static WebApplication Build(FailoverSettings settings, IEventStore store, FailoverHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -86,7 +93,11 @@ public static class FailoverApplication
             Timeout = Timeout.InfiniteTimeSpan, // each call has its own limit (ChainApiOptions.Timeout)
         }));
         services.AddSingleton(sp => new Observer(settings, store, sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Observer>()));
-        services.AddSingleton(new HostedProjection(new ReadModelProjection(new ChainHealthReadModel(settings.Producer.ToString())), new ProjectionProgress()));
+        foreach (var readModel in ReadModels(settings))
+        {
+            services.AddSingleton(new HostedProjection(new ReadModelProjection(readModel), new ProjectionProgress()));
+        }
+
         services.AddSingleton<Func<Process.ProcessManager>>(sp => () => new Process.ProcessManager(
             settings, store, sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Process.ProcessManager>()));
         services.AddSingleton<ProcessManagerService>();
