@@ -325,6 +325,28 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string body ? Encoding.UTF8.GetBytes(body) : null;
     }
 
+    public async Task<IReadOnlyList<ProjectionDocument>> ReadDocumentsAsync(
+        string projection, string fromId, string toId, int limit, bool descending, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(projection);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var command = _dataSource.CreateCommand(
+            "SELECT id, body::text FROM documents WHERE projection = $1 AND id COLLATE \"C\" >= $2 AND id COLLATE \"C\" <= $3 ORDER BY id COLLATE \"C\" "
+            + (descending ? "DESC" : "ASC") + " LIMIT $4");
+        command.Parameters.Add(new() { Value = projection });
+        command.Parameters.Add(new() { Value = fromId });
+        command.Parameters.Add(new() { Value = toId });
+        command.Parameters.Add(new() { Value = limit });
+        var documents = new List<ProjectionDocument>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            documents.Add(new ProjectionDocument(reader.GetString(0), Encoding.UTF8.GetBytes(reader.GetString(1))));
+        }
+
+        return documents;
+    }
+
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private protected override async Task<IReadOnlyList<RecordedEvent>> QueryEventsAsync(

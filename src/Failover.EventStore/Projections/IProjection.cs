@@ -33,7 +33,18 @@ public interface IProjectionStore
 
     /// <summary>A committed document, or null.</summary>
     Task<byte[]?> ReadDocumentAsync(string projection, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Committed documents whose ids lie in [<paramref name="fromId"/>, <paramref name="toId"/>] in byte order of their
+    /// UTF-8 ids, at most <paramref name="limit"/>, ascending or descending — e.g. rounds newest first. Ids made of a
+    /// prefix and a fixed-width number list in numeric order.
+    /// </summary>
+    Task<IReadOnlyList<ProjectionDocument>> ReadDocumentsAsync(
+        string projection, string fromId, string toId, int limit, bool descending, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A read-model document as committed: its id and its UTF-8 JSON body.</summary>
+public sealed record ProjectionDocument(string Id, byte[] Body);
 
 /// <summary>A projection's checkpoint was not where its runner left it: two runners process the same projection.</summary>
 public sealed class CheckpointConflictException : Exception

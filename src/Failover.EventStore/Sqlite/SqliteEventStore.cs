@@ -228,6 +228,30 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
     }
 
+    public async Task<IReadOnlyList<ProjectionDocument>> ReadDocumentsAsync(
+        string projection, string fromId, string toId, int limit, bool descending, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(projection);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        // TEXT compares with SQLite's BINARY collation: byte order of the UTF-8 ids.
+        command.CommandText = "SELECT id, body FROM documents WHERE projection = $projection AND id >= $from AND id <= $to ORDER BY id "
+            + (descending ? "DESC" : "ASC") + " LIMIT $limit";
+        command.Parameters.AddWithValue("$projection", projection);
+        command.Parameters.AddWithValue("$from", fromId);
+        command.Parameters.AddWithValue("$to", toId);
+        command.Parameters.AddWithValue("$limit", limit);
+        var documents = new List<ProjectionDocument>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (reader.Read())
+        {
+            documents.Add(new ProjectionDocument(reader.GetString(0), reader.GetFieldValue<byte[]>(1)));
+        }
+
+        return documents;
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await _writeLock.WaitAsync().ConfigureAwait(false);
