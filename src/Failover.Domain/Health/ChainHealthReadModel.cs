@@ -99,6 +99,7 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
 
                 await UpdateStatusAsync(documents, s => s with
                 {
+                    Endpoints = WithSampledEndpoints(s.Endpoints, e),
                     LastIrreversibleBlockNum = e.LastIrreversibleBlockNum,
                     LibLag = e.LibLag,
                     LastFullRoundParticipation = e.LastFullRound?.Rate,
@@ -148,6 +149,22 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
 
     private ValueTask UpdateStatusAsync(IReadModelSession documents, Func<ChainStatus, ChainStatus> change, CancellationToken cancellationToken) =>
         UpdateAsync(documents, ChainStatus.DocumentId, Json.ChainStatus, () => ChainStatus.Start(OurProducer), change, cancellationToken);
+
+    /// <summary>Every endpoint the observer sampled appears in the status; a change of health starts a new "since".</summary>
+    private static IReadOnlyList<EndpointStatus> WithSampledEndpoints(IReadOnlyList<EndpointStatus> known, ParticipationSampled sample)
+    {
+        var updated = known.ToDictionary(x => (x.ObserverId, x.Endpoint));
+        foreach (var view in sample.Endpoints)
+        {
+            var healthy = view.Healthy && view.Agrees;
+            var key = (sample.ObserverId, view.Endpoint);
+            updated[key] = updated.TryGetValue(key, out var before) && before.Healthy == healthy
+                ? before
+                : new EndpointStatus(sample.ObserverId, view.Endpoint, healthy, healthy ? null : view.Healthy ? "disagrees" : "unhealthy", null, sample.ObservedAt);
+        }
+
+        return [.. updated.Values.OrderBy(x => x.ObserverId, StringComparer.Ordinal).ThenBy(x => x.Endpoint, StringComparer.Ordinal)];
+    }
 
     private ValueTask SetEndpointAsync(IReadModelSession documents, EndpointStatus endpoint, CancellationToken cancellationToken) =>
         UpdateStatusAsync(documents, s => s with

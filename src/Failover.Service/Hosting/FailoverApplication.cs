@@ -1,7 +1,8 @@
 using Failover.Domain.Health;
-using Failover.Service.Application;
-using Failover.EventStore;
 using Failover.EventStore.Projections;
+using Failover.EventStore;
+using Failover.Service.Api;
+using Failover.Service.Application;
 using Failover.Service.Configuration;
 using Failover.Service.Observation;
 using Failover.Service.Projections;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Scalar.AspNetCore;
 
 namespace Failover.Service.Hosting;
 
@@ -105,10 +107,37 @@ public static class FailoverApplication
         services.AddHostedService<ObserverService>();
         services.AddHostedService<ProjectionService>();
         services.AddFailoverApplication([.. settings.DataCenters.Select(d => d.Name)]);
+        services.AddSingleton(new ReadModelQueries((IProjectionStore)store));
+        services.AddSingleton(new ApiToken(settings.Api));
+        services.AddSingleton<BearerTokenFilter>();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Failover";
+            document.Info.Description = "Chain health per round, the failover process and its audit feed; control routes need a bearer token.";
+            return Task.CompletedTask;
+        }));
         services.AddHealthChecks();
 
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapOpenApi();
+        app.MapScalarApiReference("/api/reference");
+        var reads = app.MapGroup("/api").WithTags("read");
+        if (settings.Api.ProtectReads)
+        {
+            reads.AddEndpointFilter<BearerTokenFilter>();
+        }
+
+        reads.MapQueryApi().MapEventsApi();
+        app.MapGroup("/api").WithTags("control").MapControlApi();
         return app;
     }
 }

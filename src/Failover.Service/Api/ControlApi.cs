@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using System.Text;
+using Failover.Service.Application;
+using Failover.Service.Configuration;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Failover.Service.Api;
+
+/// <summary>
+/// The control routes (design §9): pause, resume, re-arm automation and request a manual failover — through the
+/// Mediator commands and their validators, recorded with who and why. They need <c>Authorization: Bearer &lt;token&gt;</c>.
+/// </summary>
+public static class ControlApi
+{
+    public static RouteGroupBuilder MapControlApi(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var control = api.MapGroup(string.Empty).AddEndpointFilter<BearerTokenFilter>();
+        control.MapPost("/automation/pause", (ControlRequest body, HttpContext http, IMediator mediator, FailoverSettings settings, CancellationToken ct) =>
+            SendAsync(mediator, new PauseAutomation(settings.Producer.ToString(), By(body.By, http), body.Reason ?? string.Empty), ct))
+            .WithName("PauseAutomation").WithSummary("Pause automatic failover; body {\"reason\": \"…\"}.");
+        control.MapPost("/automation/resume", (ControlRequest body, HttpContext http, IMediator mediator, FailoverSettings settings, CancellationToken ct) =>
+            SendAsync(mediator, new ResumeAutomation(settings.Producer.ToString(), By(body.By, http), body.Reason ?? string.Empty), ct))
+            .WithName("ResumeAutomation").WithSummary("Resume automatic failover.");
+        control.MapPost("/automation/rearm", (ControlRequest body, HttpContext http, IMediator mediator, FailoverSettings settings, CancellationToken ct) =>
+            SendAsync(mediator, new RearmAutomation(settings.Producer.ToString(), By(body.By, http), body.Reason ?? string.Empty), ct))
+            .WithName("RearmAutomation").WithSummary("Re-arm automation after it latched at the rotation cap.");
+        control.MapPost("/failovers", (ManualFailoverRequest body, HttpContext http, IMediator mediator, FailoverSettings settings, CancellationToken ct) =>
+            SendAsync(mediator, new RequestManualFailover(settings.Producer.ToString(), body.DataCenter ?? string.Empty, By(body.By, http), body.Reason ?? string.Empty), ct))
+            .WithName("RequestManualFailover").WithSummary("Fail over to a named data center; body {\"data_center\": \"dc2\", \"reason\": \"…\"}.");
+        return api;
+    }
+
+    private static async Task<Results<Ok<ControlResponse>, ProblemHttpResult, ValidationProblem>> SendAsync(IMediator mediator, IOperatorCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await mediator.Send(command, cancellationToken).ConfigureAwait(false);
+            return result.Recorded
+                ? TypedResults.Ok(new ControlResponse(true, result.Message, result.Position))
+                : TypedResults.Problem(new ProblemDetails
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Title = "Refused",
+                    Detail = result.Message,
+                    Type = "https://failover.example/problems/refused",
+                });
+        }
+        catch (ValidationException e)
+        {
+            return TypedResults.ValidationProblem(
+                e.Errors.GroupBy(x => x.PropertyName).ToDictionary(g => g.Key, g => g.Select(x => x.ErrorMessage).ToArray()),
+                detail: string.Join(" ", e.Errors.Select(x => x.ErrorMessage)),
+                title: "Invalid request");
+        }
+    }
+
+    /// <summary>Who asks: the body's <c>by</c>, else the caller's address (the token says the caller may, not who it is).</summary>
+    private static string By(string? by, HttpContext http) => string.IsNullOrWhiteSpace(by) ? $"api@{http.Connection.RemoteIpAddress}" : by;
+}
+
+/// <summary>
+/// The bearer token of <c>Failover:Api:Token</c> (or <c>TokenFile</c>), compared in constant time. Without one, the routes
+/// it guards are disabled (403, saying how to enable them).
+/// </summary>
+public sealed class ApiToken
+{
+    private readonly byte[]? _digest;
+
+    public ApiToken(ApiSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var token = settings.Token ?? (settings.TokenFile is { } file ? File.ReadAllText(file).Trim() : null);
+        _digest = string.IsNullOrEmpty(token) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        ProtectReads = settings.ProtectReads;
+    }
+
+    public bool IsConfigured => _digest is not null;
+
+    public bool ProtectReads { get; }
+
+    /// <summary>Hashing both sides first makes the comparison constant-time whatever the lengths.</summary>
+    public bool Matches(string presented) =>
+        _digest is not null && CryptographicOperations.FixedTimeEquals(_digest, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+}
+
+/// <summary>Lets a request through only with the configured bearer token; answers problem details otherwise.</summary>
+public sealed class BearerTokenFilter(ApiToken token) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (!token.IsConfigured)
+        {
+            return TypedResults.Problem(new ProblemDetails
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Title = "Control routes are disabled",
+                Detail = "No API token is configured: set Failover:Api:Token (16 characters or more) or Failover:Api:TokenFile to enable them.",
+                Type = "https://failover.example/problems/control-disabled",
+            });
+        }
+
+        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || !token.Matches(header[scheme.Length..].Trim()))
+        {
+            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return TypedResults.Problem(new ProblemDetails
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = "Unauthorized",
+                Detail = "This route needs the header Authorization: Bearer <token> with the configured API token.",
+                Type = "https://failover.example/problems/unauthorized",
+            });
+        }
+
+        return await next(context).ConfigureAwait(false);
+    }
+}
