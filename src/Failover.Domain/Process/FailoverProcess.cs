@@ -115,12 +115,14 @@ public sealed record FailoverProcess
                 SuppressedIncident = e.IncidentId,
                 SuppressedReasons = (SuppressedIncident == e.IncidentId ? SuppressedReasons : []).Union(e.Reasons),
                 PendingManual = e.Evidence.Manual is null ? PendingManual : null,
+                PendingManualIncident = e.Evidence.Manual is null ? PendingManualIncident : null,
             },
             FailoverTriggered e => this with
             {
                 HandledIncident = e.IncidentId,
                 Latched = Latched || (e.Evidence.Manual is null && RotationsWithin24h(e.DecidedAt) + 1 >= e.Policy.MaxRotationsPer24h),
                 PendingManual = e.Evidence.Manual is null ? PendingManual : null,
+                PendingManualIncident = e.Evidence.Manual is null ? PendingManualIncident : null,
             },
             KeyRotationRequested e => Requested(e),
             KeyRotationSubmitted e when CurrentRotation?.RotationId == e.RotationId && (Phase is Phase.Requested) =>
