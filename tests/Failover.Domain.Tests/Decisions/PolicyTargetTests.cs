@@ -1,0 +1,130 @@
+using Failover.Domain.Decisions;
+using static Failover.Domain.Tests.Support.DecisionFixtures;
+using static Failover.Domain.Tests.Support.PolicySpec;
+
+namespace Failover.Domain.Tests.Decisions;
+
+/// <summary>
+/// The target and the no-ready-standby gate (design §5): the first data center by priority (a lower number first,
+/// ties by name) whose key is not in force and whose own node — when it has one — shows a head no older than
+/// MaxStandbyHeadAge (6 s by default). A data center without a node cannot be checked and counts as ready.
+/// </summary>
+public sealed class PolicyTargetTests
+{
+    private static DataCenterEvidence Dc(string name, int priority, string key, bool hasNode = false, DateTimeOffset? head = null, string? error = null) =>
+        new(name, priority, key, null, hasNode, head, error);
+
+    [Fact]
+    public void The_data_center_holding_the_key_in_force_is_never_the_target()
+    {
+        // dc-a has the best priority and a fresh node, but it holds the key in force.
+        Given(Healthy().WithDataCenters(DcA with { NodeError = null, NodeHeadTime = T }, DcB, DcC))
+            .When()
+            .ThenTrigger("dc-b")
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-b", "dc-a");
+    }
+
+    [Fact]
+    public void Priority_decides_not_the_order_of_configuration()
+    {
+        Given(Healthy().WithDataCenters(DcC with { Priority = 1 }, DcB, DcA)).When().ThenTrigger("dc-c");
+        Given(Healthy().WithDataCenters(DcC, DcA, DcB)).When().ThenTrigger("dc-b");
+    }
+
+    [Fact]
+    public void Equal_priorities_are_ordered_by_name()
+    {
+        Given(Healthy().WithDataCenters(DcA, Dc("zulu", 2, KeyC), Dc("alpha", 2, KeyB))).When().ThenTrigger("alpha");
+        Given(Healthy().WithDataCenters(DcA, Dc("alpha", 2, KeyB), Dc("zulu", 2, KeyC))).When().ThenTrigger("alpha");
+    }
+
+    [Fact]
+    public void Names_of_equal_priority_compare_ordinally()
+    {
+        // Ordinal: "B" (0x42) before "a" (0x61); a culture-aware comparison would put "a" first.
+        Given(Healthy().WithDataCenters(DcA, Dc("a", 2, KeyB), Dc("B", 2, KeyC))).When().ThenTrigger("B");
+    }
+
+    [Fact]
+    public void A_standby_whose_node_head_is_exactly_max_standby_head_age_old_is_ready()
+    {
+        Given(Healthy().WithDataCenters(DcA, DcB with { NodeHeadTime = T.AddSeconds(-6) }, DcC)).When().ThenTrigger("dc-b");
+    }
+
+    [Fact]
+    public void A_standby_whose_node_head_is_older_than_max_standby_head_age_is_skipped_for_the_next()
+    {
+        Given(Healthy().WithDataCenters(DcA, DcB with { NodeHeadTime = T.AddSeconds(-6).AddTicks(-1) }, DcC))
+            .When()
+            .ThenTrigger("dc-c")
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-c", "dc-b's node head", "6.0 s old");
+    }
+
+    [Fact]
+    public void The_max_standby_head_age_is_the_policys()
+    {
+        var evidence = Healthy().WithDataCenters(DcA, DcB with { NodeHeadTime = T.AddSeconds(-8) }, DcC);
+
+        Given(evidence).When().ThenTrigger("dc-c");
+        Given(evidence).When(new FailoverPolicy { MaxStandbyHeadAge = TimeSpan.FromSeconds(10) }).ThenTrigger("dc-b");
+    }
+
+    [Fact]
+    public void A_standby_whose_node_reports_an_error_is_skipped()
+    {
+        Given(Healthy().WithDataCenters(DcA, DcB with { NodeError = "timeout" }, DcC))
+            .When()
+            .ThenTrigger("dc-c")
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-b's node fails: timeout");
+    }
+
+    [Fact]
+    public void A_standby_with_a_node_whose_head_is_unknown_is_skipped()
+    {
+        Given(Healthy().WithDataCenters(DcA, DcB with { NodeHeadTime = null }, DcC))
+            .When()
+            .ThenTrigger("dc-c")
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-b's node head is unknown");
+    }
+
+    [Fact]
+    public void A_standby_without_a_node_is_ready()
+    {
+        Given(Healthy().WithDataCenters(DcA, DcC)).When().ThenTrigger("dc-c");
+    }
+
+    [Fact]
+    public void Only_data_centers_holding_the_key_or_not_ready_leave_no_ready_standby()
+    {
+        Given(Healthy().WithDataCenters(DcA, DcB with { NodeError = "down" }, DcC with { HasNode = true }))
+            .When()
+            .ThenSuppress(ReasonCodes.NoReadyStandby)
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-a holds the key in force", "dc-b's node fails: down", "dc-c's node head is unknown");
+    }
+
+    [Fact]
+    public void Every_key_of_an_authority_in_force_counts_as_in_force()
+    {
+        Given(Healthy().WithSchedule(s => s with { ActiveKeys = [KeyA, KeyB] })).When().ThenTrigger("dc-c");
+        Given(Healthy().WithSchedule(s => s with { ActiveKeys = [KeyA, KeyB, KeyC] })).When().ThenSuppress(ReasonCodes.NoReadyStandby);
+    }
+
+    [Fact]
+    public void No_data_center_configured_leaves_no_ready_standby()
+    {
+        Given(Healthy().WithDataCenters())
+            .When()
+            .ThenSuppress(ReasonCodes.NoReadyStandby)
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "no data center is configured");
+    }
+
+    [Fact]
+    public void The_target_is_named_only_when_the_decision_triggers()
+    {
+        // dc-b would be the target, but the head is stale.
+        Given(Healthy().WithChain(c => c with { HeadBlockTime = T.AddMinutes(-1) }))
+            .When()
+            .ThenSuppress(ReasonCodes.StaleHead)
+            .ThenGatePassed(ReasonCodes.NoReadyStandby);
+    }
+}
