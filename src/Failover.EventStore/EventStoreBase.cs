@@ -7,14 +7,11 @@ namespace Failover.EventStore;
 public abstract class EventStoreBase : IEventStore
 {
     private readonly EventStoreOptions _options;
-    private readonly AppendSignal _appended;
 
-    /// <param name="appended">Shared by every store over the same database in this process, so they wake each other.</param>
-    private protected EventStoreBase(EventStoreOptions options, AppendSignal? appended = null)
+    private protected EventStoreBase(EventStoreOptions options)
     {
         options.Validate();
         _options = options;
-        _appended = appended ?? new AppendSignal();
     }
 
     public abstract Task<AppendResult> AppendToStreamAsync(
@@ -48,15 +45,11 @@ public abstract class EventStoreBase : IEventStore
     private Task<IReadOnlyList<RecordedEvent>> ReadAllPageAsync(long fromPosition, int maxCount, CancellationToken cancellationToken) =>
         QueryEventsAsync(EventRows.ReadAllPageSql, cancellationToken, fromPosition, maxCount);
 
-    /// <summary>Opens what wakes a live subscription; by default, appends through this instance.</summary>
-    private protected virtual Task<IAppendListener> ListenAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IAppendListener>(new InProcessListener(_appended, _options.TimeProvider));
+    /// <summary>Opens what wakes a live subscription when events may have been appended.</summary>
+    private protected abstract Task<IAppendListener> ListenAsync(CancellationToken cancellationToken);
 
     /// <summary>Failures a subscription survives by reconnecting and resuming after its last delivered position.</summary>
     private protected virtual bool IsTransient(Exception exception) => false;
-
-    /// <summary>Wakes this instance's live subscriptions; adapters call it after each commit.</summary>
-    private protected void NotifyAppended() => _appended.Pulse();
 
     public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(
         long fromPosition, long maxCount = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -126,7 +126,7 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
         await using var connection = await OpenRawAsync();
         await using var read = new NpgsqlCommand("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM schema_migrations", connection);
 
-        Assert.Equal("1:001_initial.sql,2:002_append_bounds.sql", await read.ExecuteScalarAsync());
+        Assert.Equal("1:001_initial.sql,2:002_append_bounds.sql,3:003_document_order.sql", await read.ExecuteScalarAsync());
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly AppendSignal _appended;
     private readonly SqliteCommand _findEvent;
     private readonly SqliteCommand _streamVersion;
     private readonly SqliteCommand _head;
@@ -27,9 +28,10 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, AppendSignal> SignalsByFile = new(StringComparer.Ordinal);
 
     private SqliteEventStore(SqliteEventStoreOptions options, string connectionString, SqliteConnection writer, string path)
-        : base(options, SignalsByFile.GetOrAdd(path, _ => new AppendSignal()))
+        : base(options)
     {
         (_options, _connectionString, _writer) = (options, connectionString, writer);
+        _appended = SignalsByFile.GetOrAdd(path, _ => new AppendSignal());
         _findEvent = Command($"SELECT {EventRows.StoredColumns} FROM events WHERE event_id = $id", "$id");
         _streamVersion = Command("SELECT version FROM streams WHERE stream = $stream", "$stream");
         _head = Command("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1");
@@ -108,9 +110,13 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
             _writeLock.Release();
         }
 
-        NotifyAppended();
+        _appended.Pulse();
         return result;
     }
+
+    /// <summary>Wakes on appends by any store over this file in this process; another process's appends are found by polling.</summary>
+    private protected override Task<IAppendListener> ListenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IAppendListener>(new InProcessListener(_appended, _options.TimeProvider));
 
     public override async Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default)
     {
