@@ -26,7 +26,7 @@ internal static class AppendStall
         var projection = new BlocksPerProducer();
         var live = new LiveAppender(store);
 
-        var alone = await live.AppendUntilAsync(Task.Delay(TimeSpan.FromSeconds(3)));
+        var alone = await live.AppendUntilAsync(Task.Delay(TimeSpan.FromSeconds(20)));
         Console.Error.WriteLine($"alone: {Describe(alone)}");
         await runner.RebuildAsync(projection); // warm-up round
         var rows = new List<(List<double> Latencies, double RebuildRate)>();
@@ -100,9 +100,14 @@ internal static class AppendStall
             {
                 var data = new EventData(Guid.CreateVersion7(), "block-observed.v1",
                     JsonSerializer.SerializeToUtf8Bytes(Payloads.Block(++_next), BenchmarkJsonContext.Default.BlockObserved));
-                var started = Stopwatch.GetTimestamp();
+                var (started, paused) = (Stopwatch.GetTimestamp(), GC.GetTotalPauseDuration());
                 await store.AppendToStreamAsync("live", ExpectedVersion.Any, [data]);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (latencies[^1] > 50)
+                {
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  slow append: {latencies[^1]:F1} ms, of which GC pauses {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F1} ms"));
+                }
             }
             while (!done.IsCompleted && await timer.WaitForNextTickAsync());
 
