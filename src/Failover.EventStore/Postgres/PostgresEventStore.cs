@@ -29,7 +29,12 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         _notify = $"SELECT pg_notify('{options.NotificationChannel}', '')";
     }
 
-    /// <summary>Connects, applies pending migrations from eventstore/postgres/ (serialised by an advisory lock) and opens the store.</summary>
+    /// <summary>
+    /// Connects, applies pending migrations from eventstore/postgres/ (serialised by an advisory lock) and opens the
+    /// store; with <see cref="PostgresEventStoreOptions.ReadOnly"/>, checks that the schema is current instead and opens
+    /// every session read-only.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Read-only, and the schema holds no event store or misses a migration.</exception>
     public static async Task<PostgresEventStore> OpenAsync(PostgresEventStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -40,10 +45,23 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
             builder.MaxAutoPrepare = 32;
         }
 
+        if (options.ReadOnly)
+        {
+            builder.Options = (string.IsNullOrWhiteSpace(builder.Options) ? string.Empty : builder.Options + " ") + "-c default_transaction_read_only=on";
+        }
+
         var dataSource = NpgsqlDataSource.Create(builder);
         try
         {
-            await PostgresMigrations.ApplyAsync(dataSource, options.Schema, MigrationLockKey, cancellationToken).ConfigureAwait(false);
+            if (options.ReadOnly)
+            {
+                await PostgresMigrations.RequireCurrentAsync(dataSource, options.Schema, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await PostgresMigrations.ApplyAsync(dataSource, options.Schema, MigrationLockKey, cancellationToken).ConfigureAwait(false);
+            }
+
             return new PostgresEventStore(options, dataSource);
         }
         catch

@@ -16,6 +16,13 @@ public sealed partial class PostgresEventStoreOptions : EventStoreOptions
     /// <summary>How many times an append is retried after a connection failure (safe: appends are idempotent by event id).</summary>
     public int AppendRetries { get; init; } = 3;
 
+    /// <summary>
+    /// Open for reading only: no schema is created and no migration runs (the schema must hold every migration of this
+    /// build), and every session runs with <c>default_transaction_read_only=on</c>, so any write fails in the server
+    /// itself. For auditors: <c>failover audit</c> opens stores this way.
+    /// </summary>
+    public bool ReadOnly { get; init; }
+
     internal string NotificationChannel => "failover_events_" + Schema;
 
     internal void ValidatePostgres()

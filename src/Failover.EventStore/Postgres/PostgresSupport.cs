@@ -54,6 +54,43 @@ internal static class PostgresMigrations
         }
     }
 
+    /// <summary>For a read-only store: the schema must hold every migration of this build; nothing is created or applied.</summary>
+    public static async Task RequireCurrentAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection))
+        {
+            exists.Parameters.Add(new() { Value = schema + ".schema_migrations" });
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            {
+                throw new InvalidOperationException($"Schema '{schema}' holds no event store (no schema_migrations table); opened read-only, nothing is created.");
+            }
+        }
+
+        var applied = new HashSet<int>();
+        await using (var read = new NpgsqlCommand("SELECT version FROM schema_migrations", connection))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                applied.Add(reader.GetInt32(0));
+            }
+        }
+
+        var missing = SchemaScripts.Load("postgres").Where(s => !applied.Contains(s.Version)).Select(s => s.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Schema '{schema}' lacks migration(s) {string.Join(", ", missing)}; opened read-only, it is not migrated: open it once read-write (e.g. with the service) or use a build of its version.");
+        }
+
+        var newer = applied.Except(SchemaScripts.Load("postgres").Select(s => s.Version)).Order().ToList();
+        if (newer.Count > 0)
+        {
+            throw new InvalidOperationException($"Schema '{schema}' has migration(s) {string.Join(", ", newer)} this build does not know: use a newer build.");
+        }
+    }
+
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);

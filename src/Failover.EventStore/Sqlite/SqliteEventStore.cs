@@ -44,7 +44,12 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
             "$stream", "$version", "$at");
     }
 
-    /// <summary>Opens (creating if needed) the database file and brings its schema up to date.</summary>
+    /// <summary>
+    /// Opens (creating if needed) the database file and brings its schema up to date; with
+    /// <see cref="SqliteEventStoreOptions.ReadOnly"/>, opens an existing file with the current schema for reading only.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Read-only, and the file does not exist.</exception>
+    /// <exception cref="InvalidOperationException">Read-only, and the file's schema is not the current one.</exception>
     public static Task<SqliteEventStore> OpenAsync(SqliteEventStoreOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SqliteEventStoreOptions();
@@ -55,19 +60,38 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         }
 
         var path = System.IO.Path.GetFullPath(options.Path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        if (options.ReadOnly)
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"The event store {path} does not exist.", path);
+            }
+        }
+        else
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        }
+
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
         var writer = OpenConnection(connectionString, options);
         try
         {
-            Execute(writer, "PRAGMA journal_mode = WAL;");
-            Migrate(writer);
+            if (options.ReadOnly)
+            {
+                RequireCurrentSchema(writer, path);
+            }
+            else
+            {
+                Execute(writer, "PRAGMA journal_mode = WAL;");
+                Migrate(writer);
+            }
+
             return Task.FromResult(new SqliteEventStore(options, connectionString, writer, path));
         }
         catch
@@ -453,6 +477,26 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         }
 
         transaction.Commit();
+    }
+
+    /// <summary>A read-only store runs no migration: the file must be at exactly the schema version this build writes.</summary>
+    private static void RequireCurrentSchema(SqliteConnection connection, string path)
+    {
+        long current;
+        using (var read = new SqliteCommand("PRAGMA user_version", connection))
+        {
+            current = (long)read.ExecuteScalar()!;
+        }
+
+        var latest = SchemaScripts.Load("sqlite")[^1].Version;
+        if (current != latest)
+        {
+            throw new InvalidOperationException(current == 0
+                ? $"{path} is not an event store (schema version 0, expected {latest})."
+                : current < latest
+                    ? $"{path} has event store schema version {current}; this build reads version {latest}. Opened read-only, it is not migrated: open it once read-write (e.g. with the service) or use a build of its version."
+                    : $"{path} has event store schema version {current}, newer than this build's {latest}: use a newer build.");
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)

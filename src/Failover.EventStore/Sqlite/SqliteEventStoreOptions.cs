@@ -21,4 +21,11 @@ public sealed class SqliteEventStoreOptions : EventStoreOptions
 
     /// <summary>How long a writer waits for another process's write lock before failing.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Open an existing file for reading only (SQLite <c>Mode=ReadOnly</c>): nothing is created or migrated, the schema
+    /// must be the current one, and every write — append, projection commit, reset — fails in SQLite itself. For
+    /// auditors: <c>failover audit</c> opens stores this way.
+    /// </summary>
+    public bool ReadOnly { get; init; }
 }
