@@ -29,6 +29,26 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.Matches(DetectionLatency(), result.Out);
         Assert.True(File.Exists(Path.Combine(_dataDirectory.FullName, "failover.db")));
         Assert.DoesNotContain("PVT_", result.Out + result.Error, StringComparison.Ordinal);
+
+        // The store the demo recorded, read back as a person would: the outage round shows our 12 missed slots.
+        var rounds = await CliRunner.RunAsync("rounds", "--store", "sqlite:" + Path.Combine(_dataDirectory.FullName, "failover.db"), "--limit", "200");
+        Assert.True(rounds.ExitCode == 0, rounds.Error);
+        Assert.Contains("0/12 (missed-all)", rounds.Out, StringComparison.Ordinal);
+        Assert.Matches(FullHealthyRound(), rounds.Out);
+    }
+
+    [Fact]
+    public async Task Rounds_refuses_a_bad_limit_and_a_missing_store_with_the_reason()
+    {
+        var badLimit = await CliRunner.RunAsync("rounds", "--store", "sqlite:" + Path.Combine(_dataDirectory.FullName, "x.db"), "--limit", "0");
+        var missing = await CliRunner.RunAsync("rounds", "--store", "sqlite:" + Path.Combine(_dataDirectory.FullName, "missing.db"));
+        var badStore = await CliRunner.RunAsync("rounds", "--store", "mysql:x");
+
+        Assert.Equal((ExitCodes.Usage, ExitCodes.Failure, ExitCodes.Usage), (badLimit.ExitCode, missing.ExitCode, badStore.ExitCode));
+        Assert.Contains("--limit must be 1 to 200", badLimit.Error, StringComparison.Ordinal);
+        Assert.Contains("does not exist", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("neither sqlite:PATH nor postgres:", badStore.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dataDirectory.FullName, "missing.db")));
     }
 
     [Theory]
@@ -68,6 +88,9 @@ public sealed partial class DemoCommandTests : IDisposable
 
     [GeneratedRegex(@"detection latency \(block revealing the threshold-th miss observed → transaction pushed\) \d+ ms real")]
     private static partial Regex DetectionLatency();
+
+    [GeneratedRegex(@"│ v1\s+│\s+20/20 \(100 %\) │ -\s+│\s+\d+ │ 12/0 \(produced\)\s+│ 252/252 slots │")]
+    private static partial Regex FullHealthyRound();
 
     [GeneratedRegex(@"keeps running on (?<url>http://127\.0\.0\.1:\d+)")]
     private static partial Regex KeepsRunningLine();
