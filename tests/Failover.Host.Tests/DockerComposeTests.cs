@@ -1,4 +1,5 @@
 using Failover.Testing;
+using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace Failover.Host.Tests;
@@ -60,6 +61,28 @@ public sealed class DockerComposeTests
             var full = Path.GetFullPath(Path.Combine(RepositoryRoot.Path, source));
             Assert.True(File.Exists(full) || Directory.Exists(full), $"mounted path {source} does not exist");
         }
+    }
+
+    [Fact]
+    public void The_service_runs_failover_run_with_a_configuration_whose_only_problems_are_the_placeholders_left_to_fill()
+    {
+        var service = Services().Single(s => s.Service == "failover").Definition;
+        var command = ((YamlSequenceNode)service.Children[new YamlScalarNode("command")]).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
+        var environment = ((YamlMappingNode)service.Children[new YamlScalarNode("environment")]).Children
+            .ToDictionary(kv => ((YamlScalarNode)kv.Key).Value!.Replace("__", ":", StringComparison.Ordinal), kv => ((YamlScalarNode)kv.Value).Value);
+        var mounted = ((YamlSequenceNode)service.Children[new YamlScalarNode("volumes")]).Children.Select(v => ((YamlScalarNode)v).Value!.Split(':'))
+            .Single(parts => parts[1] == command[command.IndexOf("--config") + 1])[0];
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath(Path.Combine(RepositoryRoot.Path, mounted)))
+            .AddInMemoryCollection(environment)
+            .Build();
+
+        var loaded = Failover.Service.Configuration.FailoverSettingsLoader.Load(configuration);
+
+        Assert.Equal("run", command[0]);
+        Assert.DoesNotContain(loaded.Problems, p => p.Contains("not a setting", StringComparison.Ordinal));
+        Assert.All(loaded.Problems, p => Assert.Matches("SigningKey|FinalizerKey|KeyFile|TokenFile", p));
+        Assert.Contains(loaded.Problems, p => p.Contains("DataCenters:0:SigningKey", StringComparison.Ordinal));
     }
 
     private static string Scalar(YamlMappingNode node, string key) =>
