@@ -62,7 +62,7 @@ public static class ControlApi
     }
 
     /// <summary>Who asks: the body's <c>by</c>, else the caller's address (the token says the caller may, not who it is).</summary>
-    private static string By(string? by, HttpContext http) => string.IsNullOrWhiteSpace(by) ? $"api@{http.Connection.RemoteIpAddress}" : by;
+    private static string By(string? by, HttpContext http) => string.IsNullOrWhiteSpace(by) ? $"api@{http.Connection.RemoteIpAddress?.ToString() ?? "local"}" : by;
 }
 
 /// <summary>

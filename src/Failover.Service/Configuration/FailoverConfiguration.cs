@@ -28,6 +28,8 @@ public sealed class FailoverConfiguration
     public ObserverConfiguration Observer { get; set; } = new();
 
     public ApiConfiguration Api { get; set; } = new();
+
+    public AlertsConfiguration Alerts { get; set; } = new();
 }
 
 public sealed class ChainConfiguration
@@ -116,4 +118,34 @@ public sealed class ApiConfiguration
 
     /// <summary>Put read routes behind the token too (default false).</summary>
     public string? ProtectReads { get; set; }
+}
+
+public sealed class AlertsConfiguration
+{
+    /// <summary>Where alerts go: each webhook gets every alert, in log order, from a persisted cursor of its own.</summary>
+    public List<WebhookConfiguration> Webhooks { get; set; } = [];
+
+    /// <summary>An alert not delivered within this long of its event is dropped (logged and counted); default 1.00:00:00.</summary>
+    public string? MaxAge { get; set; }
+
+    /// <summary>Per-request timeout of a webhook call (default 00:00:10).</summary>
+    public string? Timeout { get; set; }
+}
+
+public sealed class WebhookConfiguration
+{
+    /// <summary>Names the webhook in logs, metrics and its delivery cursor (default: derived from the URL). The URL itself is never shown.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The receiver (a secret for Slack and Telegram: never logged). Or <see cref="UrlFile"/>.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>A file holding the URL, readable by its owner only.</summary>
+    public string? UrlFile { get; set; }
+
+    /// <summary>json (default), slack or telegram.</summary>
+    public string? Format { get; set; }
+
+    /// <summary>Telegram only: the chat the bot posts to.</summary>
+    public string? ChatId { get; set; }
 }

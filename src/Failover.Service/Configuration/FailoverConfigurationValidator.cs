@@ -50,6 +50,7 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             .WithName(Prefix + "DryRun").WithMessage("{PropertyName} must be true or false, got '{PropertyValue}'.");
         RuleFor(c => c.Observer).Custom(CheckObserver);
         RuleFor(c => c.Api).Custom(CheckApi);
+        RuleFor(c => c.Alerts).Custom(CheckAlerts);
     }
 
     private static void CheckDataCenter(DataCenterConfiguration dc, ValidationContext<FailoverConfiguration> context)
@@ -217,7 +218,75 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         {
             context.AddFailure(key + ":ProtectReads", $"{key}:ProtectReads must be true or false, got '{api.ProtectReads}'.");
         }
+        else if (api.ProtectReads is not null && bool.Parse(api.ProtectReads) && api.Token is null && api.TokenFile is null)
+        {
+            context.AddFailure(key + ":ProtectReads",
+                $"{key}:ProtectReads is true but no token is configured: set {key}:Token or {key}:TokenFile (read routes would answer 403 to everyone), or set ProtectReads to false.");
+        }
     }
+
+    /// <summary>Webhook URLs may hold secrets (Slack, Telegram): no message here repeats one.</summary>
+    private static void CheckAlerts(AlertsConfiguration alerts, ValidationContext<FailoverConfiguration> context)
+    {
+        var key = Prefix + "Alerts";
+        var problems = new List<string>();
+        var (maxAge, timeout) = (Duration(alerts.MaxAge, "MaxAge", AlertSettings.DefaultMaxAge, problems), Duration(alerts.Timeout, "Timeout", AlertSettings.DefaultTimeout, problems));
+        if (maxAge <= TimeSpan.Zero || timeout <= TimeSpan.Zero)
+        {
+            problems.Add("MaxAge and Timeout must be positive.");
+        }
+
+        foreach (var problem in problems)
+        {
+            context.AddFailure(key, $"{key}: {problem}");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < alerts.Webhooks.Count; i++)
+        {
+            var webhook = alerts.Webhooks[i];
+            var at = $"{key}:Webhooks:{i}";
+            if ((webhook.Url is null) == (webhook.UrlFile is null))
+            {
+                context.AddFailure(at + ":Url", $"{at} must give one of Url or UrlFile.");
+            }
+            else if (webhook.Url is not null && WebhookUrlProblem(webhook.Url) is { } urlProblem)
+            {
+                context.AddFailure(at + ":Url", $"{at}:Url {urlProblem}");
+            }
+            else if (webhook.UrlFile is not null && KeyFileProblem(webhook.UrlFile) is { } fileProblem)
+            {
+                context.AddFailure(at + ":UrlFile", $"{at}:UrlFile {fileProblem}");
+            }
+
+            var format = webhook.Format ?? "json";
+            if (format is not ("json" or "slack" or "telegram"))
+            {
+                context.AddFailure(at + ":Format", $"{at}:Format must be json, slack or telegram, got '{format}'.");
+            }
+            else if (format == "telegram" && string.IsNullOrWhiteSpace(webhook.ChatId))
+            {
+                context.AddFailure(at + ":ChatId", $"{at}:ChatId is required with Format telegram (the chat the bot posts to).");
+            }
+
+            if (webhook.Name is { } name && (name.Length is 0 or > 40 || !name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.')))
+            {
+                context.AddFailure(at + ":Name", $"{at}:Name must be 1–40 letters, digits, '-', '_' or '.', got '{name}'.");
+            }
+            else if (webhook.Name is not null && !names.Add(webhook.Name))
+            {
+                context.AddFailure(at + ":Name", $"{at}:Name '{webhook.Name}' is used by another webhook; each has its own delivery cursor.");
+            }
+        }
+    }
+
+    /// <summary>Why a webhook URL cannot be used, without repeating it (it may carry a token).</summary>
+    public static string? WebhookUrlProblem(string url) =>
+        !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0
+            ? "must be an absolute http:// or https:// URL (not shown: it may hold a secret)."
+            : uri.UserInfo.Length > 0 || uri.Fragment.Length > 0
+                ? "must not carry credentials or a fragment (not shown: it may hold a secret)."
+                : null;
 
     private static void CheckUrl(string? url, string key, ValidationContext<FailoverConfiguration> context)
     {
@@ -304,7 +373,7 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         return fallback;
     }
 
-    private static TimeSpan Duration(string? text, string name, TimeSpan fallback, List<string> problems)
+    internal static TimeSpan Duration(string? text, string name, TimeSpan fallback, List<string> problems)
     {
         if (text is null)
         {

@@ -65,7 +65,36 @@ public sealed record ObserverSettings(
         TimeSpan.FromMilliseconds(BlockTimestamp.SlotMs), TimeSpan.FromSeconds(6), 32, 1000, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15), null);
 }
 
-public sealed record ApiSettings(string? Token, string? TokenFile, bool ProtectReads);
+public sealed record ApiSettings(string? Token, string? TokenFile, bool ProtectReads)
+{
+    /// <summary>Never shows the token.</summary>
+    public override string ToString() =>
+        $"ApiSettings {{ Token = {(Token is null ? "(none)" : "***")}, TokenFile = {TokenFile ?? "(none)"}, ProtectReads = {ProtectReads} }}";
+}
+
+/// <summary>How an alert is written: generic JSON, a Slack incoming webhook message or a Telegram sendMessage call.</summary>
+public enum AlertFormat
+{
+    Json,
+    Slack,
+    Telegram,
+}
+
+/// <summary>A webhook receiving alerts; <see cref="Url"/> may hold a secret (Slack, Telegram) and is never shown.</summary>
+public sealed record WebhookSettings(string Name, Uri Url, AlertFormat Format, string? ChatId)
+{
+    public override string ToString() => $"webhook {Name} ({Format.ToString().ToLowerInvariant()}, {Url.Scheme}://{Url.Host}/…)";
+}
+
+/// <summary>The alert webhooks (none by default), how long an alert is worth sending and each call's timeout.</summary>
+public sealed record AlertSettings(IReadOnlyList<WebhookSettings> Webhooks, TimeSpan MaxAge, TimeSpan Timeout)
+{
+    public static TimeSpan DefaultMaxAge { get; } = TimeSpan.FromDays(1);
+
+    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(10);
+
+    public static AlertSettings None { get; } = new([], DefaultMaxAge, DefaultTimeout);
+}
 
 /// <summary>A validated configuration (design §5, issue 7's contract), typed.</summary>
 public sealed record FailoverSettings(
@@ -82,6 +111,9 @@ public sealed record FailoverSettings(
     ObserverSettings Observer,
     ApiSettings Api)
 {
+    /// <summary>Alert webhooks (<c>Failover:Alerts</c>); none unless configured.</summary>
+    public AlertSettings Alerts { get; init; } = AlertSettings.None;
+
     /// <summary>The data center whose key is <paramref name="key"/>, if it is one of ours.</summary>
     public DataCenter? DataCenterOf(PublicKey key) => DataCenters.FirstOrDefault(d => d.SigningKey == key);
 }

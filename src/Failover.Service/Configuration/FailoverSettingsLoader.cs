@@ -76,7 +76,31 @@ public static class FailoverSettingsLoader
             FailoverConfigurationValidator.ToPolicy(raw.Policy, ignored),
             raw.DryRun is not null && bool.Parse(raw.DryRun),
             FailoverConfigurationValidator.ToObserver(raw.Observer, ignored),
-            new ApiSettings(raw.Api.Token, raw.Api.TokenFile, raw.Api.ProtectReads is not null && bool.Parse(raw.Api.ProtectReads)));
+            new ApiSettings(raw.Api.Token, raw.Api.TokenFile, raw.Api.ProtectReads is not null && bool.Parse(raw.Api.ProtectReads)))
+        {
+            Alerts = ToAlerts(raw.Alerts),
+        };
+    }
+
+    private static AlertSettings ToAlerts(AlertsConfiguration raw)
+    {
+        var ignored = new List<string>();
+        var webhooks = raw.Webhooks.Select(w =>
+        {
+            var url = new Uri(w.Url ?? File.ReadAllText(w.UrlFile!).Trim());
+            var name = w.Name ?? "webhook-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(url.AbsoluteUri)))[..10];
+            var format = w.Format switch
+            {
+                "slack" => AlertFormat.Slack,
+                "telegram" => AlertFormat.Telegram,
+                _ => AlertFormat.Json,
+            };
+            return new WebhookSettings(name, url, format, w.ChatId);
+        }).ToList();
+        return new AlertSettings(
+            webhooks,
+            FailoverConfigurationValidator.Duration(raw.MaxAge, "MaxAge", AlertSettings.DefaultMaxAge, ignored),
+            FailoverConfigurationValidator.Duration(raw.Timeout, "Timeout", AlertSettings.DefaultTimeout, ignored));
     }
 
     /// <summary>Keys under the section that no property of <see cref="FailoverConfiguration"/> takes.</summary>

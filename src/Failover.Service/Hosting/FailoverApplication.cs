@@ -1,9 +1,12 @@
 using Failover.Domain.Health;
 using Failover.EventStore.Projections;
 using Failover.EventStore;
+using Failover.Service.Alerts;
 using Failover.Service.Api;
 using Failover.Service.Application;
 using Failover.Service.Configuration;
+using Failover.Service.Dashboard;
+using Failover.Service.Metrics;
 using Failover.Service.Observation;
 using Failover.Service.Projections;
 using Microsoft.AspNetCore.Builder;
@@ -13,6 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
 
 namespace Failover.Service.Hosting;
@@ -35,6 +39,12 @@ public sealed record FailoverHostOptions
 
     /// <summary>Replaces the web host's server (tests pass the test server).</summary>
     public Action<IWebHostBuilder>? ConfigureWebHost { get; init; }
+
+    /// <summary>
+    /// Runs the observer and the process manager as hosted services (default). Tests that step them slot by slot on a
+    /// fake clock run their own over the same store and settings, and set this false.
+    /// </summary>
+    public bool RunObserverAndProcessManager { get; init; } = true;
 }
 
 /// <summary>
@@ -84,7 +94,9 @@ public static class FailoverApplication
 
         var services = builder.Services;
         services.AddSingleton(settings);
-        services.AddSingleton(store);
+        // Every append is timed (failover_store_append_duration_seconds): everything below gets the decorated store.
+        services.AddSingleton<FailoverMetrics>();
+        services.AddSingleton<IEventStore>(sp => new InstrumentedEventStore(store, sp.GetRequiredService<FailoverMetrics>()));
         services.AddSingleton(options.Time);
         services.AddSingleton(new ChainHttp(new HttpClient(options.ChainHandler ?? new SocketsHttpHandler
         {
@@ -94,17 +106,23 @@ public static class FailoverApplication
         {
             Timeout = Timeout.InfiniteTimeSpan, // each call has its own limit (ChainApiOptions.Timeout)
         }));
-        services.AddSingleton(sp => new Observer(settings, store, sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Observer>()));
+        services.AddSingleton(sp => new Observer(settings, sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Observer>()));
         foreach (var readModel in ReadModels(settings))
         {
             services.AddSingleton(new HostedProjection(new ReadModelProjection(readModel), new ProjectionProgress()));
         }
 
         services.AddSingleton<Func<Process.ProcessManager>>(sp => () => new Process.ProcessManager(
-            settings, store, sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Process.ProcessManager>()));
+            settings, sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Process.ProcessManager>()));
         services.AddSingleton<ProcessManagerService>();
-        services.AddHostedService(sp => sp.GetRequiredService<ProcessManagerService>());
-        services.AddHostedService<ObserverService>();
+        // First: it reads the log's head before the observer and the process manager append anything.
+        services.AddHostedService<LogMetricsService>();
+        if (options.RunObserverAndProcessManager)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<ProcessManagerService>());
+            services.AddHostedService<ObserverService>();
+        }
+
         services.AddHostedService<ProjectionService>();
         services.AddFailoverApplication([.. settings.DataCenters.Select(d => d.Name)]);
         services.AddSingleton(new ReadModelQueries((IProjectionStore)store));
@@ -122,14 +140,20 @@ public static class FailoverApplication
             document.Info.Description = "Chain health per round, the failover process and its audit feed; control routes need a bearer token.";
             return Task.CompletedTask;
         }));
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddFailoverReadiness();
+        services.AddHostedService<AlertNotifier>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FailoverMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseFailoverDashboard();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadinessChecks.Tag), ResponseWriter = ReadinessChecks.WriteAsync });
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOpenApi();
-        app.MapScalarApiReference("/api/reference");
+        // Offline: the page's script comes from the package; no CDN fonts, no telemetry.
+        app.MapScalarApiReference("/api/reference", reference => reference.WithTitle("Failover API").DisableDefaultFonts().DisableTelemetry());
         var reads = app.MapGroup("/api").WithTags("read");
         if (settings.Api.ProtectReads)
         {
