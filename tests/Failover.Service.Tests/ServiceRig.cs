@@ -1,8 +1,12 @@
+using System.Net;
+using System.Text;
 using Failover.Antelope;
 using Failover.Antelope.Transactions;
 using Failover.Domain.Decisions;
 using Failover.Domain.Events;
+using Failover.Domain.Process;
 using Failover.EventStore;
+using Failover.EventStore.Postgres;
 using Failover.EventStore.Sqlite;
 using Failover.Service.Configuration;
 using Failover.Service.Observation;
@@ -15,10 +19,53 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Failover.Service.Tests;
 
+/// <summary>How a rig is built: the chain, how much of it exists before the service starts, the store, the instances.</summary>
+internal sealed record RigOptions
+{
+    public ConsensusMode Consensus { get; init; } = ConsensusMode.Savanna;
+
+    public string Seed { get; init; } = "service";
+
+    /// <summary>
+    /// Chain time produced before the service starts: the observer reads it back from block 2 in its first polls
+    /// (batches of its BatchSize) instead of the rig stepping through it slot by slot — the same events, a fraction of
+    /// the work. Zero: the service starts with the chain's genesis and the observer from the head.
+    /// </summary>
+    public TimeSpan History { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The simulator's API nodes (the first answers http://simulator/).</summary>
+    public IReadOnlyList<string> ApiNodes { get; init; } = ["api1", "api2"];
+
+    /// <summary>Changes the settings of every instance (the defaults: endpoints api1 and api2, dc1 then dc2, no DC endpoints).</summary>
+    public Func<FailoverSettings, FailoverSettings>? Configure { get; init; }
+
+    /// <summary>Null: a SQLite file of the rig's own. Else a PostgreSQL store in this schema (created, dropped at the end).</summary>
+    public string? PostgresSchema { get; init; }
+
+    /// <summary>Service instances (observer + process manager) over the one store, observer ids obs-1, obs-2, ….</summary>
+    public int Instances { get; init; } = 1;
+}
+
+/// <summary>One service instance: its settings, observer and process manager (rebuilt on restart).</summary>
+internal sealed class ServiceInstance(FailoverSettings settings)
+{
+    public FailoverSettings Settings { get; set; } = settings;
+
+    public Observer Observer { get; set; } = null!;
+
+    public ProcessManager Manager { get; set; } = null!;
+}
+
+/// <summary>A push_transaction the service sent: the body, the API node it went to and when.</summary>
+internal sealed record RecordedPush(PackedTransaction Body, string TransactionId, string Path, DateTimeOffset At);
+
+/// <summary>Thrown by a rig hook to stand for the process dying at that point: nothing after it runs.</summary>
+internal sealed class SimulatedCrash(string where) : Exception($"simulated crash {where}");
+
 /// <summary>
 /// The service against the in-process simulator on one fake clock, stepped slot by slot: each step moves the clock
-/// half a second, polls the observer once and lets the process manager handle everything appended. No socket, no sleep.
-/// Every push_transaction the service sends is recorded.
+/// half a second, polls every observer once (again while it is behind) and lets every process manager handle what was
+/// appended. No socket, no sleep. Every push_transaction the service sends is recorded, and a test can intercept it.
 /// </summary>
 internal sealed class ServiceRig : IAsyncDisposable
 {
@@ -28,38 +75,61 @@ internal sealed class ServiceRig : IAsyncDisposable
     private readonly DirectoryInfo _directory;
     private readonly RecordingHandler _http;
     private readonly HttpClient _client;
+    private readonly RigClock _serviceClock;
+    private readonly string? _postgresSchema;
+    private readonly string? _postgresConnection;
+    private long _steps;
 
-    private ServiceRig(FakeTimeProvider clock, ChainSimulator simulator, DirectoryInfo directory, FailoverSettings settings, IEventStore store)
+    private ServiceRig(FakeTimeProvider clock, ChainSimulator simulator, DirectoryInfo directory, IReadOnlyList<FailoverSettings> settings, IEventStore store, string? postgresSchema, string? postgresConnection)
     {
-        (Clock, Simulator, _directory, Settings, Store) = (clock, simulator, directory, settings, store);
-        _http = new RecordingHandler(new InProcessChainHandler(simulator, clock));
+        (Clock, Simulator, _directory, Store, _postgresSchema, _postgresConnection) = (clock, simulator, directory, store, postgresSchema, postgresConnection);
+        _serviceClock = new RigClock(clock);
+        _http = new RecordingHandler(new InProcessChainHandler(simulator, clock), clock);
         _client = new HttpClient(_http) { Timeout = Timeout.InfiniteTimeSpan };
-        Observer = NewObserver();
-        Manager = NewManager();
+        Instances = [.. settings.Select(s => new ServiceInstance(s))];
+        foreach (var instance in Instances)
+        {
+            Rebuild(instance);
+        }
     }
 
     public FakeTimeProvider Clock { get; }
 
     public ChainSimulator Simulator { get; }
 
-    public FailoverSettings Settings { get; private set; }
+    public IReadOnlyList<ServiceInstance> Instances { get; }
 
-    public IEventStore Store { get; private set; }
+    public FailoverSettings Settings => Instances[0].Settings;
 
-    public Observer Observer { get; private set; }
+    public IEventStore Store { get; }
 
-    public ProcessManager Manager { get; private set; }
+    public Observer Observer => Instances[0].Observer;
+
+    public ProcessManager Manager => Instances[0].Manager;
 
     /// <summary>Every push_transaction body the service sent, in order.</summary>
-    public IReadOnlyList<PackedTransaction> Pushes => _http.Pushes;
+    public IReadOnlyList<PackedTransaction> Pushes => [.. _http.Pushes.Select(p => p.Body)];
+
+    public IReadOnlyList<RecordedPush> RecordedPushes => _http.Pushes;
 
     public static Name Ours { get; } = Name.Parse("failover.bp");
 
-    public static async Task<ServiceRig> StartAsync(
-        ConsensusMode mode = ConsensusMode.Savanna, Func<FailoverSettings, FailoverSettings>? configure = null, string seed = "service")
+    public static string OursText => Ours.ToString();
+
+    /// <summary>The first endpoint (api1) as the service names it.</summary>
+    public const string Api1 = "http://simulator";
+
+    public static Task<ServiceRig> StartAsync(
+        ConsensusMode mode = ConsensusMode.Savanna, Func<FailoverSettings, FailoverSettings>? configure = null, string seed = "service") =>
+        StartAsync(new RigOptions { Consensus = mode, Configure = configure, Seed = seed, History = TimeSpan.Zero });
+
+    public static async Task<ServiceRig> StartAsync(RigOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var clock = new FakeTimeProvider(Start);
-        var simulator = new ChainSimulator(new SimulationOptions { Consensus = mode, Seed = seed }, clock);
+        var simulator = new ChainSimulator(
+            new SimulationOptions { Consensus = options.Consensus, Seed = options.Seed, ApiNodes = options.ApiNodes, GenesisTime = Start - options.History },
+            clock);
         var directory = Directory.CreateTempSubdirectory("failover-service-");
         var keyFile = Path.Combine(directory.FullName, "failover.key");
         var failoverKey = simulator.Roster.Accounts.Single(a => a.Account == Ours).Permissions[Roster.FailoverPermission];
@@ -69,37 +139,79 @@ internal sealed class ServiceRig : IAsyncDisposable
             File.SetUnixFileMode(keyFile, UnixFileMode.UserRead);
         }
 
-        var settings = new FailoverSettings(
-            "obs-1",
-            new StoreLocation(StoreKind.Sqlite, Path.Combine(directory.FullName, "failover.db")),
-            simulator.ChainId,
-            [new Uri("http://simulator/"), new Uri("http://simulator/node/api2")],
-            mode == ConsensusMode.Savanna ? ConsensusKind.Savanna : ConsensusKind.Legacy,
-            Ours,
-            [.. simulator.Roster.NodesOf(Ours).Select((node, i) => new DataCenter(node.DataCenter, i + 1, node.SigningKey.PublicKey, node.FinalizerKey, null))],
-            new SignerSettings(Roster.FailoverPermission, keyFile, null),
-            new FailoverPolicy(),
-            false,
-            ObserverSettings.Default,
-            new ApiSettings(null, null, false));
-        settings = configure?.Invoke(settings) ?? settings;
-        var store = await StoreOpener.OpenAsync(settings.Store, clock, CancellationToken.None);
-        return new ServiceRig(clock, simulator, directory, settings, store);
+        string? connection = null;
+        var store = options.PostgresSchema is { } schema
+            ? await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions
+            {
+                ConnectionString = connection = await PostgresServer.ConnectionStringAsync(), Schema = schema, TimeProvider = clock,
+            }, CancellationToken.None)
+            : (IEventStore)await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions
+            {
+                // The rig's crashes are process crashes, not power losses: no fsync per commit.
+                Path = Path.Combine(directory.FullName, "failover.db"), TimeProvider = clock, Durability = SqliteDurability.Normal,
+            }, CancellationToken.None);
+        var settings = Enumerable.Range(1, options.Instances).Select(i =>
+        {
+            var observer = options.History > TimeSpan.Zero ? ObserverSettings.Default with { FromBlock = 2 } : ObserverSettings.Default;
+            var s = new FailoverSettings(
+                $"obs-{i}",
+                options.PostgresSchema is null
+                    ? new StoreLocation(StoreKind.Sqlite, Path.Combine(directory.FullName, "failover.db"))
+                    : new StoreLocation(StoreKind.Postgres, connection!),
+                simulator.ChainId,
+                [new Uri("http://simulator/"), .. options.ApiNodes.Skip(1).Select(n => new Uri($"http://simulator/node/{n}"))],
+                options.Consensus == ConsensusMode.Savanna ? ConsensusKind.Savanna : ConsensusKind.Legacy,
+                Ours,
+                [.. simulator.Roster.NodesOf(Ours).Select((node, n) => new DataCenter(node.DataCenter, n + 1, node.SigningKey.PublicKey, node.FinalizerKey, null))],
+                new SignerSettings(Roster.FailoverPermission, keyFile, null),
+                new FailoverPolicy(),
+                false,
+                observer,
+                new ApiSettings(null, null, false));
+            return options.Configure?.Invoke(s) ?? s;
+        }).ToList();
+        return new ServiceRig(clock, simulator, directory, settings, store, options.PostgresSchema, connection);
     }
 
-    /// <summary>One slot: the clock moves, the chain produces, the observer polls, the process manager handles what was appended.</summary>
+    /// <summary>
+    /// One slot: the clock moves, the chain produces, every observer polls, every process manager handles what was
+    /// appended (in turns: the first instance first on even steps, the last first on odd ones).
+    /// </summary>
     public async Task StepAsync()
     {
         Clock.Advance(Step);
         Simulator.Advance();
-        PollOutcome outcome;
-        do
+        foreach (var instance in Instances)
         {
-            outcome = await Observer.PollOnceAsync(CancellationToken.None);
+            PollOutcome outcome;
+            do
+            {
+                outcome = await Watched(instance.Observer.PollOnceAsync(CancellationToken.None), "the observer's poll");
+            }
+            while (outcome.Behind);
         }
-        while (outcome.Behind);
 
-        await Manager.DrainAsync(CancellationToken.None);
+        var order = _steps++ % 2 == 0 ? Instances : Instances.Reverse();
+        foreach (var instance in order)
+        {
+            await Watched(instance.Manager.DrainAsync(CancellationToken.None), "the process manager");
+        }
+    }
+
+    /// <summary>
+    /// A watchdog, not a synchronisation: a step never waits on real time, so one that has not finished after a minute
+    /// is waiting for the fake clock, which does not move while the rig awaits it — fail instead of hanging.
+    /// </summary>
+    private static async Task<T> Watched<T>(Task<T> task, string what)
+    {
+        try
+        {
+            return await task.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        catch (TimeoutException e)
+        {
+            throw new InvalidOperationException($"{what} is still waiting after a minute of real time: it waits for the fake clock, which the rig moves only between steps.", e);
+        }
     }
 
     public async Task RunForAsync(TimeSpan span)
@@ -128,6 +240,25 @@ internal sealed class ServiceRig : IAsyncDisposable
 
     public Task RunUntilAsync(Func<bool> condition, TimeSpan limit, string what) => RunUntilAsync(() => Task.FromResult(condition()), limit, what);
 
+    /// <summary>Steps until a hook throws <see cref="SimulatedCrash"/> (the service "dies" there); fails if it does not within <paramref name="limit"/>.</summary>
+    public async Task<SimulatedCrash> RunUntilCrashAsync(TimeSpan limit)
+    {
+        for (var elapsed = TimeSpan.Zero; elapsed < limit; elapsed += Step)
+        {
+            try
+            {
+                await StepAsync();
+            }
+            catch (SimulatedCrash crash)
+            {
+                return crash;
+            }
+        }
+
+        Assert.Fail($"No simulated crash within {limit.TotalSeconds} s of chain time");
+        return null!;
+    }
+
     /// <summary>Steps until the chain has just entered the last window before ours: our next window is about to begin.</summary>
     public Task RunUntilJustBeforeOurWindowAsync(int slotsBefore = 2) => RunUntilAsync(() =>
     {
@@ -136,6 +267,14 @@ internal sealed class ServiceRig : IAsyncDisposable
         var next = head.Slot + (uint)slotsBefore;
         return schedule.ProducerForSlot(next).Producer == Ours && schedule.ProducerForSlot(head.Slot).Producer != Ours;
     }, TimeSpan.FromMinutes(5), "our next window");
+
+    /// <summary>Steps until the chain's head is the <paramref name="produced"/>-th block of one of our windows.</summary>
+    public Task RunUntilInsideOurWindowAsync(int produced) => RunUntilAsync(() =>
+    {
+        var state = Simulator.View();
+        var head = state.Head;
+        return head.Producer == Ours && head.Slot % 12 == (uint)(produced - 1);
+    }, TimeSpan.FromMinutes(5), $"block {produced} of our window");
 
     /// <summary>The domain events of a stream, in order.</summary>
     public async Task<List<object>> EventsAsync(string stream)
@@ -149,48 +288,109 @@ internal sealed class ServiceRig : IAsyncDisposable
         return events;
     }
 
-    public Task<List<object>> ProcessEventsAsync() => EventsAsync(Streams.Failover(Ours.ToString()));
+    /// <summary>The recorded events of a stream (versions, metadata), in order.</summary>
+    public async Task<List<RecordedEvent>> RecordsAsync(string stream)
+    {
+        var records = new List<RecordedEvent>();
+        await foreach (var (recorded, _) in DomainEvents.ReadStreamAsync(Store, stream, 0, CancellationToken.None))
+        {
+            records.Add(recorded);
+        }
 
-    public Task<List<object>> ChainEventsAsync() => EventsAsync(Streams.Chain(Simulator.ChainId.ToString()));
+        return records;
+    }
+
+    public static string ProcessStream => Streams.Failover(OursText);
+
+    public string ChainStream => Streams.Chain(Simulator.ChainId.ToString());
+
+    public Task<List<object>> ProcessEventsAsync() => EventsAsync(ProcessStream);
+
+    public Task<List<object>> ChainEventsAsync() => EventsAsync(ChainStream);
+
+    public Task<List<object>> ObserverEventsAsync(int instance = 0) => EventsAsync(Streams.Observer(Instances[instance].Settings.ObserverId));
+
+    /// <summary>The process stream's event type names, in order.</summary>
+    public async Task<List<string>> ProcessTypesAsync() => [.. (await ProcessEventsAsync()).Select(e => EventCatalogue.Of(e.GetType()).Name)];
 
     /// <summary>A fresh observer and process manager over the same store, as after a crash and restart.</summary>
-    public async Task RestartAsync()
+    public Task RestartAsync(int instance = 0)
     {
-        Observer = NewObserver();
-        Manager = NewManager();
-        await Task.CompletedTask;
+        Rebuild(Instances[instance]);
+        return Task.CompletedTask;
     }
 
     /// <summary>Runs with other settings from now on (a new observer and manager, same store).</summary>
-    public void Reconfigure(Func<FailoverSettings, FailoverSettings> change)
+    public void Reconfigure(Func<FailoverSettings, FailoverSettings> change, int instance = 0)
     {
-        Settings = change(Settings);
-        Observer = NewObserver();
-        Manager = NewManager();
+        ArgumentNullException.ThrowIfNull(change);
+        Instances[instance].Settings = change(Instances[instance].Settings);
+        Rebuild(Instances[instance]);
     }
 
     /// <summary>Makes the simulator answer push_transaction with this instead of processing it.</summary>
-    public void FailPushesWith(Func<HttpResponseMessage>? answer) => _http.PushAnswer = answer;
+    public void FailPushesWith(Func<HttpResponseMessage>? answer) =>
+        _http.OnPush = answer is null ? null : _ => Task.FromResult(answer());
+
+    /// <summary>
+    /// Intercepts every push_transaction: the hook gets a function that forwards the push to the simulator and
+    /// returns its answer, and answers (or throws) as it likes. Null: pushes go through.
+    /// </summary>
+    public void InterceptPushes(Func<Func<Task<HttpResponseMessage>>, Task<HttpResponseMessage>>? hook) => _http.OnPush = hook;
+
+    /// <summary>A nodeos error body (e.g. a fixture of tests/Failover.Antelope.Tests/Fixtures) as an HTTP answer.</summary>
+    public static HttpResponseMessage NodeosError(HttpStatusCode status, string json) =>
+        new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+
+    /// <summary>An operator's command to the failover process, decided on the process stream and appended as the Mediator handlers do.</summary>
+    public async Task<ProcessDecision> OperatorAsync(Func<DateTimeOffset, FailoverCommand> command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var process = FailoverProcess.Initial;
+        foreach (var e in await ProcessEventsAsync())
+        {
+            process = process.Apply((IProcessEvent)e);
+        }
+
+        var decision = FailoverDecider.Decide(command(Clock.GetUtcNow()), process, OursText);
+        if (decision.Events.Count > 0)
+        {
+            var expected = process.EventCount == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exact(process.EventCount - 1);
+            await Store.AppendToStreamAsync(ProcessStream, expected, [.. decision.Events.Select(e => DomainEvents.ToEventData(Guid.NewGuid(), e, new EventMetadata(ObserverId: "operator")))]);
+        }
+
+        return decision;
+    }
+
+    /// <summary>Every transaction in the blocks of an API node's branch: its id and the block holding it.</summary>
+    public IReadOnlyList<(uint BlockNum, string TransactionId)> TransactionsOnChain(string? apiNode = null) =>
+        [.. Simulator.View(apiNode).Blocks.SelectMany(b => b.Transactions.Select(t => (b.Number, t.Id.ToString())))];
 
     public async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
         _client.Dispose();
         _directory.Delete(recursive: true);
+        if (_postgresSchema is { } schema && _postgresConnection is { } connection)
+        {
+            await PostgresServer.DropSchemaAsync(connection, schema);
+        }
     }
 
-    private Observer NewObserver() => new(Settings, Store, _client, Clock, NullLogger.Instance);
-
-    private ProcessManager NewManager() => new(Settings, Store, _client, Clock, NullLogger.Instance);
-
-    /// <summary>Passes requests on, keeping every push_transaction body; can answer pushes itself.</summary>
-    private sealed class RecordingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    private void Rebuild(ServiceInstance instance)
     {
-        private readonly List<PackedTransaction> _pushes = [];
+        instance.Observer = new Observer(instance.Settings, Store, _client, _serviceClock, NullLogger.Instance);
+        instance.Manager = new ProcessManager(instance.Settings, Store, _client, _serviceClock, NullLogger.Instance);
+    }
 
-        public Func<HttpResponseMessage>? PushAnswer { get; set; }
+    /// <summary>Passes requests on, keeping every push_transaction body; a hook can answer pushes itself.</summary>
+    private sealed class RecordingHandler(HttpMessageHandler inner, TimeProvider clock) : DelegatingHandler(inner)
+    {
+        private readonly List<RecordedPush> _pushes = [];
 
-        public IReadOnlyList<PackedTransaction> Pushes
+        public Func<Func<Task<HttpResponseMessage>>, Task<HttpResponseMessage>>? OnPush { get; set; }
+
+        public IReadOnlyList<RecordedPush> Pushes
         {
             get
             {
@@ -206,14 +406,16 @@ internal sealed class ServiceRig : IAsyncDisposable
             if (request.RequestUri!.AbsolutePath.EndsWith("/push_transaction", StringComparison.Ordinal))
             {
                 var body = await request.Content!.ReadAsStringAsync(cancellationToken);
+                var packed = System.Text.Json.JsonSerializer.Deserialize(body, Antelope.Chain.ChainJsonContext.Default.PackedTransaction)!;
+                var id = Transaction.Unpack(Convert.FromHexString(packed.PackedTrx)).Id.ToString();
                 lock (_pushes)
                 {
-                    _pushes.Add(System.Text.Json.JsonSerializer.Deserialize(body, Antelope.Chain.ChainJsonContext.Default.PackedTransaction)!);
+                    _pushes.Add(new RecordedPush(packed, id, request.RequestUri.AbsolutePath, clock.GetUtcNow()));
                 }
 
-                if (PushAnswer is { } answer)
+                if (OnPush is { } hook)
                 {
-                    return answer();
+                    return await hook(() => base.SendAsync(request, cancellationToken));
                 }
             }
 

@@ -21,6 +21,7 @@ public sealed record EndpointRead(ChainEndpoint Endpoint, GetInfoResult? Info, S
 /// </summary>
 public sealed class ChainEndpoint(Uri url, ChainApiClient client)
 {
+    private readonly List<(Antelope.Chain.ProducerSchedule Wire, ProducerSchedule Parsed)> _parsed = [];
     private volatile bool _noBlockInfo;
 
     public Uri Url { get; } = url;
@@ -42,15 +43,73 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
             }
 
             var schedules = new ScheduleReport(
-                ProducerSchedule.FromWire(wire.Active),
-                wire.Pending is { Producers.Count: > 0 } pending ? ProducerSchedule.FromWire(pending) : null,
-                wire.Proposed is { Producers.Count: > 0 } proposed ? ProducerSchedule.FromWire(proposed) : null);
+                Parse(wire.Active),
+                wire.Pending is { Producers.Count: > 0 } pending ? Parse(pending) : null,
+                wire.Proposed is { Producers.Count: > 0 } proposed ? Parse(proposed) : null);
             return new EndpointRead(this, info, schedules, null, null);
         }
         catch (Exception e) when (EndpointFailures.Classify(e) is { } reason)
         {
             return new EndpointRead(this, null, null, reason, e.Message);
         }
+    }
+
+    /// <summary>
+    /// A reported schedule, typed. The same schedule comes back at every poll, and parsing its keys (base58 and a
+    /// checksum each) is most of a poll's work: the last few are kept and reused when the wire text is the same.
+    /// </summary>
+    private ProducerSchedule Parse(Antelope.Chain.ProducerSchedule wire)
+    {
+        lock (_parsed)
+        {
+            foreach (var (known, parsed) in _parsed)
+            {
+                if (SameSchedule(known, wire))
+                {
+                    return parsed;
+                }
+            }
+        }
+
+        var result = ProducerSchedule.FromWire(wire);
+        lock (_parsed)
+        {
+            if (_parsed.Count >= 4)
+            {
+                _parsed.RemoveAt(0);
+            }
+
+            _parsed.Add((wire, result));
+        }
+
+        return result;
+    }
+
+    private static bool SameSchedule(Antelope.Chain.ProducerSchedule a, Antelope.Chain.ProducerSchedule b)
+    {
+        if (a.Version != b.Version || a.Producers.Count != b.Producers.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Producers.Count; i++)
+        {
+            var (x, y) = (a.Producers[i], b.Producers[i]);
+            if (x.ProducerName != y.ProducerName || x.Authority.Threshold != y.Authority.Threshold || x.Authority.Keys.Count != y.Authority.Keys.Count)
+            {
+                return false;
+            }
+
+            for (var k = 0; k < x.Authority.Keys.Count; k++)
+            {
+                if (x.Authority.Keys[k] != y.Authority.Keys[k])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Blocks <paramref name="from"/>..<paramref name="to"/>, read concurrently, in order.</summary>
@@ -63,6 +122,13 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
         }
 
         var blocks = new ObservedBlock[to - from + 1];
+        if (blocks.Length == 1)
+        {
+            // The usual poll: one new block, no need for the parallel loop's workers.
+            blocks[0] = await ReadBlockAsync(from, ourProducer, cancellationToken).ConfigureAwait(false);
+            return blocks;
+        }
+
         await Parallel.ForEachAsync(
             Enumerable.Range(0, blocks.Length),
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },

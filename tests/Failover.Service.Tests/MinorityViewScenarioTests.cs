@@ -1,0 +1,133 @@
+using Failover.Domain.Decisions;
+using Failover.Domain.Events;
+using Failover.Simulator;
+
+namespace Failover.Service.Tests;
+
+/// <summary>
+/// design §2.1, no rotation from a minority view: the observer's API nodes, both of our data centers (dc1 down) and
+/// three other producers are cut off from the other seventeen. On the minority side our slots are empty as they
+/// would be if dc1 alone had died — only participation and finality tell the two apart. After the partition heals the
+/// observer follows the majority's branch, where our slots were empty all along: then exactly one rotation.
+/// </summary>
+public sealed class MinorityViewScenarioTests
+{
+    /// <summary>When the network splits, relative to our window.</summary>
+    public enum Timing
+    {
+        /// <summary>Two slots before our window: the last full round looks healthy; only the evidence after the incident can stop a rotation.</summary>
+        JustBeforeOurWindow,
+
+        /// <summary>Right after our window: a whole round of the majority's missing windows is seen before our next window.</summary>
+        RightAfterOurWindow,
+    }
+
+    /// <summary>The producers on our side: prod.a, prod.b, prod.c follow our window, so their blocks reveal our misses at once.</summary>
+    private static readonly string[] MinorityOthers = ["prod.a", "prod.b", "prod.c"];
+
+    [Theory]
+    [InlineData(ConsensusMode.Savanna, Timing.JustBeforeOurWindow)]
+    [InlineData(ConsensusMode.Savanna, Timing.RightAfterOurWindow)]
+    [InlineData(ConsensusMode.Legacy, Timing.JustBeforeOurWindow)]
+    [InlineData(ConsensusMode.Legacy, Timing.RightAfterOurWindow)]
+    public async Task An_observer_on_the_minority_side_of_a_partition_never_rotates_says_why_and_rotates_exactly_once_after_the_partition_heals(ConsensusMode mode, Timing timing)
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions
+        {
+            Consensus = mode,
+            History = TimeSpan.FromMinutes(mode == ConsensusMode.Legacy ? 6 : 5),
+        });
+        await rig.StepAsync();
+        if (timing == Timing.JustBeforeOurWindow)
+        {
+            await rig.RunUntilJustBeforeOurWindowAsync();
+        }
+        else
+        {
+            await rig.RunUntilAsync(() => rig.Simulator.View().Head is { } head && head.Producer == ServiceRig.Ours && head.Slot % 12 == 11, TimeSpan.FromMinutes(3), "the end of our window");
+        }
+
+        var majority = rig.Simulator.Roster.Producers.Select(p => p.ToString()).Where(p => p != ServiceRig.OursText && !MinorityOthers.Contains(p)).ToList();
+        Assert.Equal(17, majority.Count);
+        rig.Simulator.Partition([majority, [ServiceRig.OursText, .. MinorityOthers, "api1", "api2"]]);
+        rig.Simulator.SetNodeDown(Scenario.Dc1, true);
+        var partitionedAt = rig.Simulator.View().Head;
+
+        // On the minority side: suppressed, never triggered, until low participation is seen too.
+        await rig.RunUntilAsync(
+            async () => (await Scenario.SuppressionsAsync(rig)).Any(s => s.Reasons.Contains(ReasonCodes.LowParticipation)),
+            TimeSpan.FromMinutes(mode == ConsensusMode.Legacy ? 5 : 4),
+            "a suppression for low participation");
+        await rig.RunForAsync(TimeSpan.FromSeconds(20));
+        await Scenario.NothingSentAsync(rig);
+        var suppressions = await Scenario.SuppressionsAsync(rig);
+        // What a minority side shows: others missing, finality not moving, and — while the majority's windows pass —
+        // no block at all for seconds at a time.
+        Assert.All(suppressions, s => Assert.Subset(new HashSet<string> { ReasonCodes.LowParticipation, ReasonCodes.LibStalled, ReasonCodes.StaleHead }, s.Reasons.ToHashSet()));
+        Assert.Single(suppressions.Select(s => s.IncidentId).Distinct());
+        var first = suppressions[0];
+        if (mode == ConsensusMode.Savanna)
+        {
+            // No quorum certificate forms with 4 of 21 finalizers: the block that revealed our missed run never becomes final.
+            Assert.Contains(ReasonCodes.LibStalled, suppressions.SelectMany(s => s.Reasons));
+        }
+
+        if (timing == Timing.JustBeforeOurWindow)
+        {
+            // The last full round (all before the split) looked healthy: the evidence after the incident stopped it.
+            Assert.True(first.Evidence.Chain.LastFullRound!.Rate > 0.8, $"last full round {first.Evidence.Chain.LastFullRound.Rate}");
+            if (mode == ConsensusMode.Savanna)
+            {
+                // Savanna: the revealing block did not become final within MaxLibStall — while prod.a, prod.b and
+                // prod.c produced, every other figure looked healthy.
+                Assert.Equal([ReasonCodes.LibStalled], first.Reasons);
+            }
+            else
+            {
+                // Legacy: the minority's LIB creeps on, so until every other producer had a window since the incident
+                // the participation gate waits (design §5) — and it never passed.
+                var participation = first.Decision.Gates.Single(g => g.Reason == ReasonCodes.LowParticipation);
+                Assert.False(participation.Passed, participation.Detail);
+                Assert.True(first.Evidence.Chain.SinceIncident is not { OthersScheduled: 20 } since || since.Rate <= 0.8);
+            }
+        }
+        else
+        {
+            Assert.Contains(ReasonCodes.LowParticipation, first.Reasons);
+            Assert.True(first.Evidence.Chain.LastFullRound!.Rate <= 0.8, $"last full round {first.Evidence.Chain.LastFullRound.Rate}");
+        }
+
+        // Healed: the majority's branch wins, the observer switches to it, and our empty slots there are decided on.
+        var minorityHead = rig.Simulator.View().Head;
+        rig.Simulator.Heal();
+        await rig.RunUntilAsync(() => Scenario.Completed(rig), TimeSpan.FromMinutes(mode == ConsensusMode.Legacy ? 12 : 4), "failover completed after the heal");
+
+        var process = await rig.ProcessTypesAsync();
+        Assert.Equal(Scenario.OneRotation, process.Where(t => t != "failover-suppressed.v1"));
+        Assert.Single(rig.Pushes);
+        var requested = await Scenario.ExactlyOneRotationOnChainAsync(rig);
+        Assert.Equal(first.IncidentId, requested.IncidentId);
+
+        // The fork appears as one ForkSwitched orphaning exactly the minority's blocks the observer had recorded.
+        var chain = await rig.ChainEventsAsync();
+        var fork = Assert.Single(chain.OfType<ForkSwitched>());
+        Assert.Equal(partitionedAt.Number, fork.ForkBlockNum);
+        Assert.Equal(minorityHead.Number, fork.OldHeadNum);
+        Assert.NotEmpty(fork.OrphanedBlocks);
+        Assert.All(fork.OrphanedBlocks, b => Assert.Contains(b.Producer, MinorityOthers));
+        Assert.Equal(
+            Enumerable.Range((int)partitionedAt.Number + 1, (int)(minorityHead.Number - partitionedAt.Number)).Select(n => (uint)n),
+            fork.OrphanedBlocks.Select(b => b.BlockNum));
+
+        // … and the misses they had revealed (ours among them), re-recorded on the new branch, where the minority's
+        // producers are the ones missing while the partition lasted.
+        Assert.Contains(fork.OrphanedMisses, m => m.ScheduledProducer == ServiceRig.OursText);
+        var afterFork = chain.SkipWhile(e => e is not ForkSwitched).Skip(1).ToList();
+        var minoritySlotsMissed = afterFork.OfType<BlockMissed>().Where(m => m.Slot > partitionedAt.Slot && m.Slot <= minorityHead.Slot).Select(m => m.ScheduledProducer).ToHashSet();
+        Assert.Superset(new HashSet<string>([.. MinorityOthers, ServiceRig.OursText]), minoritySlotsMissed);
+        Assert.DoesNotContain(afterFork.OfType<BlockProduced>(), b => b.Slot > partitionedAt.Slot && b.Slot <= minorityHead.Slot && MinorityOthers.Contains(b.Producer));
+        var triggered = (await rig.ProcessEventsAsync()).OfType<FailoverTriggered>().Single();
+        Assert.True(triggered.DecidedAt > minorityHead.Timestamp, "decided only after the heal");
+        Assert.True(triggered.Evidence.Chain.LastFullRound!.Rate > 0.8);
+    }
+}
