@@ -264,7 +264,7 @@ public sealed class EvidenceBuilderTests
         var dataCenters = Build(chain, view).DataCenters;
 
         Assert.Equal(["dc-a", "dc-b", "dc-c"], dataCenters.Select(d => d.Name));
-        Assert.NotNull(dataCenters[0].NodeError);
+        Assert.False(string.IsNullOrWhiteSpace(dataCenters[0].NodeError), "a node never sampled is in error, and the error says why");
         Assert.Null(dataCenters[0].NodeHeadTime);
         Assert.Equal(new DataCenterEvidence("dc-b", 2, DecisionFixtures.KeyB, DecisionFixtures.FinalizerKeyB, true, headTime, null), dataCenters[1]);
         Assert.Equal(new DataCenterEvidence("dc-c", 3, DecisionFixtures.KeyC, null, false, null, null), dataCenters[2]);
@@ -315,9 +315,9 @@ public sealed class EvidenceBuilderTests
     {
         var chain = Fold(FirstRecording(FirstRound(), V1));
 
-        Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, null!, chain, ObserverView.Empty, FailoverProcess.Initial, At));
-        Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, null!, ObserverView.Empty, FailoverProcess.Initial, At));
-        Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, null!, FailoverProcess.Initial, At));
-        Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, ObserverView.Empty, null!, At));
+        Assert.Equal("dataCenters", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, null!, chain, ObserverView.Empty, FailoverProcess.Initial, At)).ParamName);
+        Assert.Equal("chain", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, null!, ObserverView.Empty, FailoverProcess.Initial, At)).ParamName);
+        Assert.Equal("observer", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, null!, FailoverProcess.Initial, At)).ParamName);
+        Assert.Equal("process", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, ObserverView.Empty, null!, At)).ParamName);
     }
 }

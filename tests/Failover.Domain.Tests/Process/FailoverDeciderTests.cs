@@ -517,6 +517,16 @@ public sealed class FailoverDeciderTests
     }
 
     [Fact]
+    public void A_manual_request_waiting_while_an_automatic_incident_is_suppressed_is_still_decided()
+    {
+        var automatic = Suppressed(Incident1, Stale(Healthy()));
+
+        Given(ManualRequested("dc-c", T.AddSeconds(-5)), automatic)
+            .When(Evaluate(Healthy(at: T.AddSeconds(1)).WithManual("dc-c")))
+            .ThenTypes(typeof(FailoverTriggered), typeof(KeyRotationRequested));
+    }
+
+    [Fact]
     public void Two_manual_requests_are_two_incidents()
     {
         var evidence = Healthy().WithManual("dc-a") with { Incident = null };

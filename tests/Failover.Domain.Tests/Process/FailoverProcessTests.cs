@@ -220,17 +220,19 @@ public sealed class FailoverProcessTests
     [Fact]
     public void A_failed_manual_rotation_leaves_the_automatic_count_alone()
     {
-        var manualIncident = "manual-0";
+        // An automatic rotation completed; a manual one requested at the very same instant is rejected: the automatic
+        // one still counts.
+        var at = T.AddHours(-2);
         IProcessEvent[] history =
         [
-            ManualRequested("dc-c", T.AddHours(-2)),
-            Triggered(manualIncident, T.AddHours(-2), target: "dc-c", manualTo: "dc-c"),
-            Requested("rotation-m", manualIncident, T.AddHours(-2), target: "dc-c"),
-            Failed("rotation-m", RotationFailures.Rejected, T.AddHours(-2).AddSeconds(1)),
-            .. Rotation("rotation-1", IncidentAt(0), T.AddHours(-2), CapOfTwo),
+            .. CompletedRotation("rotation-1", IncidentAt(0), at, CapOfTwo),
+            ManualRequested("dc-c", at),
+            Triggered("manual-7", at, target: "dc-c", manualTo: "dc-c"),
+            Requested("rotation-m", "manual-7", at, target: "dc-c"),
+            Failed("rotation-m", RotationFailures.Rejected, at.AddSeconds(1)),
         ];
 
-        Assert.Equal([T.AddHours(-2)], Fold(history).AutomaticRotations);
+        Assert.Equal([at], Fold(history).AutomaticRotations);
     }
 
     [Fact]
@@ -368,9 +370,10 @@ public sealed class FailoverProcessTests
     {
         var automatic = new FailoverSuppressed(Producer, IncidentAt(0), [ReasonCodes.StaleHead], new Decision(DecisionOutcome.Suppress, [], null, [], ""), Healthy(), new FailoverPolicy(), T);
 
-        Assert.NotNull(Fold([ManualRequested("dc-c", T), automatic]).PendingManual);
-        Assert.NotNull(Fold([ManualRequested("dc-c", T), Triggered(IncidentAt(0), T)]).PendingManual);
-        Assert.Null(Fold([ManualRequested("dc-c", T), Triggered("manual-0", T, manualTo: "dc-c", target: "dc-c")]).PendingManual);
+        Assert.Equal(("dc-c", "manual-0"), (Fold([ManualRequested("dc-c", T), automatic]).PendingManual?.DataCenter, Fold([ManualRequested("dc-c", T), automatic]).PendingManualIncident));
+        Assert.Equal(("dc-c", "manual-0"), (Fold([ManualRequested("dc-c", T), Triggered(IncidentAt(0), T)]).PendingManual?.DataCenter, Fold([ManualRequested("dc-c", T), Triggered(IncidentAt(0), T)]).PendingManualIncident));
+        var decided = Fold([ManualRequested("dc-c", T), Triggered("manual-0", T, manualTo: "dc-c", target: "dc-c")]);
+        Assert.Equal((null, null), (decided.PendingManual, decided.PendingManualIncident));
     }
 
     [Fact]
