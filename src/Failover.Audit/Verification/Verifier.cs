@@ -1,0 +1,500 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Failover.Audit.Decisions;
+using Failover.Domain.Chain;
+using Failover.Domain.Events;
+using Failover.Domain.Process;
+using Failover.EventStore;
+using Failover.Service.Storage;
+
+namespace Failover.Audit.Verification;
+
+/// <summary>A link of the chain known from elsewhere (printed by an earlier verify): <c>POSITION:HASH</c>.</summary>
+public sealed record Anchor(long Position, string Hash)
+{
+    public static bool TryParse(string? text, out Anchor? anchor, out string? problem)
+    {
+        anchor = null;
+        problem = null;
+        var parts = (text ?? string.Empty).Split(':', 2);
+        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var position) || position < 1)
+        {
+            problem = $"'{text}' is not POSITION:HASH (e.g. 1020:3f2a…, 64 hex digits)";
+        }
+        else if (parts[1].Length != 64 || !parts[1].All(Uri.IsHexDigit))
+        {
+            problem = $"the hash of '{text}' is not 64 hexadecimal digits";
+        }
+        else
+        {
+            anchor = new Anchor(position, parts[1].ToLowerInvariant());
+        }
+
+        return anchor is not null;
+    }
+}
+
+/// <summary>What <c>verify</c> found: the chain's extent and head, what was checked, and every problem in position order.</summary>
+public sealed record VerifyReport(
+    long Events,
+    long HeadPosition,
+    string? HeadHash,
+    bool ChainIntact,
+    int Streams,
+    int Decisions,
+    int DecisionsRederived,
+    int EvidenceRebuilt,
+    int RotationsRequested,
+    int RotationStepsChecked,
+    IReadOnlyList<AuditProblem> Problems,
+    IReadOnlyList<string> Warnings)
+{
+    public bool Holds => Problems.Count == 0;
+
+    /// <summary>The first bad event: the lowest position, and at that position the first check in <see cref="AuditCheck"/> order.</summary>
+    public AuditProblem? FirstProblem => Problems.Count > 0 ? Problems[0] : null;
+}
+
+/// <summary>
+/// <c>failover audit verify</c>: one pass over the log from position 1. At each event, in this order: the position
+/// follows the previous one (a gap is a deleted event); the stored hash is sha256(previous stored hash ‖ canonical
+/// bytes), with a diagnosis when it is not (edited, swapped with its neighbour, inserted before it); the stream's
+/// version follows; an anchored link matches; the payload decodes; a decision re-runs through the policy to what was
+/// recorded and its evidence is what the log before it shows; a rotation step follows its request and the requested
+/// transaction is what it says. Problems are reported at the event they concern, sorted by position.
+/// </summary>
+public static class Verifier
+{
+    public static async Task<VerifyReport> VerifyAsync(IEventStore store, IReadOnlyList<Anchor>? anchors = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var pass = new VerifyPass(anchors ?? []);
+        await using var events = store.ReadAllAsync(1, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var current = await events.MoveNextAsync().ConfigureAwait(false) ? events.Current : null;
+        while (current is not null)
+        {
+            var next = await events.MoveNextAsync().ConfigureAwait(false) ? events.Current : null;
+            pass.Check(current, next);
+            current = next;
+        }
+
+        return await pass.FinishAsync(store, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class VerifyPass(IReadOnlyList<Anchor> anchors)
+    {
+        private const int SnapshotsKept = 512;
+
+        private readonly List<AuditProblem> _problems = [];
+        private readonly List<string> _warnings = [];
+        private readonly Dictionary<long, string> _anchors = anchors.GroupBy(a => a.Position).ToDictionary(g => g.Key, g => g.Last().Hash);
+        private readonly Dictionary<string, (long Version, long Position)> _streams = new(StringComparer.Ordinal);
+
+        // The chain of hashes.
+        private ReadOnlyMemory<byte> _previousHash = CanonicalEvent.GenesisHash;
+        private ReadOnlyMemory<byte>? _beforePreviousHash;
+        private RecordedEvent? _previous;
+        private bool _previousSwapped;
+        private long _expected = 1;
+        private bool _intact = true;
+        private long _events;
+
+        // The folds the service decides from, as of the event being checked.
+        private string? _chainId;
+        private ObservedChain _chain = ObservedChain.Empty;
+        private ImmutableDictionary<string, ObserverView> _views = ImmutableDictionary<string, ObserverView>.Empty.WithComparers(StringComparer.Ordinal);
+        private readonly Dictionary<string, FailoverProcess> _processes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<Snapshot>> _samples = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<Snapshot>> _operatorTriggers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (object Event, long Position)> _lastProcessEvent = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Stream, string RotationId), Requested> _rotations = [];
+        private readonly HashSet<string> _unknownTypes = new(StringComparer.Ordinal);
+
+        private int _decisions;
+        private int _rederived;
+        private int _evidenceRebuilt;
+        private int _rotationSteps;
+
+        /// <summary>The folds at an event that made the process manager evaluate: a sample of its observer, or an operator's command.</summary>
+        private sealed record Snapshot(long Position, DateTimeOffset At, ObservedChain Chain, ImmutableDictionary<string, ObserverView> Views);
+
+        private sealed record Requested(KeyRotationRequested Request, long Position, string? RecomputedId);
+
+        public void Check(RecordedEvent e, RecordedEvent? next)
+        {
+            _events++;
+            CheckLink(e, next);
+            CheckStreamVersion(e);
+            CheckAnchor(e);
+            var audited = AuditLog.Decode(e);
+            if (audited.DecodeError is { } error)
+            {
+                Add(e, AuditCheck.Payload, $"the payload is not a {e.Type} record: {error}");
+                return;
+            }
+
+            if (audited.Event is null)
+            {
+                if (_unknownTypes.Add(e.Type))
+                {
+                    _warnings.Add($"event type {e.Type} (first at position {e.Position}) is not in this build's catalogue: not checked beyond the hash chain");
+                }
+
+                return;
+            }
+
+            try
+            {
+                Follow(audited);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException or NullReferenceException)
+            {
+                Add(e, AuditCheck.Payload, $"the event does not fold into its stream's state: {ex.Message}");
+            }
+        }
+
+        private void CheckLink(RecordedEvent e, RecordedEvent? next)
+        {
+            var gap = e.Position != _expected;
+            if (gap)
+            {
+                _intact = false;
+                Add(_expected, null, null, AuditCheck.Position, e.Position == _expected + 1
+                    ? $"position {_expected} is missing: the log goes from {_expected - 1} to {e.Position} (an event was deleted)"
+                    : $"positions {_expected}–{e.Position - 1} are missing: the log goes from {_expected - 1} to {e.Position} (events were deleted)", []);
+            }
+
+            _expected = e.Position + 1;
+            var recomputed = CanonicalEvent.ComputeHash(_previousHash.Span, e);
+            var swapped = false;
+            if (!recomputed.AsSpan().SequenceEqual(e.Hash.Span))
+            {
+                _intact = false;
+                List<string> details = [$"stored hash {Hex(e.Hash)}", $"recomputed {Convert.ToHexStringLower(recomputed)} from the stored hash of the event before it"];
+                if (next is not null && next.Position == e.Position + 1 && Links(next.Hash, e with { Position = e.Position + 1 }, e.Hash))
+                {
+                    swapped = true;
+                    Add(e, AuditCheck.HashChain,
+                        $"out of order: this event was sealed at position {next.Position}, after the event now at {next.Position} ({next.Stream}, {next.Type}); the two were swapped", details);
+                }
+                else if (_previousSwapped && _previous is not null)
+                {
+                    Add(e, AuditCheck.HashChain, $"out of order: this event was sealed at position {_previous.Position}; it was swapped with the event now there", details);
+                }
+                else if (!gap && _previous is not null && _beforePreviousHash is { } before && Links(before, e with { Position = e.Position - 1 }, e.Hash))
+                {
+                    Add(_previous, AuditCheck.HashChain,
+                        $"inserted: the event after it (position {e.Position}) was sealed at position {_previous.Position}, directly after position {_previous.Position - 1}; this event was not in the log then", []);
+                    Add(e, AuditCheck.HashChain, $"sealed at position {e.Position - 1}: an event was inserted before it (position {_previous.Position})", details);
+                }
+                else if (gap)
+                {
+                    Add(e, AuditCheck.HashChain, $"does not link to position {_previous?.Position ?? 0}, the event before it in the log: the event it was sealed after is missing", details);
+                }
+                else
+                {
+                    Add(e, AuditCheck.HashChain,
+                        $"the stored hash is not sha256(previous hash ‖ canonical bytes): the event was changed after it was sealed, or the event before it was rewritten with its hash", details);
+                }
+            }
+
+            _beforePreviousHash = _previousHash;
+            _previousHash = e.Hash;
+            _previous = e;
+            _previousSwapped = swapped;
+        }
+
+        private static bool Links(ReadOnlyMemory<byte> previousHash, RecordedEvent e, ReadOnlyMemory<byte> stored) =>
+            CanonicalEvent.ComputeHash(previousHash.Span, e).AsSpan().SequenceEqual(stored.Span);
+
+        private void CheckStreamVersion(RecordedEvent e)
+        {
+            if (_streams.TryGetValue(e.Stream, out var last))
+            {
+                if (e.Version != last.Version + 1)
+                {
+                    Add(e, AuditCheck.StreamVersion, e.Version > last.Version + 1
+                        ? $"stream {e.Stream} jumps from version {last.Version} (position {last.Position}) to {e.Version}: versions are missing"
+                        : $"stream {e.Stream} goes back from version {last.Version} (position {last.Position}) to {e.Version}: out of order or repeated");
+                }
+            }
+            else if (e.Version != 0)
+            {
+                Add(e, AuditCheck.StreamVersion, $"stream {e.Stream} starts at version {e.Version}, not 0: its first events are missing");
+            }
+
+            _streams[e.Stream] = (Math.Max(e.Version, last.Version), e.Position);
+        }
+
+        private void CheckAnchor(RecordedEvent e)
+        {
+            if (_anchors.Remove(e.Position, out var anchored) && Hex(e.Hash) != anchored)
+            {
+                Add(e, AuditCheck.Anchor, $"the stored hash {Hex(e.Hash)} is not the anchored {anchored}: the log up to here is not the one anchored");
+            }
+        }
+
+        /// <summary>Folds the event as the process manager does, checking decisions and rotation steps before they are folded.</summary>
+        private void Follow(AuditedEvent audited)
+        {
+            var e = audited.Recorded;
+            switch (audited.Event)
+            {
+                case IChainEvent chainEvent:
+                    if (e.Stream != Streams.Chain(chainEvent.ChainId))
+                    {
+                        Add(e, AuditCheck.Payload, $"an event of chain {chainEvent.ChainId} in stream {e.Stream}, not {Streams.Chain(chainEvent.ChainId)}");
+                    }
+
+                    _chainId ??= chainEvent.ChainId;
+                    if (chainEvent.ChainId == _chainId)
+                    {
+                        _chain = _chain.Apply(chainEvent);
+                    }
+
+                    break;
+                case IProcessEvent processEvent:
+                    FollowProcess(audited, processEvent);
+                    break;
+                default:
+                    if (audited.Event is ParticipationSampled or EndpointDegraded or EndpointRecovered)
+                    {
+                        var observer = audited.Event switch
+                        {
+                            ParticipationSampled s => s.ObserverId,
+                            EndpointDegraded d => d.ObserverId,
+                            EndpointRecovered r => r.ObserverId,
+                            _ => null,
+                        };
+                        if (e.Stream != Streams.Observer(observer!))
+                        {
+                            Add(e, AuditCheck.Payload, $"an event of observer {observer} in stream {e.Stream}, not {Streams.Observer(observer!)}");
+                        }
+                    }
+
+                    var view = _views.TryGetValue(e.Stream, out var known) ? known : ObserverView.Empty;
+                    _views = _views.SetItem(e.Stream, view.Apply(audited.Event!));
+                    if (audited.Event is ParticipationSampled sample)
+                    {
+                        Keep(_samples, e.Stream, new Snapshot(e.Position, sample.ObservedAt, _chain, _views));
+                    }
+
+                    break;
+            }
+        }
+
+        private void FollowProcess(AuditedEvent audited, IProcessEvent processEvent)
+        {
+            var e = audited.Recorded;
+            if (e.Stream != Streams.Failover(processEvent.Producer))
+            {
+                Add(e, AuditCheck.Payload, $"an event of {processEvent.Producer}'s failover process in stream {e.Stream}, not {Streams.Failover(processEvent.Producer)}");
+            }
+
+            var process = _processes.TryGetValue(e.Stream, out var folded) ? folded : FailoverProcess.Initial;
+            if (RecordedDecision.From(audited) is { } decision)
+            {
+                CheckDecision(decision, process);
+            }
+
+            CheckRotationStep(e, processEvent);
+            _processes[e.Stream] = process.Apply(processEvent);
+            _lastProcessEvent[e.Stream] = (processEvent, e.Position);
+            switch (processEvent)
+            {
+                case ManualFailoverRequested m:
+                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, m.At, _chain, _views));
+                    break;
+                case AutomationResumed r:
+                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, r.At, _chain, _views));
+                    break;
+                case AutomationRearmed r:
+                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, r.At, _chain, _views));
+                    break;
+            }
+        }
+
+        private void CheckDecision(RecordedDecision d, FailoverProcess process)
+        {
+            _decisions++;
+            var divergences = DecisionCheck.Divergences(d);
+            if (divergences.Count == 0)
+            {
+                _rederived++;
+            }
+            else
+            {
+                Add(d.Position, d.Stream, d.Type, AuditCheck.Decision, "the decision does not follow from its recorded evidence and policy: " + divergences[0], divergences);
+            }
+
+            // The evaluation that recorded it ran on the folds as of the sample (or operator command) at the evidence's time.
+            var at = d.Evidence.EvaluatedAt;
+            var observerStream = d.ObserverId is { } observer ? Streams.Observer(observer) : null;
+            var cause = (observerStream is not null && _samples.TryGetValue(observerStream, out var samples) ? samples.LastOrDefault(s => s.At == at) : null)
+                ?? (_operatorTriggers.TryGetValue(d.Stream, out var commands) ? commands.LastOrDefault(s => s.At == at) : null);
+            if (cause is null)
+            {
+                Add(d.Position, d.Stream, d.Type, AuditCheck.Evidence, observerStream is null
+                    ? "the decision names no observer, so its evidence cannot be traced to a sample in the log"
+                    : $"no sample of observer {d.ObserverId} and no operator command at {DecisionCheck.Time(at)} precedes the decision: its evidence cannot be traced to the log", []);
+                return;
+            }
+
+            var view = observerStream is not null && cause.Views.TryGetValue(observerStream, out var v) ? v : ObserverView.Empty;
+            var rebuilt = EvidenceCheck.Rebuild(d.Evidence, d.Policy, cause.Chain, view, process);
+            var differences = EvidenceCheck.Differences(d.Evidence, rebuilt);
+            if (differences.Count == 0)
+            {
+                _evidenceRebuilt++;
+            }
+            else
+            {
+                Add(d.Position, d.Stream, d.Type, AuditCheck.Evidence,
+                    $"the recorded evidence is not what the log up to position {cause.Position} shows: " + differences[0], differences);
+            }
+        }
+
+        private void CheckRotationStep(RecordedEvent e, IProcessEvent processEvent)
+        {
+            switch (processEvent)
+            {
+                case KeyRotationRequested request:
+                    {
+                        _rotationSteps++;
+                        var problems = new List<string>();
+                        if (!_lastProcessEvent.TryGetValue(e.Stream, out var before) || before.Event is not FailoverTriggered trigger)
+                        {
+                            problems.Add("it does not follow a failover-triggered.v1 in its stream: no decision asked for it");
+                        }
+                        else if (trigger.IncidentId != request.IncidentId || trigger.TargetDataCenter != request.TargetDataCenter || trigger.TargetKey != request.TargetKey)
+                        {
+                            problems.Add($"the decision before it (position {before.Position}) is for incident {trigger.IncidentId} → {trigger.TargetDataCenter} ({trigger.TargetKey}), the request for {request.IncidentId} → {request.TargetDataCenter} ({request.TargetKey})");
+                        }
+
+                        if (_chainId is not null && !string.Equals(request.ChainId, _chainId, StringComparison.OrdinalIgnoreCase))
+                        {
+                            problems.Add($"the transaction is for chain {request.ChainId}, the log observes {_chainId}");
+                        }
+
+                        var id = RotationCheck.TransactionIdOf(request, problems);
+                        if (!_rotations.TryAdd((e.Stream, request.RotationId), new Requested(request, e.Position, id)))
+                        {
+                            problems.Add($"rotation id {request.RotationId} was requested before (position {_rotations[(e.Stream, request.RotationId)].Position})");
+                        }
+
+                        Rotation(e, problems);
+                        break;
+                    }
+
+                case KeyRotationSubmitted s:
+                    Step(e, s.RotationId, s.TransactionId, null, null);
+                    if (s.Outcome is not (PushOutcomes.Accepted or PushOutcomes.Duplicate or PushOutcomes.Unknown))
+                    {
+                        Add(e, AuditCheck.Rotation, $"a submission with outcome '{s.Outcome}' (accepted, duplicate or unknown expected)");
+                    }
+
+                    break;
+                case KeyRotationFailed f:
+                    Step(e, f.RotationId, f.TransactionId, null, null);
+                    break;
+                case KeyRotated k:
+                    Step(e, k.RotationId, null, k.Key, null);
+                    break;
+                case SigningKeyActivated a:
+                    Step(e, a.RotationId, null, a.Key, null);
+                    break;
+                case FailoverCompleted c:
+                    Step(e, c.RotationId, null, c.Key, c.DataCenter);
+                    break;
+            }
+        }
+
+        /// <summary>A step after the request: it names a rotation requested before it in its stream, with that rotation's transaction, key and data center.</summary>
+        private void Step(RecordedEvent e, string rotationId, string? transactionId, string? key, string? dataCenter)
+        {
+            _rotationSteps++;
+            if (!_rotations.TryGetValue((e.Stream, rotationId), out var requested))
+            {
+                Add(e, AuditCheck.Rotation, $"no key-rotation-requested.v1 with rotation id {rotationId} precedes it in stream {e.Stream}");
+                return;
+            }
+
+            var problems = new List<string>();
+            if (transactionId is not null && !string.Equals(transactionId, requested.Request.TransactionId, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"transaction {transactionId} is not the requested transaction {requested.Request.TransactionId} (position {requested.Position})");
+            }
+            else if (transactionId is not null && requested.RecomputedId is { } id && !string.Equals(transactionId, id, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"transaction {transactionId} is not the id of the requested bytes, {id} (position {requested.Position})");
+            }
+
+            if (key is not null && key != requested.Request.TargetKey)
+            {
+                problems.Add($"key {key} is not the requested target key {requested.Request.TargetKey} (position {requested.Position})");
+            }
+
+            if (dataCenter is not null && dataCenter != requested.Request.TargetDataCenter)
+            {
+                problems.Add($"data center {dataCenter} is not the requested target {requested.Request.TargetDataCenter} (position {requested.Position})");
+            }
+
+            Rotation(e, problems);
+        }
+
+        private void Rotation(RecordedEvent e, List<string> problems)
+        {
+            if (problems.Count > 0)
+            {
+                Add(e.Position, e.Stream, e.Type, AuditCheck.Rotation, problems[0], problems);
+            }
+        }
+
+        private static void Keep(Dictionary<string, List<Snapshot>> kept, string stream, Snapshot snapshot)
+        {
+            if (!kept.TryGetValue(stream, out var list))
+            {
+                kept[stream] = list = [];
+            }
+
+            if (list.Count >= SnapshotsKept)
+            {
+                list.RemoveRange(0, list.Count - SnapshotsKept + 1);
+            }
+
+            list.Add(snapshot);
+        }
+
+        public async Task<VerifyReport> FinishAsync(IEventStore store, CancellationToken cancellationToken)
+        {
+            var head = _previous?.Position ?? 0;
+            foreach (var (position, hash) in _anchors)
+            {
+                Add(position, null, null, AuditCheck.Anchor, $"the log ends at position {head}, before the anchored position {position} ({hash}): events were removed from its end", []);
+            }
+
+            foreach (var (stream, last) in _streams)
+            {
+                var metadata = await store.GetStreamMetadataAsync(stream, cancellationToken).ConfigureAwait(false);
+                if (metadata is null || metadata.LastVersion != last.Version)
+                {
+                    Add(last.Position, stream, null, AuditCheck.StreamTable, metadata is null
+                        ? $"stream {stream} has events but no row in the store's stream table"
+                        : $"the store's stream table puts stream {stream} at version {metadata.LastVersion}, but its last event in the log is version {last.Version} (position {last.Position}): {(metadata.LastVersion > last.Version ? "events are missing from its end" : "the table was not moved with them")}", []);
+                }
+            }
+
+            var problems = _problems.OrderBy(p => p.Position).ThenBy(p => p.Check).ToList();
+            return new VerifyReport(_events, head, _previous is null ? null : Hex(_previous.Hash), _intact, _streams.Count, _decisions, _rederived,
+                _evidenceRebuilt, _rotations.Count, _rotationSteps, problems, _warnings);
+        }
+
+        private void Add(RecordedEvent e, AuditCheck check, string what, IReadOnlyList<string>? details = null) =>
+            Add(e.Position, e.Stream, e.Type, check, what, details ?? []);
+
+        private void Add(long position, string? stream, string? type, AuditCheck check, string what, IReadOnlyList<string> details) =>
+            _problems.Add(new AuditProblem(position, stream, type, check, what, details));
+
+        private static string Hex(ReadOnlyMemory<byte> hash) => Convert.ToHexStringLower(hash.Span);
+    }
+}

@@ -1,0 +1,299 @@
+using System.Text.Json;
+using Failover.Audit.Verification;
+using Failover.Domain.Decisions;
+using Failover.Domain.Events;
+using Failover.EventStore;
+using Failover.EventStore.Sqlite;
+
+namespace Failover.Audit.Tests;
+
+/// <summary>
+/// <c>failover audit verify</c> on the demo's store, and on copies of it tampered with in each way an auditor must
+/// catch: each is named by the right position and check.
+/// </summary>
+[Collection(DemoStoreFixture.Name)]
+public sealed class VerifyTests(DemoStore demo)
+{
+    private const string Triggered = "failover-triggered.v1";
+
+    [Fact]
+    public async Task The_demo_store_verifies_clean_with_every_decision_rederived_and_its_evidence_rebuilt_from_the_log()
+    {
+        var run = await Audit.RunAsync("verify", "--store", demo.Location, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        var report = JsonDocument.Parse(run.Out).RootElement;
+        await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = demo.DatabasePath, ReadOnly = true });
+        var chain = await store.VerifyChainAsync();
+        Assert.True(chain.IsIntact);
+        Assert.Equal(chain.EventCount, report.GetProperty("events").GetInt64());
+        Assert.Equal(1, report.GetProperty("decisions").GetInt32());
+        Assert.Equal(1, report.GetProperty("decisions_rederived").GetInt32());
+        Assert.Equal(1, report.GetProperty("evidence_rebuilt").GetInt32());
+        Assert.Equal(1, report.GetProperty("rotations_requested").GetInt32());
+        Assert.Equal(5, report.GetProperty("rotation_steps_checked").GetInt32()); // requested, submitted, rotated, activated, completed
+        Assert.Empty(report.GetProperty("problems").EnumerateArray());
+        var head = await new Tamper(demo.DatabasePath).EventsAsync();
+        Assert.Equal(Convert.ToHexStringLower(head[^1].Hash.Span), report.GetProperty("head_hash").GetString());
+
+        var text = await Audit.RunAsync("verify", "--store", demo.Location);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("VERIFIED", text.Out, StringComparison.Ordinal);
+        Assert.Contains($"--anchor {head[^1].Position}:{Convert.ToHexStringLower(head[^1].Hash.Span)}", text.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_edited_payload_is_the_first_bad_event_at_its_position()
+    {
+        var copy = new Tamper(demo.Copy("edited"));
+        var sample = await copy.FirstAsync("participation-sampled.v1", after: 300);
+        await copy.EditPayloadAsync(sample.Position, p => p["head_block_num"] = p["head_block_num"]!.GetValue<uint>() + 1);
+
+        var report = await VerifyAsync(copy);
+
+        var first = report.FirstProblem!;
+        Assert.Equal((sample.Position, AuditCheck.HashChain, sample.Stream, sample.Type), (first.Position, first.Check, first.Stream, first.Type));
+        Assert.Contains("changed after it was sealed", first.What, StringComparison.Ordinal);
+        Assert.Single(report.Problems, p => p.Check == AuditCheck.HashChain); // the next link still holds: one edit, one broken link
+    }
+
+    [Fact]
+    public async Task A_deleted_event_is_a_missing_position()
+    {
+        var copy = new Tamper(demo.Copy("deleted"));
+        var victim = await copy.FirstAsync("block-produced.v1", after: 400);
+        await copy.DeleteAsync(victim.Position);
+
+        var run = await RunAsync(copy);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"the first bad event is at position {victim.Position} (-, -): [position] position {victim.Position} is missing", run.Out, StringComparison.Ordinal);
+        var report = await VerifyAsync(copy);
+        Assert.Contains(report.Problems, p => p.Position == victim.Position + 1 && p.Check == AuditCheck.HashChain && p.What.Contains("is missing", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Stream == victim.Stream && p.Check == AuditCheck.StreamVersion && p.What.Contains($"jumps from version {victim.Version - 1}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reordered_events_are_named_at_the_first_of_the_two()
+    {
+        var copy = new Tamper(demo.Copy("reordered"));
+        var first = await copy.FirstAsync("block-produced.v1", after: 500);
+        await copy.SwapAsync(first.Position, first.Position + 1);
+
+        var report = await VerifyAsync(copy);
+
+        var problem = report.FirstProblem!;
+        Assert.Equal((first.Position, AuditCheck.HashChain), (problem.Position, problem.Check));
+        Assert.Contains($"out of order: this event was sealed at position {first.Position + 1}", problem.What, StringComparison.Ordinal);
+        Assert.Contains(report.Problems, p => p.Position == first.Position + 1 && p.What.Contains($"sealed at position {first.Position}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_inserted_event_is_named_even_when_the_forger_sealed_it_correctly()
+    {
+        var copy = new Tamper(demo.Copy("inserted"));
+        var at = (await copy.FirstAsync("participation-sampled.v1", after: 600)).Position;
+        await copy.InsertAsync(at, "observer-forger", "endpoint-recovered.v1",
+            """{"observer_id":"forger","endpoint":"http://forged","observed_at":"2026-01-01T00:00:00+00:00"}""");
+
+        var report = await VerifyAsync(copy);
+
+        var problem = report.FirstProblem!;
+        Assert.Equal((at, "observer-forger", AuditCheck.HashChain), (problem.Position, problem.Stream, problem.Check));
+        Assert.StartsWith("inserted:", problem.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_flipped_decision_breaks_its_link_and_is_a_divergence_too()
+    {
+        var copy = new Tamper(demo.Copy("flipped"));
+        var decision = await copy.FirstAsync(Triggered);
+        await copy.EditPayloadAsync(decision.Position, FlipToSuppression);
+
+        var report = await VerifyAsync(copy);
+
+        Assert.Equal((decision.Position, AuditCheck.HashChain), (report.FirstProblem!.Position, report.FirstProblem.Check));
+        Assert.Contains(report.Problems, p => p.Position == decision.Position && p.Check == AuditCheck.Decision);
+    }
+
+    [Fact]
+    public async Task A_flipped_decision_resealed_by_a_forger_is_reported_as_a_decision_its_evidence_does_not_justify()
+    {
+        var copy = new Tamper(demo.Copy("flipped-resealed"));
+        var decision = await copy.FirstAsync(Triggered);
+        await copy.EditPayloadAsync(decision.Position, FlipToSuppression);
+        await copy.ResealAsync(decision.Position);
+
+        var run = await RunAsync(copy);
+        var report = await VerifyAsync(copy);
+
+        Assert.True(report.ChainIntact);
+        var problem = report.FirstProblem!;
+        Assert.Equal((decision.Position, AuditCheck.Decision, Triggered), (problem.Position, problem.Check, problem.Type));
+        Assert.Contains("outcome: recorded suppress (low-participation), the policy gives trigger → dc2", problem.What, StringComparison.Ordinal);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"position {decision.Position} (failover-failover.bp, {Triggered}): [decision]", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evidence_edited_so_the_trigger_no_longer_follows_is_caught_by_the_policy_and_by_the_log()
+    {
+        var copy = new Tamper(demo.Copy("evidence"));
+        var decision = await copy.FirstAsync(Triggered);
+        await copy.EditPayloadAsync(decision.Position, p => p["evidence"]!["chain"]!["sliding_window"]!["others_producing"] = 10);
+        await copy.ResealAsync(decision.Position);
+
+        var report = await VerifyAsync(copy);
+
+        var problems = report.Problems.Where(p => p.Position == decision.Position).ToList();
+        Assert.Equal([AuditCheck.Decision, AuditCheck.Evidence], problems.Select(p => p.Check));
+        Assert.Contains("the policy gives suppress (low-participation)", problems[0].What, StringComparison.Ordinal);
+        Assert.Contains("chain.sliding_window.others_producing: recorded 10, the log gives 20", problems[1].What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evidence_and_decision_forged_consistently_are_caught_by_rebuilding_the_evidence_from_the_log()
+    {
+        var copy = new Tamper(demo.Copy("forged"));
+        var decision = await copy.FirstAsync(Triggered);
+        await copy.EditPayloadAsync(decision.Position, p =>
+        {
+            // One producer more "missing" from the last full round, the decision re-derived from the forged evidence.
+            var triggered = JsonSerializer.Deserialize(p.ToJsonString(), DomainJsonContext.Default.FailoverTriggered)!;
+            var round = triggered.Evidence.Chain.LastFullRound!;
+            var forged = triggered.Evidence with
+            {
+                Chain = triggered.Evidence.Chain with { LastFullRound = round with { OthersProducing = round.OthersProducing - 1, OthersMissing = ["prod.forged"] } },
+            };
+            var rederived = triggered with { Evidence = forged, Decision = Policy.Evaluate(forged, triggered.Policy) };
+            Assert.Equal(DecisionOutcome.Trigger, rederived.Decision.Outcome);
+            foreach (var property in JsonSerializer.SerializeToNode(rederived, DomainJsonContext.Default.FailoverTriggered)!.AsObject().ToList())
+            {
+                p[property.Key] = property.Value?.DeepClone();
+            }
+        });
+        await copy.ResealAsync(decision.Position);
+
+        var report = await VerifyAsync(copy);
+
+        Assert.True(report.ChainIntact);
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal((decision.Position, AuditCheck.Evidence), (problem.Position, problem.Check));
+        Assert.Contains("chain.last_full_round.others_producing: recorded 19, the log gives 20", problem.Details, StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_submission_of_another_transaction_than_the_requested_one_is_a_rotation_problem()
+    {
+        var copy = new Tamper(demo.Copy("submitted"));
+        var submitted = await copy.FirstAsync("key-rotation-submitted.v1");
+        await copy.EditPayloadAsync(submitted.Position, p => p["transaction_id"] = new string('a', 64));
+        await copy.ResealAsync(submitted.Position);
+
+        var problem = (await VerifyAsync(copy)).FirstProblem!;
+
+        Assert.Equal((submitted.Position, AuditCheck.Rotation), (problem.Position, problem.Check));
+        Assert.StartsWith($"transaction {new string('a', 64)} is not the requested transaction", problem.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_whose_transaction_id_is_not_the_hash_of_its_bytes_is_caught_at_the_request()
+    {
+        var copy = new Tamper(demo.Copy("request"));
+        var request = await copy.FirstAsync("key-rotation-requested.v1");
+        var submitted = await copy.FirstAsync("key-rotation-submitted.v1");
+        await copy.EditPayloadAsync(request.Position, p => p["transaction_id"] = new string('b', 64));
+        await copy.EditPayloadAsync(submitted.Position, p => p["transaction_id"] = new string('b', 64));
+        await copy.ResealAsync(request.Position);
+
+        var problems = (await VerifyAsync(copy)).Problems;
+
+        Assert.Equal((request.Position, AuditCheck.Rotation), (problems[0].Position, problems[0].Check));
+        Assert.Contains("is not the id of the recorded transaction, sha256(packed_transaction) = ", problems[0].What, StringComparison.Ordinal);
+        Assert.Contains(problems, p => p.Position == submitted.Position && p.What.Contains("is not the id of the requested bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_submission_without_its_request_is_a_rotation_problem()
+    {
+        var copy = new Tamper(demo.Copy("orphan"));
+        var request = await copy.FirstAsync("key-rotation-requested.v1");
+        var submitted = await copy.FirstAsync("key-rotation-submitted.v1");
+        await copy.EditPayloadAsync(request.Position, p => p["rotation_id"] = "rotation-99");
+        await copy.ResealAsync(request.Position);
+
+        var problem = (await VerifyAsync(copy)).FirstProblem!;
+
+        Assert.Equal((submitted.Position, AuditCheck.Rotation), (problem.Position, problem.Check));
+        Assert.Equal("no key-rotation-requested.v1 with rotation id rotation-1 precedes it in stream failover-failover.bp", problem.What);
+    }
+
+    [Fact]
+    public async Task Events_removed_from_the_end_are_caught_by_the_stream_table_and_by_an_anchor()
+    {
+        var path = demo.Copy("truncated");
+        var copy = new Tamper(path);
+        var events = await copy.EventsAsync();
+        var head = events[^1];
+        var anchor = $"{head.Position}:{Convert.ToHexStringLower(head.Hash.Span)}";
+        Assert.Equal(0, (await Audit.RunAsync("verify", "--store", "sqlite:" + path, "--anchor", anchor)).ExitCode);
+        await copy.DeleteAsync(head.Position);
+
+        await using var store = await OpenAsync(path);
+        var report = await Verifier.VerifyAsync(store, [Anchor(anchor)]);
+
+        Assert.True(report.ChainIntact);
+        Assert.Contains(report.Problems, p => p.Check == AuditCheck.StreamTable && p.Stream == head.Stream && p.What.Contains("events are missing from its end", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Check == AuditCheck.Anchor && p.Position == head.Position);
+    }
+
+    [Fact]
+    public async Task A_forger_who_reseals_the_whole_log_is_caught_by_an_anchor()
+    {
+        var path = demo.Copy("rewritten");
+        var copy = new Tamper(path);
+        var events = await copy.EventsAsync();
+        var anchor = $"{events[^1].Position}:{Convert.ToHexStringLower(events[^1].Hash.Span)}";
+        var sample = events.First(e => e.Type == "participation-sampled.v1");
+        await copy.EditPayloadAsync(sample.Position, p => p["head_block_num"] = 1);
+        await copy.ResealAsync(sample.Position);
+
+        var run = await Audit.RunAsync("verify", "--store", "sqlite:" + path, "--anchor", anchor);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"the first bad event is at position {events[^1].Position}", run.Out, StringComparison.Ordinal);
+        Assert.Contains("[anchor]", run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1020", "is not POSITION:HASH")]
+    [InlineData("7:abc", "is not 64 hexadecimal digits")]
+    public async Task A_malformed_anchor_is_a_usage_error(string anchor, string reason)
+    {
+        var run = await Audit.RunAsync("verify", "--store", demo.Location, "--anchor", anchor);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(reason, run.Error, StringComparison.Ordinal);
+    }
+
+    private static void FlipToSuppression(System.Text.Json.Nodes.JsonObject payload)
+    {
+        var decision = payload["decision"]!;
+        decision["outcome"] = "suppress";
+        decision["reasons"] = new System.Text.Json.Nodes.JsonArray("low-participation");
+        decision["target_data_center"] = null;
+    }
+
+    private static Anchor Anchor(string text) => Verification.Anchor.TryParse(text, out var anchor, out _) ? anchor! : throw new ArgumentException(text);
+
+    private static async Task<IEventStore> OpenAsync(string path) =>
+        await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = path, ReadOnly = true });
+
+    private static async Task<VerifyReport> VerifyAsync(Tamper copy)
+    {
+        await using var store = await OpenAsync(copy.Path);
+        return await Verifier.VerifyAsync(store);
+    }
+
+    private static Task<AuditRun> RunAsync(Tamper copy) => Audit.RunAsync("verify", "--store", "sqlite:" + copy.Path);
+}
