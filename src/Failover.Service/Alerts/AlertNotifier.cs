@@ -113,7 +113,8 @@ public sealed partial class AlertNotifier : BackgroundService
                 await DeliverAsync(webhook, alert, cancellationToken).ConfigureAwait(false);
             }
 
-            checkpoint = await _cursors.CommitAsync(cursor, passed.ToAsyncEnumerable(), checkpoint, cancellationToken).ConfigureAwait(false);
+            // Not cancellable: once the receiver took an alert, a graceful stop still records it (only a crash can repeat it).
+            checkpoint = await _cursors.CommitAsync(cursor, passed.ToAsyncEnumerable(), checkpoint, CancellationToken.None).ConfigureAwait(false);
             passed.Clear();
         }
     }
@@ -131,7 +132,7 @@ public sealed partial class AlertNotifier : BackgroundService
                 return;
             }
 
-            var (status, retryAfter, problem) = await SendAsync(webhook, alert, body, cancellationToken).ConfigureAwait(false);
+            var (status, retryAfter, problem) = await SendAsync(webhook, alert, body).ConfigureAwait(false);
             if (status is { } ok && (int)ok is >= 200 and < 300)
             {
                 _metrics.RecordAlert(webhook.Name, "delivered");
@@ -155,10 +156,11 @@ public sealed partial class AlertNotifier : BackgroundService
     }
 
     private async Task<(HttpStatusCode? Status, TimeSpan? RetryAfter, string Problem)> SendAsync(
-        WebhookSettings webhook, Alert alert, byte[] body, CancellationToken cancellationToken)
+        WebhookSettings webhook, Alert alert, byte[] body)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_settings.Alerts.Timeout);
+        // Not linked to the stopping token: a graceful stop lets a request in flight finish (within the timeout) and
+        // records its outcome, so only a crash can leave a delivered alert unrecorded.
+        using var timeout = new CancellationTokenSource(_settings.Alerts.Timeout);
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.TryAddWithoutValidation("Idempotency-Key", alert.Id.ToString());
@@ -168,7 +170,7 @@ public sealed partial class AlertNotifier : BackgroundService
             var retryAfter = response.Headers.RetryAfter?.Delta;
             return (response.StatusCode, retryAfter, $"HTTP {(int)response.StatusCode}");
         }
-        catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
             return (null, null, e is OperationCanceledException ? $"no answer within {_settings.Alerts.Timeout.TotalSeconds} s" : Scrub(e.Message, webhook));
         }

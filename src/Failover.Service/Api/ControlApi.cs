@@ -55,7 +55,8 @@ public static class ControlApi
         catch (ValidationException e)
         {
             return TypedResults.ValidationProblem(
-                e.Errors.GroupBy(x => x.PropertyName).ToDictionary(g => g.Key, g => g.Select(x => x.ErrorMessage).ToArray()),
+                // Keyed by the body's field names (reason, data_center, by), as the client wrote them.
+                e.Errors.GroupBy(x => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(x.PropertyName)).ToDictionary(g => g.Key, g => g.Select(x => x.ErrorMessage).ToArray()),
                 detail: string.Join(" ", e.Errors.Select(x => x.ErrorMessage)),
                 title: "Invalid request");
         }

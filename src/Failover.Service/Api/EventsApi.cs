@@ -23,7 +23,7 @@ public static class EventsApi
         ArgumentNullException.ThrowIfNull(api);
         api.MapGet("/events", GetEventsAsync).WithName("GetEvents").WithSummary("The log from a position: each event's position, type, stream, hash and payload; limit 1–1000.");
         api.MapGet("/stream", Stream).WithName("GetStream")
-            .WithSummary("Server-sent events: every new event (id = its position, event = its type) and a 'status' after decisions and samples; resumable with Last-Event-ID.");
+            .WithSummary("Server-sent events: a 'status' at once, then every new event (id = its position, event = its type) and a 'status' after process events and samples; resumable with Last-Event-ID.");
         return api;
     }
 
@@ -52,7 +52,7 @@ public static class EventsApi
         return TypedResults.Ok(new EventsPage(events, events.Count > 0 ? events[^1].Position + 1 : first));
     }
 
-    private static Results<ServerSentEventsResult<JsonElement>, ProblemHttpResult> Stream(
+    private static async Task<Results<ServerSentEventsResult<JsonElement>, ProblemHttpResult>> Stream(
         HttpContext context, IEventStore store, ReadModelQueries queries, FailoverSettings settings, IEnumerable<HostedProjection> projections)
     {
         var resume = context.Request.Headers["Last-Event-ID"].FirstOrDefault();
@@ -62,18 +62,24 @@ public static class EventsApi
             return ApiProblems.BadParameter("Last-Event-ID", $"Last-Event-ID must be the position of the last event received, got '{resume}'.");
         }
 
-        return TypedResults.ServerSentEvents(Items(store, queries, settings, [.. projections], after == 0 ? null : after, context.RequestAborted));
+        // Without Last-Event-ID the stream starts at the log's head as it is when the request arrives (live only).
+        var start = resume is null ? await store.ReadHeadPositionAsync(context.RequestAborted).ConfigureAwait(false) : after;
+        return TypedResults.ServerSentEvents(Items(store, queries, settings, [.. projections], start, context.RequestAborted));
     }
 
     /// <summary>
-    /// Without Last-Event-ID the stream starts at the log's head (live only); with it, right after that position. A
-    /// 'status' item follows every decision, process event and sample.
+    /// Without Last-Event-ID the stream starts at the log's head (live only); with it, right after that position. It
+    /// opens with a 'status' item (id: the position it starts after), and a 'status' follows every process event and sample.
     /// </summary>
     private static async IAsyncEnumerable<SseItem<JsonElement>> Items(
-        IEventStore store, ReadModelQueries queries, FailoverSettings settings, IReadOnlyList<HostedProjection> projections, long? after,
+        IEventStore store, ReadModelQueries queries, FailoverSettings settings, IReadOnlyList<HostedProjection> projections, long start,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var start = after ?? await store.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
+        var opening = await QueryApi.StatusAsync(queries, settings, projections, cancellationToken).ConfigureAwait(false);
+        yield return new SseItem<JsonElement>(JsonSerializer.SerializeToElement(opening, ApiJsonContext.Default.StatusResponse), "status")
+        {
+            EventId = start.ToString(CultureInfo.InvariantCulture),
+        };
         await foreach (var e in store.SubscribeToAllAsync(start, cancellationToken).ConfigureAwait(false))
         {
             var entry = JsonSerializer.SerializeToElement(ToEntry(e), ApiJsonContext.Default.EventEntry);

@@ -54,7 +54,7 @@ public sealed class FailoverMetrics : IDisposable
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = AppendBuckets });
         _meter.CreateObservableGauge("failover_head_lag", HeadLag, "s", "Age of the newest recorded head block: now minus its timestamp.");
         _meter.CreateObservableGauge("failover_lib_lag_blocks", LibLag, null, "Head minus last irreversible block, in blocks, at the latest participation sample.");
-        _meter.CreateObservableGauge("failover_participation", Participation, "1",
+        _meter.CreateObservableGauge("failover_participation_ratio", Participation, "1",
             "Participation of the other producers (0–1) over the last full round and over the sliding window of one round.");
         _meter.CreateObservableGauge("failover_our_consecutive_missed_blocks", OurConsecutiveMissed, null,
             "Our producer's current run of consecutive missed scheduled blocks, at the latest sample.");
