@@ -56,7 +56,7 @@ public sealed class ReplayTests(DemoStore demo) : IAsyncLifetime
         await using (var target = await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = connectionString, Schema = _schema }))
         {
             await using var source = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = demo.DatabasePath, ReadOnly = true });
-            await CopyEventsAsync(source, target);
+            await StoreCopy.CopyEventsAsync(source, target);
             var runner = new ProjectionRunner(target, target, batchSize: 250);
             foreach (var readModel in FailoverApplication.ReadModels(Replayer.SettingsFor(Producer)))
             {
@@ -138,35 +138,6 @@ public sealed class ReplayTests(DemoStore demo) : IAsyncLifetime
         }
 
         return compared;
-    }
-
-    /// <summary>The demo's events into another store, each in its stream and in log order, with the same ids, types, metadata and payloads.</summary>
-    private static async Task CopyEventsAsync(IEventStore source, IEventStore target)
-    {
-        var batch = new List<RecordedEvent>();
-        async Task FlushAsync()
-        {
-            if (batch.Count == 0)
-            {
-                return;
-            }
-
-            var expected = batch[0].Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exact(batch[0].Version - 1);
-            await target.AppendToStreamAsync(batch[0].Stream, expected, [.. batch.Select(e => new EventData(e.EventId, e.Type, e.Payload, e.Metadata))]);
-            batch.Clear();
-        }
-
-        await foreach (var e in source.ReadAllAsync(1))
-        {
-            if (batch.Count > 0 && (batch[0].Stream != e.Stream || batch.Count == 100))
-            {
-                await FlushAsync();
-            }
-
-            batch.Add(e);
-        }
-
-        await FlushAsync();
     }
 
     private string PostgresLocation(string connectionString) =>
