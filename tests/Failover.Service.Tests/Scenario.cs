@@ -116,8 +116,11 @@ internal static class Scenario
         }
     }
 
-    public static bool Completed(ServiceRig rig, int rotations = 1) =>
-        rig.Manager.Process.LastCompletedAt is not null && rig.Manager.Process.RotationsRequested >= rotations && rig.Manager.Process.Phase is Domain.Process.Phase.Idle;
+    /// <summary>The (first) instance's process shows <paramref name="rotations"/> requested and the last completed (a block of the new key).</summary>
+    public static bool Completed(ServiceRig rig, int rotations = 1) => Completed(rig.Manager, rotations);
+
+    public static bool Completed(Process.ProcessManager manager, int rotations = 1) =>
+        manager.Process.LastCompletedAt is not null && manager.Process.RotationsRequested >= rotations && manager.Process.Phase is Domain.Process.Phase.Idle;
 
     public static ConsensusMode Savanna => ConsensusMode.Savanna;
 }

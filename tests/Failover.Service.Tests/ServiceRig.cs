@@ -14,7 +14,7 @@ using Failover.Service.Process;
 using Failover.Service.Storage;
 using Failover.Simulator;
 using Failover.Simulator.Http;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Failover.Service.Tests;
@@ -46,10 +46,15 @@ internal sealed record RigOptions
     public int Instances { get; init; } = 1;
 }
 
-/// <summary>One service instance: its settings, observer and process manager (rebuilt on restart).</summary>
+/// <summary>One service instance: its settings, observer and process manager (rebuilt on restart), and what they logged.</summary>
 internal sealed class ServiceInstance(FailoverSettings settings)
 {
     public FailoverSettings Settings { get; set; } = settings;
+
+    /// <summary>False while the instance is down: the rig does not step it.</summary>
+    public bool Running { get; set; } = true;
+
+    public RecordingLogger Log { get; } = new();
 
     public Observer Observer { get; set; } = null!;
 
@@ -107,7 +112,7 @@ internal sealed class ServiceRig : IAsyncDisposable
 
     public ProcessManager Manager => Instances[0].Manager;
 
-    /// <summary>Every push_transaction body the service sent, in order.</summary>
+    /// <summary>Every push_transaction body that reached a node (the simulator, or a hook answering for it), in order.</summary>
     public IReadOnlyList<PackedTransaction> Pushes => [.. _http.Pushes.Select(p => p.Body)];
 
     public IReadOnlyList<RecordedPush> RecordedPushes => _http.Pushes;
@@ -174,14 +179,21 @@ internal sealed class ServiceRig : IAsyncDisposable
     }
 
     /// <summary>
-    /// One slot: the clock moves, the chain produces, every observer polls, every process manager handles what was
-    /// appended (in turns: the first instance first on even steps, the last first on odd ones).
+    /// One slot: the clock moves, the chain produces, every observer polls, then every process manager handles what
+    /// was appended (in turns: the first instance first on even steps, the last first on odd ones).
     /// </summary>
     public async Task StepAsync()
     {
         Clock.Advance(Step);
         Simulator.Advance();
-        foreach (var instance in Instances)
+        await SettleAsync();
+    }
+
+    /// <summary>Every observer polls and every process manager handles what was appended — the clock does not move.</summary>
+    public async Task SettleAsync()
+    {
+        var order = (_steps++ % 2 == 0 ? Instances : Instances.Reverse()).Where(i => i.Running).ToList();
+        foreach (var instance in order)
         {
             PollOutcome outcome;
             do
@@ -191,7 +203,6 @@ internal sealed class ServiceRig : IAsyncDisposable
             while (outcome.Behind);
         }
 
-        var order = _steps++ % 2 == 0 ? Instances : Instances.Reverse();
         foreach (var instance in order)
         {
             await Watched(instance.Manager.DrainAsync(CancellationToken.None), "the process manager");
@@ -212,6 +223,13 @@ internal sealed class ServiceRig : IAsyncDisposable
         {
             throw new InvalidOperationException($"{what} is still waiting after a minute of real time: it waits for the fake clock, which the rig moves only between steps.", e);
         }
+    }
+
+    /// <summary>The chain goes on while the service is down: the clock moves, blocks are produced, nobody observes.</summary>
+    public void RunChainAlone(TimeSpan span)
+    {
+        Clock.Advance(span);
+        Simulator.Advance();
     }
 
     public async Task RunForAsync(TimeSpan span)
@@ -317,8 +335,12 @@ internal sealed class ServiceRig : IAsyncDisposable
     public Task RestartAsync(int instance = 0)
     {
         Rebuild(Instances[instance]);
+        Instances[instance].Running = true;
         return Task.CompletedTask;
     }
+
+    /// <summary>The instance is down from now on (until restarted): the rig no longer steps it.</summary>
+    public void Kill(int instance) => Instances[instance].Running = false;
 
     /// <summary>Runs with other settings from now on (a new observer and manager, same store).</summary>
     public void Reconfigure(Func<FailoverSettings, FailoverSettings> change, int instance = 0)
@@ -379,8 +401,8 @@ internal sealed class ServiceRig : IAsyncDisposable
 
     private void Rebuild(ServiceInstance instance)
     {
-        instance.Observer = new Observer(instance.Settings, Store, _client, _serviceClock, NullLogger.Instance);
-        instance.Manager = new ProcessManager(instance.Settings, Store, _client, _serviceClock, NullLogger.Instance);
+        instance.Observer = new Observer(instance.Settings, Store, _client, _serviceClock, instance.Log);
+        instance.Manager = new ProcessManager(instance.Settings, Store, _client, _serviceClock, instance.Log);
     }
 
     /// <summary>Passes requests on, keeping every push_transaction body; a hook can answer pushes itself.</summary>
@@ -389,6 +411,14 @@ internal sealed class ServiceRig : IAsyncDisposable
         private readonly List<RecordedPush> _pushes = [];
 
         public Func<Func<Task<HttpResponseMessage>>, Task<HttpResponseMessage>>? OnPush { get; set; }
+
+        private void Record(RecordedPush push)
+        {
+            lock (_pushes)
+            {
+                _pushes.Add(push);
+            }
+        }
 
         public IReadOnlyList<RecordedPush> Pushes
         {
@@ -408,18 +438,62 @@ internal sealed class ServiceRig : IAsyncDisposable
                 var body = await request.Content!.ReadAsStringAsync(cancellationToken);
                 var packed = System.Text.Json.JsonSerializer.Deserialize(body, Antelope.Chain.ChainJsonContext.Default.PackedTransaction)!;
                 var id = Transaction.Unpack(Convert.FromHexString(packed.PackedTrx)).Id.ToString();
-                lock (_pushes)
+                var push = new RecordedPush(packed, id, request.RequestUri.AbsolutePath, clock.GetUtcNow());
+                if (OnPush is not { } hook)
                 {
-                    _pushes.Add(new RecordedPush(packed, id, request.RequestUri.AbsolutePath, clock.GetUtcNow()));
+                    Record(push);
+                    return await base.SendAsync(request, cancellationToken);
                 }
 
-                if (OnPush is { } hook)
+                // A push counts once it reaches a node: forwarded to the simulator, or answered by the hook standing in
+                // for the node. A hook that throws without forwarding stands for a push that never left the process.
+                var forwarded = false;
+                var answer = await hook(() =>
                 {
-                    return await hook(() => base.SendAsync(request, cancellationToken));
+                    forwarded = true;
+                    Record(push);
+                    return base.SendAsync(request, cancellationToken);
+                });
+                if (!forwarded)
+                {
+                    Record(push);
                 }
+
+                return answer;
             }
 
             return await base.SendAsync(request, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Keeps what an instance logged (level and message), for scenarios that need to see what it tried.</summary>
+internal sealed class RecordingLogger : ILogger
+{
+    private readonly List<(LogLevel Level, string Message)> _entries = [];
+
+    public IReadOnlyList<(LogLevel Level, string Message)> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        lock (_entries)
+        {
+            _entries.Add((logLevel, formatter(state, exception)));
         }
     }
 }
