@@ -1,10 +1,8 @@
 using System.Data.Common;
 using Failover.EventStore;
-using Failover.EventStore.Postgres;
 using Failover.EventStore.Projections;
-using Failover.EventStore.Sqlite;
 using Failover.Service.Configuration;
-using Npgsql;
+using Failover.Service.Storage;
 
 namespace Failover.Audit;
 
@@ -20,11 +18,7 @@ public static class AuditStore
         ArgumentNullException.ThrowIfNull(location);
         try
         {
-            return location.Kind switch
-            {
-                StoreKind.Sqlite => await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = location.Target, ReadOnly = true }, cancellationToken).ConfigureAwait(false),
-                _ => await PostgresEventStore.OpenAsync(PostgresOptions(location.Target), cancellationToken).ConfigureAwait(false),
-            };
+            return await StoreOpener.OpenAsync(location, TimeProvider.System, cancellationToken, readOnly: true).ConfigureAwait(false);
         }
         catch (Exception e) when (IsStoreFailure(e))
         {
@@ -40,11 +34,4 @@ public static class AuditStore
     public static bool IsStoreFailure(Exception e) =>
         e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException or DbException
             or InvalidOperationException or ArgumentException or TimeoutException or System.Net.Sockets.SocketException;
-
-    internal static PostgresEventStoreOptions PostgresOptions(string connectionString)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var schema = string.IsNullOrWhiteSpace(builder.SearchPath) ? "public" : builder.SearchPath.Trim();
-        return new PostgresEventStoreOptions { ConnectionString = connectionString, Schema = schema, ReadOnly = true };
-    }
 }

@@ -50,7 +50,7 @@ internal static class RoundsCommand
                 return ExitCodes.Failure;
             }
 
-            await using var opened = await StoreOpener.OpenAsync(location, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await using var opened = await StoreOpener.OpenAsync(location, TimeProvider.System, cancellationToken, readOnly: true).ConfigureAwait(false);
             var rounds = await new ReadModelQueries((IProjectionStore)opened).RoundsAsync(0, uint.MaxValue, count, cancellationToken).ConfigureAwait(false);
             if (rounds.Count == 0)
             {
