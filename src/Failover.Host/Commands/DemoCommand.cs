@@ -23,10 +23,11 @@ internal static class DemoCommand
         consensus.AcceptOnlyFromAmong("savanna", "legacy");
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Where the service keeps its store failover.db (default: a new folder, printed)." };
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep the service and the chain running after the failover until Ctrl+C." };
+        var tokenFile = new Option<FileInfo?>("--api-token-file") { Description = "A file (owner-only) holding the API token: enables the control routes and the dashboard's buttons. Never printed." };
 
         var command = new Command("demo", "The failover service against a simulated chain: our first data center goes down and the service rotates to the second.")
         {
-            speed, urls, seed, consensus, dataDir, keepRunning,
+            speed, urls, seed, consensus, dataDir, keepRunning, tokenFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,6 +49,16 @@ internal static class DemoCommand
                 problems.Add("--urls must name at least one URL.");
             }
 
+            var token = parse.GetValue(tokenFile);
+            if (token is not null && Failover.Service.Configuration.FailoverConfigurationValidator.KeyFileProblem(token.FullName) is { } tokenProblem)
+            {
+                problems.Add($"--api-token-file {tokenProblem}");
+            }
+            else if (token is not null && File.ReadAllText(token.FullName).Trim().Length < 16)
+            {
+                problems.Add("--api-token-file must hold a token of 16 characters or more.");
+            }
+
             if (problems.Count > 0)
             {
                 foreach (var problem in problems)
@@ -58,7 +69,7 @@ internal static class DemoCommand
                 return ExitCodes.Usage;
             }
 
-            var run = new DemoRun(console, new DemoOptions(simulation, factor, listen, parse.GetValue(dataDir), parse.GetValue(keepRunning)));
+            var run = new DemoRun(console, new DemoOptions(simulation, factor, listen, parse.GetValue(dataDir), parse.GetValue(keepRunning)) { ApiTokenFile = token?.FullName });
             return await run.RunAsync(cancellationToken).ConfigureAwait(false);
         });
         return command;

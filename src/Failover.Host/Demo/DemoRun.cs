@@ -24,6 +24,9 @@ internal sealed record DemoOptions(
     /// <summary>Full rounds the service watches before our first data center goes down (it judges participation over a full round).</summary>
     public int RoundsBeforeOutage { get; init; } = 2;
 
+    /// <summary>A file holding the API token (owner-only): the dashboard's and the API's control routes then work; never printed.</summary>
+    public string? ApiTokenFile { get; init; }
+
     /// <summary>The demo fails if production has not resumed this long (simulated) after the outage.</summary>
     public TimeSpan CompletionLimit { get; init; } = TimeSpan.FromMinutes(15);
 }
@@ -50,7 +53,7 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
         var simulator = new ChainSimulator(options.Simulation, time);
         var directory = options.DataDirectory ?? Directory.CreateTempSubdirectory("failover-demo-");
         directory.Create();
-        var settings = DemoSettings(simulator, directory);
+        var settings = DemoSettings(simulator, directory) with { Api = new ApiSettings(null, options.ApiTokenFile, false) };
         // Timeouts run on the service's clock: keep them as long in real time as by default.
         settings = settings with { Observer = settings.Observer with { RequestTimeout = settings.Observer.RequestTimeout * options.Speed } };
         _start = time.GetUtcNow();
@@ -78,6 +81,8 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
         }
 
         await console.Out.WriteLineAsync($"The service listens on {string.Join(", ", app.Urls)}. After {options.RoundsBeforeOutage} full rounds dc1 goes down.").ConfigureAwait(false);
+        await console.Out.WriteLineAsync(
+            $"Dashboard: {app.Urls.First()}/ (API reference /api/reference, metrics /metrics); control routes {(options.ApiTokenFile is null ? "disabled (give --api-token-file)" : "need the token of --api-token-file")}.").ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var timeline = Task.Run(() => FollowAsync(store, stop.Token), CancellationToken.None);
         int exit;
