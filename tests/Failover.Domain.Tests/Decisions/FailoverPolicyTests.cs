@@ -62,6 +62,19 @@ public sealed class FailoverPolicyTests
     }
 
     [Fact]
+    public void Equal_policies_have_equal_hashes_even_when_zero_is_written_negative()
+    {
+        // -0.0 and 0.0 are the same participation threshold (and the records are equal, and both validate), so a
+        // decision re-run under either must be recognised as taken under the same policy.
+        var zero = new FailoverPolicy { MinParticipation = 0.0 };
+        var negativeZero = new FailoverPolicy { MinParticipation = -0.0 };
+
+        Assert.Equal(zero, negativeZero);
+        Assert.Empty(negativeZero.Validate());
+        Assert.Equal(zero.Hash(), negativeZero.Hash());
+    }
+
+    [Fact]
     public void The_hash_is_a_lowercase_hex_sha256()
     {
         var hash = new FailoverPolicy().Hash();
