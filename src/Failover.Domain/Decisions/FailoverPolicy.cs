@@ -74,7 +74,7 @@ public sealed record FailoverPolicy
     {
         var text = string.Join('\n',
             $"missed_blocks_threshold={MissedBlocksThreshold}",
-            $"min_participation={MinParticipation.ToString("R", CultureInfo.InvariantCulture)}",
+            $"min_participation={(MinParticipation + 0.0).ToString("R", CultureInfo.InvariantCulture)}", // + 0.0: -0 and 0 are the same policy
             $"max_head_age_ms={MaxHeadAge.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture)}",
             $"max_lib_stall_ms={MaxLibStall.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture)}",
             $"cooldown_ms={Cooldown.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture)}",
