@@ -25,6 +25,41 @@ public sealed class MinorityViewScenarioTests
     /// <summary>The producers on our side: prod.a, prod.b, prod.c follow our window, so their blocks reveal our misses at once.</summary>
     private static readonly string[] MinorityOthers = ["prod.a", "prod.b", "prod.c"];
 
+    /// <summary>
+    /// The original protocol's case: the observer's side of the network (its API nodes, dc2 and three producers) is
+    /// cut off while dc1 keeps producing on the majority side. On the observer's side our slots are empty — it must
+    /// not rotate; once healed, the majority's branch shows dc1's blocks, the misses are orphaned, and there is no
+    /// incident left to decide.
+    /// </summary>
+    [Theory]
+    [InlineData(ConsensusMode.Savanna)]
+    [InlineData(ConsensusMode.Legacy)]
+    public async Task An_observer_cut_off_from_a_healthy_primary_never_rotates_and_after_the_heal_has_nothing_to_decide(ConsensusMode mode)
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions { Consensus = mode, History = TimeSpan.FromMinutes(mode == ConsensusMode.Legacy ? 6 : 5) });
+        await rig.StepAsync();
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        var majority = rig.Simulator.Roster.Producers.Select(p => p.ToString()).Where(p => p != ServiceRig.OursText && !MinorityOthers.Contains(p)).ToList();
+        rig.Simulator.Partition([[.. majority, Scenario.Dc1], [Scenario.Dc2, .. MinorityOthers, "api1", "api2"]]);
+
+        await rig.RunUntilAsync(
+            async () => (await Scenario.SuppressionsAsync(rig)).Any(s => s.Reasons.Contains(ReasonCodes.LowParticipation)),
+            TimeSpan.FromMinutes(mode == ConsensusMode.Legacy ? 5 : 4),
+            "a suppression for low participation");
+        await Scenario.NothingSentAsync(rig);
+
+        rig.Simulator.Heal();
+        await rig.RunForAsync(TimeSpan.FromMinutes(3));
+
+        await Scenario.NothingSentAsync(rig);
+        Assert.All(await rig.ProcessTypesAsync(), t => Assert.Equal("failover-suppressed.v1", t));
+        Assert.Null(Domain.Chain.ChainHealth.CurrentMissedRun(rig.Observer.Chain, ServiceRig.Ours, 1));
+        Assert.Empty(await Scenario.OurMissesAsync(rig));
+        var fork = Assert.Single((await rig.ChainEventsAsync()).OfType<ForkSwitched>());
+        Assert.Contains(fork.OrphanedMisses, m => m.ScheduledProducer == ServiceRig.OursText);
+        Assert.Equal(Scenario.SigningKeyOf(rig, "dc1"), rig.Simulator.View().ActiveSchedule.Find(ServiceRig.Ours)!.Authority.Keys.Single().Key);
+    }
+
     [Theory]
     [InlineData(ConsensusMode.Savanna, Timing.JustBeforeOurWindow)]
     [InlineData(ConsensusMode.Savanna, Timing.RightAfterOurWindow)]

@@ -93,5 +93,45 @@ public sealed class PushScenarioTests
         await Scenario.ExactlyOneRotationOnChainAsync(rig);
     }
 
+    /// <summary>
+    /// The push fails without reaching any node (the connection is refused), which the service cannot tell from a lost
+    /// answer: KeyRotationSubmitted, outcome unknown. The chain never shows the key; once the LIB's block time passes
+    /// the transaction's expiration it can never apply (KeyRotationFailed, expired) and the still-open incident is
+    /// decided again — a new transaction, the only one that reaches the chain.
+    /// </summary>
+    [Fact]
+    public async Task A_push_that_never_reached_a_node_is_reconciled_as_expired_and_replaced_by_one_new_transaction()
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions());
+        var refused = 0;
+        rig.InterceptPushes(async forward =>
+        {
+            if (refused++ == 0)
+            {
+                throw new HttpRequestException("Connection refused", new IOException("connection refused"));
+            }
+
+            return await forward();
+        });
+        await rig.StepAsync();
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        rig.Simulator.SetNodeDown(Scenario.Dc1, true);
+
+        await rig.RunUntilAsync(() => Scenario.Completed(rig), ProcessManagerTransactionLifetime + TimeSpan.FromMinutes(4), "failover completed");
+
+        Assert.Equal(
+            ["failover-triggered.v1", "key-rotation-requested.v1", "key-rotation-submitted.v1", "key-rotation-failed.v1", .. Scenario.OneRotation],
+            await rig.ProcessTypesAsync());
+        var process = await rig.ProcessEventsAsync();
+        var requests = process.OfType<KeyRotationRequested>().ToList();
+        Assert.Equal(PushOutcomes.Unknown, process.OfType<KeyRotationSubmitted>().First().Outcome);
+        var expired = process.OfType<KeyRotationFailed>().Single();
+        Assert.Equal((RotationFailures.Expired, requests[0].TransactionId), (expired.Reason, expired.TransactionId));
+        Assert.True(expired.FailedAt > requests[0].Expiration);
+        Assert.Equal(requests[0].IncidentId, requests[1].IncidentId);
+        Assert.Equal(requests[1].TransactionId, Assert.Single(rig.RecordedPushes).TransactionId);
+        Assert.Equal(requests[1].TransactionId, Assert.Single(rig.TransactionsOnChain()).TransactionId);
+    }
+
     private static TimeSpan ProcessManagerTransactionLifetime => Failover.Service.Process.ProcessManager.TransactionLifetime;
 }

@@ -44,12 +44,17 @@ internal sealed record RigOptions
 
     /// <summary>Service instances (observer + process manager) over the one store, observer ids obs-1, obs-2, ….</summary>
     public int Instances { get; init; } = 1;
+
+    /// <summary>Each instance with a SQLite store of its own (design §2.2's "separate stores") instead of one shared store.</summary>
+    public bool SeparateStores { get; init; }
 }
 
 /// <summary>One service instance: its settings, observer and process manager (rebuilt on restart), and what they logged.</summary>
-internal sealed class ServiceInstance(FailoverSettings settings)
+internal sealed class ServiceInstance(FailoverSettings settings, IEventStore store)
 {
     public FailoverSettings Settings { get; set; } = settings;
+
+    public IEventStore Store { get; } = store;
 
     /// <summary>False while the instance is down: the rig does not step it.</summary>
     public bool Running { get; set; } = true;
@@ -85,13 +90,13 @@ internal sealed class ServiceRig : IAsyncDisposable
     private readonly string? _postgresConnection;
     private long _steps;
 
-    private ServiceRig(FakeTimeProvider clock, ChainSimulator simulator, DirectoryInfo directory, IReadOnlyList<FailoverSettings> settings, IEventStore store, string? postgresSchema, string? postgresConnection)
+    private ServiceRig(FakeTimeProvider clock, ChainSimulator simulator, DirectoryInfo directory, IReadOnlyList<(FailoverSettings Settings, IEventStore Store)> instances, string? postgresSchema, string? postgresConnection)
     {
-        (Clock, Simulator, _directory, Store, _postgresSchema, _postgresConnection) = (clock, simulator, directory, store, postgresSchema, postgresConnection);
+        (Clock, Simulator, _directory, _postgresSchema, _postgresConnection) = (clock, simulator, directory, postgresSchema, postgresConnection);
         _serviceClock = new RigClock(clock);
         _http = new RecordingHandler(new InProcessChainHandler(simulator, clock), clock);
         _client = new HttpClient(_http) { Timeout = Timeout.InfiniteTimeSpan };
-        Instances = [.. settings.Select(s => new ServiceInstance(s))];
+        Instances = [.. instances.Select(i => new ServiceInstance(i.Settings, i.Store))];
         foreach (var instance in Instances)
         {
             Rebuild(instance);
@@ -106,7 +111,8 @@ internal sealed class ServiceRig : IAsyncDisposable
 
     public FailoverSettings Settings => Instances[0].Settings;
 
-    public IEventStore Store { get; }
+    /// <summary>The (first instance's) event store.</summary>
+    public IEventStore Store => Instances[0].Store;
 
     public Observer Observer => Instances[0].Observer;
 
@@ -145,23 +151,29 @@ internal sealed class ServiceRig : IAsyncDisposable
         }
 
         string? connection = null;
-        var store = options.PostgresSchema is { } schema
-            ? await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions
-            {
-                ConnectionString = connection = await PostgresServer.ConnectionStringAsync(), Schema = schema, TimeProvider = clock,
-            }, CancellationToken.None)
-            : (IEventStore)await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions
-            {
-                // The rig's crashes are process crashes, not power losses: no fsync per commit.
-                Path = Path.Combine(directory.FullName, "failover.db"), TimeProvider = clock, Durability = SqliteDurability.Normal,
-            }, CancellationToken.None);
+        string SqlitePath(int instance) => Path.Combine(directory.FullName, options.SeparateStores ? $"failover-{instance}.db" : "failover.db");
+        var stores = new List<IEventStore>();
+        for (var i = 1; i <= (options.SeparateStores ? options.Instances : 1); i++)
+        {
+            stores.Add(options.PostgresSchema is { } schema
+                ? await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions
+                {
+                    ConnectionString = connection = await PostgresServer.ConnectionStringAsync(), Schema = schema, TimeProvider = clock,
+                }, CancellationToken.None)
+                : await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions
+                {
+                    // The rig's crashes are process crashes, not power losses: no fsync per commit.
+                    Path = SqlitePath(i), TimeProvider = clock, Durability = SqliteDurability.Normal,
+                }, CancellationToken.None));
+        }
+
         var settings = Enumerable.Range(1, options.Instances).Select(i =>
         {
             var observer = options.History > TimeSpan.Zero ? ObserverSettings.Default with { FromBlock = 2 } : ObserverSettings.Default;
             var s = new FailoverSettings(
                 $"obs-{i}",
                 options.PostgresSchema is null
-                    ? new StoreLocation(StoreKind.Sqlite, Path.Combine(directory.FullName, "failover.db"))
+                    ? new StoreLocation(StoreKind.Sqlite, SqlitePath(i))
                     : new StoreLocation(StoreKind.Postgres, connection!),
                 simulator.ChainId,
                 [new Uri("http://simulator/"), .. options.ApiNodes.Skip(1).Select(n => new Uri($"http://simulator/node/{n}"))],
@@ -175,7 +187,7 @@ internal sealed class ServiceRig : IAsyncDisposable
                 new ApiSettings(null, null, false));
             return options.Configure?.Invoke(s) ?? s;
         }).ToList();
-        return new ServiceRig(clock, simulator, directory, settings, store, options.PostgresSchema, connection);
+        return new ServiceRig(clock, simulator, directory, [.. settings.Select((s, i) => (s, stores[options.SeparateStores ? i : 0]))], options.PostgresSchema, connection);
     }
 
     /// <summary>
@@ -295,10 +307,10 @@ internal sealed class ServiceRig : IAsyncDisposable
     }, TimeSpan.FromMinutes(5), $"block {produced} of our window");
 
     /// <summary>The domain events of a stream, in order.</summary>
-    public async Task<List<object>> EventsAsync(string stream)
+    public async Task<List<object>> EventsAsync(string stream, int instance = 0)
     {
         var events = new List<object>();
-        await foreach (var (_, e) in DomainEvents.ReadStreamAsync(Store, stream, 0, CancellationToken.None))
+        await foreach (var (_, e) in DomainEvents.ReadStreamAsync(Instances[instance].Store, stream, 0, CancellationToken.None))
         {
             events.Add(e);
         }
@@ -307,10 +319,10 @@ internal sealed class ServiceRig : IAsyncDisposable
     }
 
     /// <summary>The recorded events of a stream (versions, metadata), in order.</summary>
-    public async Task<List<RecordedEvent>> RecordsAsync(string stream)
+    public async Task<List<RecordedEvent>> RecordsAsync(string stream, int instance = 0)
     {
         var records = new List<RecordedEvent>();
-        await foreach (var (recorded, _) in DomainEvents.ReadStreamAsync(Store, stream, 0, CancellationToken.None))
+        await foreach (var (recorded, _) in DomainEvents.ReadStreamAsync(Instances[instance].Store, stream, 0, CancellationToken.None))
         {
             records.Add(recorded);
         }
@@ -322,14 +334,14 @@ internal sealed class ServiceRig : IAsyncDisposable
 
     public string ChainStream => Streams.Chain(Simulator.ChainId.ToString());
 
-    public Task<List<object>> ProcessEventsAsync() => EventsAsync(ProcessStream);
+    public Task<List<object>> ProcessEventsAsync(int instance = 0) => EventsAsync(ProcessStream, instance);
 
     public Task<List<object>> ChainEventsAsync() => EventsAsync(ChainStream);
 
-    public Task<List<object>> ObserverEventsAsync(int instance = 0) => EventsAsync(Streams.Observer(Instances[instance].Settings.ObserverId));
+    public Task<List<object>> ObserverEventsAsync(int instance = 0) => EventsAsync(Streams.Observer(Instances[instance].Settings.ObserverId), instance);
 
     /// <summary>The process stream's event type names, in order.</summary>
-    public async Task<List<string>> ProcessTypesAsync() => [.. (await ProcessEventsAsync()).Select(e => EventCatalogue.Of(e.GetType()).Name)];
+    public async Task<List<string>> ProcessTypesAsync(int instance = 0) => [.. (await ProcessEventsAsync(instance)).Select(e => EventCatalogue.Of(e.GetType()).Name)];
 
     /// <summary>A fresh observer and process manager over the same store, as after a crash and restart.</summary>
     public Task RestartAsync(int instance = 0)
@@ -390,7 +402,11 @@ internal sealed class ServiceRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Store.DisposeAsync();
+        foreach (var store in Instances.Select(i => i.Store).Distinct())
+        {
+            await store.DisposeAsync();
+        }
+
         _client.Dispose();
         _directory.Delete(recursive: true);
         if (_postgresSchema is { } schema && _postgresConnection is { } connection)
@@ -401,8 +417,8 @@ internal sealed class ServiceRig : IAsyncDisposable
 
     private void Rebuild(ServiceInstance instance)
     {
-        instance.Observer = new Observer(instance.Settings, Store, _client, _serviceClock, instance.Log);
-        instance.Manager = new ProcessManager(instance.Settings, Store, _client, _serviceClock, instance.Log);
+        instance.Observer = new Observer(instance.Settings, instance.Store, _client, _serviceClock, instance.Log);
+        instance.Manager = new ProcessManager(instance.Settings, instance.Store, _client, _serviceClock, instance.Log);
     }
 
     /// <summary>Passes requests on, keeping every push_transaction body; a hook can answer pushes itself.</summary>

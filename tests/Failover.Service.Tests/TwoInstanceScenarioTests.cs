@@ -91,4 +91,40 @@ public sealed class TwoInstanceScenarioTests
         records = await rig.RecordsAsync(ServiceRig.ProcessStream);
         Assert.Equal(survivor.Settings.ObserverId, records[2].Metadata.ObserverId);
     }
+
+    /// <summary>
+    /// design §2.2 without a shared store: two instances, each with a SQLite store of its own, know nothing of each
+    /// other's decisions. Both decide on the same evidence — and, the target choice and the transaction being a
+    /// function of that evidence (target by priority, TaPoS on the LIB, expiration from the head), build the very same
+    /// transaction: the chain applies it once, the second push is a duplicate or finds the key already registered.
+    /// </summary>
+    [Theory]
+    [InlineData(Simulator.ConsensusMode.Savanna)]
+    [InlineData(Simulator.ConsensusMode.Legacy)]
+    public async Task Two_instances_with_separate_stores_build_the_same_transaction_and_the_chain_applies_it_once(Simulator.ConsensusMode mode)
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions
+        {
+            Consensus = mode, Instances = 2, SeparateStores = true, History = TimeSpan.FromMinutes(mode == Simulator.ConsensusMode.Legacy ? 6 : 5),
+        });
+        Assert.NotSame(rig.Instances[0].Store, rig.Instances[1].Store);
+        await rig.StepAsync();
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        rig.Simulator.SetNodeDown(Scenario.Dc1, true);
+
+        await rig.RunUntilAsync(() => rig.Instances.All(i => Scenario.Completed(i.Manager)), TimeSpan.FromMinutes(mode == Simulator.ConsensusMode.Legacy ? 12 : 5), "failover completed for both instances");
+
+        var requests = new List<KeyRotationRequested>();
+        for (var i = 0; i < 2; i++)
+        {
+            var process = await rig.ProcessEventsAsync(i);
+            requests.Add(process.OfType<KeyRotationRequested>().Single());
+            Assert.Empty(process.OfType<KeyRotationFailed>());
+            Assert.Single(process.OfType<FailoverCompleted>());
+        }
+
+        Assert.Equal(requests[0].PackedTransaction, requests[1].PackedTransaction);
+        Assert.All(rig.RecordedPushes, p => Assert.Equal(requests[0].TransactionId, p.TransactionId));
+        Assert.Equal(requests[0].TransactionId, Assert.Single(rig.TransactionsOnChain()).TransactionId);
+    }
 }
