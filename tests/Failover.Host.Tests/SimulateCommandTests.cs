@@ -40,6 +40,7 @@ public sealed partial class SimulateCommandTests : IDisposable
             row.Location,
             dc2.GetProperty("finalizer").GetString());
         var pushed = await chain.PushTransactionAsync(rotation.Sign([failoverKey]));
+        await WaitForHeadAsync(chain, pushed.Processed.BlockNum); // tables are read from head state
         var rowAfter = (await chain.GetProducerRowsAsync("failover.bp", 1)).Rows[0];
         await stop.CancelAsync();
 
@@ -120,4 +121,13 @@ public sealed partial class SimulateCommandTests : IDisposable
 
     [GeneratedRegex(@"chain (?<chain>[0-9a-f]{64}) on (?<url>http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningLine();
+
+    private static async Task WaitForHeadAsync(ChainApiClient chain, uint blockNum)
+    {
+        using var limit = new CancellationTokenSource(StopLimit);
+        while ((await chain.GetInfoAsync(limit.Token)).HeadBlockNum < blockNum)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), limit.Token);
+        }
+    }
 }

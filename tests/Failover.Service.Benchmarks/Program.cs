@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 // The observer's backfill rate: a simulated chain of N blocks served over HTTP by the simulator's host (Kestrel on
-// loopback), and an observer with FromBlock 1 reading it into a fresh SQLite store until it is caught up.
+// loopback), and an observer with FromBlock 2 (after the genesis block) reading it into a fresh SQLite store until it is caught up.
 // Usage: dotnet run -c Release --project tests/Failover.Service.Benchmarks -- [blocks=40000] [rounds=3] [concurrency=32]
 var blocks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
@@ -33,6 +33,19 @@ await app.StartAsync();
 var url = new Uri(app.Urls.First());
 Console.WriteLine($"Simulated chain: {head.Number} blocks (Savanna, 21 producers) served on {url}; observer concurrency {concurrency}, batch 1000, SQLite store.");
 
+if (Environment.GetEnvironmentVariable("FETCH_ONLY") == "1")
+{
+    using var fetchHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { Timeout = Timeout.InfiniteTimeSpan };
+    var endpoint = new ChainEndpoint(url, new Failover.Antelope.Chain.ChainApiClient(fetchHttp, new Failover.Antelope.Chain.ChainApiOptions { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) }));
+    var fetchWatch = Stopwatch.StartNew();
+    for (uint from = 2; from <= head.Number; from += 1000)
+    {
+        await endpoint.ReadBlocksAsync(from, Math.Min(head.Number, from + 999), simulator.Roster.OurProducer, concurrency, CancellationToken.None);
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fetch only: {head.Number / fetchWatch.Elapsed.TotalSeconds:N0} blocks/s"));
+}
+
 var rates = new List<double>();
 for (var round = 1; round <= rounds; round++)
 {
@@ -42,7 +55,7 @@ for (var round = 1; round <= rounds; round++)
         ConsensusKind.Savanna, simulator.Roster.OurProducer,
         [.. simulator.Roster.NodesOf(simulator.Roster.OurProducer).Select((n, i) => new DataCenter(n.DataCenter, i + 1, n.SigningKey.PublicKey, n.FinalizerKey, null))],
         new SignerSettings(Roster.FailoverPermission, null, null), new FailoverPolicy(), true,
-        ObserverSettings.Default with { FromBlock = 1, BackfillConcurrency = concurrency, RequestTimeout = TimeSpan.FromSeconds(30) },
+        ObserverSettings.Default with { FromBlock = 2, BackfillConcurrency = concurrency, RequestTimeout = TimeSpan.FromSeconds(30) },
         new ApiSettings(null, null, false));
     await using (var store = await StoreOpener.OpenAsync(settings.Store, TimeProvider.System, CancellationToken.None))
     {
@@ -56,7 +69,12 @@ for (var round = 1; round <= rounds; round++)
             outcome = await observer.PollOnceAsync(CancellationToken.None);
             appended += outcome.ChainEventsAppended;
         }
-        while (outcome.Behind || observer.Chain.Head?.Number < head.Number);
+        while (outcome.Behind || (observer.Chain.Head?.Number ?? 0) < head.Number && outcome.Problem is null);
+
+        if (outcome.Problem is not null || observer.Chain.Head?.Number != head.Number)
+        {
+            throw new InvalidOperationException($"The observer stopped at {observer.Chain.Head?.Number} of {head.Number}: {outcome.Problem}");
+        }
 
         watch.Stop();
         var rate = head.Number / watch.Elapsed.TotalSeconds;

@@ -42,7 +42,10 @@ public sealed record ObservedChain
     /// <summary>Events folded so far (the chain stream's version + 1).</summary>
     public long EventCount { get; init; }
 
-    public RecordedBlock? Head => Blocks.IsEmpty ? null : Blocks[Blocks.Keys.Last()];
+    /// <summary>The number of the followed branch's last block (kept, since finding the largest key would walk them all).</summary>
+    public uint? HeadNumber { get; init; }
+
+    public RecordedBlock? Head => HeadNumber is { } number ? Blocks[number] : null;
 
     public ScheduleInForce? CurrentSchedule => Schedules.IsEmpty ? null : Schedules[^1];
 
@@ -77,17 +80,25 @@ public sealed record ObservedChain
             BlockProduced e => Trim(this with
             {
                 Blocks = Blocks.SetItem(e.BlockNum, new RecordedBlock(e.BlockNum, e.BlockId, e.Previous, Name.Parse(e.Producer), e.Slot, e.ScheduleVersion, e.ObservedAt, e.SigningKey)),
+                HeadNumber = HeadNumber is { } head ? Math.Max(head, e.BlockNum) : e.BlockNum,
                 FirstObservedSlot = FirstObservedSlot ?? e.Slot,
             }),
-            ForkSwitched e => this with
-            {
-                Blocks = Blocks.RemoveRange(Blocks.Keys.Where(n => n > e.ForkBlockNum)),
-                Misses = Misses.RemoveRange(Misses.Values.Where(m => m.RevealedByBlockNum > e.ForkBlockNum).Select(m => m.Slot)),
-                Schedules = Schedules.RemoveAll(s => s.FromBlockNum > e.ForkBlockNum),
-            },
+            ForkSwitched e => AfterForkSwitch(e),
             _ => throw new ArgumentException($"{@event.GetType().Name} is not a chain event this fold knows.", nameof(@event)),
         };
         return next with { ChainId = ChainId ?? @event.ChainId, EventCount = EventCount + 1 };
+    }
+
+    private ObservedChain AfterForkSwitch(ForkSwitched e)
+    {
+        var blocks = Blocks.RemoveRange(Blocks.Keys.Where(n => n > e.ForkBlockNum));
+        return this with
+        {
+            Blocks = blocks,
+            HeadNumber = blocks.IsEmpty ? null : blocks.Keys.Last(),
+            Misses = Misses.RemoveRange(Misses.Values.Where(m => m.RevealedByBlockNum > e.ForkBlockNum).Select(m => m.Slot)),
+            Schedules = Schedules.RemoveAll(s => s.FromBlockNum > e.ForkBlockNum),
+        };
     }
 
     /// <summary>The typed schedule an event records.</summary>

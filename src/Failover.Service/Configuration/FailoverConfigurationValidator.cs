@@ -321,13 +321,13 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         uint? from = null;
         if (raw.FromBlock is { } text)
         {
-            if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0)
+            if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 1)
             {
                 from = number;
             }
             else
             {
-                problems.Add($"FromBlock must be a block number (1 or more), got '{text}'.");
+                problems.Add($"FromBlock must be a block number after the genesis block (2 or more), got '{text}'.");
             }
         }
 
