@@ -182,10 +182,6 @@ public sealed class ReplayTests(DemoStore demo) : IAsyncLifetime
             return;
         }
 
-        var connectionString = await PostgresServer.ConnectionStringAsync();
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", connection);
-        await drop.ExecuteNonQueryAsync();
+        await PostgresServer.DropSchemaAsync(await PostgresServer.ConnectionStringAsync(), _schema);
     }
 }

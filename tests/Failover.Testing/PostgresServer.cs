@@ -1,20 +1,31 @@
-using Failover.Testing;
 using System.Diagnostics;
 using Npgsql;
 
-namespace Failover.EventStore.Tests;
+namespace Failover.Testing;
 
 /// <summary>
-/// The PostgreSQL server the tests use: FAILOVER_TEST_POSTGRES if set, else the local cluster that
-/// scripts/postgres-up.sh starts (run once if nothing answers). Never skips: no server is a failure.
+/// The PostgreSQL server every test project uses: FAILOVER_TEST_POSTGRES if set, else the local cluster that
+/// scripts/postgres-up.sh starts (run once if nothing answers). Never skips: no server is a failure with the reason.
+/// Tests keep out of each other's way with a schema each.
 /// </summary>
-internal static class PostgresServer
+public static class PostgresServer
 {
     public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=failover;Password=failover;Database=failover";
 
     private static readonly Lazy<Task<string>> Available = new(FindAsync);
 
     public static Task<string> ConnectionStringAsync() => Available.Value;
+
+    /// <summary>A schema name no other test uses.</summary>
+    public static string NewSchema(string prefix) => $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)];
+
+    public static async Task DropSchemaAsync(string connectionString, string schema)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
+        await command.ExecuteNonQueryAsync();
+    }
 
     private static async Task<string> FindAsync()
     {
@@ -54,7 +65,7 @@ internal static class PostgresServer
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
-        using var process = Process.Start(start)!;
+        using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
