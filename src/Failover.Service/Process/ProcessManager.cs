@@ -224,17 +224,7 @@ public sealed partial class ProcessManager
     /// </summary>
     private async Task ReconcileRequestAsync(Rotation rotation, CancellationToken cancellationToken)
     {
-        var registration = await ReadRegistrationAsync(cancellationToken).ConfigureAwait(false);
-        var now = _time.GetUtcNow();
-        if (registration is { } row)
-        {
-            await DecideAsync(new FailoverCommand.ObserveRegistration(row.Key, now), cancellationToken).ConfigureAwait(false);
-        }
-
-        if (LibBlockTime() is { } libTime)
-        {
-            await DecideAsync(new FailoverCommand.ObserveFinality(libTime, registration?.Key, now), cancellationToken).ConfigureAwait(false);
-        }
+        await ObserveChainAsync(cancellationToken).ConfigureAwait(false);
 
         if (_process.Phase is Phase.Requested { Rotation: var still } && still.RotationId == rotation.RotationId)
         {
@@ -257,7 +247,12 @@ public sealed partial class ProcessManager
             return;
         }
 
-        // What the chain shows now, stamped with the time it was read.
+        await ObserveChainAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the chain shows now (our registered key, the LIB's time), stamped with the time it was read.</summary>
+    private async Task ObserveChainAsync(CancellationToken cancellationToken)
+    {
         var registration = await ReadRegistrationAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         if (registration is { } row)
