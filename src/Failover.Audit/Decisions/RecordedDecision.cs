@@ -60,6 +60,26 @@ public sealed record RecordedDecision(
     /// <summary>The policy run again on the recorded evidence with the recorded policy.</summary>
     public Decision Rerun() => Failover.Domain.Decisions.Policy.Evaluate(Evidence, Policy);
 
+    /// <summary>
+    /// Whether the policy, run again on the recorded evidence, reaches the recorded outcome, reasons and target (false
+    /// also when it cannot run on what was recorded; <c>verify</c> says why).
+    /// </summary>
+    public bool RerunAgrees()
+    {
+        try
+        {
+            var rerun = Rerun();
+            return rerun.Outcome == Decision.Outcome && rerun.Reasons.SequenceEqual(Decision.Reasons) && rerun.TargetDataCenter == Decision.TargetDataCenter;
+        }
+        catch (Exception e) when (IsUnrunnable(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What running the policy throws on evidence or a policy that was tampered with or does not decode whole.</summary>
+    public static bool IsUnrunnable(Exception e) => e is ArgumentException or InvalidOperationException or NullReferenceException or FormatException;
+
     /// <summary>A decision in a few words, e.g. "trigger → dc2" or "suppress (low-participation, stale-head)".</summary>
     public static string Describe(Decision decision)
     {

@@ -251,16 +251,7 @@ public static class Explainer
             var lib = new LibStory(chain.LastIrreversibleBlockNum, chain.LastIrreversibleBlockId, chain.LibAdvancedAt,
                 chain.LibAdvancedAt is { } advanced ? (at - advanced).TotalSeconds : null, chain.LibOnRecordedChain);
             var endpoints = new EndpointStory(chain.EndpointsConfigured, chain.EndpointsAgreeing, _sample?.Position, _sample?.Sample.Endpoints ?? []);
-            bool agrees;
-            try
-            {
-                var rerun = d.Rerun();
-                agrees = rerun.Outcome == d.Decision.Outcome && rerun.Reasons.SequenceEqual(d.Decision.Reasons) && rerun.TargetDataCenter == d.Decision.TargetDataCenter;
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or NullReferenceException)
-            {
-                agrees = false;
-            }
+            var agrees = d.RerunAgrees();
 
             // The run the evidence counts: our misses from its first slot on, as many as it counted.
             var missed = _missed.OrderBy(m => m.Slot).Take(evidence.Incident?.ConsecutiveMissed ?? 0).ToList();

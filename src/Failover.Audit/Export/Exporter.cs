@@ -161,16 +161,7 @@ public static class Exporter
         var evidence = d.Evidence;
         var chain = evidence.Chain;
         var at = evidence.EvaluatedAt;
-        bool agrees;
-        try
-        {
-            var rerun = d.Rerun();
-            agrees = rerun.Outcome == d.Decision.Outcome && rerun.Reasons.SequenceEqual(d.Decision.Reasons) && rerun.TargetDataCenter == d.Decision.TargetDataCenter;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NullReferenceException)
-        {
-            agrees = false;
-        }
+        var agrees = d.RerunAgrees();
 
         return new DecisionRow(
             d.Position, d.RecordedAt, d.Stream, d.Type, d.Producer, d.IncidentId, d.DecidedAt, d.Decision.Outcome, d.Decision.Reasons,

@@ -26,7 +26,7 @@ public static class DecisionCheck
         {
             rerun = recorded.Rerun();
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NullReferenceException or FormatException)
+        catch (Exception e) when (RecordedDecision.IsUnrunnable(e))
         {
             found.Add($"the policy cannot be run on the recorded evidence: {e.Message}");
             return found;
