@@ -3,6 +3,7 @@ using Failover.Service.Configuration;
 using Failover.Service.Hosting;
 using Failover.Service.Storage;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
 
 namespace Failover.Host.Commands;
 
@@ -32,17 +33,24 @@ internal static class RunCommand
     }
 
     /// <summary>The configuration sources of <c>failover run</c>, in order of precedence (last wins).</summary>
-    public static IConfigurationRoot BuildConfiguration(FileInfo? configFile)
+    public static IConfigurationRoot BuildConfiguration(FileInfo? configFile) =>
+        BuildConfiguration(configFile, Directory.GetCurrentDirectory(), new EnvironmentVariablesConfigurationSource());
+
+    /// <summary>
+    /// <c>appsettings.json</c> in <paramref name="baseDirectory"/> (optional), then <paramref name="configFile"/>, then
+    /// <paramref name="environment"/> (the process's environment variables; tests pass their own), last wins.
+    /// </summary>
+    public static IConfigurationRoot BuildConfiguration(FileInfo? configFile, string baseDirectory, IConfigurationSource environment)
     {
         var builder = new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
+            .SetBasePath(baseDirectory)
             .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
         if (configFile is not null)
         {
             builder.AddJsonFile(configFile.FullName, optional: false, reloadOnChange: false);
         }
 
-        return builder.AddEnvironmentVariables().Build();
+        return builder.Add(environment).Build();
     }
 
     private static async Task<int> RunAsync(CliConsole console, FileInfo? configFile, string urls, string? simulatorClock, CancellationToken cancellationToken)
@@ -60,7 +68,14 @@ internal static class RunCommand
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
         {
-            await console.Error.WriteLineAsync($"The configuration could not be read: {e.Message}").ConfigureAwait(false);
+            // The file loader wraps the parser's reason (and the line and position it stopped at): show them all.
+            var reasons = new List<string>();
+            for (Exception? reason = e; reason is not null; reason = reason.InnerException)
+            {
+                reasons.Add(reason.Message);
+            }
+
+            await console.Error.WriteLineAsync($"The configuration could not be read: {string.Join(" ", reasons)}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

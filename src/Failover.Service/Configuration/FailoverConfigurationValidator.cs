@@ -31,7 +31,8 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         RuleFor(c => c.Chain.Endpoints).NotEmpty().WithName(Prefix + "Chain:Endpoints")
             .WithMessage("{PropertyName} must list at least one chain API URL (e.g. http://127.0.0.1:8888).");
         RuleForEach(c => c.Chain.Endpoints).Custom((url, context) => CheckUrl(url, $"{Prefix}Chain:Endpoints:{context.PropertyIndex()}", context));
-        RuleFor(c => c.Chain.Endpoints).Must(e => e.Distinct(StringComparer.OrdinalIgnoreCase).Count() == e.Count)
+        // One node written two ways (a trailing slash, the default port) would count twice towards the majority.
+        RuleFor(c => c.Chain.Endpoints).Must(e => e.Select(SameNode).Distinct(StringComparer.OrdinalIgnoreCase).Count() == e.Count)
             .WithName(Prefix + "Chain:Endpoints").WithMessage("{PropertyName} lists the same URL twice.");
         RuleFor(c => c.Producer).Custom((producer, context) =>
         {
@@ -96,7 +97,9 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             context.AddFailure(Prefix + "DataCenters", $"{Prefix}DataCenters names '{name}' more than once.");
         }
 
-        foreach (var priority in config.DataCenters.Select(d => d.Priority).Where(p => p is not null).GroupBy(p => p).Where(g => g.Count() > 1).Select(g => g.Key))
+        // Compared as numbers: "1" and "01" are the same priority.
+        var priorities = config.DataCenters.Select(d => int.TryParse(d.Priority, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? p : (int?)null).OfType<int>();
+        foreach (var priority in priorities.GroupBy(p => p).Where(g => g.Count() > 1).Select(g => g.Key))
         {
             context.AddFailure(Prefix + "DataCenters", $"{Prefix}DataCenters gives priority {priority} to more than one data center; priorities decide the target, so they must differ.");
         }
@@ -287,6 +290,10 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             : uri.UserInfo.Length > 0 || uri.Fragment.Length > 0
                 ? "must not carry credentials or a fragment (not shown: it may hold a secret)."
                 : null;
+
+    /// <summary>The node a chain API URL names: the base address the client builds (normalised, trailing slash ignored).</summary>
+    private static string SameNode(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.AbsoluteUri.TrimEnd('/') : url ?? string.Empty;
 
     private static void CheckUrl(string? url, string key, ValidationContext<FailoverConfiguration> context)
     {

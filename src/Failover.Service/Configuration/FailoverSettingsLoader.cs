@@ -19,7 +19,7 @@ public static class FailoverSettingsLoader
         var section = configuration.GetSection(FailoverConfiguration.SectionName);
         var raw = new FailoverConfiguration();
         section.Bind(raw);
-        var problems = UnknownKeys(section).Select(k => $"{k} is not a setting Failover knows (a typo?).").ToList();
+        var problems = UnknownKeys(section).ToList();
         problems.AddRange(Validator.Validate(raw).Errors.Select(e => e.ErrorMessage).Distinct());
         if (problems.Count > 0)
         {
@@ -103,7 +103,10 @@ public static class FailoverSettingsLoader
             FailoverConfigurationValidator.Duration(raw.Timeout, "Timeout", AlertSettings.DefaultTimeout, ignored));
     }
 
-    /// <summary>Keys under the section that no property of <see cref="FailoverConfiguration"/> takes.</summary>
+    /// <summary>
+    /// Keys under the section that no property of <see cref="FailoverConfiguration"/> takes, and values written where a
+    /// section or a list belongs (the binder would drop either silently): one problem each.
+    /// </summary>
     private static IEnumerable<string> UnknownKeys(IConfigurationSection section) => UnknownKeys(section, typeof(FailoverConfiguration));
 
     private static IEnumerable<string> UnknownKeys(IConfigurationSection section, Type type)
@@ -113,29 +116,39 @@ public static class FailoverSettingsLoader
             var property = type.GetProperties().FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
-                yield return child.Path;
+                yield return Unknown(child);
                 continue;
             }
 
-            var propertyType = property.PropertyType;
-            if (propertyType.IsGenericType && propertyType.GetGenericTypeDefinition() == typeof(List<>))
+            foreach (var problem in ShapeProblems(child, property.PropertyType))
             {
-                var element = propertyType.GetGenericArguments()[0];
-                if (element != typeof(string))
-                {
-                    foreach (var unknown in child.GetChildren().SelectMany(item => UnknownKeys(item, element)))
-                    {
-                        yield return unknown;
-                    }
-                }
-            }
-            else if (propertyType != typeof(string))
-            {
-                foreach (var unknown in UnknownKeys(child, propertyType))
-                {
-                    yield return unknown;
-                }
+                yield return problem;
             }
         }
     }
+
+    /// <summary>What is wrong with the keys at and below a section that binds to a property of <paramref name="type"/>.</summary>
+    private static IEnumerable<string> ShapeProblems(IConfigurationSection section, Type type)
+    {
+        if (type == typeof(string))
+        {
+            // A value takes no keys below it.
+            return section.GetChildren().Select(Unknown);
+        }
+
+        var list = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>);
+        var problems = new List<string>();
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            // The value is not repeated: it may be a secret written at the wrong level (e.g. "Api": "<token>").
+            problems.Add($"{section.Path} must be {(list ? "a list" : "a section of settings")}, not a value.");
+        }
+
+        problems.AddRange(list
+            ? section.GetChildren().SelectMany(item => ShapeProblems(item, type.GetGenericArguments()[0]))
+            : UnknownKeys(section, type));
+        return problems;
+    }
+
+    private static string Unknown(IConfigurationSection key) => $"{key.Path} is not a setting Failover knows (a typo?).";
 }
