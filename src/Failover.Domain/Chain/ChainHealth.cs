@@ -90,14 +90,16 @@ public static class ChainHealth
     public static MissedRun? CurrentMissedRun(ObservedChain chain, Name ours, int threshold)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        var lastProduced = chain.Blocks.Values.LastOrDefault(b => b.Producer == ours)?.Slot;
-        var run = chain.Misses.Values.Where(m => m.Producer == ours && (lastProduced is null || m.Slot > lastProduced)).ToList();
-        if (run.Count == 0)
+        uint? lastProduced = chain.LastProduced.TryGetValue(ours, out var last) ? last.Slot : null;
+        var kept = chain.Misses.Values.Where(m => m.Producer == ours && (lastProduced is null || m.Slot > lastProduced)).ToList();
+        if (kept.Count == 0)
         {
             return null;
         }
 
-        return new MissedRun(run.Count, run[0].Slot, run.Count >= threshold ? run[threshold - 1] : null);
+        // Misses dropped from a long run lie after its first RunStartKept, which the threshold-th miss is among.
+        var missed = kept.Count + chain.DroppedRunMisses.GetValueOrDefault(ours);
+        return new MissedRun(missed, kept[0].Slot, kept.Count >= threshold ? kept[threshold - 1] : null);
     }
 
     private static bool IsObserved(ObservedChain chain, uint first, uint last) =>

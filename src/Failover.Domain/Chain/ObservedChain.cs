@@ -11,6 +11,9 @@ public sealed record RecordedBlock(uint Number, string Id, string Previous, Name
 /// <summary>An empty slot of the followed branch, charged to the producer scheduled in it, and the block that revealed it.</summary>
 public sealed record RecordedMiss(uint Slot, Name Producer, uint ScheduleVersion, uint RevealedByBlockNum, string RevealedById, DateTimeOffset ObservedAt);
 
+/// <summary>Where a producer's last block on the followed branch is.</summary>
+public readonly record struct LastBlock(uint Slot, uint Number);
+
 /// <summary>A schedule and the first slot (and block) it was in force for on the followed branch.</summary>
 public sealed record ScheduleInForce(ProducerSchedule Schedule, uint FromSlot, uint FromBlockNum);
 
@@ -23,6 +26,13 @@ public sealed record ObservedChain
 {
     /// <summary>Blocks kept below the head: well beyond a legacy LIB lag (~330), so no reversible fork is out of reach.</summary>
     public const int KeptBlocks = 4096;
+
+    /// <summary>
+    /// Misses kept from the start of a producer's ongoing run when they fall below the kept blocks: an outage longer
+    /// than the kept history keeps its first slot (the incident's identity) and its threshold-th miss; the misses
+    /// between these and the kept blocks are only counted (<see cref="DroppedRunMisses"/>).
+    /// </summary>
+    public const int RunStartKept = 256;
 
     public static ObservedChain Empty { get; } = new();
 
@@ -38,6 +48,12 @@ public sealed record ObservedChain
 
     /// <summary>The first slot ever observed: slots before it are unknown, not missed.</summary>
     public uint? FirstObservedSlot { get; init; }
+
+    /// <summary>Each producer's last block on the followed branch, remembered after the block itself is trimmed.</summary>
+    public ImmutableDictionary<Name, LastBlock> LastProduced { get; init; } = ImmutableDictionary<Name, LastBlock>.Empty;
+
+    /// <summary>Per producer, the misses of its ongoing run that were trimmed without being kept (see <see cref="RunStartKept"/>).</summary>
+    public ImmutableDictionary<Name, int> DroppedRunMisses { get; init; } = ImmutableDictionary<Name, int>.Empty;
 
     /// <summary>Events folded so far (the chain stream's version + 1).</summary>
     public long EventCount { get; init; }
@@ -77,25 +93,42 @@ public sealed record ObservedChain
             {
                 Misses = Misses.SetItem(e.Slot, new RecordedMiss(e.Slot, Name.Parse(e.ScheduledProducer), e.ScheduleVersion, e.RevealedByBlockNum, e.RevealedByBlockId, e.ObservedAt)),
             },
-            BlockProduced e => Trim(this with
-            {
-                Blocks = Blocks.SetItem(e.BlockNum, new RecordedBlock(e.BlockNum, e.BlockId, e.Previous, Name.Parse(e.Producer), e.Slot, e.ScheduleVersion, e.ObservedAt, e.SigningKey)),
-                HeadNumber = HeadNumber is { } head ? Math.Max(head, e.BlockNum) : e.BlockNum,
-                FirstObservedSlot = FirstObservedSlot ?? e.Slot,
-            }),
+            BlockProduced e => Trim(AfterBlock(e)),
             ForkSwitched e => AfterForkSwitch(e),
             _ => throw new ArgumentException($"{@event.GetType().Name} is not a chain event this fold knows.", nameof(@event)),
         };
         return next with { ChainId = ChainId ?? @event.ChainId, EventCount = EventCount + 1 };
     }
 
+    private ObservedChain AfterBlock(BlockProduced e)
+    {
+        var producer = Name.Parse(e.Producer);
+        return this with
+        {
+            Blocks = Blocks.SetItem(e.BlockNum, new RecordedBlock(e.BlockNum, e.BlockId, e.Previous, producer, e.Slot, e.ScheduleVersion, e.ObservedAt, e.SigningKey)),
+            HeadNumber = HeadNumber is { } head ? Math.Max(head, e.BlockNum) : e.BlockNum,
+            FirstObservedSlot = FirstObservedSlot ?? e.Slot,
+            LastProduced = LastProduced.TryGetValue(producer, out var last) && last.Slot > e.Slot ? LastProduced : LastProduced.SetItem(producer, new LastBlock(e.Slot, e.BlockNum)),
+            DroppedRunMisses = DroppedRunMisses.Remove(producer),
+        };
+    }
+
     private ObservedChain AfterForkSwitch(ForkSwitched e)
     {
         var blocks = Blocks.RemoveRange(Blocks.Keys.Where(n => n > e.ForkBlockNum));
+        var lastProduced = LastProduced;
+        foreach (var (producer, last) in LastProduced.Where(p => p.Value.Number > e.ForkBlockNum))
+        {
+            lastProduced = blocks.Values.LastOrDefault(b => b.Producer == producer) is { } kept
+                ? lastProduced.SetItem(producer, new LastBlock(kept.Slot, kept.Number))
+                : lastProduced.Remove(producer);
+        }
+
         return this with
         {
             Blocks = blocks,
             HeadNumber = blocks.IsEmpty ? null : blocks.Keys.Last(),
+            LastProduced = lastProduced,
             Misses = Misses.RemoveRange(Misses.Values.Where(m => m.RevealedByBlockNum > e.ForkBlockNum).Select(m => m.Slot)),
             Schedules = Schedules.RemoveAll(s => s.FromBlockNum > e.ForkBlockNum),
         };
@@ -110,7 +143,10 @@ public sealed record ObservedChain
             new Antelope.SystemContract.BlockSigningAuthority(p.Threshold, [.. p.Keys.Select(k => new Antelope.SystemContract.KeyWeight(PublicKey.Parse(k.Key), k.Weight))])))]);
     }
 
-    /// <summary>Drops what lies more than <see cref="KeptBlocks"/> below the head, keeping the schedule in force there.</summary>
+    /// <summary>
+    /// Drops what lies more than <see cref="KeptBlocks"/> below the head, keeping the schedule in force there and the
+    /// start of every ongoing run of misses.
+    /// </summary>
     private static ObservedChain Trim(ObservedChain chain)
     {
         if (chain.Blocks.Count <= KeptBlocks + 256)
@@ -121,11 +157,41 @@ public sealed record ObservedChain
         var keep = chain.Blocks.Keys.Skip(chain.Blocks.Count - KeptBlocks).First();
         var oldestSlot = chain.Blocks[keep].Slot;
         var firstNeeded = chain.Schedules.FindLastIndex(s => s.FromSlot <= oldestSlot);
+        var (misses, dropped) = TrimMisses(chain, oldestSlot);
         return chain with
         {
             Blocks = chain.Blocks.RemoveRange(chain.Blocks.Keys.TakeWhile(n => n < keep)),
-            Misses = chain.Misses.RemoveRange(chain.Misses.Keys.TakeWhile(s => s < oldestSlot)),
+            Misses = misses,
+            DroppedRunMisses = dropped,
             Schedules = firstNeeded > 0 ? chain.Schedules.RemoveRange(0, firstNeeded) : chain.Schedules,
         };
+    }
+
+    /// <summary>
+    /// Misses below <paramref name="oldestSlot"/> go, except the first <see cref="RunStartKept"/> of a run that has not
+    /// ended (no block of that producer after them); the rest of such a run is counted.
+    /// </summary>
+    private static (ImmutableSortedDictionary<uint, RecordedMiss> Misses, ImmutableDictionary<Name, int> Dropped) TrimMisses(ObservedChain chain, uint oldestSlot)
+    {
+        var misses = chain.Misses;
+        var dropped = chain.DroppedRunMisses;
+        var keptOfRun = new Dictionary<Name, int>();
+        foreach (var miss in chain.Misses.Values.TakeWhile(m => m.Slot < oldestSlot))
+        {
+            var runEnded = chain.LastProduced.TryGetValue(miss.Producer, out var last) && last.Slot > miss.Slot;
+            if (!runEnded && keptOfRun.GetValueOrDefault(miss.Producer) < RunStartKept)
+            {
+                keptOfRun[miss.Producer] = keptOfRun.GetValueOrDefault(miss.Producer) + 1;
+                continue;
+            }
+
+            misses = misses.Remove(miss.Slot);
+            if (!runEnded)
+            {
+                dropped = dropped.SetItem(miss.Producer, dropped.GetValueOrDefault(miss.Producer) + 1);
+            }
+        }
+
+        return (misses, dropped);
     }
 }

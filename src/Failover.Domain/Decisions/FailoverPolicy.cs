@@ -42,6 +42,10 @@ public sealed record FailoverPolicy
         {
             problems.Add($"MissedBlocksThreshold must be at least 1, got {MissedBlocksThreshold}.");
         }
+        else if (MissedBlocksThreshold > Chain.ObservedChain.RunStartKept)
+        {
+            problems.Add($"MissedBlocksThreshold must be at most {Chain.ObservedChain.RunStartKept} (the start of a run of misses the observer keeps), got {MissedBlocksThreshold}.");
+        }
 
         if (!(MinParticipation is >= 0 and < 1))
         {

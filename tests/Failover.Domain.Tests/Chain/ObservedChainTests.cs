@@ -130,6 +130,106 @@ public sealed class ObservedChainTests
         Assert.Equal(chain.EventCount + 1, after.EventCount);
     }
 
+    /// <summary>
+    /// V1 blocks in every slot from S0 + 1 on, except the slots of the producers <paramref name="down"/> says are down
+    /// there, until <paramref name="count"/> blocks; returns the events and the empty slots of each producer.
+    /// </summary>
+    private static (List<IChainEvent> Events, List<ObservedBlock> Blocks, List<uint> OursEmpty) Outage(int count, Func<uint, string, bool> down)
+    {
+        var events = new List<IChainEvent>();
+        var blocks = new List<ObservedBlock>();
+        var oursEmpty = new List<uint>();
+        var slot = S0;
+        for (uint number = 1; number <= count; number++)
+        {
+            var parentSlot = slot;
+            slot++;
+            while (down(slot, V1.ProducerAt(slot)))
+            {
+                if (V1.ProducerAt(slot) == "ours" && number > 1)
+                {
+                    oursEmpty.Add(slot);
+                }
+
+                slot++;
+            }
+
+            var block = Block(number, number == 1 ? Id("before", 0) : blocks[^1].Id, slot, V1.ProducerAt(slot), 1);
+            events.AddRange(number == 1 ? FirstRecording([block], V1) : Extension(parentSlot, [block], V1));
+            blocks.Add(block);
+        }
+
+        return (events, blocks, oursEmpty);
+    }
+
+    [Fact]
+    public void An_outage_longer_than_the_kept_history_keeps_its_first_slot_threshold_miss_and_count()
+    {
+        var outageFrom = S0 + 648; // a window of ours starts there (V1: 5 producers, ours in slots 48–59 of each 60)
+        var (events, blocks, oursEmpty) = Outage(ObservedChain.KeptBlocks + 2_000, (slot, producer) => producer == "ours" && slot >= outageFrom);
+
+        var chain = Fold(events);
+        var run = ChainHealth.CurrentMissedRun(chain, Name.Parse("ours"), 12);
+
+        Assert.True(oursEmpty.Count > ObservedChain.RunStartKept + 600, $"only {oursEmpty.Count} misses: the outage must outlast the kept misses");
+        Assert.True(chain.Blocks.Values.First().Slot > oursEmpty[ObservedChain.RunStartKept], "the kept blocks must begin after the kept run start");
+        Assert.NotNull(run);
+        Assert.Equal(outageFrom, run.FirstMissedSlot);
+        Assert.Equal(oursEmpty.Count, run.Missed);
+        Assert.Equal(oursEmpty[11], run.ThresholdMiss!.Slot);
+        Assert.Equal(blocks.First(b => b.Slot > oursEmpty[11]).Number, run.ThresholdMiss.RevealedByBlockNum);
+        var oldestKeptSlot = chain.Blocks.Values.First().Slot;
+        Assert.Equal(oursEmpty.Take(ObservedChain.RunStartKept), chain.Misses.Keys.Where(s => s < oldestKeptSlot));
+        Assert.Equal(oursEmpty.Count(s => s < oldestKeptSlot) - ObservedChain.RunStartKept, chain.DroppedRunMisses[Name.Parse("ours")]);
+    }
+
+    [Fact]
+    public void A_run_that_ended_is_trimmed_like_any_other_history_and_its_count_is_forgotten()
+    {
+        var outage = (From: S0 + 600, To: S0 + 6_000);
+        var (events, _, _) = Outage(ObservedChain.KeptBlocks + 9_000, (slot, producer) => producer == "ours" && slot >= outage.From && slot < outage.To);
+
+        var chain = Fold(events);
+
+        Assert.Null(ChainHealth.CurrentMissedRun(chain, Name.Parse("ours"), 12));
+        Assert.Empty(chain.Misses);
+        Assert.Empty(chain.DroppedRunMisses);
+        Assert.True(chain.LastProduced[Name.Parse("ours")].Slot > outage.To);
+    }
+
+    [Fact]
+    public void A_producer_last_block_is_remembered_after_it_is_trimmed_and_taken_back_by_a_fork_above_it()
+    {
+        var (events, blocks, _) = Outage(ObservedChain.KeptBlocks + 300, (_, _) => false);
+        var chain = Fold(events);
+        var ours = Name.Parse("ours");
+        var lastOfOurs = blocks.Last(b => b.Producer == ours);
+        var previousWindow = blocks.Last(b => b.Producer == ours && b.Slot < lastOfOurs.Slot - 12);
+        Assert.Equal(new LastBlock(lastOfOurs.Slot, lastOfOurs.Number), chain.LastProduced[ours]);
+
+        var fork = chain.Apply(new ForkSwitched(TestChain.ChainId, previousWindow.Number, previousWindow.Id, blocks[^1].Number, blocks[^1].Id, previousWindow.Number + 1, Id("fork", previousWindow.Number + 1), [], [], ObservedAt));
+
+        Assert.Equal(new LastBlock(previousWindow.Slot, previousWindow.Number), fork.LastProduced[ours]);
+        Assert.Equal(previousWindow.Number, fork.Head!.Number);
+        var alice = Name.Parse("alice");
+        Assert.True(fork.LastProduced[alice].Number <= previousWindow.Number);
+        Assert.Equal(fork.Blocks.Values.Last(b => b.Producer == alice).Number, fork.LastProduced[alice].Number);
+    }
+
+    [Fact]
+    public void A_fork_below_every_kept_block_of_a_producer_forgets_where_it_last_produced()
+    {
+        var blocks = Branch("main", 10, Id("before", 9), V1, 1, S0, S0 + 1, S0 + 12);
+        var chain = Fold(FirstRecording(blocks, V1));
+        var bob = Name.Parse("bob");
+        Assert.Equal(12u, chain.LastProduced[bob].Number);
+
+        var after = chain.Apply(new ForkSwitched(TestChain.ChainId, 11, blocks[1].Id, 12, blocks[2].Id, 12, Id("fork", 12), [], [], ObservedAt));
+
+        Assert.False(after.LastProduced.ContainsKey(bob));
+        Assert.Equal(11u, after.LastProduced[Name.Parse("alice")].Number);
+    }
+
     [Fact]
     public void The_fold_records_the_chain_id_the_first_observed_slot_and_the_schedule_in_force_at_each_slot()
     {

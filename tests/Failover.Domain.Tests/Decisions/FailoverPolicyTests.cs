@@ -1,3 +1,4 @@
+using Failover.Domain.Chain;
 using System.Security.Cryptography;
 using System.Text;
 using Failover.Domain.Decisions;
@@ -114,7 +115,9 @@ public sealed class FailoverPolicyTests
     [InlineData(0, false)]
     [InlineData(1, true)]
     [InlineData(-3, false)]
-    public void The_missed_blocks_threshold_must_be_at_least_one(int threshold, bool valid)
+    [InlineData(ObservedChain.RunStartKept, true)]
+    [InlineData(ObservedChain.RunStartKept + 1, false)]
+    public void The_missed_blocks_threshold_must_be_at_least_one_and_within_the_run_start_the_chain_fold_keeps(int threshold, bool valid)
     {
         AssertValidity(new FailoverPolicy { MissedBlocksThreshold = threshold }, valid, nameof(FailoverPolicy.MissedBlocksThreshold));
     }
