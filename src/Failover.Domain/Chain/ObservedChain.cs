@@ -108,7 +108,7 @@ public sealed record ObservedChain
             Blocks = Blocks.SetItem(e.BlockNum, new RecordedBlock(e.BlockNum, e.BlockId, e.Previous, producer, e.Slot, e.ScheduleVersion, e.ObservedAt, e.SigningKey)),
             HeadNumber = HeadNumber is { } head ? Math.Max(head, e.BlockNum) : e.BlockNum,
             FirstObservedSlot = FirstObservedSlot ?? e.Slot,
-            LastProduced = LastProduced.TryGetValue(producer, out var last) && last.Slot > e.Slot ? LastProduced : LastProduced.SetItem(producer, new LastBlock(e.Slot, e.BlockNum)),
+            LastProduced = LastProduced.SetItem(producer, new LastBlock(e.Slot, e.BlockNum)),
             DroppedRunMisses = DroppedRunMisses.Remove(producer),
         };
     }

@@ -231,6 +231,19 @@ public sealed class ObservedChainTests
     }
 
     [Fact]
+    public void A_fork_below_every_kept_block_leaves_no_head_and_no_last_blocks()
+    {
+        var blocks = Branch("main", 10, Id("before", 9), V1, 1, S0, S0 + 1, S0 + 12);
+        var chain = Fold(FirstRecording(blocks, V1));
+
+        var after = chain.Apply(new ForkSwitched(TestChain.ChainId, 9, Id("before", 9), 12, blocks[2].Id, 10, Id("fork", 10), [], [], ObservedAt));
+
+        Assert.Empty(after.Blocks);
+        Assert.Null(after.Head);
+        Assert.Empty(after.LastProduced);
+    }
+
+    [Fact]
     public void The_fold_records_the_chain_id_the_first_observed_slot_and_the_schedule_in_force_at_each_slot()
     {
         var blocks = Branch("main", 10, Id("before", 9), V1, 1, S0 + 5, S0 + 7);
