@@ -21,7 +21,7 @@ internal static class DemoCommand
         var seed = new Option<string>("--seed") { Description = "Every key and the chain id derive from it.", DefaultValueFactory = _ => "failover" };
         var consensus = new Option<string>("--consensus") { Description = "savanna or legacy.", DefaultValueFactory = _ => "savanna" };
         consensus.AcceptOnlyFromAmong("savanna", "legacy");
-        var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Where the service keeps its store failover.db (default: a new folder, printed)." };
+        var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Where the service keeps its store failover.db: a directory without one — a new or empty one (default: a new folder, printed)." };
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep the service and the chain running after the failover until Ctrl+C." };
         var tokenFile = new Option<FileInfo?>("--api-token-file") { Description = "A file (owner-only) holding the API token: enables the control routes and the dashboard's buttons. Never printed." };
 
@@ -49,6 +49,17 @@ internal static class DemoCommand
                 problems.Add("--urls must name at least one URL.");
             }
 
+            var directory = parse.GetValue(dataDir);
+            if (directory is not null && File.Exists(directory.FullName))
+            {
+                problems.Add($"--data-dir {directory.FullName} is a file, not a directory.");
+            }
+            else if (directory is not null && DemoRun.StoreFiles(directory).FirstOrDefault(File.Exists) is { } existing)
+            {
+                problems.Add($"--data-dir {directory.FullName} already holds a store ({Path.GetFileName(existing)}) from an earlier run, whose events the demo would "
+                    + $"replay as its own: use a new directory (or remove {Path.Combine(directory.FullName, DemoRun.StoreFileName)} and its -wal and -shm files).");
+            }
+
             var token = parse.GetValue(tokenFile);
             if (token is not null && Failover.Service.Configuration.FailoverConfigurationValidator.KeyFileProblem(token.FullName) is { } tokenProblem)
             {
@@ -69,7 +80,14 @@ internal static class DemoCommand
                 return ExitCodes.Usage;
             }
 
-            var run = new DemoRun(console, new DemoOptions(simulation, factor, listen, parse.GetValue(dataDir), parse.GetValue(keepRunning)) { ApiTokenFile = token?.FullName });
+            if (RunCommand.BusyUrl(listen) is { } busy)
+            {
+                // Before anything is created: the service would start observing before its server failed to bind.
+                await console.Error.WriteLineAsync(RunCommand.AddressInUse(busy)).ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
+            var run = new DemoRun(console, new DemoOptions(simulation, factor, listen, directory, parse.GetValue(keepRunning)) { ApiTokenFile = token?.FullName });
             return await run.RunAsync(cancellationToken).ConfigureAwait(false);
         });
         return command;

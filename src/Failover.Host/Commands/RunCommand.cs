@@ -1,9 +1,16 @@
 using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Failover.Service.Configuration;
 using Failover.Service.Hosting;
 using Failover.Service.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Hosting;
 
 namespace Failover.Host.Commands;
 
@@ -12,7 +19,7 @@ namespace Failover.Host.Commands;
 /// <c>appsettings.json</c> in the working directory, then <c>--config FILE</c>, then environment variables
 /// <c>FAILOVER__…</c>; an invalid configuration stops start-up listing every problem (exit 2) before anything is appended.
 /// </summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
@@ -97,6 +104,13 @@ internal static class RunCommand
         }
 
         var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (!configuration.GetSection("Kestrel:Endpoints").Exists() && BusyUrl(listen) is { } busy)
+        {
+            // Before the store is opened or anything starts (Kestrel would bind only after the observer had started).
+            await console.Error.WriteLineAsync(AddressInUse(busy)).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
         var time = TimeProvider.System;
         if (simulatorClock is not null)
         {
@@ -126,7 +140,107 @@ internal static class RunCommand
 
         await using var opened = store;
         await using var app = FailoverApplication.Build(settings, store, new FailoverHostOptions { Urls = listen, Configuration = configuration, Time = time });
-        await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsListenFailure(e))
+        {
+            // The hosted services started before the server: stop them before the store is closed.
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await console.Error.WriteLineAsync(ListenFailure(e, listen)).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
+
+    /// <summary>The line for a URL another process listens on.</summary>
+    public static string AddressInUse(string url) => $"Could not listen on {url}: address already in use";
+
+    /// <summary>
+    /// The first of <paramref name="urls"/> whose address and port a socket is already bound to (a listener), or null:
+    /// checked by binding a socket there as Kestrel would, and letting it go. Unix sockets, named pipes and port 0 are
+    /// not checked, nor anything that fails for another reason (Kestrel reports it).
+    /// </summary>
+    public static string? BusyUrl(IEnumerable<string> urls)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        foreach (var url in urls)
+        {
+            BindingAddress address;
+            try
+            {
+                address = BindingAddress.Parse(url);
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+
+            if (address.IsUnixPipe || address.IsNamedPipe || address.Port == 0)
+            {
+                continue;
+            }
+
+            // As Kestrel binds: localhost on both loopbacks, an IP as given, any other host on every interface.
+            IPAddress[] addresses = string.Equals(address.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+                ? [IPAddress.Loopback, IPAddress.IPv6Loopback]
+                : IPAddress.TryParse(address.Host, out var ip) ? [ip] : [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any];
+            if (addresses.Any(a => IsBound(new IPEndPoint(a, address.Port))))
+            {
+                return url;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The line for the server failing to start: the address Kestrel names, and why.</summary>
+    public static string ListenFailure(Exception exception, IReadOnlyList<string> urls)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var url = KestrelAddress().Match(exception.Message) is { Success: true } named ? named.Groups["url"].Value : string.Join(", ", urls);
+        var chain = new List<Exception>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            chain.Add(e);
+        }
+
+        return chain.Any(e => e is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            ? AddressInUse(url)
+            : $"Could not listen on {url}: {chain[^1].Message}";
+    }
+
+    /// <summary>How Kestrel fails to bind: an <see cref="IOException"/> around the socket's error (or that error itself).</summary>
+    public static bool IsListenFailure(Exception e) => e is IOException or AddressInUseException or SocketException;
+
+    private static bool IsBound(IPEndPoint endpoint)
+    {
+        try
+        {
+            using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                // A port left in TIME_WAIT by a previous run is free to Kestrel: only a listener counts as taken.
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            }
+
+            socket.Bind(endpoint);
+            return false;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.AddressAlreadyInUse;
+        }
+    }
+
+    [GeneratedRegex(@"Failed to bind to address (?<url>\S+?): ")]
+    private static partial Regex KestrelAddress();
 }

@@ -9,6 +9,7 @@ using Failover.Service.Hosting;
 using Failover.Service.Storage;
 using Failover.Simulator;
 using Failover.Simulator.Http;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
 namespace Failover.Host.Demo;
@@ -39,6 +40,11 @@ internal sealed record DemoOptions(
 /// </summary>
 internal sealed class DemoRun(CliConsole console, DemoOptions options)
 {
+    /// <summary>The service's store in the data directory: a directory holding one already is refused (its events would replay as new).</summary>
+    public const string StoreFileName = "failover.db";
+
+    private const string KeyFileName = "failover.key";
+
     private readonly TaskCompletionSource<FailoverCompleted> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<KeyRotationFailed> _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset _start;
@@ -51,6 +57,7 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
     {
         var time = new ScaledTimeProvider(options.Speed);
         var simulator = new ChainSimulator(options.Simulation, time);
+        var createdDirectory = options.DataDirectory is not { Exists: true };
         var directory = options.DataDirectory ?? Directory.CreateTempSubdirectory("failover-demo-");
         directory.Create();
         var settings = DemoSettings(simulator, directory) with { Api = new ApiSettings(null, options.ApiTokenFile, false) };
@@ -62,24 +69,44 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
             $"ours {simulator.Roster.OurProducer} with data centers {string.Join(" and ", settings.DataCenters.Select(d => d.Name))}.").ConfigureAwait(false);
         await console.Out.WriteLineAsync($"Event store: {settings.Store} (data directory {directory.FullName}).").ConfigureAwait(false);
 
-        await using var store = await StoreOpener.OpenAsync(settings.Store, time, cancellationToken).ConfigureAwait(false);
-        await using var app = FailoverApplication.Build(settings, store, new FailoverHostOptions
+        int exit;
+        var started = false;
+        await using (var store = await StoreOpener.OpenAsync(settings.Store, time, cancellationToken).ConfigureAwait(false))
         {
-            Urls = options.Urls,
-            Time = time,
-            ChainHandler = new InProcessChainHandler(simulator, time),
-            ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error),
-        });
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            await console.Error.WriteLineAsync($"Cannot listen on {string.Join(", ", options.Urls)}: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.Failure;
+            await using var app = FailoverApplication.Build(settings, store, new FailoverHostOptions
+            {
+                Urls = options.Urls,
+                Time = time,
+                ChainHandler = new InProcessChainHandler(simulator, time),
+                ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error),
+            });
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                started = true;
+            }
+            catch (Exception e) when (RunCommand.IsListenFailure(e))
+            {
+                // The hosted services started before the server: stop them before the store is closed.
+                await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                await console.Error.WriteLineAsync(RunCommand.ListenFailure(e, options.Urls)).ConfigureAwait(false);
+            }
+
+            exit = started ? await RunStartedAsync(simulator, time, store, app, cancellationToken).ConfigureAwait(false) : ExitCodes.Failure;
         }
 
+        if (!started)
+        {
+            // What this run created goes, so the same --data-dir can be used again once the port is free.
+            RemoveWhatThisRunCreated(directory, createdDirectory);
+        }
+
+        return exit;
+    }
+
+    /// <summary>The demo with the service up: the outage, the timeline as the service records it, the summary.</summary>
+    private async Task<int> RunStartedAsync(ChainSimulator simulator, TimeProvider time, IEventStore store, WebApplication app, CancellationToken cancellationToken)
+    {
         await console.Out.WriteLineAsync($"The service listens on {string.Join(", ", app.Urls)}. After {options.RoundsBeforeOutage} full rounds dc1 goes down.").ConfigureAwait(false);
         await console.Out.WriteLineAsync(
             $"Dashboard: {app.Urls.First()}/ (API reference /api/reference, metrics /metrics); control routes {(options.ApiTokenFile is null ? "disabled (give --api-token-file)" : "need the token of --api-token-file")}.").ConfigureAwait(false);
@@ -112,6 +139,28 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
         await timeline.ConfigureAwait(false);
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return exit;
+    }
+
+    /// <summary>The files a store in <paramref name="directory"/> consists of (SQLite's write-ahead log and its index beside the database).</summary>
+    public static IEnumerable<string> StoreFiles(DirectoryInfo directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var database = Path.Combine(directory.FullName, StoreFileName);
+        return [database, database + "-wal", database + "-shm"];
+    }
+
+    /// <summary>After a start that failed: the store and key file this run wrote, and the directory if it made it.</summary>
+    private static void RemoveWhatThisRunCreated(DirectoryInfo directory, bool createdDirectory)
+    {
+        foreach (var file in StoreFiles(directory).Append(Path.Combine(directory.FullName, KeyFileName)))
+        {
+            File.Delete(file);
+        }
+
+        if (createdDirectory && !directory.EnumerateFileSystemInfos().Any())
+        {
+            directory.Delete();
+        }
     }
 
     /// <summary>Waits for the moment to take dc1 down (just before our window), then for the outcome.</summary>
@@ -236,7 +285,7 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
     private static FailoverSettings DemoSettings(ChainSimulator simulator, DirectoryInfo directory)
     {
         var roster = simulator.Roster;
-        var keyFile = Path.Combine(directory.FullName, "failover.key");
+        var keyFile = Path.Combine(directory.FullName, KeyFileName);
         var key = roster.Accounts.Single(a => a.Account == roster.OurProducer).Permissions[Roster.FailoverPermission];
         var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -251,7 +300,7 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
 
         return new FailoverSettings(
             "demo",
-            new StoreLocation(StoreKind.Sqlite, Path.Combine(directory.FullName, "failover.db")),
+            new StoreLocation(StoreKind.Sqlite, Path.Combine(directory.FullName, StoreFileName)),
             simulator.ChainId,
             [new Uri("http://simulator/"), new Uri("http://simulator/node/" + simulator.Options.ApiNodes[^1])],
             simulator.Options.Consensus == ConsensusMode.Savanna ? ConsensusKind.Savanna : ConsensusKind.Legacy,
