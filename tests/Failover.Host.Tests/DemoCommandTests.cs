@@ -35,6 +35,20 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.True(rounds.ExitCode == 0, rounds.Error);
         Assert.Contains("0/12 (missed-all)", rounds.Out, StringComparison.Ordinal);
         Assert.Matches(FullHealthyRound(), rounds.Out);
+
+        // --to goes back to a round, by its start slot or by a time inside it.
+        var outageRow = rounds.Out.Split('\n').Single(l => l.Contains("(missed-all)", StringComparison.Ordinal));
+        var outageRound = uint.Parse(outageRow.Split('│', StringSplitOptions.TrimEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        var insideIt = Antelope.BlockTimestamp.FromSlot(outageRound + 100).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var to in new[] { outageRound.ToString(System.Globalization.CultureInfo.InvariantCulture), insideIt })
+        {
+            var back = await CliRunner.RunAsync("rounds", "--store", "sqlite:" + Path.Combine(_dataDirectory.FullName, "failover.db"), "--limit", "2", "--to", to);
+            Assert.True(back.ExitCode == 0, back.Error);
+            var rows = back.Out.Split('\n').Where(l => l.StartsWith("│ ", StringComparison.Ordinal) && !l.Contains("round", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, rows.Count);
+            Assert.Contains("(missed-all)", rows[0], StringComparison.Ordinal);
+            Assert.StartsWith($"│ {outageRound} ", rows[0], StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -43,8 +57,10 @@ public sealed partial class DemoCommandTests : IDisposable
         var badLimit = await CliRunner.RunAsync("rounds", "--store", "sqlite:" + Path.Combine(_dataDirectory.FullName, "x.db"), "--limit", "0");
         var missing = await CliRunner.RunAsync("rounds", "--store", "sqlite:" + Path.Combine(_dataDirectory.FullName, "missing.db"));
         var badStore = await CliRunner.RunAsync("rounds", "--store", "mysql:x");
+        var badTo = await CliRunner.RunAsync("rounds", "--store", "sqlite:" + Path.Combine(_dataDirectory.FullName, "x.db"), "--to", "yesterday");
 
-        Assert.Equal((ExitCodes.Usage, ExitCodes.Failure, ExitCodes.Usage), (badLimit.ExitCode, missing.ExitCode, badStore.ExitCode));
+        Assert.Equal((ExitCodes.Usage, ExitCodes.Failure, ExitCodes.Usage, ExitCodes.Usage), (badLimit.ExitCode, missing.ExitCode, badStore.ExitCode, badTo.ExitCode));
+        Assert.Contains("--to must be a round (its start slot) or a UTC time such as 2026-12-01T12:45:00Z, got 'yesterday'", badTo.Error, StringComparison.Ordinal);
         Assert.Contains("--limit must be 1 to 200", badLimit.Error, StringComparison.Ordinal);
         Assert.Contains("does not exist", missing.Error, StringComparison.Ordinal);
         Assert.Contains("neither sqlite:PATH nor postgres:", badStore.Error, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Failover.Antelope;
 using Failover.Domain.Health;
 using Failover.EventStore.Projections;
 using Failover.Service.Api;
@@ -10,8 +11,8 @@ using Spectre.Console;
 namespace Failover.Host.Commands;
 
 /// <summary>
-/// <c>failover rounds --store STORE [--limit N]</c>: the last rounds of the <c>RoundHealth</c> read model as a table —
-/// the chain's health without the HTTP API.
+/// <c>failover rounds --store STORE [--limit N] [--to ROUND|TIME]</c>: rounds of the <c>RoundHealth</c> read model as a
+/// table, newest first — the chain's health without the HTTP API, also hours back around an incident.
 /// </summary>
 internal static class RoundsCommand
 {
@@ -19,7 +20,8 @@ internal static class RoundsCommand
     {
         var store = new Option<string>("--store") { Description = "The event store: sqlite:PATH or postgres:CONNECTION STRING.", Required = true };
         var limit = new Option<int>("--limit") { Description = "How many rounds, newest first (1–200).", DefaultValueFactory = _ => 10 };
-        var command = new Command("rounds", "Prints the last rounds: schedule, participation of the other producers, LIB lag, our produced/missed slots.") { store, limit };
+        var to = new Option<string?>("--to") { Description = "The newest round to show: a round (its start slot, as the first column prints it) or a UTC time such as 2026-12-01T12:45:00Z. Default: the last." };
+        var command = new Command("rounds", "Prints rounds, newest first: schedule, participation of the other producers, LIB lag, our produced/missed slots.") { store, limit, to };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var problems = new List<string>();
@@ -32,6 +34,12 @@ internal static class RoundsCommand
             if (count is < 1 or > QueryApi.MaxRounds)
             {
                 problems.Add($"--limit must be 1 to {QueryApi.MaxRounds}, got {count}.");
+            }
+
+            var newest = uint.MaxValue;
+            if (parse.GetValue(to) is { } bound && !TryParseBound(bound, out newest))
+            {
+                problems.Add($"--to must be a round (its start slot) or a UTC time such as 2026-12-01T12:45:00Z, got '{bound}'.");
             }
 
             if (problems.Count > 0)
@@ -51,7 +59,7 @@ internal static class RoundsCommand
             }
 
             await using var opened = await StoreOpener.OpenAsync(location, TimeProvider.System, cancellationToken, readOnly: true).ConfigureAwait(false);
-            var rounds = await new ReadModelQueries((IProjectionStore)opened).RoundsAsync(0, uint.MaxValue, count, cancellationToken).ConfigureAwait(false);
+            var rounds = await new ReadModelQueries((IProjectionStore)opened).RoundsAsync(0, newest, count, cancellationToken).ConfigureAwait(false);
             if (rounds.Count == 0)
             {
                 await console.Out.WriteLineAsync("No rounds recorded yet: is `failover run` observing into this store?").ConfigureAwait(false);
@@ -62,6 +70,23 @@ internal static class RoundsCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static bool TryParseBound(string text, out uint slot)
+    {
+        if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out slot))
+        {
+            return true;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            && time >= BlockTimestamp.FromSlot(0) && time <= BlockTimestamp.FromSlot(uint.MaxValue))
+        {
+            slot = BlockTimestamp.ToSlot(time);
+            return true;
+        }
+
+        return false;
     }
 
     private static void Render(CliConsole console, IReadOnlyList<RoundHealth> rounds)
