@@ -47,6 +47,9 @@ internal sealed record RigOptions
 
     /// <summary>Each instance with a SQLite store of its own (design §2.2's "separate stores") instead of one shared store.</summary>
     public bool SeparateStores { get; init; }
+
+    /// <summary>Wraps each store before the instances get it (a test's decorator, e.g. one that loses an append's reply).</summary>
+    public Func<IEventStore, IEventStore>? WrapStore { get; init; }
 }
 
 /// <summary>One service instance: its settings, observer and process manager (rebuilt on restart), and what they logged.</summary>
@@ -155,7 +158,7 @@ internal sealed class ServiceRig : IAsyncDisposable
         var stores = new List<IEventStore>();
         for (var i = 1; i <= (options.SeparateStores ? options.Instances : 1); i++)
         {
-            stores.Add(options.PostgresSchema is { } schema
+            stores.Add((options.WrapStore ?? (s => s))(options.PostgresSchema is { } schema
                 ? await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions
                 {
                     ConnectionString = connection = await PostgresServer.ConnectionStringAsync(), Schema = schema, TimeProvider = clock,
@@ -164,7 +167,7 @@ internal sealed class ServiceRig : IAsyncDisposable
                 {
                     // The rig's crashes are process crashes, not power losses: no fsync per commit.
                     Path = SqlitePath(i), TimeProvider = clock, Durability = SqliteDurability.Normal,
-                }, CancellationToken.None));
+                }, CancellationToken.None)));
         }
 
         var settings = Enumerable.Range(1, options.Instances).Select(i =>

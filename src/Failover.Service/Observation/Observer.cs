@@ -32,6 +32,8 @@ public sealed class Observer
     private readonly IReadOnlyList<ChainEndpoint> _endpoints;
     private readonly IReadOnlyList<(DataCenter DataCenter, ChainEndpoint Node)> _dataCenterNodes;
     private readonly HashSet<string> _inconsistent = new(StringComparer.Ordinal);
+    private readonly FencedStream _observerStream;
+    private FencedStream? _chainStream;
     private string? _chainId;
     private ObservedChain _chain = ObservedChain.Empty;
     private ObserverView _view = ObserverView.Empty;
@@ -44,6 +46,7 @@ public sealed class Observer
         (_settings, _store, _time, _log) = (settings, store ?? throw new ArgumentNullException(nameof(store)), time ?? throw new ArgumentNullException(nameof(time)), log ?? throw new ArgumentNullException(nameof(log)));
         _endpoints = [.. settings.Endpoints.Select(url => Endpoint(url, http))];
         _dataCenterNodes = [.. settings.DataCenters.Where(d => d.Endpoint is not null).Select(d => (d, Endpoint(d.Endpoint!, http)))];
+        _observerStream = new FencedStream(_store, ObserverStream);
     }
 
     /// <summary>The chain id the streams are named by, once known.</summary>
@@ -133,7 +136,7 @@ public sealed class Observer
         return new PollOutcome(appended, observerEvents, behind, followed is null ? problem ?? "no endpoint is healthy" : null);
     }
 
-    /// <summary>Loads the streams (at start-up, or after another observer moved the chain stream).</summary>
+    /// <summary>Loads the streams at start-up (after that, appends fold what another observer recorded: <see cref="AppendChainAsync"/>).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         if (_chainId is not null)
@@ -228,14 +231,9 @@ public sealed class Observer
                 return (appended, decision.Problem ?? (decision.NeedsBlocksFrom is { } n ? $"the branch leaves the recorded chain below block {n}, deeper than the observer reads back" : null));
             }
 
-            try
+            if (!await AppendChainAsync(decision.Events, cancellationToken).ConfigureAwait(false))
             {
-                await AppendChainAsync(decision.Events, cancellationToken).ConfigureAwait(false);
-            }
-            catch (WrongExpectedVersionException)
-            {
-                // Another observer moved the chain stream: fold what it recorded and decide again.
-                await LoadAsync(cancellationToken).ConfigureAwait(false);
+                // Another observer moved the chain stream: what it recorded is folded; decide again.
                 continue;
             }
 
@@ -246,15 +244,40 @@ public sealed class Observer
         return (appended, $"the chain stream kept moving under {MaxAppendAttempts} attempts to append");
     }
 
-    private async Task AppendChainAsync(IReadOnlyList<IChainEvent> events, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends to the chain stream with the version folded. When the reply does not settle it (lost, or another
+    /// observer moved the stream), what the stream holds is folded instead (<see cref="FencedStream"/>). True when these
+    /// events are stored — acknowledged, or found stored after a lost reply.
+    /// </summary>
+    private async Task<bool> AppendChainAsync(IReadOnlyList<IChainEvent> events, CancellationToken cancellationToken)
     {
-        var expected = _chain.EventCount == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exact(_chain.EventCount - 1);
         var data = events.Select((e, i) => DomainEvents.ToEventData(ChainEventId(e, _chain.EventCount + i), e, Metadata)).ToList();
-        await _store.AppendToStreamAsync(ChainStream, expected, data, cancellationToken).ConfigureAwait(false);
-        foreach (var e in events)
+        _chainStream ??= new FencedStream(_store, ChainStream);
+        var result = await _chainStream.AppendAsync(_chain.EventCount, data, cancellationToken).ConfigureAwait(false);
+        if (result.Tail is null)
         {
-            _chain = _chain.Apply(e);
+            foreach (var e in events)
+            {
+                _chain = _chain.Apply(e);
+            }
+
+            return true;
         }
+
+        if (result.Recovered)
+        {
+            ObserverLog.FoundOwnAppend(_log, ChainStream, result.Own);
+        }
+
+        foreach (var recorded in result.Tail)
+        {
+            if (DomainEvents.TryDeserialize(recorded) is IChainEvent chainEvent)
+            {
+                _chain = _chain.Apply(chainEvent);
+            }
+        }
+
+        return result.Written;
     }
 
     /// <summary>
@@ -342,23 +365,43 @@ public sealed class Observer
             return 0;
         }
 
-        var expected = _view.EventCount == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exact(_view.EventCount - 1);
         var data = events.Select((e, i) => DomainEvents.ToEventData(
             DeterministicEventId.Create(_settings.ObserverId, EventCatalogue.Of(e.GetType()).Name, (_view.EventCount + i).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             e, Metadata)).ToList();
-        try
+        var result = await _observerStream.AppendAsync(_view.EventCount, data, cancellationToken).ConfigureAwait(false);
+        if (result.Foreign)
         {
-            await _store.AppendToStreamAsync(ObserverStream, expected, data, cancellationToken).ConfigureAwait(false);
-        }
-        catch (WrongExpectedVersionException e)
-        {
+            // Events this observer did not append: the fence holds, nothing of them is folded.
+            var stranger = result.Tail![result.Own];
             throw new InvalidOperationException(
-                $"Another process appends to {ObserverStream}: two observers are configured with ObserverId '{_settings.ObserverId}'. Give each its own.", e);
+                $"Another process appends to {ObserverStream} (version {stranger.Version} is not this observer's): two observers are configured with ObserverId '{_settings.ObserverId}'. Give each its own.");
         }
 
-        foreach (var e in events)
+        if (result.Tail is null)
         {
-            _view = _view.Apply(e);
+            foreach (var e in events)
+            {
+                _view = _view.Apply(e);
+            }
+        }
+        else
+        {
+            // The reply was lost: the stored events are this observer's own (these, or an earlier poll's).
+            ObserverLog.FoundOwnAppend(_log, ObserverStream, result.Own);
+            foreach (var recorded in result.Tail)
+            {
+                if (DomainEvents.TryDeserialize(recorded) is { } e)
+                {
+                    _view = _view.Apply(e);
+                }
+            }
+        }
+
+        if (!result.Written)
+        {
+            // An earlier poll's events were stored instead: this poll's are decided again at the next.
+            _lastSampleAt = _view.LatestSample?.ObservedAt is { } stored && (_lastSampleAt is null || stored > _lastSampleAt) ? stored : _lastSampleAt;
+            return 0;
         }
 
         if (sampling)
@@ -516,4 +559,7 @@ internal static partial class ObserverLog
 
     [LoggerMessage(LogLevel.Error, "The observer could not append to the event store; it retries at the next poll.")]
     public static partial void StoreFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "The reply of an append to {Stream} was lost; its {Count} event(s) were found stored, and the observer carries on from them.")]
+    public static partial void FoundOwnAppend(ILogger logger, string stream, int count);
 }

@@ -8,6 +8,7 @@ using Failover.Domain.Events;
 using Failover.Domain.Process;
 using Failover.EventStore;
 using Failover.Service.Configuration;
+using Failover.Service.Observation;
 using Failover.Service.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -38,6 +39,7 @@ public sealed partial class ProcessManager
     private readonly SigningKeySource _key;
     private readonly string _producer;
     private readonly IReadOnlyList<DataCenterConfig> _dataCenters;
+    private readonly FencedStream _processStream;
     private ObservedChain _observed = ObservedChain.Empty;
     private ObserverView _view = ObserverView.Empty;
     private FailoverProcess _process = FailoverProcess.Initial;
@@ -59,6 +61,7 @@ public sealed partial class ProcessManager
         _key = new SigningKeySource(settings.Signer);
         _producer = settings.Producer.ToString();
         _dataCenters = [.. settings.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey.ToString(), d.FinalizerKey, d.Endpoint is not null))];
+        _processStream = new FencedStream(_store, ProcessStream);
     }
 
     public FailoverProcess Process => _process;
@@ -357,7 +360,12 @@ public sealed partial class ProcessManager
         return (_settings.Endpoints[0].ToString().TrimEnd('/'), _chain[0]);
     }
 
-    /// <summary>Decides and appends with the process stream's expected version; a lost race is the fence doing its work.</summary>
+    /// <summary>
+    /// Decides and appends with the process stream's expected version; a lost race is the fence doing its work. An
+    /// append whose reply was lost is settled by reading the stream back (<see cref="FencedStream"/>): found stored,
+    /// it is this instance's and carries on exactly as if acknowledged — the same request, the same transaction — and
+    /// is never decided again into another one.
+    /// </summary>
     private async Task DecideAsync(FailoverCommand command, CancellationToken cancellationToken)
     {
         var decision = FailoverDecider.Decide(command, _process, _producer);
@@ -366,26 +374,41 @@ public sealed partial class ProcessManager
             return;
         }
 
-        var expected = _process.EventCount == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exact(_process.EventCount - 1);
         var data = decision.Events.Select((e, i) => DomainEvents.ToEventData(
             DeterministicEventId.Create(ProcessStream, EventCatalogue.Of(e.GetType()).Name, (_process.EventCount + i).ToString(CultureInfo.InvariantCulture)),
             e, new EventMetadata(ObserverId: _settings.ObserverId))).ToList();
-        try
+        var result = await _processStream.AppendAsync(_process.EventCount, data, cancellationToken).ConfigureAwait(false);
+
+        // Folded now, so the next decision of this reaction sees them; the subscription delivers them again later and
+        // they are skipped there by id. Only this instance's own events are folded ahead: another instance's come,
+        // in their order, from the subscription.
+        if (result.Tail is null)
         {
-            await _store.AppendToStreamAsync(ProcessStream, expected, data, cancellationToken).ConfigureAwait(false);
-        }
-        catch (WrongExpectedVersionException)
-        {
-            Log.LostRace(_log, command.GetType().Name);
+            foreach (var (e, appended) in decision.Events.Zip(data))
+            {
+                _process = _process.Apply(e);
+                _foldedAhead.Add(appended.EventId);
+            }
+
             return;
         }
 
-        // Folded now, so the next decision of this reaction sees them; the subscription delivers them again later and
-        // they are skipped there by id.
-        foreach (var (e, appended) in decision.Events.Zip(data))
+        if (result.Recovered)
         {
-            _process = _process.Apply(e);
-            _foldedAhead.Add(appended.EventId);
+            Log.FoundOwnAppend(_log, result.Own, command.GetType().Name);
+            foreach (var recorded in result.Tail.Take(result.Own))
+            {
+                if (DomainEvents.TryDeserialize(recorded) is IProcessEvent e)
+                {
+                    _process = _process.Apply(e);
+                    _foldedAhead.Add(recorded.EventId);
+                }
+            }
+        }
+
+        if (!result.Written && result.Foreign)
+        {
+            Log.LostRace(_log, command.GetType().Name);
         }
     }
 
@@ -486,5 +509,8 @@ public sealed partial class ProcessManager
 
         [LoggerMessage(LogLevel.Information, "Another instance recorded first ({Command}); its events are followed from the log.")]
         public static partial void LostRace(ILogger logger, string command);
+
+        [LoggerMessage(LogLevel.Warning, "The reply of an append to the process stream was lost ({Command}); its {Count} event(s) were found stored, and the manager carries on from them.")]
+        public static partial void FoundOwnAppend(ILogger logger, int count, string command);
     }
 }
