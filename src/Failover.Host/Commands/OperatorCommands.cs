@@ -190,22 +190,13 @@ internal static class OperatorCommands
             return null;
         }
 
-        SettingsResult loaded;
-        try
+        if (RunCommand.TryBuildConfiguration(file, out var unreadable) is not { } configuration)
         {
-            loaded = FailoverSettingsLoader.Load(RunCommand.BuildConfiguration(file));
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
-        {
-            var reasons = new List<string>();
-            for (Exception? reason = e; reason is not null; reason = reason.InnerException)
-            {
-                reasons.Add(reason.Message);
-            }
-
-            problems.Add($"--config could not be read: {string.Join(" ", reasons)}");
+            problems.Add($"--config could not be read: {unreadable}");
             return null;
         }
+
+        var loaded = FailoverSettingsLoader.Load(configuration);
 
         problems.AddRange(loaded.Problems.Select(p => $"--config: {p}"));
         return loaded.Settings;

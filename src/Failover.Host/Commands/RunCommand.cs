@@ -40,6 +40,30 @@ internal static partial class RunCommand
     }
 
     /// <summary>The configuration sources of <c>failover run</c>, in order of precedence (last wins).</summary>
+    /// <summary>
+    /// <see cref="BuildConfiguration(FileInfo?)"/>, with a file that does not parse reported instead of thrown: the
+    /// loader wraps the parser's reason (and the line and position it stopped at), so every reason is given.
+    /// </summary>
+    public static IConfigurationRoot? TryBuildConfiguration(FileInfo? configFile, out string? unreadable)
+    {
+        try
+        {
+            unreadable = null;
+            return BuildConfiguration(configFile);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            var reasons = new List<string>();
+            for (Exception? reason = e; reason is not null; reason = reason.InnerException)
+            {
+                reasons.Add(reason.Message);
+            }
+
+            unreadable = string.Join(" ", reasons);
+            return null;
+        }
+    }
+
     public static IConfigurationRoot BuildConfiguration(FileInfo? configFile) =>
         BuildConfiguration(configFile, Directory.GetCurrentDirectory(), new EnvironmentVariablesConfigurationSource());
 
@@ -68,21 +92,9 @@ internal static partial class RunCommand
             return ExitCodes.Usage;
         }
 
-        IConfigurationRoot configuration;
-        try
+        if (TryBuildConfiguration(configFile, out var unreadable) is not { } configuration)
         {
-            configuration = BuildConfiguration(configFile);
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
-        {
-            // The file loader wraps the parser's reason (and the line and position it stopped at): show them all.
-            var reasons = new List<string>();
-            for (Exception? reason = e; reason is not null; reason = reason.InnerException)
-            {
-                reasons.Add(reason.Message);
-            }
-
-            await console.Error.WriteLineAsync($"The configuration could not be read: {string.Join(" ", reasons)}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"The configuration could not be read: {unreadable}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
