@@ -140,7 +140,17 @@ public static class FailoverApplication
             document.Info.Description = "Chain health per round, the failover process and its audit feed; control routes need a bearer token.";
             return Task.CompletedTask;
         }));
-        services.AddHealthChecks().AddFailoverReadiness();
+        var readiness = services.AddHealthChecks().AddFailoverReadiness();
+        if (options.RunObserverAndProcessManager)
+        {
+            // Only where this host runs the manager (tests that step their own leave the check out).
+            readiness.Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+                ProcessManagerReadiness.Name,
+                sp => new ProcessManagerReadiness(() => sp.GetRequiredService<ProcessManagerService>().Current),
+                null,
+                [ReadinessChecks.Tag]));
+        }
+
         services.AddHostedService<AlertNotifier>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FailoverMetrics.MeterName).AddPrometheusExporter());
 

@@ -77,7 +77,7 @@ public sealed partial class ProcessManager
     /// <summary>Follows the log from its start until cancelled: history first (folded only), then live.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await CheckPermissionAsync(cancellationToken).ConfigureAwait(false);
+        await StartupChecksAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var message in _store.SubscribeAsync(Position, cancellationToken).ConfigureAwait(false))
         {
             switch (message)
@@ -101,7 +101,7 @@ public sealed partial class ProcessManager
         var handled = 0;
         if (!_live && Position == 0)
         {
-            await CheckPermissionAsync(cancellationToken).ConfigureAwait(false);
+            await StartupChecksAsync(cancellationToken).ConfigureAwait(false);
         }
 
         while (true)
@@ -191,6 +191,7 @@ public sealed partial class ProcessManager
                 await DecideAsync(new FailoverCommand.ObserveSchedule(schedule.Version, ours is null ? [] : [.. ours.Keys.Select(k => k.Key)], schedule.ObservedAt), cancellationToken).ConfigureAwait(false);
                 break;
             case ParticipationSampled sample when recorded.Stream == Streams.Observer(_settings.ObserverId):
+                await RefreshChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
                 await FollowRotationAsync(sample, cancellationToken).ConfigureAwait(false);
                 await EvaluateAsync(sample.ObservedAt, cancellationToken).ConfigureAwait(false);
                 break;
@@ -290,6 +291,20 @@ public sealed partial class ProcessManager
             return;
         }
 
+        // Fail closed on a consensus that is not the chain's: the evidence, the gates and the transaction would all be
+        // built for the wrong one (ProcessManager.Consensus.cs).
+        if (await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false) is not { } chainConsensus)
+        {
+            Log.ConsensusUnknown(_log, Text(_settings.Consensus));
+            return;
+        }
+
+        if (chainConsensus.Kind != _settings.Consensus)
+        {
+            await HoldBackAsync(evidence, chainConsensus, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var registration = await ReadRegistrationAsync(cancellationToken, cached: true).ConfigureAwait(false);
         var draft = new RotationDraft(
             _observed.ChainId,
@@ -369,12 +384,18 @@ public sealed partial class ProcessManager
     private async Task DecideAsync(FailoverCommand command, CancellationToken cancellationToken)
     {
         var decision = FailoverDecider.Decide(command, _process, _producer);
-        if (decision.Events.Count == 0)
+        await AppendAsync(decision.Events, command.GetType().Name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends process events this instance decided, fenced by the stream's expected version (see <see cref="DecideAsync"/>).</summary>
+    private async Task AppendAsync(IReadOnlyList<IProcessEvent> events, string what, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
         {
             return;
         }
 
-        var data = decision.Events.Select((e, i) => DomainEvents.ToEventData(
+        var data = events.Select((e, i) => DomainEvents.ToEventData(
             DeterministicEventId.Create(ProcessStream, EventCatalogue.Of(e.GetType()).Name, (_process.EventCount + i).ToString(CultureInfo.InvariantCulture)),
             e, new EventMetadata(ObserverId: _settings.ObserverId))).ToList();
         var result = await _processStream.AppendAsync(_process.EventCount, data, cancellationToken).ConfigureAwait(false);
@@ -384,7 +405,7 @@ public sealed partial class ProcessManager
         // in their order, from the subscription.
         if (result.Tail is null)
         {
-            foreach (var (e, appended) in decision.Events.Zip(data))
+            foreach (var (e, appended) in events.Zip(data))
             {
                 _process = _process.Apply(e);
                 _foldedAhead.Add(appended.EventId);
@@ -395,7 +416,7 @@ public sealed partial class ProcessManager
 
         if (result.Recovered)
         {
-            Log.FoundOwnAppend(_log, result.Own, command.GetType().Name);
+            Log.FoundOwnAppend(_log, result.Own, what);
             foreach (var recorded in result.Tail.Take(result.Own))
             {
                 if (DomainEvents.TryDeserialize(recorded) is IProcessEvent e)
@@ -408,7 +429,7 @@ public sealed partial class ProcessManager
 
         if (!result.Written && result.Foreign)
         {
-            Log.LostRace(_log, command.GetType().Name);
+            Log.LostRace(_log, what);
         }
     }
 
@@ -441,60 +462,10 @@ public sealed partial class ProcessManager
         return _registration is { } stale ? (stale.Url, stale.Location, stale.Key) : null;
     }
 
-    /// <summary>
-    /// design §2.5: the signing permission should be dedicated and linked only to the rotation's actions. Says loudly
-    /// when it is active/owner, missing, not linked, or when the configured key does not belong to it.
-    /// </summary>
-    private async Task CheckPermissionAsync(CancellationToken cancellationToken)
-    {
-        var permission = _settings.Signer.Permission.ToString();
-        foreach (var client in _chain)
-        {
-            try
-            {
-                var account = await client.GetAccountAsync(_producer, cancellationToken).ConfigureAwait(false);
-                var found = account.Permissions.FirstOrDefault(p => p.PermName == permission);
-                if (found is null)
-                {
-                    Log.PermissionProblem(_log, $"{_producer} has no permission '{permission}': rotations signed for it will be rejected");
-                    return;
-                }
-
-                if (permission is "active" or "owner")
-                {
-                    Log.PermissionProblem(_log, $"the service signs with {_producer}@{permission}, a key that can do anything with the account; use a dedicated permission linked only to eosio::regproducer, regproducer2 and actfinkey");
-                }
-
-                var linked = found.LinkedActions ?? [];
-                foreach (var action in _settings.Consensus == ConsensusKind.Savanna ? new[] { "regproducer", "actfinkey" } : ["regproducer"])
-                {
-                    if (permission is not ("active" or "owner") && !linked.Any(l => l.Account == "eosio" && (l.Action is null || l.Action == action)))
-                    {
-                        Log.PermissionProblem(_log, $"{_producer}@{permission} is not linked to eosio::{action}: the rotation will be rejected for missing authority");
-                    }
-                }
-
-                if (_key.TryLoad(out var key, out _) && !found.RequiredAuth.Keys.Any(k => PublicKey.TryParse(k.Key, out var pk, out _) && pk == key!.PublicKey))
-                {
-                    Log.PermissionProblem(_log, $"the configured signing key is not a key of {_producer}@{permission}");
-                }
-
-                return;
-            }
-            catch (ChainApiException e)
-            {
-                Log.ReadFailed(_log, "account " + _producer, e.Message);
-            }
-        }
-    }
-
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
 
     private static partial class Log
     {
-        [LoggerMessage(LogLevel.Critical, "SIGNING PERMISSION: {Problem}")]
-        public static partial void PermissionProblem(ILogger logger, string problem);
-
         [LoggerMessage(LogLevel.Warning, "Could not read the {What}: {Problem}")]
         public static partial void ReadFailed(ILogger logger, string what, string problem);
 

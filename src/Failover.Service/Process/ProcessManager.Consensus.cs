@@ -1,0 +1,206 @@
+using Failover.Antelope;
+using Failover.Antelope.Chain;
+using Failover.Domain.Chain;
+using Failover.Domain.Decisions;
+using Failover.Domain.Events;
+using Failover.Domain.Process;
+using Microsoft.Extensions.Logging;
+
+namespace Failover.Service.Process;
+
+/// <summary>
+/// The configured <c>Chain:Consensus</c> against the chain's. It decides whether the rotation carries <c>actfinkey</c>
+/// and which finality gate applies, so a wrong one is dangerous: an operator who writes <c>legacy</c> for a Savanna
+/// chain may leave out the finalizer keys, and a rotation would then leave the standby's node paused (a Savanna
+/// producer pauses without its finalizer's votes). The chain's consensus is read from a block header as the observer
+/// reads them (<see cref="ObservedBlock.IsSavanna"/>: a Savanna header's <c>schedule_version</c> is 2^31): at start-up,
+/// again at least every <see cref="ConsensusRefresh"/> while samples come in, and before any decision. When it differs,
+/// the service fails closed: Critical once, a blocker in <see cref="Blockers"/>, and no rotation.
+/// </summary>
+public sealed partial class ProcessManager
+{
+    private static readonly TimeSpan ConsensusRefresh = TimeSpan.FromMinutes(10);
+
+    private ChainConsensus? _chainConsensus;
+    private ConsensusKind? _mismatchLogged;
+    private string? _consensusBlocker;
+
+    /// <summary>The chain's consensus as the last block header read showed it (null: not read yet).</summary>
+    public ConsensusKind? ChainConsensusSeen => _chainConsensus?.Kind;
+
+    /// <summary>Re-reads the chain's consensus when the last read is older than <see cref="ConsensusRefresh"/> (or there was none).</summary>
+    private async Task RefreshChainConsensusAsync(ParticipationSampled sample, CancellationToken cancellationToken)
+    {
+        if (_chainConsensus is not { } known || _time.GetUtcNow() - known.ReadAt >= ConsensusRefresh)
+        {
+            await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The chain's consensus: the last read if recent, else the header of the head block of <paramref name="sample"/>
+    /// (the block the observer follows; at start-up, the endpoint's head) from the first endpoint that serves it. When
+    /// no endpoint answers, the last known value (null if none).
+    /// </summary>
+    private async Task<ChainConsensus?> ChainConsensusAsync(ParticipationSampled? sample, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_chainConsensus is { } known && now - known.ReadAt < ConsensusRefresh)
+        {
+            return known;
+        }
+
+        foreach (var client in _chain)
+        {
+            try
+            {
+                var number = sample?.HeadBlockNum ?? (await client.GetInfoAsync(cancellationToken).ConfigureAwait(false)).HeadBlockNum;
+                var block = await ReadHeaderAsync(client, number, cancellationToken).ConfigureAwait(false);
+                Observe(new ChainConsensus(block.IsSavanna ? ConsensusKind.Savanna : ConsensusKind.Legacy, block.Number, block.HeaderScheduleVersion, now));
+                return _chainConsensus;
+            }
+            catch (ChainApiException e)
+            {
+                Log.ReadFailed(_log, "chain's consensus (a block header)", e.Message);
+            }
+        }
+
+        return _chainConsensus;
+    }
+
+    /// <summary>A block's header as the observer reads it: <c>get_block_info</c>, or <c>get_block</c> on a node without it.</summary>
+    private static async Task<ObservedBlock> ReadHeaderAsync(ChainApiClient client, uint number, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = await client.GetBlockInfoAsync(number, cancellationToken).ConfigureAwait(false);
+            return new ObservedBlock(info.BlockNum, info.Id, info.Previous, Name.Parse(info.Producer), info.Timestamp, info.ScheduleVersion);
+        }
+        catch (ChainApiException e) when (e.HttpStatus == System.Net.HttpStatusCode.NotFound)
+        {
+            var block = await client.GetBlockAsync(number, cancellationToken).ConfigureAwait(false);
+            return new ObservedBlock(block.BlockNum, block.Id, block.Previous, Name.Parse(block.Producer), block.Timestamp, block.ScheduleVersion);
+        }
+    }
+
+    private void Observe(ChainConsensus seen)
+    {
+        _chainConsensus = seen;
+        if (seen.Kind == _settings.Consensus)
+        {
+            if (_consensusBlocker is not null)
+            {
+                Log.ConsensusMatches(_log, Text(seen.Kind), seen.BlockNum);
+            }
+
+            (_consensusBlocker, _mismatchLogged) = (null, null);
+            return;
+        }
+
+        _consensusBlocker = Mismatch(seen);
+        if (_mismatchLogged != seen.Kind)
+        {
+            _mismatchLogged = seen.Kind;
+            Log.ConsensusMismatch(_log, _consensusBlocker);
+        }
+    }
+
+    private string Mismatch(ChainConsensus seen) =>
+        $"Failover:Chain:Consensus is {Text(_settings.Consensus)}, but the chain is {Text(seen.Kind)} (block {seen.BlockNum}'s header has schedule_version {seen.HeaderScheduleVersion}"
+        + (seen.Kind == ConsensusKind.Savanna ? ", the Savanna mark 2^31)" : ", not the Savanna mark 2^31)")
+        + (seen.Kind == ConsensusKind.Savanna
+            ? ": a Savanna producer pauses without its finalizer's votes, so a rotation must also activate the standby's finalizer key (every data center needs its FinalizerKey) and wait for the revealing block to be final"
+            : ": a legacy chain has no finalizers, so neither actfinkey nor the Savanna finality gate applies")
+        + $"; no rotation until Chain:Consensus is {Text(seen.Kind)}";
+
+    private static string Text(ConsensusKind kind) => kind == ConsensusKind.Savanna ? "savanna" : "legacy";
+
+    /// <summary>
+    /// The configured consensus is not the chain's, and there is something to decide (our missed run reached the
+    /// threshold, or an operator asked): do not rotate, and record why.
+    /// <para>
+    /// Why a recorded suppression rather than skipping the evaluation with a loud log: the process stream is the audit
+    /// trail and the alert outbox. A suppression is there for <c>failover audit explain</c>, the dashboard's timeline
+    /// and the webhooks ("suppressed"), in the incident it belongs to; a log line is on one host only and alerts
+    /// nobody. The reason is <c>no-ready-standby</c> (the reason codes are fixed by the design): no data center can be
+    /// rotated to under a configuration built for another consensus. The gate's detail names the mismatch, and every
+    /// other gate is the policy's own verdict on the same evidence, which is recorded unchanged.
+    /// </para>
+    /// <para>
+    /// The limit, until the evidence carries the chain's consensus: <see cref="Policy.Evaluate"/> has no input for it,
+    /// so <c>failover audit verify</c>, which re-runs the policy on the recorded evidence, reports such a suppression
+    /// as not following from the policy alone (the policy would have passed the standby gate).
+    /// </para>
+    /// </summary>
+    private async Task HoldBackAsync(Evidence evidence, ChainConsensus seen, CancellationToken cancellationToken)
+    {
+        var events = HeldBack(evidence, _settings.Policy, _process, _producer, Mismatch(seen));
+        if (events.Count > 0 && events[0] is FailoverSuppressed suppressed)
+        {
+            Log.HeldBack(_log, suppressed.IncidentId, string.Join(", ", suppressed.Reasons));
+        }
+
+        await AppendAsync(events, "consensus mismatch", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The suppression the decider would record for this evidence (same incident, once per incident and reason; a
+    /// manual request is always answered), with the standby gate failed for the consensus mismatch.
+    /// </summary>
+    private static IReadOnlyList<IProcessEvent> HeldBack(Evidence evidence, FailoverPolicy policy, FailoverProcess state, string producer, string mismatch)
+    {
+        string incident;
+        if (evidence.Manual is not null)
+        {
+            if (state.PendingManualIncident is not { } manual)
+            {
+                return [];
+            }
+
+            incident = manual;
+        }
+        else if (evidence.Incident is { } missed)
+        {
+            incident = IncidentIds.ForMissedRun(missed.FirstMissedSlot);
+            if (state.HandledIncident == incident)
+            {
+                return [];
+            }
+        }
+        else
+        {
+            return [];
+        }
+
+        var judged = Policy.Evaluate(evidence, policy);
+        var gates = judged.Gates
+            .Select(g => g.Reason == ReasonCodes.NoReadyStandby
+                ? new GateResult(g.Reason, Passed: false, Pending: false, Overridden: false, $"no ready standby: {mismatch} (the policy alone: {g.Detail})")
+                : g)
+            .ToList();
+        var reasons = gates.Where(g => !g.Passed && !g.Pending && !g.Overridden).Select(g => g.Reason).Distinct().ToList();
+        var decision = new Decision(DecisionOutcome.Suppress, reasons, null, gates, judged.PolicyHash);
+        var known = state.SuppressedIncident == incident ? state.SuppressedReasons : [];
+        return evidence.Manual is null && reasons.All(known.Contains)
+            ? []
+            : [new FailoverSuppressed(producer, incident, reasons, decision, evidence, policy, evidence.EvaluatedAt)];
+    }
+
+    /// <summary>What a block header showed of the chain's consensus, and when it was read.</summary>
+    private sealed record ChainConsensus(ConsensusKind Kind, uint BlockNum, uint HeaderScheduleVersion, DateTimeOffset ReadAt);
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Critical, "CHAIN CONSENSUS: {Problem}")]
+        public static partial void ConsensusMismatch(ILogger logger, string problem);
+
+        [LoggerMessage(LogLevel.Information, "The chain's consensus matches Failover:Chain:Consensus ({Consensus}, block {BlockNum}): rotations are no longer held back.")]
+        public static partial void ConsensusMatches(ILogger logger, string consensus, uint blockNum);
+
+        [LoggerMessage(LogLevel.Warning, "The chain's consensus could not be read from any endpoint (configured: {Configured}); nothing is decided before it is known — tried again at the next sample.")]
+        public static partial void ConsensusUnknown(ILogger logger, string configured);
+
+        [LoggerMessage(LogLevel.Error, "Incident {IncidentId}: no rotation, the configured consensus is not the chain's; recorded as suppressed ({Reasons}).")]
+        public static partial void HeldBack(ILogger logger, string incidentId, string reasons);
+    }
+}
