@@ -227,7 +227,7 @@ public sealed class StartupChecksTests
         Assert.Contains(mismatch, Assert.Single(rig.Manager.Blockers), StringComparison.Ordinal);
         Assert.Contains(mismatch, (await Readiness(rig)).Description, StringComparison.Ordinal);
 
-        await OutageHeldBackAsync(rig, mismatch, TimeSpan.FromMinutes(3));
+        await OutageHeldBackAsync(rig, "the configuration says legacy but the chain's block headers are savanna", TimeSpan.FromMinutes(3));
     }
 
     /// <summary>The other way round: savanna configured for a legacy chain (actfinkey and the Savanna finality gate do not apply).</summary>
@@ -245,7 +245,7 @@ public sealed class StartupChecksTests
         Assert.StartsWith($"CHAIN CONSENSUS: {mismatch} (", Assert.Single(Criticals(rig)), StringComparison.Ordinal);
         Assert.Contains(mismatch, Assert.Single(rig.Manager.Blockers), StringComparison.Ordinal);
 
-        await OutageHeldBackAsync(rig, mismatch, TimeSpan.FromMinutes(3));
+        await OutageHeldBackAsync(rig, "the configuration says savanna but the chain's block headers are legacy", TimeSpan.FromMinutes(3));
     }
 
     [Fact]
@@ -265,7 +265,7 @@ public sealed class StartupChecksTests
         var suppressed = Assert.Single(await Scenario.SuppressionsAsync(rig));
         Assert.NotNull(suppressed.Evidence.Manual);
         Assert.Contains(ReasonCodes.NoReadyStandby, suppressed.Reasons);
-        Assert.Contains("Chain:Consensus is legacy, but the chain is savanna", suppressed.Decision.Gates.Single(g => g.Reason == ReasonCodes.NoReadyStandby).Detail, StringComparison.Ordinal);
+        Assert.Contains("the configuration says legacy but the chain's block headers are savanna", suppressed.Decision.Gates.Single(g => g.Reason == ReasonCodes.NoReadyStandby).Detail, StringComparison.Ordinal);
         await Scenario.NothingSentAsync(rig);
     }
 
@@ -297,9 +297,13 @@ public sealed class StartupChecksTests
             var gate = s.Decision.Gates.Single(g => g.Reason == ReasonCodes.NoReadyStandby);
             Assert.False(gate.Passed);
             Assert.StartsWith("no ready standby: " + mismatch, gate.Detail, StringComparison.Ordinal);
+            Assert.Equal(s.Evidence.Consensus == ConsensusKind.Savanna ? ConsensusKind.Legacy : ConsensusKind.Savanna, s.Evidence.ChainConsensus);
+            var rerun = Policy.Evaluate(s.Evidence, s.Policy); // what failover audit verify does
+            Assert.Equal(s.Decision.Outcome, rerun.Outcome);
+            Assert.Equal(s.Decision.Reasons, rerun.Reasons);
+            Assert.Null(rerun.TargetDataCenter);
         });
         Assert.Single(Criticals(rig), c => c.StartsWith("CHAIN CONSENSUS: ", StringComparison.Ordinal));
-        Assert.Contains(rig.Instances[0].Log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("the configured consensus is not the chain's; recorded as suppressed", StringComparison.Ordinal));
     }
 
     // ---- helpers ----

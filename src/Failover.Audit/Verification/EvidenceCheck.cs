@@ -12,8 +12,8 @@ namespace Failover.Audit.Verification;
 /// Rebuilds a decision's evidence from the log before it — the folds <see cref="ObservedChain"/> and
 /// <see cref="ObserverView"/> as of the event that caused the evaluation, and <see cref="FailoverProcess"/> as of the
 /// decision — through the service's own <see cref="EvidenceBuilder"/>, and compares it with the recorded evidence.
-/// What the log cannot tell (the configuration: data centers, consensus, the missed-blocks threshold) is taken from the
-/// record itself.
+/// What the log cannot tell (the configuration: data centers, consensus, the missed-blocks threshold; and the consensus
+/// a block header of the chain showed the service) is taken from the record itself.
 /// </summary>
 public static class EvidenceCheck
 {
@@ -25,7 +25,7 @@ public static class EvidenceCheck
         var dataCenters = recorded.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode)).ToList();
         var manual = process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
         return EvidenceBuilder.Build(
-            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, chain, view, process, recorded.EvaluatedAt, manual);
+            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, chain, view, process, recorded.EvaluatedAt, manual, recorded.ChainConsensus);
     }
 
     /// <summary>Where two evidences differ, as JSON paths with both values (at most <paramref name="limit"/>).</summary>

@@ -73,6 +73,8 @@ public sealed record ManualRequest(string DataCenter, string By, string Reason, 
 /// <summary>
 /// Everything a decision is taken on. It is recorded with the decision, so the audit tool re-runs the policy on
 /// exactly what the service saw. Time is <see cref="EvaluatedAt"/>: the observation time of the latest event behind it.
+/// <see cref="Consensus"/> is the configured consensus (what the rotation is built for); <see cref="ChainConsensus"/>
+/// is what a block header of the chain showed, when the service read one (null in evidence recorded before it did).
 /// </summary>
 public sealed record Evidence(
     string Producer,
@@ -83,4 +85,5 @@ public sealed record Evidence(
     ScheduleEvidence Schedule,
     ChainEvidence Chain,
     ProcessEvidence Process,
-    IReadOnlyList<DataCenterEvidence> DataCenters);
+    IReadOnlyList<DataCenterEvidence> DataCenters,
+    ConsensusKind? ChainConsensus = null);

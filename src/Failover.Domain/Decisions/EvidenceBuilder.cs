@@ -24,7 +24,8 @@ public static class EvidenceBuilder
         ObserverView observer,
         FailoverProcess process,
         DateTimeOffset at,
-        ManualRequest? manual = null)
+        ManualRequest? manual = null,
+        ConsensusKind? chainConsensus = null)
     {
         ArgumentNullException.ThrowIfNull(dataCenters);
         ArgumentNullException.ThrowIfNull(chain);
@@ -72,6 +73,7 @@ public static class EvidenceBuilder
                 var node = nodes.FirstOrDefault(n => n.DataCenter == d.Name);
                 return new DataCenterEvidence(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode,
                     node?.HeadBlockTime, d.HasNode && node is null ? "no sample of its node yet" : node?.Error);
-            })]);
+            })],
+            chainConsensus);
     }
 }

@@ -101,6 +101,17 @@ public static class Policy
     /// </summary>
     private static DataCenterEvidence? ChooseTarget(Evidence evidence, FailoverPolicy policy, out string detail)
     {
+        if (evidence.ChainConsensus is { } chain && chain != evidence.Consensus)
+        {
+            // The transaction and the finality gate are built for the configured consensus: wrong for this chain.
+            detail = $"no ready standby: the configuration says {Text(evidence.Consensus)} but the chain's block headers are {Text(chain)}; "
+                + (chain == ConsensusKind.Savanna
+                    ? "a rotation without actfinkey would leave the standby's node paused for want of its finalizer's votes"
+                    : "a legacy chain has no finalizers, so a rotation built for Savanna does not fit it")
+                + $"; set Chain:Consensus to {Text(chain)}";
+            return null;
+        }
+
         var notes = new List<string>();
         var candidates = evidence.DataCenters.OrderBy(d => d.Priority).ThenBy(d => d.Name, StringComparer.Ordinal)
             .Where(d => evidence.Manual is null || d.Name == evidence.Manual.DataCenter);
@@ -133,6 +144,8 @@ public static class Policy
         detail = notes.Count > 0 ? "no ready standby: " + string.Join("; ", notes) : "no data center is configured";
         return null;
     }
+
+    private static string Text(ConsensusKind consensus) => consensus == ConsensusKind.Savanna ? "savanna" : "legacy";
 
     private static GateResult CooldownGate(ProcessEvidence process, DateTimeOffset now, FailoverPolicy policy)
     {

@@ -15,7 +15,9 @@ namespace Failover.Service.Process;
 /// producer pauses without its finalizer's votes). The chain's consensus is read from a block header as the observer
 /// reads them (<see cref="ObservedBlock.IsSavanna"/>: a Savanna header's <c>schedule_version</c> is 2^31): at start-up,
 /// again at least every <see cref="ConsensusRefresh"/> while samples come in, and before any decision. When it differs,
-/// the service fails closed: Critical once, a blocker in <see cref="Blockers"/>, and no rotation.
+/// the service fails closed: Critical once, a blocker in <see cref="Blockers"/>, and no rotation — the evidence carries
+/// the chain's consensus and the policy finds no ready standby, so the suppression is recorded like any other (for
+/// <c>failover audit</c>, the dashboard and the webhooks) and re-derived by <c>audit verify</c>.
 /// </summary>
 public sealed partial class ProcessManager
 {
@@ -115,77 +117,6 @@ public sealed partial class ProcessManager
 
     private static string Text(ConsensusKind kind) => kind == ConsensusKind.Savanna ? "savanna" : "legacy";
 
-    /// <summary>
-    /// The configured consensus is not the chain's, and there is something to decide (our missed run reached the
-    /// threshold, or an operator asked): do not rotate, and record why.
-    /// <para>
-    /// Why a recorded suppression rather than skipping the evaluation with a loud log: the process stream is the audit
-    /// trail and the alert outbox. A suppression is there for <c>failover audit explain</c>, the dashboard's timeline
-    /// and the webhooks ("suppressed"), in the incident it belongs to; a log line is on one host only and alerts
-    /// nobody. The reason is <c>no-ready-standby</c> (the reason codes are fixed by the design): no data center can be
-    /// rotated to under a configuration built for another consensus. The gate's detail names the mismatch, and every
-    /// other gate is the policy's own verdict on the same evidence, which is recorded unchanged.
-    /// </para>
-    /// <para>
-    /// The limit, until the evidence carries the chain's consensus: <see cref="Policy.Evaluate"/> has no input for it,
-    /// so <c>failover audit verify</c>, which re-runs the policy on the recorded evidence, reports such a suppression
-    /// as not following from the policy alone (the policy would have passed the standby gate).
-    /// </para>
-    /// </summary>
-    private async Task HoldBackAsync(Evidence evidence, ChainConsensus seen, CancellationToken cancellationToken)
-    {
-        var events = HeldBack(evidence, _settings.Policy, _process, _producer, Mismatch(seen));
-        if (events.Count > 0 && events[0] is FailoverSuppressed suppressed)
-        {
-            Log.HeldBack(_log, suppressed.IncidentId, string.Join(", ", suppressed.Reasons));
-        }
-
-        await AppendAsync(events, "consensus mismatch", cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The suppression the decider would record for this evidence (same incident, once per incident and reason; a
-    /// manual request is always answered), with the standby gate failed for the consensus mismatch.
-    /// </summary>
-    private static IReadOnlyList<IProcessEvent> HeldBack(Evidence evidence, FailoverPolicy policy, FailoverProcess state, string producer, string mismatch)
-    {
-        string incident;
-        if (evidence.Manual is not null)
-        {
-            if (state.PendingManualIncident is not { } manual)
-            {
-                return [];
-            }
-
-            incident = manual;
-        }
-        else if (evidence.Incident is { } missed)
-        {
-            incident = IncidentIds.ForMissedRun(missed.FirstMissedSlot);
-            if (state.HandledIncident == incident)
-            {
-                return [];
-            }
-        }
-        else
-        {
-            return [];
-        }
-
-        var judged = Policy.Evaluate(evidence, policy);
-        var gates = judged.Gates
-            .Select(g => g.Reason == ReasonCodes.NoReadyStandby
-                ? new GateResult(g.Reason, Passed: false, Pending: false, Overridden: false, $"no ready standby: {mismatch} (the policy alone: {g.Detail})")
-                : g)
-            .ToList();
-        var reasons = gates.Where(g => !g.Passed && !g.Pending && !g.Overridden).Select(g => g.Reason).Distinct().ToList();
-        var decision = new Decision(DecisionOutcome.Suppress, reasons, null, gates, judged.PolicyHash);
-        var known = state.SuppressedIncident == incident ? state.SuppressedReasons : [];
-        return evidence.Manual is null && reasons.All(known.Contains)
-            ? []
-            : [new FailoverSuppressed(producer, incident, reasons, decision, evidence, policy, evidence.EvaluatedAt)];
-    }
-
     /// <summary>What a block header showed of the chain's consensus, and when it was read.</summary>
     private sealed record ChainConsensus(ConsensusKind Kind, uint BlockNum, uint HeaderScheduleVersion, DateTimeOffset ReadAt);
 
@@ -199,8 +130,5 @@ public sealed partial class ProcessManager
 
         [LoggerMessage(LogLevel.Warning, "The chain's consensus could not be read from any endpoint (configured: {Configured}); nothing is decided before it is known — tried again at the next sample.")]
         public static partial void ConsensusUnknown(ILogger logger, string configured);
-
-        [LoggerMessage(LogLevel.Error, "Incident {IncidentId}: no rotation, the configured consensus is not the chain's; recorded as suppressed ({Reasons}).")]
-        public static partial void HeldBack(ILogger logger, string incidentId, string reasons);
     }
 }

@@ -284,26 +284,22 @@ public sealed partial class ProcessManager
             return;
         }
 
-        var evidence = EvidenceBuilder.Build(
-            _settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _observed, _view, _process, at, manual);
-        if (evidence.Incident is null && manual is null)
+        if (EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _observed, _view, _process, at, manual)
+            is { Incident: null, Manual: null })
         {
             return;
         }
 
-        // Fail closed on a consensus that is not the chain's: the evidence, the gates and the transaction would all be
-        // built for the wrong one (ProcessManager.Consensus.cs).
+        // The chain's consensus goes into the evidence: on a mismatch the policy finds no ready standby (the transaction
+        // and the finality gate would be built for the wrong one), recorded like any suppression (ProcessManager.Consensus.cs).
         if (await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false) is not { } chainConsensus)
         {
             Log.ConsensusUnknown(_log, Text(_settings.Consensus));
             return;
         }
 
-        if (chainConsensus.Kind != _settings.Consensus)
-        {
-            await HoldBackAsync(evidence, chainConsensus, cancellationToken).ConfigureAwait(false);
-            return;
-        }
+        var evidence = EvidenceBuilder.Build(
+            _settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _observed, _view, _process, at, manual, chainConsensus.Kind);
 
         var registration = await ReadRegistrationAsync(cancellationToken, cached: true).ConfigureAwait(false);
         var draft = new RotationDraft(

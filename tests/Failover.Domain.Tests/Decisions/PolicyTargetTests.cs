@@ -24,6 +24,29 @@ public sealed class PolicyTargetTests
             .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-b", "dc-a");
     }
 
+    [Theory]
+    [InlineData(ConsensusKind.Savanna, ConsensusKind.Legacy, "the configuration says savanna but the chain's block headers are legacy", "set Chain:Consensus to legacy")]
+    [InlineData(ConsensusKind.Legacy, ConsensusKind.Savanna, "the configuration says legacy but the chain's block headers are savanna", "without actfinkey")]
+    public void A_chain_whose_consensus_is_not_the_configured_one_has_no_ready_standby_also_for_an_operator(ConsensusKind configured, ConsensusKind chain, string mismatch, string consequence)
+    {
+        Given(Healthy(configured) with { ChainConsensus = chain })
+            .When()
+            .ThenSuppress(ReasonCodes.NoReadyStandby)
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, mismatch, consequence);
+        Given((Healthy(configured) with { ChainConsensus = chain }).WithManual("dc-b"))
+            .When()
+            .ThenSuppress(ReasonCodes.NoReadyStandby);
+    }
+
+    [Theory]
+    [InlineData(ConsensusKind.Savanna, ConsensusKind.Savanna)]
+    [InlineData(ConsensusKind.Legacy, ConsensusKind.Legacy)]
+    [InlineData(ConsensusKind.Savanna, null)]
+    public void A_chain_of_the_configured_consensus_or_one_not_read_yet_leaves_the_target_to_priority(ConsensusKind configured, ConsensusKind? chain)
+    {
+        Given(Healthy(configured) with { ChainConsensus = chain }).When().ThenTrigger("dc-b");
+    }
+
     [Fact]
     public void Priority_decides_not_the_order_of_configuration()
     {
