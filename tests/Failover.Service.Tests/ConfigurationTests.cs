@@ -25,13 +25,18 @@ public sealed class ConfigurationTests : IDisposable
     private static readonly string ChainId = SeedDerivation.ChainId(Seed).ToString();
     private static readonly string UnsetVariable = "FAILOVER_TEST_UNSET_" + Guid.NewGuid().ToString("N");
 
+    /// <summary>A variable of this process holding a signing key (its name is unique to this class).</summary>
+    private const string KeyVariable = "FAILOVER_TEST_CONFIGURATION_SIGNING_KEY";
+
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("failover-config-");
 
     public ConfigurationTests()
     {
-        WriteFile("owner-only.key", "not read by the validator", UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        WriteFile("world-readable.key", "not read by the validator", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        WriteFile("group-writable.key", "not read by the validator", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite);
+        Environment.SetEnvironmentVariable(KeyVariable, SeedDerivation.PrivateKey(Seed, "signer").ExportPvtK1());
+        WriteFile("owner-only.key", SeedDerivation.PrivateKey(Seed, "signer").ExportPvtK1(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        WriteFile("not-a-key.key", "PVT_K1_not a key at all", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        WriteFile("world-readable.key", "not read: its mode is refused first", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        WriteFile("group-writable.key", "not read: its mode is refused first", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite);
     }
 
     private string OwnerOnlyFile => Path.Combine(_directory.FullName, "owner-only.key");
@@ -252,6 +257,8 @@ public sealed class ConfigurationTests : IDisposable
         { "key file missing", ["Failover:Signer:KeyFile={dir}/missing.key"], "Failover:Signer:KeyFile '{dir}/missing.key' does not exist." },
         { "key file world-readable", ["Failover:Signer:KeyFile={dir}/world-readable.key"], "Failover:Signer:KeyFile '{dir}/world-readable.key' is readable or writable by its group or others (mode 644); chmod 400 it." },
         { "key file group-writable", ["Failover:Signer:KeyFile={dir}/group-writable.key"], "Failover:Signer:KeyFile '{dir}/group-writable.key' is readable or writable by its group or others (mode 620); chmod 400 it." },
+        { "key file not a key", ["Failover:Signer:KeyFile={dir}/not-a-key.key"], "Failover:Signer: the signing key in {dir}/not-a-key.key is not a private key (WIF or PVT_K1_…)." },
+        { "key variable not a key", ["-Failover:Signer:KeyFile", "Failover:Signer:KeyEnvironmentVariable=HOME"], "Failover:Signer: the signing key in $HOME is not a private key (WIF or PVT_K1_…)." },
         { "key variable not set", ["-Failover:Signer:KeyFile", "Failover:Signer:KeyEnvironmentVariable=" + UnsetVariable], $"Failover:Signer:KeyEnvironmentVariable names '{UnsetVariable}', which is not set." },
         { "missed blocks threshold 0", ["Failover:Policy:MissedBlocksThreshold=0"], "Failover:Policy: MissedBlocksThreshold must be at least 1, got 0." },
         { "missed blocks threshold above the kept run start", ["Failover:Policy:MissedBlocksThreshold=257"], "Failover:Policy: MissedBlocksThreshold must be at most 256 (the start of a run of misses the observer keeps), got 257." },
@@ -318,7 +325,7 @@ public sealed class ConfigurationTests : IDisposable
         { "legacy consensus without finalizer keys", ["Failover:Chain:Consensus=legacy", "-Failover:DataCenters:0:FinalizerKey", "-Failover:DataCenters:1:FinalizerKey"] },
         { "legacy signing key form", ["Failover:DataCenters:1:SigningKey=" + LegacyForm(Dc2Key)] },
         { "priorities not consecutive", ["Failover:DataCenters:1:Priority=10"] },
-        { "key from an environment variable", ["-Failover:Signer:KeyFile", "Failover:Signer:KeyEnvironmentVariable=PATH"] },
+        { "key from an environment variable", ["-Failover:Signer:KeyFile", "Failover:Signer:KeyEnvironmentVariable=" + KeyVariable] },
         { "missed blocks threshold 1", ["Failover:Policy:MissedBlocksThreshold=1"] },
         { "missed blocks threshold 256", ["Failover:Policy:MissedBlocksThreshold=256"] },
         { "min participation 0", ["Failover:Policy:MinParticipation=0"] },

@@ -135,14 +135,24 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             context.AddFailure(key, $"{key} needs KeyFile (a file readable by its owner only) or KeyEnvironmentVariable, unless DryRun is true.");
         }
 
+        var readable = true;
         if (signer.KeyFile is not null && KeyFileProblem(signer.KeyFile) is { } problem)
         {
             context.AddFailure(key + ":KeyFile", $"{key}:KeyFile {problem}");
+            readable = false;
         }
 
         if (signer.KeyEnvironmentVariable is { } variable && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
         {
             context.AddFailure(key + ":KeyEnvironmentVariable", $"{key}:KeyEnvironmentVariable names '{variable}', which is not set.");
+            readable = false;
+        }
+
+        // A key that does not parse would show only when a rotation is signed, mid-failover: refuse to start instead.
+        if (readable && (signer.KeyFile is null) != (signer.KeyEnvironmentVariable is null)
+            && Process.SigningKeySource.Problem(signer.KeyFile, signer.KeyEnvironmentVariable) is { } keyProblem)
+        {
+            context.AddFailure(key, $"{key}: {keyProblem}.");
         }
     }
 
