@@ -136,8 +136,8 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
         return blocks;
     }
 
-    /// <summary>One block; for our producer's blocks, with the key its signature recovers to.</summary>
-    public async Task<ObservedBlock> ReadBlockAsync(uint number, Antelope.Name ourProducer, CancellationToken cancellationToken)
+    /// <summary>One block; for our producer's blocks (when <paramref name="ourProducer"/> is given), with the key its signature recovers to.</summary>
+    public async Task<ObservedBlock> ReadBlockAsync(uint number, Antelope.Name? ourProducer, CancellationToken cancellationToken)
     {
         var (id, previous, producerText, timestamp, scheduleVersion, signature) = await ReadHeaderAsync(number, cancellationToken).ConfigureAwait(false);
         if (id.Length != 64 || BlockId.BlockNum(Checksum256.Parse(id)) != number)

@@ -4,6 +4,7 @@ using Failover.Domain.Chain;
 using Failover.Domain.Decisions;
 using Failover.Domain.Events;
 using Failover.Domain.Process;
+using Failover.Service.Observation;
 using Microsoft.Extensions.Logging;
 
 namespace Failover.Service.Process;
@@ -52,37 +53,23 @@ public sealed partial class ProcessManager
             return known;
         }
 
-        foreach (var client in _chain)
+        for (var i = 0; i < _chain.Count; i++)
         {
             try
             {
-                var number = sample?.HeadBlockNum ?? (await client.GetInfoAsync(cancellationToken).ConfigureAwait(false)).HeadBlockNum;
-                var block = await ReadHeaderAsync(client, number, cancellationToken).ConfigureAwait(false);
+                var number = sample?.HeadBlockNum ?? (await _chain[i].GetInfoAsync(cancellationToken).ConfigureAwait(false)).HeadBlockNum;
+                // Read as the observer reads blocks (get_block_info, or get_block on a node without it); no signer needed.
+                var block = await new ChainEndpoint(_settings.Endpoints[i], _chain[i]).ReadBlockAsync(number, null, cancellationToken).ConfigureAwait(false);
                 Observe(new ChainConsensus(block.IsSavanna ? ConsensusKind.Savanna : ConsensusKind.Legacy, block.Number, block.HeaderScheduleVersion, now));
                 return _chainConsensus;
             }
-            catch (ChainApiException e)
+            catch (Exception e) when (e is ChainApiException or FormatException)
             {
                 Log.ReadFailed(_log, "chain's consensus (a block header)", e.Message);
             }
         }
 
         return _chainConsensus;
-    }
-
-    /// <summary>A block's header as the observer reads it: <c>get_block_info</c>, or <c>get_block</c> on a node without it.</summary>
-    private static async Task<ObservedBlock> ReadHeaderAsync(ChainApiClient client, uint number, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var info = await client.GetBlockInfoAsync(number, cancellationToken).ConfigureAwait(false);
-            return new ObservedBlock(info.BlockNum, info.Id, info.Previous, Name.Parse(info.Producer), info.Timestamp, info.ScheduleVersion);
-        }
-        catch (ChainApiException e) when (e.HttpStatus == System.Net.HttpStatusCode.NotFound)
-        {
-            var block = await client.GetBlockAsync(number, cancellationToken).ConfigureAwait(false);
-            return new ObservedBlock(block.BlockNum, block.Id, block.Previous, Name.Parse(block.Producer), block.Timestamp, block.ScheduleVersion);
-        }
     }
 
     private void Observe(ChainConsensus seen)
