@@ -8,6 +8,7 @@ namespace Failover.Host.Tests;
 /// simulator on a sped-up real clock. The failover scenarios themselves are proven on virtual time in
 /// Failover.Service.Tests; this proves the command a person runs.
 /// </summary>
+[Collection(RealClockTests.Name)]
 public sealed partial class DemoCommandTests : IDisposable
 {
     private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(120);
@@ -89,7 +90,13 @@ public sealed partial class DemoCommandTests : IDisposable
         var run = FailoverCli.RunAsync(
             ["demo", "--speed", "20", "--urls", "http://127.0.0.1:0", "--data-dir", _dataDirectory.FullName, "--keep-running"], console.Console, stop.Token);
 
-        var serving = await console.LineAsync(KeepsRunningLine()).WaitAsync(RunLimit);
+        var servingLine = console.LineAsync(KeepsRunningLine(), RunLimit);
+        if (await Task.WhenAny(servingLine, run) == run)
+        {
+            Assert.Fail($"the demo ended (exit {await run}) without serving on:\n{console.Out}\n{console.Error}");
+        }
+
+        var serving = await servingLine;
         using var http = new HttpClient();
         var live = await http.GetAsync(new Uri(new Uri(serving.Groups["url"].Value), "/health/live"));
         Assert.Contains("RESUMED", console.Out, StringComparison.Ordinal);

@@ -20,8 +20,22 @@ internal sealed class DemoConsole : IDisposable
 
     public string Error => _error.ToString();
 
-    /// <summary>The first printed line matching <paramref name="pattern"/>, once it is printed.</summary>
-    public Task<Match> LineAsync(Regex pattern) => _out.WaitForAsync(pattern).WaitAsync(WaitLimit);
+    /// <summary>
+    /// The first printed line matching <paramref name="pattern"/>, once it is printed; if it is not printed within
+    /// <paramref name="limit"/> (default one minute), a timeout that shows what was printed instead.
+    /// </summary>
+    public async Task<Match> LineAsync(Regex pattern, TimeSpan? limit = null)
+    {
+        var wait = limit ?? WaitLimit;
+        try
+        {
+            return await _out.WaitForAsync(pattern).WaitAsync(wait);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no line matching {pattern} within {wait.TotalSeconds} s; printed:\n{Out}\nerrors:\n{Error}");
+        }
+    }
 
     public void Dispose()
     {
