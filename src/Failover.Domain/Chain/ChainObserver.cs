@@ -232,20 +232,18 @@ public static class ChainObserver
         /// </summary>
         public ChainDecision Stop(string problem)
         {
-            var fork = _events.FindIndex(e => e is ForkSwitched);
-            if (fork < 0)
+            // A fork switch, when there is one, is the run's first event: nothing is recorded before it.
+            if (_events is not [ForkSwitched fork, ..])
             {
                 return new(_events, problem);
             }
 
-            if (_events.Skip(fork + 1).LastOrDefault(e => e is BlockProduced) is not BlockProduced last)
+            if (_events.LastOrDefault(e => e is BlockProduced) is not BlockProduced last)
             {
-                return new(_events.Take(fork).ToList(), problem);
+                return new([], problem);
             }
 
-            var events = _events.ToList();
-            events[fork] = ((ForkSwitched)events[fork]) with { NewHeadNum = last.BlockNum, NewHeadId = last.BlockId };
-            return new(events, problem);
+            return new([fork with { NewHeadNum = last.BlockNum, NewHeadId = last.BlockId }, .. _events.Skip(1)], problem);
         }
 
         /// <summary>Records <paramref name="block"/> after the head: the schedule that scheduled it, the empty slots before it, the block.</summary>
@@ -255,11 +253,15 @@ public static class ChainObserver
             var inForce = State.CurrentSchedule!.Schedule;
             var scheduling = inForce;
             uint? switchFrom = null;
-            if (!block.IsSavanna && block.HeaderScheduleVersion != inForce.Version)
+            if (!block.IsSavanna && block.HeaderScheduleVersion < inForce.Version)
+            {
+                return $"block {block.Number} names schedule v{block.HeaderScheduleVersion}, older than v{inForce.Version} in force at its parent; a branch never goes back to an older schedule";
+            }
+
+            if (!block.IsSavanna && block.HeaderScheduleVersion > inForce.Version)
             {
                 // Legacy: the header names the version that scheduled it; the slots since the parent were under it too.
-                scheduling = observation.Schedules.WithVersion(block.HeaderScheduleVersion)
-                    ?? (State.Schedules.LastOrDefault(s => s.Schedule.Version == block.HeaderScheduleVersion)?.Schedule);
+                scheduling = observation.Schedules.WithVersion(block.HeaderScheduleVersion);
                 if (scheduling is null)
                 {
                     return $"block {block.Number} was scheduled by schedule v{block.HeaderScheduleVersion}, which the endpoint does not report; its slots cannot be attributed";

@@ -450,6 +450,23 @@ public sealed class ChainObserverTests
     }
 
     [Fact]
+    public void A_legacy_header_naming_an_older_version_than_the_one_in_force_is_a_problem_even_when_that_version_was_recorded()
+    {
+        // V1 then V2 are recorded; a child of a V2 block naming V1 again cannot be on a valid branch (protocol.md §2.5):
+        // charging its empty slots to V1's producers would blame the wrong ones.
+        var recorded = Branch("main", 10, Id("before", 9), V1, 1, S0, S0 + 1, S0 + 2);
+        var b13 = Block(13, recorded[2].Id, S0 + 50, "alice", 2);
+        var history = Events(FirstRecording(recorded, V1), [ScheduleChanged(V2, 13, S0 + 3)], Extension(S0 + 2, [b13], V2));
+        var b14 = Block(14, b13.Id, S0 + 52, V1.ProducerAt(S0 + 52), 1);
+        var report = new ChainObservation(TestChain.ChainId, [b14], new ScheduleReport(V2.ToSchedule()) { Historical = [V1.ToSchedule()] }, ObservedAt);
+
+        var spec = Given(history).When(report).ThenProblem(["block 14", "v1", "older than v2"]);
+
+        Assert.Equal(13u, spec.After.Head!.Number);
+        Assert.Equal(2u, spec.After.CurrentSchedule!.Schedule.Version);
+    }
+
+    [Fact]
     public void A_legacy_block_by_a_producer_its_named_schedule_does_not_give_the_slot_is_a_problem()
     {
         var recorded = Branch("main", 10, Id("before", 9), V1, 1, S0, S0 + 1, S0 + 2);
