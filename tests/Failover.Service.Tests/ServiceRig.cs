@@ -108,6 +108,9 @@ internal sealed class ServiceRig : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; }
 
+    /// <summary>The clock the rig gives the service (<see cref="RigClock"/>): for a service part a test builds itself.</summary>
+    public TimeProvider ServiceClock => _serviceClock;
+
     public ChainSimulator Simulator { get; }
 
     public IReadOnlyList<ServiceInstance> Instances { get; }

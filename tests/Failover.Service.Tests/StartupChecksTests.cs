@@ -15,8 +15,9 @@ using Microsoft.Extensions.Logging;
 namespace Failover.Service.Tests;
 
 /// <summary>
-/// The process manager's start-up checks against the simulator: the signing permission (dedicated, linked to the
-/// rotation's actions, holding the key), the signing key (parsed at start-up, never shown), and the configured
+/// The process manager's checks against the simulator: the signing permission (dedicated, linked to the rotation's
+/// actions, holding the key; read at start-up and again while running), the signing key (parsed at start-up, never
+/// shown), and the configured
 /// consensus against the chain's — which, when it differs, holds every rotation back as a recorded suppression.
 /// </summary>
 public sealed class StartupChecksTests
@@ -98,6 +99,68 @@ public sealed class StartupChecksTests
             [.. expected.Select(a => $"SIGNING PERMISSION: failover.bp@failover is not linked to eosio::{a}: the rotation will be rejected for missing authority")],
             log.Entries.Where(e => e.Level == LogLevel.Critical).Select(e => e.Message));
         Assert.Equal(expected.Length, manager.Blockers.Count);
+    }
+
+    /// <summary>
+    /// The permission is read again while the service runs: unlinked on chain after start-up, it blocks within
+    /// <c>PermissionRefresh</c> (10 minutes), is logged at Critical once however long it lasts, and stops blocking
+    /// once linked again.
+    /// </summary>
+    [Fact]
+    public async Task A_permission_unlinked_while_the_service_runs_blocks_within_ten_minutes_is_logged_once_and_clears_when_linked_again()
+    {
+        await using var rig = await ServiceRig.StartAsync(ConsensusMode.Savanna);
+        var unlinked = false;
+        var (manager, log) = ManagerSeeing(rig, permission =>
+        {
+            if (unlinked)
+            {
+                permission["linked_actions"] = new JsonArray(
+                    [.. permission["linked_actions"]!.AsArray().Where(l => (string?)l!["action"] != "actfinkey").Select(l => l!.DeepClone())]);
+            }
+        });
+        await manager.DrainAsync(CancellationToken.None);
+        Assert.Empty(manager.Blockers);
+        const string problem = "failover.bp@failover is not linked to eosio::actfinkey: the rotation will be rejected for missing authority";
+
+        unlinked = true;
+        await rig.RunForAsync(TimeSpan.FromMinutes(9));
+        await manager.DrainAsync(CancellationToken.None);
+        Assert.Empty(manager.Blockers); // read at start-up; not read again yet
+
+        await rig.RunForAsync(TimeSpan.FromMinutes(1.5));
+        await manager.DrainAsync(CancellationToken.None);
+        Assert.Equal([problem], manager.Blockers);
+
+        await rig.RunForAsync(TimeSpan.FromMinutes(21));
+        await manager.DrainAsync(CancellationToken.None);
+        Assert.Equal([problem], manager.Blockers);
+        Assert.Equal(["SIGNING PERMISSION: " + problem], log.Entries.Where(e => e.Level == LogLevel.Critical).Select(e => e.Message));
+
+        unlinked = false;
+        await rig.RunForAsync(TimeSpan.FromMinutes(10.5));
+        await manager.DrainAsync(CancellationToken.None);
+        Assert.Empty(manager.Blockers);
+        Assert.Single(log.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("SIGNING PERMISSION: failover.bp@failover is now as the rotation needs it", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_permission_no_endpoint_could_read_at_start_up_is_read_at_the_next_sample()
+    {
+        await using var rig = await ServiceRig.StartAsync(ConsensusMode.Savanna);
+        var reachable = false;
+        var log = new RecordingLogger();
+        var http = new HttpClient(new FailAccountReads(new InProcessChainHandler(rig.Simulator, rig.Clock), () => reachable)) { Timeout = Timeout.InfiniteTimeSpan };
+        var manager = new ProcessManager(rig.Settings with { Signer = rig.Settings.Signer with { Permission = Name.Parse("nosuchperm") } }, rig.Store, http, rig.ServiceClock, log);
+
+        await manager.DrainAsync(CancellationToken.None);
+        Assert.Empty(manager.Blockers); // unknown is not a finding
+
+        reachable = true;
+        await rig.RunForAsync(TimeSpan.FromSeconds(5));
+        await manager.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(["failover.bp has no permission 'nosuchperm': rotations signed for it will be rejected"], manager.Blockers);
     }
 
     [Fact]
@@ -341,7 +404,7 @@ public sealed class StartupChecksTests
     {
         var log = new RecordingLogger();
         var http = new HttpClient(new EditAccount(new InProcessChainHandler(rig.Simulator, rig.Clock), edit)) { Timeout = Timeout.InfiniteTimeSpan };
-        return (new ProcessManager(rig.Settings, rig.Store, http, rig.Clock, log), log);
+        return (new ProcessManager(rig.Settings, rig.Store, http, rig.ServiceClock, log), log);
     }
 
     /// <summary>Rewrites the failover permission in get_account answers, as a chain where it is set up otherwise would answer.</summary>
@@ -360,6 +423,15 @@ public sealed class StartupChecksTests
             response.Content = new StringContent(account.ToJsonString(), Encoding.UTF8, "application/json");
             return response;
         }
+    }
+
+    /// <summary>get_account fails as a node that is down does, until <paramref name="reachable"/> says otherwise.</summary>
+    private sealed class FailAccountReads(HttpMessageHandler inner, Func<bool> reachable) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            request.RequestUri!.AbsolutePath.EndsWith("/get_account", StringComparison.Ordinal) && !reachable()
+                ? throw new HttpRequestException("connection refused")
+                : base.SendAsync(request, cancellationToken);
     }
 
     /// <summary>A key file readable by its owner only, deleted at the end.</summary>

@@ -192,6 +192,7 @@ public sealed partial class ProcessManager
                 break;
             case ParticipationSampled sample when recorded.Stream == Streams.Observer(_settings.ObserverId):
                 await RefreshChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
+                await RefreshPermissionAsync(cancellationToken).ConfigureAwait(false);
                 await FollowRotationAsync(sample, cancellationToken).ConfigureAwait(false);
                 await EvaluateAsync(sample.ObservedAt, cancellationToken).ConfigureAwait(false);
                 break;

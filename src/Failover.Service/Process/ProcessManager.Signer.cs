@@ -1,0 +1,184 @@
+using System.Collections.Immutable;
+using Failover.Antelope;
+using Failover.Antelope.Chain;
+using Failover.Domain.Decisions;
+using Microsoft.Extensions.Logging;
+
+namespace Failover.Service.Process;
+
+/// <summary>
+/// The checks of what the process manager signs with: the signing key parses and belongs to the signing permission,
+/// and the permission is dedicated and linked to the rotation's actions (design §2.5). The key is read once, at
+/// start-up; the permission at start-up and again at least every <see cref="PermissionRefresh"/> while samples come
+/// in, since an account's permissions can change on chain while the service runs. A problem is logged at Critical
+/// when it appears (and once it is gone, that it is); those that keep a rotation from succeeding are kept in
+/// <see cref="Blockers"/> (the readiness hook) for as long as the chain shows them.
+/// </summary>
+public sealed partial class ProcessManager
+{
+    private static readonly TimeSpan PermissionRefresh = TimeSpan.FromMinutes(10);
+
+    private ImmutableList<string> _keyBlockers = [];
+    private PublicKey? _signingKey;
+    private PermissionCheck? _permission;
+
+    /// <summary>
+    /// What keeps this manager from rotating successfully, in words (never key material): a signing key that cannot be
+    /// read or parsed (found at start-up), a permission that is missing, not linked to the rotation's actions or not
+    /// satisfied by the key (as the chain last showed it), and a configured consensus that is not the chain's. Empty:
+    /// ready. Signing with <c>active</c>/<c>owner</c> is logged at Critical but works, so it is not listed.
+    /// </summary>
+    public IReadOnlyList<string> Blockers =>
+    [
+        .. _keyBlockers,
+        .. _permission?.Problems.Where(p => p.Blocks).Select(p => p.Text) ?? [],
+        .. _consensusBlocker is { } consensus ? [consensus] : Array.Empty<string>(),
+    ];
+
+    private async Task StartupChecksAsync(CancellationToken cancellationToken)
+    {
+        _keyBlockers = [];
+        _signingKey = CheckSigningKey();
+        await CheckPermissionAsync(cancellationToken).ConfigureAwait(false);
+        await ChainConsensusAsync(sample: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Re-reads the permission when the last read is older than <see cref="PermissionRefresh"/> (or no endpoint answered yet).</summary>
+    private async Task RefreshPermissionAsync(CancellationToken cancellationToken)
+    {
+        if (_permission is not { } known || _time.GetUtcNow() - known.ReadAt >= PermissionRefresh)
+        {
+            await CheckPermissionAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The key is read and parsed now, not first when a rotation is signed, so a malformed key file or variable shows
+    /// at start-up rather than in the middle of a failover. Only its public key is kept; the problem never quotes it.
+    /// DryRun signs nothing: a missing key is fine there, a malformed one a warning.
+    /// </summary>
+    private PublicKey? CheckSigningKey()
+    {
+        if (_key.TryReadPublicKey(out var publicKey, out var problem))
+        {
+            return publicKey;
+        }
+
+        var configured = _settings.Signer.KeyFile is not null || _settings.Signer.KeyEnvironmentVariable is not null;
+        if (_settings.DryRun)
+        {
+            if (configured)
+            {
+                Log.KeyProblemInDryRun(_log, problem!);
+            }
+
+            return null;
+        }
+
+        _keyBlockers = _keyBlockers.Add(problem!);
+        Log.KeyProblem(_log, problem!);
+        return null;
+    }
+
+    /// <summary>
+    /// design §2.5: the signing permission should be dedicated and linked only to the rotation's actions. Reads it from
+    /// the first endpoint that answers and says loudly what is wrong: active/owner, missing, not linked, or a configured
+    /// key that does not belong to it (or cannot satisfy it alone). When no endpoint answers, what was known stays.
+    /// </summary>
+    private async Task CheckPermissionAsync(CancellationToken cancellationToken)
+    {
+        foreach (var client in _chain)
+        {
+            try
+            {
+                var account = await client.GetAccountAsync(_producer, cancellationToken).ConfigureAwait(false);
+                Observe(new PermissionCheck(PermissionProblems(account), _time.GetUtcNow()));
+                return;
+            }
+            catch (ChainApiException e)
+            {
+                Log.ReadFailed(_log, "account " + _producer, e.Message);
+            }
+        }
+    }
+
+    private List<PermissionProblem> PermissionProblems(GetAccountResult account)
+    {
+        var permission = _settings.Signer.Permission.ToString();
+        var found = account.Permissions.FirstOrDefault(p => p.PermName == permission);
+        if (found is null)
+        {
+            return [new($"{_producer} has no permission '{permission}': rotations signed for it will be rejected", Blocks: true)];
+        }
+
+        var problems = new List<PermissionProblem>();
+        if (permission is "active" or "owner")
+        {
+            problems.Add(new($"the service signs with {_producer}@{permission}, a key that can do anything with the account; use a dedicated permission linked only to eosio::regproducer, regproducer2 and actfinkey", Blocks: false));
+        }
+        else
+        {
+            var linked = found.LinkedActions ?? [];
+            foreach (var action in _settings.Consensus == ConsensusKind.Savanna ? new[] { "regproducer", "actfinkey" } : ["regproducer"])
+            {
+                if (!linked.Any(l => l.Account == "eosio" && (l.Action is null || l.Action == action)))
+                {
+                    problems.Add(new($"{_producer}@{permission} is not linked to eosio::{action}: the rotation will be rejected for missing authority", Blocks: true));
+                }
+            }
+        }
+
+        if (_signingKey is { } key)
+        {
+            var weight = found.RequiredAuth.Keys.Where(k => PublicKey.TryParse(k.Key, out var pk, out _) && pk == key).Sum(k => (long)k.Weight);
+            if (weight == 0)
+            {
+                problems.Add(new($"the configured signing key ({key}) is not a key of {_producer}@{permission}: the rotation will be rejected for missing authority", Blocks: true));
+            }
+            else if (weight < found.RequiredAuth.Threshold)
+            {
+                problems.Add(new($"the configured signing key ({key}) weighs {weight} in {_producer}@{permission}, whose threshold is {found.RequiredAuth.Threshold}: it cannot sign the rotation alone", Blocks: true));
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Keeps the newest reading; a problem is logged when it appears, and that all are gone once they are.</summary>
+    private void Observe(PermissionCheck check)
+    {
+        var before = _permission?.Problems ?? [];
+        foreach (var problem in check.Problems.Where(p => !before.Contains(p)))
+        {
+            Log.PermissionProblem(_log, problem.Text);
+        }
+
+        if (before.Count > 0 && check.Problems.Count == 0)
+        {
+            Log.PermissionFixed(_log, _producer, _settings.Signer.Permission.ToString());
+        }
+
+        _permission = check;
+    }
+
+    /// <summary>What the chain showed of the signing permission, and when.</summary>
+    private sealed record PermissionCheck(IReadOnlyList<PermissionProblem> Problems, DateTimeOffset ReadAt);
+
+    /// <param name="Blocks">The rotation would be rejected (not merely unwise).</param>
+    private sealed record PermissionProblem(string Text, bool Blocks);
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Critical, "SIGNING PERMISSION: {Problem}")]
+        public static partial void PermissionProblem(ILogger logger, string problem);
+
+        [LoggerMessage(LogLevel.Information, "SIGNING PERMISSION: {Producer}@{Permission} is now as the rotation needs it; rotations are no longer held back by it.")]
+        public static partial void PermissionFixed(ILogger logger, string producer, string permission);
+
+        [LoggerMessage(LogLevel.Critical, "SIGNING KEY: {Problem}; no rotation can be signed until it is fixed")]
+        public static partial void KeyProblem(ILogger logger, string problem);
+
+        [LoggerMessage(LogLevel.Warning, "SIGNING KEY (DryRun, nothing is signed): {Problem}")]
+        public static partial void KeyProblemInDryRun(ILogger logger, string problem);
+    }
+}
