@@ -309,6 +309,28 @@ public sealed class ChainObserverTests
     }
 
     [Fact]
+    public void A_fork_whose_branch_turns_misattributed_after_an_accepted_block_switches_to_that_block_and_stops_there()
+    {
+        // 13' is alice's as scheduled; 14' is bob's in alice's slot. The switch is kept (a block of the new branch was
+        // accepted) and names 13', the last block recorded, as the new head; nothing from 14' on is recorded.
+        var (old, fork) = ForkScenario(1);
+        var wrong = Block(14, fork[0].Id, S0 + 7, "bob", 1, tag: "fork");
+
+        Given(FirstRecording(old, V1))
+            .When(Observe([fork[0], wrong], V1.ToSchedule()))
+            .ThenProblem(
+                ["block 14", "bob", "alice"],
+                new ForkSwitched(
+                    TestChain.ChainId, 12, old[2].Id, 15, old[5].Id, 13, fork[0].Id,
+                    [new OrphanedBlock(13, old[3].Id, "alice", S0 + 5, 1), new OrphanedBlock(14, old[4].Id, "alice", S0 + 6, 1), new OrphanedBlock(15, old[5].Id, "alice", S0 + 9, 1)],
+                    [new OrphanedMiss(S0 + 4, "alice", 1), new OrphanedMiss(S0 + 7, "alice", 1), new OrphanedMiss(S0 + 8, "alice", 1)],
+                    ObservedAt),
+                Missed(S0 + 4, "alice", 1, fork[0]),
+                Missed(S0 + 5, "alice", 1, fork[0]),
+                Produced(fork[0], 1));
+    }
+
+    [Fact]
     public void A_fork_to_a_branch_whose_first_block_is_misattributed_orphans_nothing()
     {
         // The endpoint's branch leaves ours after 12, but its first block is produced by bob in alice's slot: the
