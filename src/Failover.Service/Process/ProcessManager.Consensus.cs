@@ -31,15 +31,6 @@ public sealed partial class ProcessManager
     /// <summary>The chain's consensus as the last block header read showed it (null: not read yet).</summary>
     public ConsensusKind? ChainConsensusSeen => _chainConsensus?.Kind;
 
-    /// <summary>Re-reads the chain's consensus when the last read is older than <see cref="ConsensusRefresh"/> (or there was none).</summary>
-    private async Task RefreshChainConsensusAsync(ParticipationSampled sample, CancellationToken cancellationToken)
-    {
-        if (_chainConsensus is not { } known || _time.GetUtcNow() - known.ReadAt >= ConsensusRefresh)
-        {
-            await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
     /// The chain's consensus: the last read if recent, else the header of the head block of <paramref name="sample"/>
     /// (the block the observer follows; at start-up, the endpoint's head) from the first endpoint that serves it. When

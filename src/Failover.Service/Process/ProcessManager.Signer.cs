@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Failover.Antelope;
 using Failover.Antelope.Chain;
 using Failover.Domain.Decisions;
@@ -18,7 +17,7 @@ public sealed partial class ProcessManager
 {
     private static readonly TimeSpan PermissionRefresh = TimeSpan.FromMinutes(10);
 
-    private ImmutableList<string> _keyBlockers = [];
+    private string? _keyBlocker;
     private PublicKey? _signingKey;
     private PermissionCheck? _permission;
 
@@ -30,15 +29,14 @@ public sealed partial class ProcessManager
     /// </summary>
     public IReadOnlyList<string> Blockers =>
     [
-        .. _keyBlockers,
+        .. _keyBlocker is { } key ? [key] : Array.Empty<string>(),
         .. _permission?.Problems.Where(p => p.Blocks).Select(p => p.Text) ?? [],
         .. _consensusBlocker is { } consensus ? [consensus] : Array.Empty<string>(),
     ];
 
     private async Task StartupChecksAsync(CancellationToken cancellationToken)
     {
-        _keyBlockers = [];
-        _signingKey = CheckSigningKey();
+        (_signingKey, _keyBlocker) = CheckSigningKey();
         await CheckPermissionAsync(cancellationToken).ConfigureAwait(false);
         await ChainConsensusAsync(sample: null, cancellationToken).ConfigureAwait(false);
     }
@@ -55,13 +53,14 @@ public sealed partial class ProcessManager
     /// <summary>
     /// The key is read and parsed now, not first when a rotation is signed, so a malformed key file or variable shows
     /// at start-up rather than in the middle of a failover. Only its public key is kept; the problem never quotes it.
-    /// DryRun signs nothing: a missing key is fine there, a malformed one a warning.
+    /// DryRun signs nothing: a missing key is fine there, a malformed one a warning. Returns the key, or the problem
+    /// that blocks rotations.
     /// </summary>
-    private PublicKey? CheckSigningKey()
+    private (PublicKey? Key, string? Blocker) CheckSigningKey()
     {
         if (_key.TryReadPublicKey(out var publicKey, out var problem))
         {
-            return publicKey;
+            return (publicKey, null);
         }
 
         var configured = _settings.Signer.KeyFile is not null || _settings.Signer.KeyEnvironmentVariable is not null;
@@ -72,12 +71,11 @@ public sealed partial class ProcessManager
                 Log.KeyProblemInDryRun(_log, problem!);
             }
 
-            return null;
+            return (null, null);
         }
 
-        _keyBlockers = _keyBlockers.Add(problem!);
         Log.KeyProblem(_log, problem!);
-        return null;
+        return (null, problem);
     }
 
     /// <summary>

@@ -191,7 +191,7 @@ public sealed partial class ProcessManager
                 await DecideAsync(new FailoverCommand.ObserveSchedule(schedule.Version, ours is null ? [] : [.. ours.Keys.Select(k => k.Key)], schedule.ObservedAt), cancellationToken).ConfigureAwait(false);
                 break;
             case ParticipationSampled sample when recorded.Stream == Streams.Observer(_settings.ObserverId):
-                await RefreshChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
+                await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
                 await RefreshPermissionAsync(cancellationToken).ConfigureAwait(false);
                 await FollowRotationAsync(sample, cancellationToken).ConfigureAwait(false);
                 await EvaluateAsync(sample.ObservedAt, cancellationToken).ConfigureAwait(false);

@@ -224,6 +224,13 @@ public sealed class ChainObserverTests
         return (old, fork);
     }
 
+    /// <summary>The switch from <see cref="ForkScenario"/>'s recorded branch at 12 to <paramref name="newHead"/>: 13–15 and the misses they revealed (S0+4, S0+7, S0+8) orphaned.</summary>
+    private static ForkSwitched SwitchAwayFrom(List<ObservedBlock> old, ObservedBlock newHead) => new(
+        TestChain.ChainId, 12, old[2].Id, 15, old[5].Id, newHead.Number, newHead.Id,
+        [new OrphanedBlock(13, old[3].Id, "alice", S0 + 5, 1), new OrphanedBlock(14, old[4].Id, "alice", S0 + 6, 1), new OrphanedBlock(15, old[5].Id, "alice", S0 + 9, 1)],
+        [new OrphanedMiss(S0 + 4, "alice", 1), new OrphanedMiss(S0 + 7, "alice", 1), new OrphanedMiss(S0 + 8, "alice", 1)],
+        ObservedAt);
+
     [Theory]
     [InlineData(1u)]
     [InlineData(Savanna)]
@@ -231,11 +238,7 @@ public sealed class ChainObserverTests
     {
         var (old, fork) = ForkScenario(header);
         var expected = Events(
-            [new ForkSwitched(
-                TestChain.ChainId, 12, old[2].Id, 15, old[5].Id, 16, fork[3].Id,
-                [new OrphanedBlock(13, old[3].Id, "alice", S0 + 5, 1), new OrphanedBlock(14, old[4].Id, "alice", S0 + 6, 1), new OrphanedBlock(15, old[5].Id, "alice", S0 + 9, 1)],
-                [new OrphanedMiss(S0 + 4, "alice", 1), new OrphanedMiss(S0 + 7, "alice", 1), new OrphanedMiss(S0 + 8, "alice", 1)],
-                ObservedAt)],
+            [SwitchAwayFrom(old, fork[3])],
             [Missed(S0 + 4, "alice", 1, fork[0]), Missed(S0 + 5, "alice", 1, fork[0]), Produced(fork[0], 1)],
             [Produced(fork[1], 1), Produced(fork[2], 1)],
             [Missed(S0 + 9, "alice", 1, fork[3]), Missed(S0 + 10, "alice", 1, fork[3]), Missed(S0 + 11, "alice", 1, fork[3]), Produced(fork[3], 1)]);
@@ -270,11 +273,7 @@ public sealed class ChainObserverTests
         Given(FirstRecording(old, V1))
             .When(Observe(fork[..1], V1.ToSchedule()))
             .Then(
-                new ForkSwitched(
-                    TestChain.ChainId, 12, old[2].Id, 15, old[5].Id, 13, fork[0].Id,
-                    [new OrphanedBlock(13, old[3].Id, "alice", S0 + 5, 1), new OrphanedBlock(14, old[4].Id, "alice", S0 + 6, 1), new OrphanedBlock(15, old[5].Id, "alice", S0 + 9, 1)],
-                    [new OrphanedMiss(S0 + 4, "alice", 1), new OrphanedMiss(S0 + 7, "alice", 1), new OrphanedMiss(S0 + 8, "alice", 1)],
-                    ObservedAt),
+                SwitchAwayFrom(old, fork[0]),
                 Missed(S0 + 4, "alice", 1, fork[0]),
                 Missed(S0 + 5, "alice", 1, fork[0]),
                 Produced(fork[0], 1));
@@ -320,11 +319,7 @@ public sealed class ChainObserverTests
             .When(Observe([fork[0], wrong], V1.ToSchedule()))
             .ThenProblem(
                 ["block 14", "bob", "alice"],
-                new ForkSwitched(
-                    TestChain.ChainId, 12, old[2].Id, 15, old[5].Id, 13, fork[0].Id,
-                    [new OrphanedBlock(13, old[3].Id, "alice", S0 + 5, 1), new OrphanedBlock(14, old[4].Id, "alice", S0 + 6, 1), new OrphanedBlock(15, old[5].Id, "alice", S0 + 9, 1)],
-                    [new OrphanedMiss(S0 + 4, "alice", 1), new OrphanedMiss(S0 + 7, "alice", 1), new OrphanedMiss(S0 + 8, "alice", 1)],
-                    ObservedAt),
+                SwitchAwayFrom(old, fork[0]),
                 Missed(S0 + 4, "alice", 1, fork[0]),
                 Missed(S0 + 5, "alice", 1, fork[0]),
                 Produced(fork[0], 1));
