@@ -25,7 +25,8 @@ public static class EvidenceCheck
         var dataCenters = recorded.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode)).ToList();
         var manual = process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
         return EvidenceBuilder.Build(
-            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, chain, view, process, recorded.EvaluatedAt, manual, recorded.ChainConsensus);
+            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, chain, view, process, recorded.EvaluatedAt, manual)
+            with { ChainConsensus = recorded.ChainConsensus };
     }
 
     /// <summary>Where two evidences differ, as JSON paths with both values (at most <paramref name="limit"/>).</summary>

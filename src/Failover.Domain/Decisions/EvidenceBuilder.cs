@@ -24,8 +24,7 @@ public static class EvidenceBuilder
         ObserverView observer,
         FailoverProcess process,
         DateTimeOffset at,
-        ManualRequest? manual = null,
-        ConsensusKind? chainConsensus = null)
+        ManualRequest? manual = null)
     {
         ArgumentNullException.ThrowIfNull(dataCenters);
         ArgumentNullException.ThrowIfNull(chain);
@@ -73,7 +72,6 @@ public static class EvidenceBuilder
                 var node = nodes.FirstOrDefault(n => n.DataCenter == d.Name);
                 return new DataCenterEvidence(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode,
                     node?.HeadBlockTime, d.HasNode && node is null ? "no sample of its node yet" : node?.Error);
-            })],
-            chainConsensus);
+            })]);
     }
 }

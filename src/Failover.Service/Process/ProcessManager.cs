@@ -285,8 +285,8 @@ public sealed partial class ProcessManager
             return;
         }
 
-        if (EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _observed, _view, _process, at, manual)
-            is { Incident: null, Manual: null })
+        var evidence = EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _observed, _view, _process, at, manual);
+        if (evidence is { Incident: null, Manual: null })
         {
             return;
         }
@@ -299,8 +299,7 @@ public sealed partial class ProcessManager
             return;
         }
 
-        var evidence = EvidenceBuilder.Build(
-            _settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _observed, _view, _process, at, manual, chainConsensus.Kind);
+        evidence = evidence with { ChainConsensus = chainConsensus.Kind };
 
         var registration = await ReadRegistrationAsync(cancellationToken, cached: true).ConfigureAwait(false);
         var draft = new RotationDraft(
