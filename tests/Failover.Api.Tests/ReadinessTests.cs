@@ -1,10 +1,11 @@
 using System.Net;
 using Failover.Service.Metrics;
+using Failover.Simulator.Network;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Failover.Api.Tests;
 
-/// <summary>/health/ready: the store answers, the observer is within its lag budget, the projections are caught up.</summary>
+/// <summary>/health/ready: the store answers, the observer is within its lag budget, a majority of endpoints agree, the projections are caught up.</summary>
 public sealed class ReadinessTests : IAsyncLifetime
 {
     private ApiRig _rig = null!;
@@ -33,7 +34,7 @@ public sealed class ReadinessTests : IAsyncLifetime
         var ready = await _client.GetJsonAsync("/health/ready");
         Assert.Equal("healthy", (string?)ready["status"]);
         Assert.Empty(ready["failing"]!.AsArray());
-        Assert.Equal(["observer", "projections", "store"], ready["checks"]!.AsObject().Select(c => c.Key).Order());
+        Assert.Equal(["endpoints", "observer", "projections", "store"], ready["checks"]!.AsObject().Select(c => c.Key).Order());
 
         // The observer records nothing for longer than its budget (3 sample intervals and 4 polls: 20 s).
         _rig.Clock.Advance(TimeSpan.FromSeconds(25));
@@ -49,4 +50,28 @@ public sealed class ReadinessTests : IAsyncLifetime
         Assert.Equal("healthy", (string?)(await _client.GetJsonAsync("/health/ready"))["status"]);
     }
 
+    /// <summary>
+    /// issue 13: with two endpoints, one that fails leaves one of two agreeing — no failover could pass the endpoints
+    /// gate — and readiness says so, naming the endpoint and its reason; it is ready again once the endpoint answers.
+    /// </summary>
+    [Fact]
+    public async Task Not_ready_naming_the_endpoint_while_fewer_than_a_majority_of_endpoints_agree()
+    {
+        _rig.Simulator.SetApiFaults("api2", new ApiFaults(Malformed: true)); // not retried: the rig's clock does not move during a poll
+        await _rig.RunForAsync(TimeSpan.FromSeconds(7));
+        await _factory.Services.GetRequiredService<FailoverMetrics>().WaitForPositionAsync(await _rig.Store.ReadHeadPositionAsync()).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var report = await _client.GetJsonAsync("/health/ready", HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(["endpoints"], report["failing"]!.AsArray().Select(f => (string?)f));
+        var description = (string?)report["checks"]!["endpoints"]!["description"];
+        Assert.Contains("fewer than a majority of the 2 configured endpoints", description, StringComparison.Ordinal);
+        Assert.Contains("http://simulator/node/api2 (malformed since", description, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://simulator (", description, StringComparison.Ordinal);
+
+        _rig.Simulator.SetApiFaults("api2", ApiFaults.None);
+        await _rig.RunForAsync(TimeSpan.FromSeconds(7));
+        await _factory.Services.GetRequiredService<FailoverMetrics>().WaitForPositionAsync(await _rig.Store.ReadHeadPositionAsync()).WaitAsync(TimeSpan.FromSeconds(30));
+        var ready = await _client.GetJsonAsync("/health/ready");
+        Assert.Equal("2 of 2 endpoints agree with the recorded chain", (string?)ready["checks"]!["endpoints"]!["description"]);
+    }
 }

@@ -378,6 +378,12 @@ internal sealed class ServiceRig : IAsyncDisposable
     /// </summary>
     public void InterceptPushes(Func<Func<Task<HttpResponseMessage>>, Task<HttpResponseMessage>>? hook) => _http.OnPush = hook;
 
+    /// <summary>
+    /// Rewrites the body of every successful answer a node gives (request URL, body → the body the service reads; the
+    /// same string instance leaves it alone): an endpoint that lies. Null stops rewriting.
+    /// </summary>
+    public void RewriteAnswers(Func<Uri, string, string>? rewrite) => _http.Rewrite = rewrite;
+
     /// <summary>A nodeos error body (e.g. a fixture of tests/Failover.Antelope.Tests/Fixtures) as an HTTP answer.</summary>
     public static HttpResponseMessage NodeosError(HttpStatusCode status, string json) =>
         new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
@@ -434,6 +440,8 @@ internal sealed class ServiceRig : IAsyncDisposable
 
         public Func<Func<Task<HttpResponseMessage>>, Task<HttpResponseMessage>>? OnPush { get; set; }
 
+        public Func<Uri, string, string>? Rewrite { get; set; }
+
         private void Record(RecordedPush push)
         {
             lock (_pushes)
@@ -484,7 +492,18 @@ internal sealed class ServiceRig : IAsyncDisposable
                 return answer;
             }
 
-            return await base.SendAsync(request, cancellationToken);
+            var response = await base.SendAsync(request, cancellationToken);
+            if (Rewrite is { } rewrite && response.IsSuccessStatusCode)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                var rewritten = rewrite(request.RequestUri, text);
+                if (!ReferenceEquals(rewritten, text))
+                {
+                    response.Content = new StringContent(rewritten, Encoding.UTF8, "application/json");
+                }
+            }
+
+            return response;
         }
     }
 }

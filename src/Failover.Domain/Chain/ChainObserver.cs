@@ -12,10 +12,21 @@ namespace Failover.Domain.Chain;
 /// </summary>
 public static class ChainObserver
 {
+    /// <summary>
+    /// Block 1 is made from the genesis state, not produced in a scheduled slot (its producer is <c>eosio</c> whatever
+    /// the schedule says), so no schedule explains it: a record never starts there.
+    /// </summary>
+    public const uint GenesisBlockNum = 1;
+
     public static ChainDecision Decide(ObservedChain state, ChainObservation observation)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(observation);
+        if (state.Head is null && observation.Branch is [{ Number: GenesisBlockNum }, ..])
+        {
+            observation = observation with { Branch = [.. observation.Branch.Skip(1)] };
+        }
+
         var branch = observation.Branch;
         if (branch.Count == 0)
         {

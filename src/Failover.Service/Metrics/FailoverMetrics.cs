@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Failover.Domain.Chain;
 using Failover.Domain.Events;
 using Failover.Service.Configuration;
 
@@ -34,6 +35,7 @@ public sealed class FailoverMetrics : IDisposable
     private double? _sliding;
     private int? _ourConsecutiveMissed;
     private DateTimeOffset? _lastSampleAt;
+    private ObserverView _observer = ObserverView.Empty;
     private long _position;
     private readonly List<(long Position, TaskCompletionSource Reached)> _waiters = [];
 
@@ -70,6 +72,18 @@ public sealed class FailoverMetrics : IDisposable
             lock (_lock)
             {
                 return _lastSampleAt;
+            }
+        }
+    }
+
+    /// <summary>This service's observer stream folded as the log shows it (readiness: do a majority of endpoints agree?).</summary>
+    public ObserverView Observer
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _observer;
             }
         }
     }
@@ -127,6 +141,14 @@ public sealed class FailoverMetrics : IDisposable
     /// <summary>Takes one event of the log into account.</summary>
     public void Apply(object @event)
     {
+        if (@event is ParticipationSampled or EndpointDegraded or EndpointRecovered && ObserverIdOf(@event) == _observerId)
+        {
+            lock (_lock)
+            {
+                _observer = _observer.Apply(@event);
+            }
+        }
+
         switch (@event)
         {
             case BlockProduced e:
@@ -180,6 +202,14 @@ public sealed class FailoverMetrics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
+
+    private static string? ObserverIdOf(object e) => e switch
+    {
+        ParticipationSampled s => s.ObserverId,
+        EndpointDegraded d => d.ObserverId,
+        EndpointRecovered r => r.ObserverId,
+        _ => null,
+    };
 
     private void Decision(string outcome, string reason) =>
         _decisions.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("reason", reason));

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Failover.Domain.Chain;
 using Failover.EventStore;
 using Failover.Service.Configuration;
 using Failover.Service.Hosting;
+using Failover.Service.Observation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -10,7 +12,8 @@ namespace Failover.Service.Metrics;
 
 /// <summary>
 /// <c>/health/ready</c>: the store answers, the observer is within its lag budget (it recorded a participation sample
-/// recently), and every projection has caught up with the log. 503 lists the failing checks.
+/// recently), a majority of the endpoints agree with the recorded chain, and every projection has caught up with the
+/// log. 503 lists the failing checks.
 /// </summary>
 public static class ReadinessChecks
 {
@@ -32,6 +35,7 @@ public static class ReadinessChecks
         return checks
             .AddCheck<StoreCheck>("store", tags: [Tag])
             .AddCheck<ObserverCheck>("observer", tags: [Tag])
+            .AddCheck<EndpointsCheck>(EndpointsCheck.Name, tags: [Tag])
             .AddCheck<ProjectionsCheck>("projections", tags: [Tag]);
     }
 
@@ -101,6 +105,29 @@ public static class ReadinessChecks
                 : HealthCheckResult.Unhealthy(age is { } late
                     ? $"observer {settings.ObserverId} last sampled {late.TotalSeconds:0.0} s ago, over its budget of {budget.TotalSeconds:0} s (endpoints down, stale or still catching up?)"
                     : $"observer {settings.ObserverId} has recorded no sample since the service started (budget {budget.TotalSeconds:0} s)"));
+        }
+    }
+
+    /// <summary>
+    /// A majority of the configured endpoints agreed with the recorded chain at this observer's latest sample (as the log
+    /// shows it) — else no failover could pass the endpoints gate, and the check names the endpoints that do not count
+    /// and why.
+    /// </summary>
+    private sealed class EndpointsCheck(FailoverMetrics metrics, FailoverSettings settings) : IHealthCheck
+    {
+        public const string Name = "endpoints";
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var view = metrics.Observer;
+            var configured = settings.Endpoints.Select(ChainEndpoint.NameOf).ToList();
+            var missing = EndpointJudgement.BelowMajority(view, configured);
+            return Task.FromResult(missing.Count == 0
+                ? HealthCheckResult.Healthy(view.LatestSample is { } sample
+                    ? $"{sample.EndpointsAgreeing} of {configured.Count} endpoints agree with the recorded chain"
+                    : "no participation sample yet")
+                : HealthCheckResult.Unhealthy(
+                    $"fewer than a majority of the {configured.Count} configured endpoints agree with the recorded chain, so a failover could not pass the endpoints gate: {string.Join(", ", missing)}"));
         }
     }
 

@@ -26,7 +26,14 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
 
     public Uri Url { get; } = url;
 
-    public string Name { get; } = url.ToString().TrimEnd('/');
+    public string Name { get; } = NameOf(url);
+
+    /// <summary>How events, logs and readiness name an endpoint: its URL without a trailing slash.</summary>
+    public static string NameOf(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return url.ToString().TrimEnd('/');
+    }
 
     public ChainApiClient Client { get; } = client;
 
@@ -39,7 +46,7 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
             var info = await Client.GetInfoAsync(cancellationToken).ConfigureAwait(false);
             if (wire.Active is null)
             {
-                return new EndpointRead(this, info, null, EndpointFailures.Malformed, "get_producer_schedule shows no active schedule");
+                return new EndpointRead(this, info, null, EndpointReasons.Malformed, "get_producer_schedule shows no active schedule");
             }
 
             var schedules = new ScheduleReport(
@@ -213,27 +220,18 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
     }
 }
 
-/// <summary>Why an endpoint is not trusted (the reasons of <c>endpoint-degraded.v1</c>).</summary>
+/// <summary>Which <see cref="EndpointReasons"/> a failure to read an endpoint stands for.</summary>
 public static class EndpointFailures
 {
-    public const string Unreachable = "unreachable";
-    public const string Timeout = "timeout";
-    public const string HttpError = "http-error";
-    public const string Malformed = "malformed";
-    public const string WrongChain = "wrong-chain";
-    public const string Stale = "stale";
-    public const string Disagrees = "disagrees";
-    public const string Inconsistent = "inconsistent";
-
     /// <summary>The reason an exception from reading an endpoint stands for, or null if it is not an endpoint's fault.</summary>
     public static string? Classify(Exception exception) => exception switch
     {
-        ChainApiTimeoutException => Timeout,
-        ChainApiConnectionException => Unreachable,
-        ChainApiMalformedResponseException => Malformed,
-        ChainApiException => HttpError,
-        FormatException => Malformed,
-        ArgumentException => Malformed,
+        ChainApiTimeoutException => EndpointReasons.Timeout,
+        ChainApiConnectionException => EndpointReasons.Unreachable,
+        ChainApiMalformedResponseException => EndpointReasons.Malformed,
+        ChainApiException => EndpointReasons.HttpError,
+        FormatException => EndpointReasons.Malformed,
+        ArgumentException => EndpointReasons.Malformed,
         _ => null,
     };
 }

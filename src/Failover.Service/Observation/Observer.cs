@@ -31,13 +31,13 @@ public sealed class Observer
     private readonly ILogger _log;
     private readonly IReadOnlyList<ChainEndpoint> _endpoints;
     private readonly IReadOnlyList<(DataCenter DataCenter, ChainEndpoint Node)> _dataCenterNodes;
-    private readonly HashSet<string> _inconsistent = new(StringComparer.Ordinal);
     private readonly FencedStream _observerStream;
     private FencedStream? _chainStream;
     private string? _chainId;
     private ObservedChain _chain = ObservedChain.Empty;
     private ObserverView _view = ObserverView.Empty;
     private DateTimeOffset? _lastSampleAt;
+    private bool _belowMajority;
 
     public Observer(FailoverSettings settings, IEventStore store, HttpClient http, TimeProvider time, ILogger log)
     {
@@ -90,7 +90,7 @@ public sealed class Observer
         var reads = await Task.WhenAll(_endpoints.Select(e => e.ReadAsync(cancellationToken))).ConfigureAwait(false);
         if (_chainId is null && !await TryLearnChainAsync(reads, cancellationToken).ConfigureAwait(false))
         {
-            var judged = await JudgeAsync(reads, null, now, cancellationToken).ConfigureAwait(false);
+            var judged = await JudgeAsync(reads, null, System.Collections.Frozen.FrozenDictionary<string, bool>.Empty, now, cancellationToken).ConfigureAwait(false);
             return new PollOutcome(0, judged, false, "no endpoint answered with the configured chain");
         }
 
@@ -98,6 +98,7 @@ public sealed class Observer
         string? problem = null;
         var appended = 0;
         EndpointRead? followed = null;
+        var tried = new Dictionary<string, bool>(StringComparer.Ordinal); // endpoint → its branch was recorded
         foreach (var candidate in Rank(healthy).ToList())
         {
             int count;
@@ -115,15 +116,14 @@ public sealed class Observer
             }
 
             appended += count;
+            tried[candidate.Endpoint.Name] = failure is null;
             if (failure is null)
             {
-                _inconsistent.Remove(candidate.Endpoint.Name);
                 followed = candidate;
                 break;
             }
 
             problem = failure;
-            _inconsistent.Add(candidate.Endpoint.Name);
             ObserverLog.CannotRecord(_log, candidate.Endpoint.Name, failure);
             if (count > 0)
             {
@@ -132,7 +132,7 @@ public sealed class Observer
         }
 
         var behind = followed is not null && _chain.Head is { } head && followed.Info!.HeadBlockNum > head.Number;
-        var observerEvents = await JudgeAsync(reads, behind ? null : followed, now, cancellationToken).ConfigureAwait(false);
+        var observerEvents = await JudgeAsync(reads, behind ? null : followed, tried, now, cancellationToken).ConfigureAwait(false);
         return new PollOutcome(appended, observerEvents, behind, followed is null ? problem ?? "no endpoint is healthy" : null);
     }
 
@@ -177,7 +177,7 @@ public sealed class Observer
 
     /// <summary>Best first: not found inconsistent last time, then highest LIB, then highest head, then configuration order.</summary>
     private IEnumerable<EndpointRead> Rank(IEnumerable<EndpointRead> healthy) => healthy
-        .OrderBy(r => _inconsistent.Contains(r.Endpoint.Name))
+        .OrderBy(r => EndpointJudgement.IsInconsistent(_view, r.Endpoint.Name))
         .ThenByDescending(r => r.Info!.LastIrreversibleBlockNum)
         .ThenByDescending(r => r.Info!.HeadBlockNum)
         .ThenBy(r => _endpoints.ToList().IndexOf(r.Endpoint));
@@ -333,31 +333,19 @@ public sealed class Observer
     }
 
     /// <summary>
-    /// Judges every endpoint (degraded with a reason, or recovered) and, when due and caught up, samples participation;
+    /// Judges every endpoint (<see cref="EndpointJudgement"/>: degraded with a reason, or recovered) and, when due and
+    /// caught up, samples participation — comparing every endpoint, the inconsistent ones too, with the recorded chain;
     /// appends what changed to the observer's stream. Returns the number of events appended.
     /// </summary>
-    private async Task<int> JudgeAsync(IReadOnlyList<EndpointRead> reads, EndpointRead? followed, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int> JudgeAsync(IReadOnlyList<EndpointRead> reads, EndpointRead? followed, IReadOnlyDictionary<string, bool> tried, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sampling = followed is not null && _chain.Head is not null && IsSampleDue(followed, now);
         var agreement = sampling ? await AgreementAsync(reads, followed!, cancellationToken).ConfigureAwait(false) : null;
-        var events = new List<object>();
-        foreach (var read in reads)
-        {
-            var (reason, detail) = Judge(read, now, agreement);
-            var previous = _view.Endpoints.GetValueOrDefault(read.Endpoint.Name);
-            if (reason is not null && (previous is null || previous.Healthy || previous.Reason != reason))
-            {
-                events.Add(new EndpointDegraded(_settings.ObserverId, read.Endpoint.Name, reason, detail ?? reason, now));
-            }
-            else if (reason is null && previous is { Healthy: false })
-            {
-                events.Add(new EndpointRecovered(_settings.ObserverId, read.Endpoint.Name, now));
-            }
-        }
-
+        var verdicts = reads.Select(r => Judge(r, tried, agreement, now)).ToList();
+        var events = new List<object>(EndpointJudgement.Changes(_settings.ObserverId, verdicts, _view, now));
         if (sampling)
         {
-            events.Add(await SampleAsync(reads, followed!, agreement!, now, cancellationToken).ConfigureAwait(false));
+            events.Add(await SampleAsync(reads, verdicts, followed!, agreement!, now, cancellationToken).ConfigureAwait(false));
         }
 
         if (events.Count == 0)
@@ -407,46 +395,37 @@ public sealed class Observer
         if (sampling)
         {
             _lastSampleAt = now;
+            ReportEndpointMajority();
         }
 
         return events.Count;
     }
 
-    private (string? Reason, string? Detail) Judge(EndpointRead read, DateTimeOffset now, IReadOnlyDictionary<string, bool>? agreement)
+    /// <summary>Says once, loudly, when fewer than a majority of the endpoints agree (no failover could pass), and once when it ends.</summary>
+    private void ReportEndpointMajority()
     {
-        if (!read.Succeeded)
+        var missing = EndpointJudgement.BelowMajority(_view, [.. _endpoints.Select(e => e.Name)]);
+        if (missing.Count > 0 && !_belowMajority)
         {
-            return (read.FailureReason ?? EndpointFailures.Malformed, read.FailureDetail);
+            ObserverLog.BelowMajority(_log, _endpoints.Count, string.Join(", ", missing));
+        }
+        else if (missing.Count == 0 && _belowMajority)
+        {
+            ObserverLog.MajorityRestored(_log, _endpoints.Count);
         }
 
-        var info = read.Info!;
-        if (_chainId is not null && info.ChainId != _chainId)
-        {
-            return (EndpointFailures.WrongChain, $"serves chain {info.ChainId}, not {_chainId}");
-        }
+        _belowMajority = missing.Count > 0;
+    }
 
-        if (now - info.HeadBlockTime > _settings.Observer.StaleAfter)
-        {
-            return (EndpointFailures.Stale, $"head {info.HeadBlockNum} is {(now - info.HeadBlockTime).TotalSeconds:0.0} s old");
-        }
-
-        if (_inconsistent.Contains(read.Endpoint.Name))
-        {
-            return (EndpointFailures.Inconsistent, "served blocks that do not fit the schedule or do not link");
-        }
-
-        if (agreement is not null && agreement.TryGetValue(read.Endpoint.Name, out var agrees) && !agrees)
-        {
-            return (EndpointFailures.Disagrees, "its block at the height it shares with the followed branch is another block");
-        }
-
-        var previous = _view.Endpoints.GetValueOrDefault(read.Endpoint.Name);
-        if (agreement is null && previous is { Healthy: false, Reason: EndpointFailures.Disagrees })
-        {
-            return (EndpointFailures.Disagrees, null); // judged again at the next sample
-        }
-
-        return (null, null);
+    private EndpointVerdict Judge(EndpointRead read, IReadOnlyDictionary<string, bool> tried, Dictionary<string, bool>? agreement, DateTimeOffset now)
+    {
+        var name = read.Endpoint.Name;
+        var check = read.Succeeded
+            ? new EndpointCheck(name, null, null, read.Info!.ChainId, read.Info.HeadBlockNum, read.Info.HeadBlockTime,
+                tried.TryGetValue(name, out var followed) ? followed : null,
+                agreement is not null && agreement.TryGetValue(name, out var agrees) ? agrees : null)
+            : EndpointCheck.Failed(name, read.FailureReason ?? EndpointReasons.Malformed, read.FailureDetail);
+        return EndpointJudgement.Judge(check, _view.Endpoints.GetValueOrDefault(name), _chainId, now, _settings.Observer.StaleAfter);
     }
 
     private bool IsSampleDue(EndpointRead followed, DateTimeOffset now)
@@ -494,15 +473,15 @@ public sealed class Observer
     }
 
     private async Task<ParticipationSampled> SampleAsync(
-        IReadOnlyList<EndpointRead> reads, EndpointRead followed, IReadOnlyDictionary<string, bool> agreement, DateTimeOffset now, CancellationToken cancellationToken)
+        IReadOnlyList<EndpointRead> reads, List<EndpointVerdict> verdicts, EndpointRead followed, IReadOnlyDictionary<string, bool> agreement, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var head = _chain.Head!;
         var info = followed.Info!;
         var schedule = _chain.CurrentSchedule!.Schedule;
         var ours = _settings.Producer;
-        var endpoints = reads.Select(r => new EndpointView(
+        var endpoints = reads.Select((r, i) => new EndpointView(
             r.Endpoint.Name,
-            r.Succeeded && Judge(r, now, agreement).Reason is null or EndpointFailures.Stale,
+            r.Succeeded && verdicts[i].Reason is null or EndpointReasons.Stale,
             r.Info?.HeadBlockNum,
             agreement.GetValueOrDefault(r.Endpoint.Name))).ToList();
         var nodes = await Task.WhenAll(_dataCenterNodes.Select(async n =>
@@ -556,6 +535,12 @@ internal static partial class ObserverLog
 
     [LoggerMessage(LogLevel.Warning, "Endpoint {Endpoint} served a branch the observer cannot record: {Problem}")]
     public static partial void CannotRecord(ILogger logger, string endpoint, string problem);
+
+    [LoggerMessage(LogLevel.Error, "Fewer than a majority of the {Count} endpoints agree with the recorded chain: no failover can pass the endpoints gate until they do. Not counting: {Endpoints}")]
+    public static partial void BelowMajority(ILogger logger, int count, string endpoints);
+
+    [LoggerMessage(LogLevel.Information, "A majority of the {Count} endpoints agree with the recorded chain again.")]
+    public static partial void MajorityRestored(ILogger logger, int count);
 
     [LoggerMessage(LogLevel.Error, "The observer could not append to the event store; it retries at the next poll.")]
     public static partial void StoreFailed(ILogger logger, Exception exception);

@@ -24,6 +24,36 @@ public sealed class ChainObserverTests
 
     // ---- first observation -------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Block 1 is made from the genesis state by eosio, in a slot no schedule gives eosio: a record starts after it,
+    /// and a branch of the genesis block alone adds nothing (issue 13's start-up race).
+    /// </summary>
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(Savanna)]
+    public void A_first_observation_starting_at_the_genesis_block_records_from_the_block_after_it(uint header)
+    {
+        var genesis = Block(1, Id("none", 0), S0 + 7, "eosio", header);
+        var b2 = Block(2, genesis.Id, S0 + 8, "alice", header);
+        var b3 = Block(3, b2.Id, S0 + 10, "alice", header);
+
+        Given().When(Observe([genesis], V1.ToSchedule())).Then();
+        Given().When(Observe([genesis, b2, b3], V1.ToSchedule())).Then(
+            ScheduleChanged(V1, 2, S0 + 8),
+            Produced(b2, 1),
+            Missed(S0 + 9, "alice", 1, b3),
+            Produced(b3, 1));
+    }
+
+    /// <summary>Only an empty record skips block 1: once recorded (or at any other height) a block by eosio is misattributed.</summary>
+    [Fact]
+    public void A_block_by_eosio_after_the_record_started_or_at_another_height_is_a_problem()
+    {
+        var b5 = Block(5, Id("none", 4), S0 + 7, "eosio", Savanna);
+        Given().When(Observe([b5], V1.ToSchedule())).ThenProblem(["eosio", "alice"]);
+    }
+
+
     [Theory]
     [InlineData(1u)]
     [InlineData(Savanna)]
