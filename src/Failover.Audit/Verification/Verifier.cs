@@ -256,24 +256,14 @@ public static class Verifier
                 case IProcessEvent processEvent:
                     FollowProcess(audited, processEvent);
                     break;
-                default:
-                    if (audited.Event is ParticipationSampled or EndpointDegraded or EndpointRecovered)
+                case IObserverEvent observerEvent:
+                    if (e.Stream != Streams.Observer(observerEvent.ObserverId))
                     {
-                        var observer = audited.Event switch
-                        {
-                            ParticipationSampled s => s.ObserverId,
-                            EndpointDegraded d => d.ObserverId,
-                            EndpointRecovered r => r.ObserverId,
-                            _ => null,
-                        };
-                        if (e.Stream != Streams.Observer(observer!))
-                        {
-                            Add(e, AuditCheck.Payload, $"an event of observer {observer} in stream {e.Stream}, not {Streams.Observer(observer!)}");
-                        }
+                        Add(e, AuditCheck.Payload, $"an event of observer {observerEvent.ObserverId} in stream {e.Stream}, not {Streams.Observer(observerEvent.ObserverId)}");
                     }
 
                     var view = _views.TryGetValue(e.Stream, out var known) ? known : ObserverView.Empty;
-                    _views = _views.SetItem(e.Stream, view.Apply(audited.Event!));
+                    _views = _views.SetItem(e.Stream, view.Apply(observerEvent));
                     if (audited.Event is ParticipationSampled sample)
                     {
                         Keep(_samples, e.Stream, new Snapshot(e.Position, sample.ObservedAt, _chain, _views));

@@ -16,23 +16,31 @@ public static class EndpointReasons
 }
 
 /// <summary>What one poll learnt of one configured endpoint.</summary>
-/// <param name="FailureReason">Why its head could not be read (one of <see cref="EndpointReasons"/>); null when it was read.</param>
-/// <param name="Followed">Whether the observer recorded its branch this poll; null when it did not try.</param>
-/// <param name="Agrees">
-/// Whether its block at the height it shares with the recorded chain is the recorded block; null when not compared
-/// this poll (it is compared at each participation sample).
-/// </param>
+/// <param name="FailureReason">Why it could not be read (one of <see cref="EndpointReasons"/>); null when it answered.</param>
+/// <param name="HeadBlockNum">The head it reported (also when a later part of its answer failed), if any.</param>
 public sealed record EndpointCheck(
     string Endpoint,
     string? FailureReason,
     string? FailureDetail,
     string? ChainId,
-    uint HeadBlockNum,
+    uint? HeadBlockNum,
     DateTimeOffset HeadBlockTime,
-    bool? Followed = null,
-    bool? Agrees = null)
+    uint LastIrreversibleBlockNum)
 {
-    public static EndpointCheck Failed(string endpoint, string reason, string? detail) => new(endpoint, reason, detail, null, 0, default);
+    /// <summary>Whether the observer recorded its branch this poll; null when it did not try.</summary>
+    public bool? Followed { get; init; }
+
+    /// <summary>
+    /// Whether its block at the height it shares with the recorded chain is the recorded block; null when not compared
+    /// this poll (every endpoint that answers is compared at each participation sample).
+    /// </summary>
+    public bool? Agrees { get; init; }
+
+    public static EndpointCheck Answered(string endpoint, string chainId, uint head, DateTimeOffset headTime, uint lib) =>
+        new(endpoint, null, null, chainId, head, headTime, lib);
+
+    public static EndpointCheck Failed(string endpoint, string reason, string? detail, uint? head = null) =>
+        new(endpoint, reason, detail, null, head, default, 0);
 }
 
 /// <summary>An endpoint's judgement at one poll: trusted (no reason), or degraded with a reason and its detail.</summary>
@@ -95,11 +103,11 @@ public static class EndpointJudgement
     /// The observer-stream events a poll's verdicts call for: a degradation when an endpoint turns untrusted or its
     /// reason changes, a recovery when an untrusted one is trusted again; nothing when its judgement is unchanged.
     /// </summary>
-    public static IReadOnlyList<object> Changes(string observerId, IEnumerable<EndpointVerdict> verdicts, ObserverView view, DateTimeOffset now)
+    public static IReadOnlyList<IObserverEvent> Changes(string observerId, IEnumerable<EndpointVerdict> verdicts, ObserverView view, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(verdicts);
         ArgumentNullException.ThrowIfNull(view);
-        var events = new List<object>();
+        var events = new List<IObserverEvent>();
         foreach (var verdict in verdicts)
         {
             var previous = view.Endpoints.GetValueOrDefault(verdict.Endpoint);

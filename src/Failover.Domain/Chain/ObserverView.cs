@@ -30,7 +30,7 @@ public sealed record ObserverView
     /// <summary>Events folded so far (the stream's version + 1).</summary>
     public long EventCount { get; init; }
 
-    public ObserverView Apply(object @event)
+    public ObserverView Apply(IObserverEvent @event)
     {
         var next = @event switch
         {

@@ -113,7 +113,7 @@ public sealed record ParticipationSampled(
     ParticipationFigures? SlidingWindow,
     IReadOnlyList<EndpointView> Endpoints,
     IReadOnlyList<DataCenterNodeView> DataCenterNodes,
-    int OurConsecutiveMissed)
+    int OurConsecutiveMissed) : IObserverEvent
 {
     /// <summary>Head − LIB in blocks.</summary>
     public uint LibLag => HeadBlockNum >= LastIrreversibleBlockNum ? HeadBlockNum - LastIrreversibleBlockNum : 0;
@@ -123,10 +123,18 @@ public sealed record ParticipationSampled(
 
 /// <summary>Appended to the observer's stream: an endpoint is no longer trusted, and why.</summary>
 /// <param name="Reason">unreachable, timeout, http-error, malformed, wrong-chain, stale, disagrees, inconsistent.</param>
-public sealed record EndpointDegraded(string ObserverId, string Endpoint, string Reason, string Detail, DateTimeOffset ObservedAt);
+public sealed record EndpointDegraded(string ObserverId, string Endpoint, string Reason, string Detail, DateTimeOffset ObservedAt) : IObserverEvent;
 
 /// <summary>Appended to the observer's stream: a degraded endpoint answers correctly again.</summary>
-public sealed record EndpointRecovered(string ObserverId, string Endpoint, DateTimeOffset ObservedAt);
+public sealed record EndpointRecovered(string ObserverId, string Endpoint, DateTimeOffset ObservedAt) : IObserverEvent;
+
+/// <summary>An event of one observer's own stream (<c>observer-&lt;ObserverId&gt;</c>): its view of the chain and of its endpoints.</summary>
+public interface IObserverEvent
+{
+    string ObserverId { get; }
+
+    DateTimeOffset ObservedAt { get; }
+}
 
 /// <summary>An event of the chain stream: what the observed branch holds.</summary>
 public interface IChainEvent

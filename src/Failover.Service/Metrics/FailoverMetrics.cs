@@ -141,11 +141,11 @@ public sealed class FailoverMetrics : IDisposable
     /// <summary>Takes one event of the log into account.</summary>
     public void Apply(object @event)
     {
-        if (@event is ParticipationSampled or EndpointDegraded or EndpointRecovered && ObserverIdOf(@event) == _observerId)
+        if (@event is IObserverEvent observed && observed.ObserverId == _observerId)
         {
             lock (_lock)
             {
-                _observer = _observer.Apply(@event);
+                _observer = _observer.Apply(observed);
             }
         }
 
@@ -202,14 +202,6 @@ public sealed class FailoverMetrics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
-
-    private static string? ObserverIdOf(object e) => e switch
-    {
-        ParticipationSampled s => s.ObserverId,
-        EndpointDegraded d => d.ObserverId,
-        EndpointRecovered r => r.ObserverId,
-        _ => null,
-    };
 
     private void Decision(string outcome, string reason) =>
         _decisions.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("reason", reason));

@@ -36,7 +36,7 @@ public sealed class Observer
     private string? _chainId;
     private ObservedChain _chain = ObservedChain.Empty;
     private ObserverView _view = ObserverView.Empty;
-    private DateTimeOffset? _lastSampleAt;
+    private readonly ObserverRules _rules;
     private bool _belowMajority;
 
     public Observer(FailoverSettings settings, IEventStore store, HttpClient http, TimeProvider time, ILogger log)
@@ -47,6 +47,7 @@ public sealed class Observer
         _endpoints = [.. settings.Endpoints.Select(url => Endpoint(url, http))];
         _dataCenterNodes = [.. settings.DataCenters.Where(d => d.Endpoint is not null).Select(d => (d, Endpoint(d.Endpoint!, http)))];
         _observerStream = new FencedStream(_store, ObserverStream);
+        _rules = new ObserverRules(settings.ObserverId, settings.Producer, settings.Policy.MissedBlocksThreshold, settings.Observer.SampleInterval, settings.Observer.StaleAfter);
     }
 
     /// <summary>The chain id the streams are named by, once known.</summary>
@@ -88,19 +89,20 @@ public sealed class Observer
     {
         var now = _time.GetUtcNow();
         var reads = await Task.WhenAll(_endpoints.Select(e => e.ReadAsync(cancellationToken))).ConfigureAwait(false);
+        var checks = reads.Select(Check).ToArray();
         if (_chainId is null && !await TryLearnChainAsync(reads, cancellationToken).ConfigureAwait(false))
         {
-            var judged = await JudgeAsync(reads, null, System.Collections.Frozen.FrozenDictionary<string, bool>.Empty, now, cancellationToken).ConfigureAwait(false);
+            var judged = await JudgeAsync(reads, checks, null, now, cancellationToken).ConfigureAwait(false);
             return new PollOutcome(0, judged, false, "no endpoint answered with the configured chain");
         }
 
-        var healthy = reads.Where(r => r.Succeeded && r.Info!.ChainId == _chainId).ToList();
         string? problem = null;
         var appended = 0;
         EndpointRead? followed = null;
-        var tried = new Dictionary<string, bool>(StringComparer.Ordinal); // endpoint → its branch was recorded
-        foreach (var candidate in Rank(healthy).ToList())
+        foreach (var ranked in ObserverDecider.Rank(_view, _chainId!, checks))
         {
+            var index = Array.IndexOf(checks, ranked);
+            var candidate = reads[index];
             int count;
             string? failure;
             try
@@ -110,13 +112,13 @@ public sealed class Observer
             catch (Exception e) when (EndpointFailures.Classify(e) is { } reason)
             {
                 // Reading its blocks failed: judged like a failed read of its head, and the next endpoint is tried.
-                reads[Array.IndexOf(reads, candidate)] = candidate with { FailureReason = reason, FailureDetail = e.Message };
+                checks[index] = EndpointCheck.Failed(ranked.Endpoint, reason, e.Message, ranked.HeadBlockNum);
                 problem = $"{candidate.Endpoint.Name}: {e.Message}";
                 continue;
             }
 
             appended += count;
-            tried[candidate.Endpoint.Name] = failure is null;
+            checks[index] = ranked with { Followed = failure is null };
             if (failure is null)
             {
                 followed = candidate;
@@ -132,9 +134,13 @@ public sealed class Observer
         }
 
         var behind = followed is not null && _chain.Head is { } head && followed.Info!.HeadBlockNum > head.Number;
-        var observerEvents = await JudgeAsync(reads, behind ? null : followed, tried, now, cancellationToken).ConfigureAwait(false);
+        var observerEvents = await JudgeAsync(reads, checks, behind ? null : followed, now, cancellationToken).ConfigureAwait(false);
         return new PollOutcome(appended, observerEvents, behind, followed is null ? problem ?? "no endpoint is healthy" : null);
     }
+
+    private static EndpointCheck Check(EndpointRead read) => read.Succeeded
+        ? EndpointCheck.Answered(read.Endpoint.Name, read.Info!.ChainId, read.Info.HeadBlockNum, read.Info.HeadBlockTime, read.Info.LastIrreversibleBlockNum)
+        : EndpointCheck.Failed(read.Endpoint.Name, read.FailureReason ?? EndpointReasons.Malformed, read.FailureDetail, read.Info?.HeadBlockNum);
 
     /// <summary>Loads the streams at start-up (after that, appends fold what another observer recorded: <see cref="AppendChainAsync"/>).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -152,10 +158,11 @@ public sealed class Observer
 
         await foreach (var (_, e) in DomainEvents.ReadStreamAsync(_store, ObserverStream, _view.EventCount, cancellationToken).ConfigureAwait(false))
         {
-            _view = _view.Apply(e);
+            if (e is IObserverEvent observerEvent)
+            {
+                _view = _view.Apply(observerEvent);
+            }
         }
-
-        _lastSampleAt ??= _view.LatestSample?.ObservedAt;
     }
 
     /// <summary>The chain id: configured (and then checked), or agreed by the endpoints that answer.</summary>
@@ -174,13 +181,6 @@ public sealed class Observer
         ObserverLog.Observing(_log, _chainId, _endpoints.Count, _chain.EventCount, _chain.Head?.Number);
         return true;
     }
-
-    /// <summary>Best first: not found inconsistent last time, then highest LIB, then highest head, then configuration order.</summary>
-    private IEnumerable<EndpointRead> Rank(IEnumerable<EndpointRead> healthy) => healthy
-        .OrderBy(r => EndpointJudgement.IsInconsistent(_view, r.Endpoint.Name))
-        .ThenByDescending(r => r.Info!.LastIrreversibleBlockNum)
-        .ThenByDescending(r => r.Info!.HeadBlockNum)
-        .ThenBy(r => _endpoints.ToList().IndexOf(r.Endpoint));
 
     /// <summary>Reads the endpoint's blocks after the recorded head (a batch at most) and appends what the domain decides.</summary>
     private async Task<(int Appended, string? Problem)> FollowAsync(EndpointRead read, DateTimeOffset now, CancellationToken cancellationToken)
@@ -333,21 +333,23 @@ public sealed class Observer
     }
 
     /// <summary>
-    /// Judges every endpoint (<see cref="EndpointJudgement"/>: degraded with a reason, or recovered) and, when due and
-    /// caught up, samples participation — comparing every endpoint, the inconsistent ones too, with the recorded chain;
-    /// appends what changed to the observer's stream. Returns the number of events appended.
+    /// Asks <see cref="ObserverDecider"/> what this poll adds to the observer's stream — endpoint judgements and, when a
+    /// sample is due and the chain stream is caught up, the participation sample, for which every endpoint that answers
+    /// (the inconsistent ones too) is first compared with the recorded chain and the data centers' nodes are read — and
+    /// appends it. Returns the number of events appended.
     /// </summary>
-    private async Task<int> JudgeAsync(IReadOnlyList<EndpointRead> reads, EndpointRead? followed, IReadOnlyDictionary<string, bool> tried, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int> JudgeAsync(EndpointRead[] reads, EndpointCheck[] checks, EndpointRead? followed, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var sampling = followed is not null && _chain.Head is not null && IsSampleDue(followed, now);
-        var agreement = sampling ? await AgreementAsync(reads, followed!, cancellationToken).ConfigureAwait(false) : null;
-        var verdicts = reads.Select(r => Judge(r, tried, agreement, now)).ToList();
-        var events = new List<object>(EndpointJudgement.Changes(_settings.ObserverId, verdicts, _view, now));
-        if (sampling)
+        FollowedEndpoint? sampled = null;
+        IReadOnlyList<DataCenterNodeView>? nodes = null;
+        if (followed?.Info is { } info && ObserverDecider.IsSampleDue(_view, _chain, info.LastIrreversibleBlockNum, now, _rules))
         {
-            events.Add(await SampleAsync(reads, verdicts, followed!, agreement!, now, cancellationToken).ConfigureAwait(false));
+            await CompareAsync(reads, checks, followed, cancellationToken).ConfigureAwait(false);
+            nodes = await ReadDataCenterNodesAsync(cancellationToken).ConfigureAwait(false);
+            sampled = new FollowedEndpoint(followed.Endpoint.Name, info.LastIrreversibleBlockNum, info.LastIrreversibleBlockId);
         }
 
+        var events = ObserverDecider.Decide(_view, _chain, new ObserverPoll(now, _chainId, checks, sampled, nodes), _rules);
         if (events.Count == 0)
         {
             return 0;
@@ -378,7 +380,7 @@ public sealed class Observer
             ObserverLog.FoundOwnAppend(_log, ObserverStream, result.Own);
             foreach (var recorded in result.Tail)
             {
-                if (DomainEvents.TryDeserialize(recorded) is { } e)
+                if (DomainEvents.TryDeserialize(recorded) is IObserverEvent e)
                 {
                     _view = _view.Apply(e);
                 }
@@ -388,13 +390,11 @@ public sealed class Observer
         if (!result.Written)
         {
             // An earlier poll's events were stored instead: this poll's are decided again at the next.
-            _lastSampleAt = _view.LatestSample?.ObservedAt is { } stored && (_lastSampleAt is null || stored > _lastSampleAt) ? stored : _lastSampleAt;
             return 0;
         }
 
-        if (sampling)
+        if (events.Any(e => e is ParticipationSampled))
         {
-            _lastSampleAt = now;
             ReportEndpointMajority();
         }
 
@@ -417,74 +417,43 @@ public sealed class Observer
         _belowMajority = missing.Count > 0;
     }
 
-    private EndpointVerdict Judge(EndpointRead read, IReadOnlyDictionary<string, bool> tried, Dictionary<string, bool>? agreement, DateTimeOffset now)
-    {
-        var name = read.Endpoint.Name;
-        var check = read.Succeeded
-            ? new EndpointCheck(name, null, null, read.Info!.ChainId, read.Info.HeadBlockNum, read.Info.HeadBlockTime,
-                tried.TryGetValue(name, out var followed) ? followed : null,
-                agreement is not null && agreement.TryGetValue(name, out var agrees) ? agrees : null)
-            : EndpointCheck.Failed(name, read.FailureReason ?? EndpointReasons.Malformed, read.FailureDetail);
-        return EndpointJudgement.Judge(check, _view.Endpoints.GetValueOrDefault(name), _chainId, now, _settings.Observer.StaleAfter);
-    }
-
-    private bool IsSampleDue(EndpointRead followed, DateTimeOffset now)
-    {
-        var last = _view.LatestSample;
-        var head = _chain.Head!;
-        if (last is null || _lastSampleAt is null || now - _lastSampleAt.Value >= _settings.Observer.SampleInterval)
-        {
-            return true;
-        }
-
-        if (Slots.WindowStart(head.Slot) != Slots.WindowStart(BlockTimestamp.ToSlot(last.HeadBlockTime)))
-        {
-            return true;
-        }
-
-        var missing = ChainHealth.CurrentMissedRun(_chain, _settings.Producer, _settings.Policy.MissedBlocksThreshold) is not null;
-        return missing && (head.Number != last.HeadBlockNum || followed.Info!.LastIrreversibleBlockNum != last.LastIrreversibleBlockNum);
-    }
-
     /// <summary>
-    /// Whether each healthy endpoint's block at the height it shares with the followed branch is the recorded one (or,
-    /// below the first recorded block, the followed endpoint's block at that height).
+    /// Compares every endpoint that answered with the chain (but the followed one) with the recorded chain: its block at
+    /// the height it shares with the recorded head against the recorded block (or, below the first recorded block, the
+    /// followed endpoint's block at that height).
     /// </summary>
-    private async Task<Dictionary<string, bool>> AgreementAsync(IReadOnlyList<EndpointRead> reads, EndpointRead followed, CancellationToken cancellationToken)
+    private async Task CompareAsync(EndpointRead[] reads, EndpointCheck[] checks, EndpointRead followed, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<string, bool>(StringComparer.Ordinal) { [followed.Endpoint.Name] = true };
-        foreach (var read in reads.Where(r => r.Succeeded && r != followed && r.Info!.ChainId == _chainId))
+        for (var i = 0; i < reads.Length; i++)
         {
-            var height = Math.Min(read.Info!.HeadBlockNum, _chain.Head!.Number);
+            if (reads[i] == followed)
+            {
+                checks[i] = checks[i] with { Agrees = true };
+                continue;
+            }
+
+            if (checks[i] is not { FailureReason: null, HeadBlockNum: { } theirs } check || check.ChainId != _chainId)
+            {
+                continue;
+            }
+
+            var height = Math.Min(theirs, _chain.Head!.Number);
             try
             {
                 var expected = _chain.Blocks.TryGetValue(height, out var recorded)
                     ? recorded.Id
                     : await followed.Endpoint.ReadBlockIdAsync(height, cancellationToken).ConfigureAwait(false);
-                result[read.Endpoint.Name] = await read.Endpoint.ReadBlockIdAsync(height, cancellationToken).ConfigureAwait(false) == expected;
+                checks[i] = check with { Agrees = await reads[i].Endpoint.ReadBlockIdAsync(height, cancellationToken).ConfigureAwait(false) == expected };
             }
             catch (Exception e) when (EndpointFailures.Classify(e) is not null)
             {
-                result[read.Endpoint.Name] = false;
+                checks[i] = check with { Agrees = false };
             }
         }
-
-        return result;
     }
 
-    private async Task<ParticipationSampled> SampleAsync(
-        IReadOnlyList<EndpointRead> reads, List<EndpointVerdict> verdicts, EndpointRead followed, IReadOnlyDictionary<string, bool> agreement, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var head = _chain.Head!;
-        var info = followed.Info!;
-        var schedule = _chain.CurrentSchedule!.Schedule;
-        var ours = _settings.Producer;
-        var endpoints = reads.Select((r, i) => new EndpointView(
-            r.Endpoint.Name,
-            r.Succeeded && verdicts[i].Reason is null or EndpointReasons.Stale,
-            r.Info?.HeadBlockNum,
-            agreement.GetValueOrDefault(r.Endpoint.Name))).ToList();
-        var nodes = await Task.WhenAll(_dataCenterNodes.Select(async n =>
+    private async Task<IReadOnlyList<DataCenterNodeView>> ReadDataCenterNodesAsync(CancellationToken cancellationToken) =>
+        await Task.WhenAll(_dataCenterNodes.Select(async n =>
         {
             try
             {
@@ -498,23 +467,6 @@ public sealed class Observer
                 return new DataCenterNodeView(n.DataCenter.Name, null, null, $"{reason}: {e.Message}");
             }
         })).ConfigureAwait(false);
-        return new ParticipationSampled(
-            _chainId!,
-            _settings.ObserverId,
-            now,
-            head.Number,
-            head.Id,
-            BlockTimestamp.FromSlot(head.Slot),
-            info.LastIrreversibleBlockNum,
-            info.LastIrreversibleBlockId,
-            schedule.Version,
-            schedule.Producers.Count,
-            ChainHealth.LastFullRound(_chain, ours),
-            ChainHealth.SlidingWindow(_chain, ours),
-            endpoints,
-            nodes,
-            ChainHealth.CurrentMissedRun(_chain, ours, _settings.Policy.MissedBlocksThreshold)?.Missed ?? 0);
-    }
 
     private ChainEndpoint Endpoint(Uri url, HttpClient http) => new(url, new ChainApiClient(http, new ChainApiOptions
     {

@@ -165,12 +165,8 @@ public sealed partial class ProcessManager
                 }
 
                 break;
-            default:
-                if (recorded.Stream == Streams.Observer(_settings.ObserverId))
-                {
-                    _view = _view.Apply(e);
-                }
-
+            case IObserverEvent observerEvent when recorded.Stream == Streams.Observer(_settings.ObserverId):
+                _view = _view.Apply(observerEvent);
                 break;
         }
     }

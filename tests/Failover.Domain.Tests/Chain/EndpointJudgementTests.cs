@@ -12,7 +12,7 @@ public sealed class EndpointJudgementTests
     private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(15);
 
     private static EndpointCheck Fresh(bool? followed = null, bool? agrees = null, double ageSeconds = 1) =>
-        new(Api, null, null, Chain, 1000, Now - TimeSpan.FromSeconds(ageSeconds), followed, agrees);
+        EndpointCheck.Answered(Api, Chain, 1000, Now - TimeSpan.FromSeconds(ageSeconds), 990) with { Followed = followed, Agrees = agrees };
 
     private static EndpointHealth Was(string? reason) => new(Api, reason is null, reason, Now - TimeSpan.FromMinutes(1));
 

@@ -1,0 +1,130 @@
+using Failover.Antelope;
+using Failover.Antelope.Scheduling;
+using Failover.Domain.Events;
+
+namespace Failover.Domain.Chain;
+
+/// <summary>What the observer's own stream is decided by: its id, our producer, and the observer's settings.</summary>
+public sealed record ObserverRules(string ObserverId, Name Producer, int MissedBlocksThreshold, TimeSpan SampleInterval, TimeSpan StaleAfter);
+
+/// <summary>The endpoint whose branch the chain stream holds up to its head this poll, and the LIB it reports.</summary>
+public sealed record FollowedEndpoint(string Endpoint, uint LastIrreversibleBlockNum, string LastIrreversibleBlockId);
+
+/// <summary>
+/// One poll as the observer stream's decider sees it: every configured endpoint in configuration order, the endpoint
+/// followed up to its head (null when none was, or the chain stream is still behind it), and — when the poll samples —
+/// what each data center's own node showed.
+/// </summary>
+public sealed record ObserverPoll(
+    DateTimeOffset Now,
+    string? ChainId,
+    IReadOnlyList<EndpointCheck> Endpoints,
+    FollowedEndpoint? Followed = null,
+    IReadOnlyList<DataCenterNodeView>? DataCenterNodes = null);
+
+/// <summary>
+/// Decides the observer stream (design §3 "Observer"): which endpoint to follow first, when a participation sample is
+/// due, how each endpoint is judged (<see cref="EndpointJudgement"/>), and the sample itself. Pure: the observer shell
+/// reads the endpoints, follows one with <see cref="ChainObserver"/>, and appends what this decides.
+/// </summary>
+public static class ObserverDecider
+{
+    /// <summary>
+    /// The endpoints worth following, best first: answering with the chain, then not found inconsistent last time,
+    /// highest LIB, highest head, configuration order.
+    /// </summary>
+    public static IReadOnlyList<EndpointCheck> Rank(ObserverView state, string chainId, IReadOnlyList<EndpointCheck> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return [.. endpoints
+            .Select((check, order) => (check, order))
+            .Where(e => e.check.FailureReason is null && e.check.ChainId == chainId)
+            .OrderBy(e => EndpointJudgement.IsInconsistent(state, e.check.Endpoint))
+            .ThenByDescending(e => e.check.LastIrreversibleBlockNum)
+            .ThenByDescending(e => e.check.HeadBlockNum)
+            .ThenBy(e => e.order)
+            .Select(e => e.check)];
+    }
+
+    /// <summary>
+    /// A sample is due, once the chain stream holds a head: when there is none yet or the last is
+    /// <see cref="ObserverRules.SampleInterval"/> old; when the head entered another window than the last sample's; and
+    /// while our producer is missing blocks, whenever the head or the LIB moved — the policy decides on samples, so a
+    /// miss that may complete the threshold is sampled at once.
+    /// </summary>
+    public static bool IsSampleDue(ObserverView state, ObservedChain chain, uint followedLib, DateTimeOffset now, ObserverRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(rules);
+        if (chain.Head is not { } head)
+        {
+            return false;
+        }
+
+        if (state.LatestSample is not { } last || now - last.ObservedAt >= rules.SampleInterval)
+        {
+            return true;
+        }
+
+        if (Slots.WindowStart(head.Slot) != Slots.WindowStart(BlockTimestamp.ToSlot(last.HeadBlockTime)))
+        {
+            return true;
+        }
+
+        var missing = ChainHealth.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold) is not null;
+        return missing && (head.Number != last.HeadBlockNum || followedLib != last.LastIrreversibleBlockNum);
+    }
+
+    /// <summary>
+    /// The events of one poll: a judgement for each endpoint that changed, then — when the poll followed an endpoint,
+    /// read the data centers' nodes and a sample is due — the participation sample.
+    /// </summary>
+    public static IReadOnlyList<IObserverEvent> Decide(ObserverView state, ObservedChain chain, ObserverPoll poll, ObserverRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(poll);
+        ArgumentNullException.ThrowIfNull(rules);
+        var verdicts = poll.Endpoints
+            .Select(check => EndpointJudgement.Judge(check, state.Endpoints.GetValueOrDefault(check.Endpoint), poll.ChainId, poll.Now, rules.StaleAfter))
+            .ToList();
+        var events = new List<IObserverEvent>(EndpointJudgement.Changes(rules.ObserverId, verdicts, state, poll.Now));
+        if (poll is { Followed: { } followed, DataCenterNodes: { } nodes, ChainId: { } chainId }
+            && IsSampleDue(state, chain, followed.LastIrreversibleBlockNum, poll.Now, rules))
+        {
+            events.Add(Sample(chain, chainId, poll, followed, verdicts, nodes, rules));
+        }
+
+        return events;
+    }
+
+    private static ParticipationSampled Sample(
+        ObservedChain chain, string chainId, ObserverPoll poll, FollowedEndpoint followed, List<EndpointVerdict> verdicts, IReadOnlyList<DataCenterNodeView> nodes, ObserverRules rules)
+    {
+        var head = chain.Head!;
+        var schedule = chain.CurrentSchedule!.Schedule;
+        var endpoints = poll.Endpoints.Select((check, i) => new EndpointView(
+            check.Endpoint,
+            check.FailureReason is null && verdicts[i].Reason is null or EndpointReasons.Stale,
+            check.HeadBlockNum,
+            check.Agrees ?? false)).ToList();
+        return new ParticipationSampled(
+            chainId,
+            rules.ObserverId,
+            poll.Now,
+            head.Number,
+            head.Id,
+            BlockTimestamp.FromSlot(head.Slot),
+            followed.LastIrreversibleBlockNum,
+            followed.LastIrreversibleBlockId,
+            schedule.Version,
+            schedule.Producers.Count,
+            ChainHealth.LastFullRound(chain, rules.Producer),
+            ChainHealth.SlidingWindow(chain, rules.Producer),
+            endpoints,
+            nodes,
+            ChainHealth.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold)?.Missed ?? 0);
+    }
+}

@@ -1,0 +1,189 @@
+using Failover.Antelope;
+using Failover.Domain.Chain;
+using Failover.Domain.Events;
+using static Failover.Domain.Tests.Support.TestChain;
+
+namespace Failover.Domain.Tests.Chain;
+
+/// <summary>
+/// ObserverDecider: the observer stream's rules — which endpoint is followed first, when a sample is due, and what a
+/// poll appends. Schedule V1 is alice, bob, carol, dave, ours (60-slot rounds from S0); the chain below is recorded from
+/// S0 to S0 + 70 with every slot produced except ours (S0 + 48 … S0 + 59), so our missed run is 12.
+/// </summary>
+public sealed class ObserverDeciderTests
+{
+    private static readonly Support.TestSchedule V1 = Support.TestSchedule.Of(1, "alice", "bob", "carol", "dave", "ours");
+    private static readonly Name Ours = Name.Parse("ours");
+    private static readonly ObserverRules Rules = new("obs", Ours, 12, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(15));
+    private static readonly DateTimeOffset Now = BlockTimestamp.FromSlot(S0 + 70);
+
+    private static ObservedChain ChainUpTo(uint lastSlot, Func<uint, bool>? produced = null)
+    {
+        var slots = Enumerable.Range(0, (int)(lastSlot - S0 + 1)).Select(i => S0 + (uint)i).Where(produced ?? (s => V1.ProducerAt(s) != "ours")).ToArray();
+        return Fold(FirstRecording(Branch("main", 100, Id("none", 99), V1, Savanna, slots), V1));
+    }
+
+    private static readonly ObservedChain Chain = ChainUpTo(S0 + 70);
+
+    private static ParticipationSampled Sample(ObservedChain chain, DateTimeOffset at, uint lib) => new(
+        ChainId, "obs", at, chain.Head!.Number, chain.Head.Id, BlockTimestamp.FromSlot(chain.Head.Slot), lib, Id("main", lib), 1, 5, null, null, [], [], 0);
+
+    private static ObserverView Given(params IObserverEvent[] events) => events.Aggregate(ObserverView.Empty, (view, e) => view.Apply(e));
+
+    private static EndpointCheck Answered(string name, uint head = 160, uint lib = 150, double ageSeconds = 0.5) =>
+        EndpointCheck.Answered(name, ChainId, head, Now - TimeSpan.FromSeconds(ageSeconds), lib);
+
+    // ---- ranking ----------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Rank_follows_the_highest_lib_then_the_highest_head_then_configuration_order_and_leaves_out_what_cannot_be_followed()
+    {
+        EndpointCheck[] endpoints =
+        [
+            Answered("a", head: 160, lib: 150),
+            Answered("b", head: 161, lib: 150),
+            Answered("c", head: 150, lib: 151),
+            Answered("d", head: 161, lib: 150),
+            EndpointCheck.Failed("e", EndpointReasons.Timeout, "slow", 170),
+            Answered("f", head: 170, lib: 160) with { ChainId = "another" },
+        ];
+
+        Assert.Equal(["c", "b", "d", "a"], ObserverDecider.Rank(ObserverView.Empty, ChainId, endpoints).Select(e => e.Endpoint));
+    }
+
+    [Fact]
+    public void Rank_tries_an_endpoint_last_judged_inconsistent_after_every_other()
+    {
+        var view = Given(new EndpointDegraded("obs", "c", EndpointReasons.Inconsistent, "x", Now), new EndpointDegraded("obs", "a", EndpointReasons.Disagrees, "y", Now));
+
+        var ranked = ObserverDecider.Rank(view, ChainId, [Answered("a", lib: 150), Answered("b", lib: 140), Answered("c", lib: 151)]);
+
+        Assert.Equal(["a", "b", "c"], ranked.Select(e => e.Endpoint));
+    }
+
+    // ---- sample cadence ---------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Nothing_is_sampled_before_the_chain_stream_holds_a_head_and_the_first_sample_is_due_at_once()
+    {
+        Assert.False(ObserverDecider.IsSampleDue(ObserverView.Empty, ObservedChain.Empty, 10, Now, Rules));
+        Assert.True(ObserverDecider.IsSampleDue(ObserverView.Empty, Chain, 10, Now, Rules));
+    }
+
+    [Theory]
+    [InlineData(5.999, false)]
+    [InlineData(6.0, true)]
+    public void A_sample_is_due_once_the_last_is_SampleInterval_old(double secondsSince, bool due)
+    {
+        var chain = ChainUpTo(S0 + 20); // inside bob's window; nobody is missing blocks
+        var view = Given(Sample(chain, Now - TimeSpan.FromSeconds(secondsSince), 110));
+
+        Assert.Equal(due, ObserverDecider.IsSampleDue(view, ChainUpTo(S0 + 22), 111, Now, Rules));
+    }
+
+    [Fact]
+    public void A_sample_is_due_when_the_head_enters_another_window_than_the_last_sample_s()
+    {
+        var view = Given(Sample(ChainUpTo(S0 + 23), Now - TimeSpan.FromSeconds(1), 110));
+
+        Assert.False(ObserverDecider.IsSampleDue(view, ChainUpTo(S0 + 23), 110, Now, Rules));
+        Assert.True(ObserverDecider.IsSampleDue(view, ChainUpTo(S0 + 24), 110, Now, Rules));
+    }
+
+    [Fact]
+    public void While_our_producer_misses_blocks_a_moved_head_or_lib_is_sampled_at_once_and_otherwise_not()
+    {
+        var sampled = ChainUpTo(S0 + 61);
+        var view = Given(Sample(sampled, Now - TimeSpan.FromSeconds(1), 150));
+        Assert.NotNull(ChainHealth.CurrentMissedRun(sampled, Ours, 12));
+
+        Assert.False(ObserverDecider.IsSampleDue(view, sampled, 150, Now, Rules));
+        Assert.True(ObserverDecider.IsSampleDue(view, sampled, 151, Now, Rules));
+        Assert.True(ObserverDecider.IsSampleDue(view, ChainUpTo(S0 + 62), 150, Now, Rules));
+
+        var healthy = ChainUpTo(S0 + 62, _ => true);
+        var healthyView = Given(Sample(ChainUpTo(S0 + 61, _ => true), Now - TimeSpan.FromSeconds(1), 150));
+        Assert.False(ObserverDecider.IsSampleDue(healthyView, healthy, 151, Now, Rules));
+    }
+
+    // ---- decisions --------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void A_poll_that_follows_and_samples_appends_the_judgements_that_changed_then_the_sample()
+    {
+        var given = Given(new EndpointDegraded("obs", "b", EndpointReasons.Inconsistent, "x", Now - TimeSpan.FromMinutes(1)));
+        var followed = new FollowedEndpoint("a", 160, Id("main", 160));
+        DataCenterNodeView[] nodes = [new("dc1", null, null, "unreachable: refused")];
+        var poll = new ObserverPoll(Now, ChainId,
+        [
+            Answered("a") with { Followed = true, Agrees = true },
+            Answered("b") with { Agrees = true },
+            Answered("c", ageSeconds: 20) with { Agrees = true },
+            EndpointCheck.Failed("d", EndpointReasons.HttpError, "500", 158),
+            Answered("e") with { Agrees = false },
+        ], followed, nodes);
+
+        var events = ObserverDecider.Decide(given, Chain, poll, Rules);
+
+        Assert.Equal(
+            [
+                new EndpointRecovered("obs", "b", Now),
+                new EndpointDegraded("obs", "c", EndpointReasons.Stale, "head 160 is 20.0 s old", Now),
+                new EndpointDegraded("obs", "d", EndpointReasons.HttpError, "500", Now),
+                new EndpointDegraded("obs", "e", EndpointReasons.Disagrees, "its block at the height it shares with the followed branch is another block", Now),
+            ],
+            events.Take(4));
+        var sample = Assert.IsType<ParticipationSampled>(events[4]);
+        Assert.Equal(5, events.Count);
+        var head = Chain.Head!;
+        Assert.Equal(
+            (ChainId, "obs", Now, head.Number, head.Id, BlockTimestamp.FromSlot(head.Slot), 160u, Id("main", 160), 1u, 5),
+            (sample.ChainId, sample.ObserverId, sample.ObservedAt, sample.HeadBlockNum, sample.HeadBlockId, sample.HeadBlockTime,
+                sample.LastIrreversibleBlockNum, sample.LastIrreversibleBlockId, sample.ScheduleVersion, sample.ScheduledProducers));
+        Assert.Equal(
+            [new("a", true, 160, true), new("b", true, 160, true), new("c", true, 160, true), new("d", false, 158, false), new("e", false, 160, false)],
+            sample.Endpoints);
+        Assert.Same(nodes, sample.DataCenterNodes);
+        Assert.Equal(ChainHealth.LastFullRound(Chain, Ours), sample.LastFullRound, FiguresComparer.Instance);
+        Assert.Equal(ChainHealth.SlidingWindow(Chain, Ours), sample.SlidingWindow, FiguresComparer.Instance);
+        Assert.Equal(12, sample.OurConsecutiveMissed);
+        Assert.Equal(3, sample.EndpointsAgreeing);
+    }
+
+    [Fact]
+    public void A_poll_without_a_followed_endpoint_or_without_the_nodes_read_or_with_no_sample_due_judges_endpoints_only()
+    {
+        var followed = new FollowedEndpoint("a", 160, Id("main", 160));
+        EndpointCheck[] endpoints = [Answered("a") with { Followed = true, Agrees = true }, EndpointCheck.Failed("b", EndpointReasons.Timeout, "slow")];
+        var degraded = new EndpointDegraded("obs", "b", EndpointReasons.Timeout, "slow", Now);
+
+        Assert.Equal([degraded], ObserverDecider.Decide(ObserverView.Empty, Chain, new ObserverPoll(Now, ChainId, endpoints, null, []), Rules));
+        Assert.Equal([degraded], ObserverDecider.Decide(ObserverView.Empty, Chain, new ObserverPoll(Now, ChainId, endpoints, followed), Rules));
+        Assert.Equal([degraded], ObserverDecider.Decide(ObserverView.Empty, Chain, new ObserverPoll(Now, null, endpoints, followed, []), Rules));
+
+        var recent = Given(Sample(Chain, Now - TimeSpan.FromSeconds(1), 160), degraded);
+        Assert.Empty(ObserverDecider.Decide(recent, Chain, new ObserverPoll(Now, ChainId, endpoints, followed, []), Rules));
+    }
+
+    [Fact]
+    public void A_poll_that_changes_nothing_appends_nothing_even_with_a_lying_chain_id_unknown_yet()
+    {
+        var poll = new ObserverPoll(Now, null, [Answered("a") with { ChainId = "another" }]);
+        Assert.Empty(ObserverDecider.Decide(ObserverView.Empty, ObservedChain.Empty, poll, Rules));
+        var known = poll with { ChainId = ChainId };
+        Assert.Equal(
+            [new EndpointDegraded("obs", "a", EndpointReasons.WrongChain, $"serves chain another, not {ChainId}", Now)],
+            ObserverDecider.Decide(ObserverView.Empty, ObservedChain.Empty, known, Rules));
+    }
+
+    /// <summary>Participation figures compare by value, their list of missing producers included.</summary>
+    private sealed class FiguresComparer : IEqualityComparer<ParticipationFigures?>
+    {
+        public static readonly FiguresComparer Instance = new();
+
+        public bool Equals(ParticipationFigures? x, ParticipationFigures? y) =>
+            x is null || y is null ? x is null && y is null : (x with { OthersMissing = [] }) == (y with { OthersMissing = [] }) && x.OthersMissing.SequenceEqual(y.OthersMissing);
+
+        public int GetHashCode(ParticipationFigures? obj) => 0;
+    }
+}
