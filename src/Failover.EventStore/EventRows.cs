@@ -46,19 +46,6 @@ internal static class EventRows
             : new EventMetadata(causation ? null : ReadGuid(row, 6), correlation ? null : ReadGuid(row, 7), observer ? null : row.GetString(8));
     }
 
-    /// <summary>For providers whose async calls complete synchronously anyway (SQLite).</summary>
-    public static List<RecordedEvent> ReadAllRows(DbCommand command)
-    {
-        var events = new List<RecordedEvent>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            events.Add(Read(reader));
-        }
-
-        return events;
-    }
-
     public static async Task<List<RecordedEvent>> ReadAllRowsAsync(DbCommand command, CancellationToken cancellationToken)
     {
         var events = new List<RecordedEvent>();

@@ -24,9 +24,7 @@ public sealed class VerifyTests(DemoStore demo)
         Assert.True(run.ExitCode == 0, run.Out + run.Error);
         var report = JsonDocument.Parse(run.Out).RootElement;
         await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = demo.DatabasePath, ReadOnly = true });
-        var chain = await store.VerifyChainAsync();
-        Assert.True(chain.IsIntact);
-        Assert.Equal(chain.EventCount, report.GetProperty("events").GetInt64());
+        Assert.Equal(await store.ReadHeadPositionAsync(), report.GetProperty("events").GetInt64());
         Assert.Equal(1, report.GetProperty("decisions").GetInt32());
         Assert.Equal(1, report.GetProperty("decisions_rederived").GetInt32());
         Assert.Equal(1, report.GetProperty("evidence_rebuilt").GetInt32());

@@ -356,7 +356,7 @@ public abstract partial class EventStoreAcceptanceTests : IAsyncLifetime
         var read = Assert.Single(await Store.ReadStreamAsync("big", Direction.Forwards, 0, 1).ToListAsync());
 
         Assert.Equal(payload, read.Payload.ToArray());
-        Assert.True((await Store.VerifyChainAsync()).IsIntact);
+        Assert.True((await Store.VerifyHashChainAsync()).IsIntact);
     }
 
     [Fact]
@@ -370,7 +370,7 @@ public abstract partial class EventStoreAcceptanceTests : IAsyncLifetime
 
         Assert.Equal((stream, json), (read.Stream, Encoding.UTF8.GetString(read.Payload.Span)));
         Assert.Equal(stream, (await Store.GetStreamMetadataAsync(stream))!.Stream);
-        Assert.True((await Store.VerifyChainAsync()).IsIntact);
+        Assert.True((await Store.VerifyHashChainAsync()).IsIntact);
     }
 
     // ---- subscriptions ----
@@ -477,7 +477,7 @@ public abstract partial class EventStoreAcceptanceTests : IAsyncLifetime
         await Store.AppendToStreamAsync("a", ExpectedVersion.Any, _events.Events(3));
         await Store.AppendToStreamAsync("b", ExpectedVersion.Any, _events.Events(4));
 
-        var verification = await Store.VerifyChainAsync();
+        var verification = await Store.VerifyHashChainAsync();
 
         Assert.Equal(new ChainVerification(true, 7, null), verification);
     }
@@ -503,7 +503,7 @@ public abstract partial class EventStoreAcceptanceTests : IAsyncLifetime
 
         var edited = await ExecuteRawAsync("UPDATE events SET payload = @payload WHERE position = @position",
             ("@payload", Encoding.UTF8.GetBytes("{\"n\":666}")), ("@position", 3L));
-        var verification = await Store.VerifyChainAsync();
+        var verification = await Store.VerifyHashChainAsync();
 
         Assert.Equal(1, edited);
         Assert.False(verification.IsIntact);
@@ -517,7 +517,7 @@ public abstract partial class EventStoreAcceptanceTests : IAsyncLifetime
         await Store.AppendToStreamAsync("a", ExpectedVersion.Any, _events.Events(4));
 
         await ExecuteRawAsync("DELETE FROM events WHERE position = @position", ("@position", 2L));
-        var verification = await Store.VerifyChainAsync();
+        var verification = await Store.VerifyHashChainAsync();
 
         Assert.Equal(2, verification.FirstBrokenLink!.Position);
         Assert.Contains("missing", verification.FirstBrokenLink.Reason);
@@ -534,7 +534,7 @@ public abstract partial class EventStoreAcceptanceTests : IAsyncLifetime
         await ExecuteRawAsync("UPDATE events SET payload = @payload, hash = @hash WHERE position = @position",
             ("@payload", forged.Payload.ToArray()), ("@hash", forgedHash), ("@position", 2L));
 
-        Assert.Equal(3, (await Store.VerifyChainAsync()).FirstBrokenLink!.Position);
+        Assert.Equal(3, (await Store.VerifyHashChainAsync()).FirstBrokenLink!.Position);
     }
 
     // ---- projections and checkpoints ----
@@ -637,7 +637,7 @@ public abstract partial class EventStoreAcceptanceTests : IAsyncLifetime
             Assert.Equal(stream.Count() - 1, (await reopened.GetStreamMetadataAsync(stream.Key))!.LastVersion);
         }
 
-        Assert.Equal(new ChainVerification(true, log.Count, null), await reopened.VerifyChainAsync());
+        Assert.Equal(new ChainVerification(true, log.Count, null), await reopened.VerifyHashChainAsync());
         var next = await reopened.AppendToStreamAsync("crash-0", ExpectedVersion.Any, [_events.Event()]);
         Assert.Equal(log.Count + 1, next.Position);
     }

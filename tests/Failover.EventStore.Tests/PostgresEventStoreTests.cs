@@ -154,7 +154,7 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
         var result = await store.AppendToStreamAsync("s", ExpectedVersion.Exact(0), [NewEvent(2)]);
 
         Assert.Equal(new AppendResult(1, 2), result);
-        Assert.True((await store.VerifyChainAsync()).IsIntact);
+        Assert.True((await store.VerifyHashChainAsync()).IsIntact);
     }
 
     [Fact]
@@ -250,7 +250,7 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
         Assert.Equal(ChainObserver.Blocks(1, blocks).Select(b => ChainObserver.BlockEventId("aca376f2", b)), chain.Select(e => e.EventId));
         Assert.Equal(Enumerable.Range(0, blocks).Select(v => (long)v), chain.Select(e => e.Version));
         Assert.Equal(Enumerable.Range(1, blocks).Select(p => (long)p), chain.Select(e => e.Position));
-        Assert.Equal(new ChainVerification(true, blocks, null), await west.VerifyChainAsync());
+        Assert.Equal(new ChainVerification(true, blocks, null), await west.VerifyHashChainAsync());
         Assert.All(observers, o => Assert.Equal(ChainObserver.Blocks(1, blocks), o.Seen));
     }
 
@@ -287,7 +287,7 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
                 }
             })));
 
-            Assert.Equal(new ChainVerification(true, 80, null), await stores[0].VerifyChainAsync());
+            Assert.Equal(new ChainVerification(true, 80, null), await stores[0].VerifyHashChainAsync());
         }
         finally
         {
@@ -320,6 +320,6 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
                 }
             }));
 
-        Assert.Equal(new ChainVerification(true, 90, null), await east.VerifyChainAsync());
+        Assert.Equal(new ChainVerification(true, 90, null), await east.VerifyHashChainAsync());
     }
 }

@@ -30,7 +30,7 @@ public sealed class ReadOnlyStoreTests : IAsyncLifetime
         await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = DatabasePath, ReadOnly = true });
 
         Assert.Equal(2, await store.ReadHeadPositionAsync());
-        Assert.True((await store.VerifyChainAsync()).IsIntact);
+        Assert.True((await store.VerifyHashChainAsync()).IsIntact);
         var append = await Assert.ThrowsAsync<SqliteException>(() => store.AppendToStreamAsync("s-1", ExpectedVersion.Exact(1), [Event("c")]));
         Assert.Equal(8, append.SqliteErrorCode); // SQLITE_READONLY
         var projection = await Assert.ThrowsAsync<SqliteException>(() => new ProjectionRunner(store, store).CatchUpAsync(new CountingProjection()));
@@ -81,7 +81,7 @@ public sealed class ReadOnlyStoreTests : IAsyncLifetime
         await using var store = await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = connectionString, Schema = _schema, ReadOnly = true });
 
         Assert.Equal(2, await store.ReadHeadPositionAsync());
-        Assert.True((await store.VerifyChainAsync()).IsIntact);
+        Assert.True((await store.VerifyHashChainAsync()).IsIntact);
         var append = await Assert.ThrowsAsync<PostgresException>(() => store.AppendToStreamAsync("s-1", ExpectedVersion.Exact(1), [Event("c")]));
         Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, append.SqlState);
         var projection = await Assert.ThrowsAsync<PostgresException>(() => new ProjectionRunner(store, store).CatchUpAsync(new CountingProjection()));

@@ -11,7 +11,7 @@ namespace Failover.Domain.Process;
 /// <param name="RefBlockId">An irreversible block (the LIB), so the transaction is valid on any fork above it.</param>
 public sealed record RotationDraft(string ChainId, string RefBlockId, DateTimeOffset Expiration, string Permission, string Url, ushort Location);
 
-/// <summary>How a push ended, as data (the classification of <c>Failover.Antelope.Chain.PushClassifier</c>).</summary>
+/// <summary>How a push ended, as data (the <c>PushOutcomeKind</c> of <c>Failover.Antelope.Chain.TransactionPush</c>).</summary>
 public sealed record PushResult(string Outcome, string Detail, long? ErrorCode = null, string? ErrorName = null);
 
 /// <summary>A command to the failover process (a closed set).</summary>

@@ -214,19 +214,3 @@ internal static class RotationRequest
         return null;
     }
 }
-
-internal static class Base64UrlText
-{
-    public static bool ContainsOnlyBase64Url(this ReadOnlySpan<char> text)
-    {
-        foreach (var c in text)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-}

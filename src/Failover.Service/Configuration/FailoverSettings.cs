@@ -113,7 +113,4 @@ public sealed record FailoverSettings(
 {
     /// <summary>Alert webhooks (<c>Failover:Alerts</c>); none unless configured.</summary>
     public AlertSettings Alerts { get; init; } = AlertSettings.None;
-
-    /// <summary>The data center whose key is <paramref name="key"/>, if it is one of ours.</summary>
-    public DataCenter? DataCenterOf(PublicKey key) => DataCenters.FirstOrDefault(d => d.SigningKey == key);
 }

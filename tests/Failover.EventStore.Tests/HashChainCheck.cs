@@ -1,4 +1,4 @@
-namespace Failover.EventStore;
+namespace Failover.EventStore.Tests;
 
 /// <summary>The result of checking the hash chain: OK with a count, or the first broken link.</summary>
 public sealed record ChainVerification(bool IsIntact, long EventCount, BrokenLink? FirstBrokenLink)
@@ -11,10 +11,14 @@ public sealed record ChainVerification(bool IsIntact, long EventCount, BrokenLin
 /// <summary>The first position whose stored hash (or position) is not what the chain requires.</summary>
 public sealed record BrokenLink(long Position, string Reason, ReadOnlyMemory<byte> ExpectedHash, ReadOnlyMemory<byte> ActualHash);
 
-public static class ChainVerifier
+/// <summary>
+/// The acceptance suite's check of an adapter's hash chain: recomputes every link from the genesis hash. In production
+/// <c>failover audit verify</c> (Failover.Audit's Verifier) checks the chain and says what broke it.
+/// </summary>
+public static class HashChainCheck
 {
     /// <summary>Recomputes every link of the global log from the genesis hash and reports the first one that differs.</summary>
-    public static async Task<ChainVerification> VerifyChainAsync(this IEventStore store, CancellationToken cancellationToken = default)
+    public static async Task<ChainVerification> VerifyHashChainAsync(this IEventStore store, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         return await VerifyAsync(store.ReadAllAsync(GlobalPosition.Start + 1, cancellationToken: cancellationToken))
