@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Failover.Domain.Events;
 using Failover.EventStore;
-using Failover.Service.Storage;
 
 namespace Failover.Audit;
 

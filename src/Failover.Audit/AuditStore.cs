@@ -1,8 +1,6 @@
 using System.Data.Common;
 using Failover.EventStore;
 using Failover.EventStore.Projections;
-using Failover.Service.Configuration;
-using Failover.Service.Storage;
 
 namespace Failover.Audit;
 

@@ -6,6 +6,7 @@ using Failover.EventStore.Sqlite;
 using Failover.Service.Hosting;
 using Failover.Service.Projections;
 using Npgsql;
+using Failover.Domain.Health;
 
 namespace Failover.Audit.Tests;
 
@@ -24,7 +25,7 @@ public sealed class PostgresAuditTests(DemoStore demo) : IAsyncLifetime
             await using var source = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = demo.DatabasePath, ReadOnly = true });
             await StoreCopy.CopyEventsAsync(source, target);
             var runner = new ProjectionRunner(target, target);
-            foreach (var readModel in FailoverApplication.ReadModels(Replayer.SettingsFor("failover.bp")))
+            foreach (var readModel in ReadModelSet.For("failover.bp"))
             {
                 await runner.CatchUpAsync(new ReadModelProjection(readModel));
             }

@@ -8,6 +8,7 @@ using Failover.EventStore.Sqlite;
 using Failover.Service.Hosting;
 using Failover.Service.Projections;
 using Npgsql;
+using Failover.Domain.Health;
 
 namespace Failover.Audit.Tests;
 
@@ -37,7 +38,7 @@ public sealed class ReplayTests(DemoStore demo) : IAsyncLifetime
     {
         await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = demo.Copy("caught-up") });
         var runner = new ProjectionRunner(store, store);
-        foreach (var readModel in FailoverApplication.ReadModels(Replayer.SettingsFor(Producer)))
+        foreach (var readModel in ReadModelSet.For(Producer))
         {
             await runner.CatchUpAsync(new ReadModelProjection(readModel));
         }
@@ -53,7 +54,7 @@ public sealed class ReplayTests(DemoStore demo) : IAsyncLifetime
     {
         await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = demo.Copy("rebuilt") });
         var runner = new ProjectionRunner(store, store);
-        var readModels = FailoverApplication.ReadModels(Replayer.SettingsFor(Producer));
+        var readModels = ReadModelSet.For(Producer);
         var live = new Dictionary<string, List<(string Id, byte[] Body)>>();
         foreach (var readModel in readModels)
         {
@@ -82,13 +83,13 @@ public sealed class ReplayTests(DemoStore demo) : IAsyncLifetime
             await using var source = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = demo.DatabasePath, ReadOnly = true });
             await StoreCopy.CopyEventsAsync(source, target);
             var runner = new ProjectionRunner(target, target, batchSize: 250);
-            foreach (var readModel in FailoverApplication.ReadModels(Replayer.SettingsFor(Producer)))
+            foreach (var readModel in ReadModelSet.For(Producer))
             {
                 await runner.CatchUpAsync(new ReadModelProjection(readModel));
             }
         }
 
-        var location = new Service.Configuration.StoreLocation(Service.Configuration.StoreKind.Postgres, PostgresLocation(connectionString));
+        var location = new StoreLocation(StoreKind.Postgres, PostgresLocation(connectionString));
         await using var store = await AuditStore.OpenAsync(location);
         var compared = await AssertReplayEqualsLiveAsync(store, AuditStore.Projections(store));
 
@@ -144,7 +145,7 @@ public sealed class ReplayTests(DemoStore demo) : IAsyncLifetime
     private static async Task<int> AssertReplayEqualsLiveAsync(IEventStore events, IProjectionStore projections)
     {
         var compared = 0;
-        foreach (var readModel in FailoverApplication.ReadModels(Replayer.SettingsFor(Producer)))
+        foreach (var readModel in ReadModelSet.For(Producer))
         {
             var checkpoint = await projections.ReadCheckpointAsync(readModel.Name);
             Assert.True(checkpoint > 0, $"{readModel.Name} has no live checkpoint");

@@ -10,6 +10,7 @@ using Failover.Simulator.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Failover.EventStore;
 
 // The observer's backfill rate: a simulated chain of N blocks served over HTTP by the simulator's host (Kestrel on
 // loopback), and an observer with FromBlock 2 (after the genesis block) reading it into a fresh SQLite store until it is caught up.

@@ -4,6 +4,7 @@ using Failover.Domain.Decisions;
 using Failover.Service.Configuration;
 using Failover.Simulator;
 using Microsoft.Extensions.Configuration;
+using Failover.EventStore;
 
 namespace Failover.Service.Tests;
 

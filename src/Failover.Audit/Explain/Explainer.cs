@@ -4,7 +4,6 @@ using Failover.Domain.Decisions;
 using Failover.Domain.Events;
 using Failover.Domain.Health;
 using Failover.EventStore;
-using Failover.Service.Storage;
 
 namespace Failover.Audit.Explain;
 

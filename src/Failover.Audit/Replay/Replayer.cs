@@ -1,10 +1,5 @@
-using Failover.Antelope;
-using Failover.Domain.Decisions;
 using Failover.Domain.Health;
 using Failover.EventStore;
-using Failover.Service.Configuration;
-using Failover.Service.Hosting;
-using Failover.Service.Storage;
 
 namespace Failover.Audit.Replay;
 
@@ -43,7 +38,7 @@ public sealed class ReplayResult(string producer, IReadOnlyDictionary<string, Me
 
 /// <summary>
 /// <c>failover audit replay</c>: applies the log from position 1 to every read model the service keeps
-/// (<see cref="FailoverApplication.ReadModels"/>), in memory, through the same fold the service's projections run —
+/// (<see cref="ReadModelSet"/>), in memory, through the same fold the service's projections run —
 /// so its documents equal the service's live projections at the same position.
 /// </summary>
 public static class Replayer
@@ -56,7 +51,7 @@ public static class Replayer
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(producer);
-        var readModels = FailoverApplication.ReadModels(SettingsFor(producer));
+        var readModels = ReadModelSet.For(producer);
         var documents = readModels.ToDictionary(r => r.Name, _ => new MemoryDocuments(), StringComparer.Ordinal);
         long events = 0;
         long last = 0;
@@ -97,22 +92,4 @@ public static class Replayer
         // A --from beyond the replayed events focuses on nothing.
         return new ReplayResult(producer, documents, events, last, from is null ? null : focusFrom ?? last + 1);
     }
-
-    /// <summary>
-    /// The settings the read models need: only our producer matters to them (<see cref="FailoverApplication.ReadModels"/>
-    /// takes the service's whole settings); the rest is inert here.
-    /// </summary>
-    public static FailoverSettings SettingsFor(string producer) => new(
-        "audit",
-        new StoreLocation(StoreKind.Sqlite, "unused"),
-        null,
-        [],
-        ConsensusKind.Savanna,
-        Name.Parse(producer),
-        [],
-        new SignerSettings(Name.Parse("failover"), null, null),
-        new FailoverPolicy(),
-        true,
-        ObserverSettings.Default,
-        new ApiSettings(null, null, false));
 }

@@ -5,7 +5,6 @@ using Failover.Domain.Chain;
 using Failover.Domain.Events;
 using Failover.Domain.Process;
 using Failover.EventStore;
-using Failover.Service.Storage;
 
 namespace Failover.Audit.Verification;
 

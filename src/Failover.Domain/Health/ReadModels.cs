@@ -25,3 +25,9 @@ public interface IReadModel
 
     ValueTask ApplyAsync(object @event, IReadModelSession documents, CancellationToken cancellationToken);
 }
+
+/// <summary>The read models the service projects and the audit tool rebuilds: one list, so the two never differ.</summary>
+public static class ReadModelSet
+{
+    public static IReadOnlyList<IReadModel> For(string producer) => [new ChainHealthReadModel(producer), new FailoverHistoryReadModel(producer)];
+}

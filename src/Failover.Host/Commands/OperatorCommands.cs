@@ -8,6 +8,7 @@ using Failover.Service.Storage;
 using FluentValidation;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
+using Failover.Domain.Events;
 
 namespace Failover.Host.Commands;
 

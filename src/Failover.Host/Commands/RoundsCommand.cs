@@ -7,6 +7,7 @@ using Failover.Service.Api;
 using Failover.Service.Configuration;
 using Failover.Service.Storage;
 using Spectre.Console;
+using Failover.EventStore;
 
 namespace Failover.Host.Commands;
 

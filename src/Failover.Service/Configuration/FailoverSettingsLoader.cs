@@ -2,6 +2,7 @@ using System.Globalization;
 using Failover.Antelope;
 using Failover.Domain.Decisions;
 using Microsoft.Extensions.Configuration;
+using Failover.EventStore;
 
 namespace Failover.Service.Configuration;
 

@@ -53,13 +53,6 @@ public sealed record FailoverHostOptions
 /// </summary>
 public static class FailoverApplication
 {
-    /// <summary>The read models the service keeps (and the audit tool rebuilds).</summary>
-    public static IReadOnlyList<IReadModel> ReadModels(FailoverSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        return [new ChainHealthReadModel(settings.Producer.ToString()), new FailoverHistoryReadModel(settings.Producer.ToString())];
-    }
-
     public static WebApplication Build(FailoverSettings settings, IEventStore store, FailoverHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -107,7 +100,7 @@ public static class FailoverApplication
             Timeout = Timeout.InfiniteTimeSpan, // each call has its own limit (ChainApiOptions.Timeout)
         }));
         services.AddSingleton(sp => new Observer(settings, sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Observer>()));
-        foreach (var readModel in ReadModels(settings))
+        foreach (var readModel in ReadModelSet.For(settings.Producer.ToString()))
         {
             services.AddSingleton(new HostedProjection(new ReadModelProjection(readModel), new ProjectionProgress()));
         }

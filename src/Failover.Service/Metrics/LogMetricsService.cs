@@ -3,6 +3,7 @@ using Failover.Service.Configuration;
 using Failover.Service.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Failover.Domain.Events;
 
 namespace Failover.Service.Metrics;
 

@@ -3,19 +3,6 @@ using Failover.EventStore;
 
 namespace Failover.Service.Storage;
 
-/// <summary>The streams of the domain (design §3): one name each, in one place.</summary>
-public static class Streams
-{
-    /// <summary>The chain as the observers recorded it; shared by every observer of that chain.</summary>
-    public static string Chain(string chainId) => "chain-" + chainId;
-
-    /// <summary>One observer's own samples and endpoint judgements.</summary>
-    public static string Observer(string observerId) => "observer-" + observerId;
-
-    /// <summary>The failover process of a producer: its decisions and their outcomes.</summary>
-    public static string Failover(string producer) => "failover-" + producer;
-}
-
 /// <summary>Domain events to and from the store, by the catalogue's stable type names.</summary>
 public static class DomainEvents
 {

@@ -1,10 +1,8 @@
-using Failover.EventStore;
 using Failover.EventStore.Postgres;
 using Failover.EventStore.Sqlite;
-using Failover.Service.Configuration;
 using Npgsql;
 
-namespace Failover.Service.Storage;
+namespace Failover.EventStore;
 
 /// <summary>
 /// Opens the event store a <see cref="StoreLocation"/> names (the syntax of <c>Failover:Store</c>). A PostgreSQL
