@@ -8,7 +8,7 @@ using Failover.EventStore.Sqlite;
 using Failover.Service.Hosting;
 using Failover.Service.Projections;
 using Npgsql;
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 
 namespace Failover.Audit.Tests;
 

@@ -233,7 +233,7 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
         const int blocks = 120;
         await using var east = await OpenAsync();
         await using var west = await OpenAsync();
-        var observers = new[] { new ChainObserver(east, "aca376f2", "eu-1"), new ChainObserver(west, "aca376f2", "us-1") };
+        var observers = new[] { new ChainStreamWriter(east, "aca376f2", "eu-1"), new ChainStreamWriter(west, "aca376f2", "us-1") };
 
         // Each observer sees the chain grow in its own steps (1-4 blocks at a time) and appends what it has not seen.
         await Task.WhenAll(observers.Select((observer, index) => Task.Run(async () =>
@@ -242,16 +242,16 @@ public sealed class PostgresEventStoreTests : EventStoreAcceptanceTests
             for (var seen = 0; seen < blocks;)
             {
                 seen = Math.Min(blocks, seen + random.Next(1, 5));
-                await observer.ObserveAsync(ChainObserver.Blocks(1, seen));
+                await observer.ObserveAsync(ChainStreamWriter.Blocks(1, seen));
             }
         }))).WaitAsync(TimeSpan.FromSeconds(60));
 
         var chain = await east.ReadStreamAsync("chain-aca376f2", Direction.Forwards, StreamVersion.Start, int.MaxValue).ToListAsync();
-        Assert.Equal(ChainObserver.Blocks(1, blocks).Select(b => ChainObserver.BlockEventId("aca376f2", b)), chain.Select(e => e.EventId));
+        Assert.Equal(ChainStreamWriter.Blocks(1, blocks).Select(b => ChainStreamWriter.BlockEventId("aca376f2", b)), chain.Select(e => e.EventId));
         Assert.Equal(Enumerable.Range(0, blocks).Select(v => (long)v), chain.Select(e => e.Version));
         Assert.Equal(Enumerable.Range(1, blocks).Select(p => (long)p), chain.Select(e => e.Position));
         Assert.Equal(new ChainVerification(true, blocks, null), await west.VerifyHashChainAsync());
-        Assert.All(observers, o => Assert.Equal(ChainObserver.Blocks(1, blocks), o.Seen));
+        Assert.All(observers, o => Assert.Equal(ChainStreamWriter.Blocks(1, blocks), o.Seen));
     }
 
     [Fact]

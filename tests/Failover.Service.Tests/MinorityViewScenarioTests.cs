@@ -53,7 +53,7 @@ public sealed class MinorityViewScenarioTests
 
         await Scenario.NothingSentAsync(rig);
         Assert.All(await rig.ProcessTypesAsync(), t => Assert.Equal("failover-suppressed.v1", t));
-        Assert.Null(Domain.Chain.ChainHealth.CurrentMissedRun(rig.Observer.Chain, ServiceRig.Ours, 1));
+        Assert.Null(Domain.Chain.Participation.CurrentMissedRun(rig.Observer.Chain, ServiceRig.Ours, 1));
         Assert.Empty(await Scenario.OurMissesAsync(rig));
         var fork = Assert.Single((await rig.ChainEventsAsync()).OfType<ForkSwitched>());
         Assert.Contains(fork.OrphanedMisses, m => m.ScheduledProducer == ServiceRig.OursText);

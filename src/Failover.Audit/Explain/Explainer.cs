@@ -2,7 +2,7 @@ using System.Globalization;
 using Failover.Audit.Decisions;
 using Failover.Domain.Decisions;
 using Failover.Domain.Events;
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 using Failover.EventStore;
 
 namespace Failover.Audit.Explain;

@@ -34,10 +34,10 @@ public sealed record ReplayReport(
     long LastPosition,
     long? FocusFrom,
     IReadOnlyDictionary<string, int> Documents,
-    Domain.Health.ChainStatus? Status,
-    Domain.Health.FailoverStatus? FailoverStatus,
-    IReadOnlyList<Domain.Health.RoundHealth> Rounds,
-    IReadOnlyList<Domain.Health.FailoverRecord> Failovers);
+    Domain.ReadModels.ChainStatus? Status,
+    Domain.ReadModels.FailoverStatus? FailoverStatus,
+    IReadOnlyList<Domain.ReadModels.RoundHealth> Rounds,
+    IReadOnlyList<Domain.ReadModels.FailoverRecord> Failovers);
 
 /// <summary><c>explain --json</c>.</summary>
 public sealed record ExplainReport(IReadOnlyList<DecisionStory> Decisions);

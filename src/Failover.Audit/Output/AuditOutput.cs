@@ -5,7 +5,7 @@ using Failover.Audit.Explain;
 using Failover.Audit.Replay;
 using Failover.Audit.Verification;
 using Failover.Audit.WhatIf;
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 using Spectre.Console;
 
 namespace Failover.Audit.Output;

@@ -1,4 +1,4 @@
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 using Failover.EventStore;
 
 namespace Failover.Audit.Replay;
@@ -19,19 +19,19 @@ public sealed class ReplayResult(string producer, IReadOnlyDictionary<string, Me
     /// <summary>The first position of the focus (--from); null: everything.</summary>
     public long? FocusFrom { get; } = focusFrom;
 
-    public MemoryDocuments ChainHealth => Projections[ChainHealthReadModel.ProjectionName];
+    public MemoryDocuments Participation => Projections[ChainHealthReadModel.ProjectionName];
 
     public MemoryDocuments FailoverHistory => Projections[FailoverHistoryReadModel.ProjectionName];
 
     /// <summary>Rounds written by the events in focus, oldest first.</summary>
-    public IReadOnlyList<RoundHealth> Rounds => [.. ChainHealth.WithPrefix<RoundHealth>("round-").Where(InFocus).Select(d => d.Document)];
+    public IReadOnlyList<RoundHealth> Rounds => [.. Participation.WithPrefix<RoundHealth>("round-").Where(InFocus).Select(d => d.Document)];
 
     /// <summary>Incidents of the failover process written by the events in focus, in the order they appeared.</summary>
     public IReadOnlyList<FailoverRecord> Failovers => [.. FailoverHistory.WithPrefix<FailoverRecord>("failover-0").Where(InFocus).Select(d => d.Document)];
 
-    public ChainStatus? Status => ChainHealth.Get<ChainStatus>(ChainStatus.DocumentId);
+    public ChainStatus? Status => Participation.Get<ChainStatus>(ChainStatus.DocumentId);
 
-    public FailoverStatus? FailoverStatus => FailoverHistory.Get<FailoverStatus>(Domain.Health.FailoverStatus.DocumentId);
+    public FailoverStatus? FailoverStatus => FailoverHistory.Get<FailoverStatus>(Domain.ReadModels.FailoverStatus.DocumentId);
 
     private bool InFocus<T>((T Document, long LastWritten) d) => FocusFrom is not { } from || d.LastWritten >= from;
 }

@@ -10,14 +10,14 @@ namespace Failover.Audit.Verification;
 
 /// <summary>
 /// Rebuilds a decision's evidence from the log before it — the folds <see cref="ObservedChain"/> and
-/// <see cref="ObserverView"/> as of the event that caused the evaluation, and <see cref="FailoverProcess"/> as of the
+/// <see cref="ObserverState"/> as of the event that caused the evaluation, and <see cref="FailoverProcess"/> as of the
 /// decision — through the service's own <see cref="EvidenceBuilder"/>, and compares it with the recorded evidence.
 /// What the log cannot tell (the configuration: data centers, consensus, the missed-blocks threshold; and the consensus
 /// a block header of the chain showed the service) is taken from the record itself.
 /// </summary>
 public static class EvidenceCheck
 {
-    public static Evidence Rebuild(Evidence recorded, FailoverPolicy policy, ObservedChain chain, ObserverView view, FailoverProcess process)
+    public static Evidence Rebuild(Evidence recorded, FailoverPolicy policy, ObservedChain chain, ObserverState view, FailoverProcess process)
     {
         ArgumentNullException.ThrowIfNull(recorded);
         ArgumentNullException.ThrowIfNull(policy);

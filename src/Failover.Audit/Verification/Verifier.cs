@@ -101,7 +101,7 @@ public static class Verifier
         // The folds the service decides from, as of the event being checked.
         private string? _chainId;
         private ObservedChain _chain = ObservedChain.Empty;
-        private ImmutableDictionary<string, ObserverView> _views = ImmutableDictionary<string, ObserverView>.Empty.WithComparers(StringComparer.Ordinal);
+        private ImmutableDictionary<string, ObserverState> _views = ImmutableDictionary<string, ObserverState>.Empty.WithComparers(StringComparer.Ordinal);
         private readonly Dictionary<string, FailoverProcess> _processes = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<Snapshot>> _samples = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<Snapshot>> _operatorTriggers = new(StringComparer.Ordinal);
@@ -115,7 +115,7 @@ public static class Verifier
         private int _rotationSteps;
 
         /// <summary>The folds at an event that made the process manager evaluate: a sample of its observer, or an operator's command.</summary>
-        private sealed record Snapshot(long Position, DateTimeOffset At, ObservedChain Chain, ImmutableDictionary<string, ObserverView> Views);
+        private sealed record Snapshot(long Position, DateTimeOffset At, ObservedChain Chain, ImmutableDictionary<string, ObserverState> Views);
 
         private sealed record Requested(KeyRotationRequested Request, long Position, string? RecomputedId);
 
@@ -261,7 +261,7 @@ public static class Verifier
                         Add(e, AuditCheck.Payload, $"an event of observer {observerEvent.ObserverId} in stream {e.Stream}, not {Streams.Observer(observerEvent.ObserverId)}");
                     }
 
-                    var view = _views.TryGetValue(e.Stream, out var known) ? known : ObserverView.Empty;
+                    var view = _views.TryGetValue(e.Stream, out var known) ? known : ObserverState.Empty;
                     _views = _views.SetItem(e.Stream, view.Apply(observerEvent));
                     if (audited.Event is ParticipationSampled sample)
                     {
@@ -329,7 +329,7 @@ public static class Verifier
                 return;
             }
 
-            var view = observerStream is not null && cause.Views.TryGetValue(observerStream, out var v) ? v : ObserverView.Empty;
+            var view = observerStream is not null && cause.Views.TryGetValue(observerStream, out var v) ? v : ObserverState.Empty;
             var rebuilt = EvidenceCheck.Rebuild(d.Evidence, d.Policy, cause.Chain, view, process);
             var differences = EvidenceCheck.Differences(d.Evidence, rebuilt);
             if (differences.Count == 0)

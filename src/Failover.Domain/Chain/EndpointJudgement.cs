@@ -103,7 +103,7 @@ public static class EndpointJudgement
     /// The observer-stream events a poll's verdicts call for: a degradation when an endpoint turns untrusted or its
     /// reason changes, a recovery when an untrusted one is trusted again; nothing when its judgement is unchanged.
     /// </summary>
-    public static IReadOnlyList<IObserverEvent> Changes(string observerId, IEnumerable<EndpointVerdict> verdicts, ObserverView view, DateTimeOffset now)
+    public static IReadOnlyList<IObserverEvent> Changes(string observerId, IEnumerable<EndpointVerdict> verdicts, ObserverState view, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(verdicts);
         ArgumentNullException.ThrowIfNull(view);
@@ -125,7 +125,7 @@ public static class EndpointJudgement
     }
 
     /// <summary>Whether the observer last found the endpoint's branch impossible to record: such an endpoint is tried last.</summary>
-    public static bool IsInconsistent(ObserverView view, string endpoint)
+    public static bool IsInconsistent(ObserverState view, string endpoint)
     {
         ArgumentNullException.ThrowIfNull(view);
         return view.Endpoints.GetValueOrDefault(endpoint) is { Healthy: false, Reason: EndpointReasons.Inconsistent };
@@ -136,7 +136,7 @@ public static class EndpointJudgement
     /// agreeing with the recorded chain), each with the reason the observer last gave; empty while a majority agrees.
     /// An endpoint the sample does not show (configured since) counts as not agreeing.
     /// </summary>
-    public static IReadOnlyList<string> BelowMajority(ObserverView view, IReadOnlyList<string> configured)
+    public static IReadOnlyList<string> BelowMajority(ObserverState view, IReadOnlyList<string> configured)
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(configured);

@@ -25,7 +25,7 @@ public sealed record ObserverPoll(
 /// <summary>
 /// Decides the observer stream (design §3 "Observer"): which endpoint to follow first, when a participation sample is
 /// due, how each endpoint is judged (<see cref="EndpointJudgement"/>), and the sample itself. Pure: the observer shell
-/// reads the endpoints, follows one with <see cref="ChainObserver"/>, and appends what this decides.
+/// reads the endpoints, follows one with <see cref="ChainDecider"/>, and appends what this decides.
 /// </summary>
 public static class ObserverDecider
 {
@@ -33,7 +33,7 @@ public static class ObserverDecider
     /// The endpoints worth following, best first: answering with the chain, then not found inconsistent last time,
     /// highest LIB, highest head, configuration order.
     /// </summary>
-    public static IReadOnlyList<EndpointCheck> Rank(ObserverView state, string chainId, IReadOnlyList<EndpointCheck> endpoints)
+    public static IReadOnlyList<EndpointCheck> Rank(ObserverState state, string chainId, IReadOnlyList<EndpointCheck> endpoints)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -53,7 +53,7 @@ public static class ObserverDecider
     /// while our producer is missing blocks, whenever the head or the LIB moved — the policy decides on samples, so a
     /// miss that may complete the threshold is sampled at once.
     /// </summary>
-    public static bool IsSampleDue(ObserverView state, ObservedChain chain, uint followedLib, DateTimeOffset now, ObserverRules rules)
+    public static bool IsSampleDue(ObserverState state, ObservedChain chain, uint followedLib, DateTimeOffset now, ObserverRules rules)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(chain);
@@ -73,7 +73,7 @@ public static class ObserverDecider
             return true;
         }
 
-        var missing = ChainHealth.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold) is not null;
+        var missing = Participation.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold) is not null;
         return missing && (head.Number != last.HeadBlockNum || followedLib != last.LastIrreversibleBlockNum);
     }
 
@@ -81,7 +81,7 @@ public static class ObserverDecider
     /// The events of one poll: a judgement for each endpoint that changed, then — when the poll followed an endpoint,
     /// read the data centers' nodes and a sample is due — the participation sample.
     /// </summary>
-    public static IReadOnlyList<IObserverEvent> Decide(ObserverView state, ObservedChain chain, ObserverPoll poll, ObserverRules rules)
+    public static IReadOnlyList<IObserverEvent> Decide(ObserverState state, ObservedChain chain, ObserverPoll poll, ObserverRules rules)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(chain);
@@ -121,10 +121,10 @@ public static class ObserverDecider
             followed.LastIrreversibleBlockId,
             schedule.Version,
             schedule.Producers.Count,
-            ChainHealth.LastFullRound(chain, rules.Producer),
-            ChainHealth.SlidingWindow(chain, rules.Producer),
+            Participation.LastFullRound(chain, rules.Producer),
+            Participation.SlidingWindow(chain, rules.Producer),
             endpoints,
             nodes,
-            ChainHealth.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold)?.Missed ?? 0);
+            Participation.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold)?.Missed ?? 0);
     }
 }

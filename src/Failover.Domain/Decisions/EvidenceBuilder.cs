@@ -21,7 +21,7 @@ public static class EvidenceBuilder
         int missedBlocksThreshold,
         IReadOnlyList<DataCenterConfig> dataCenters,
         ObservedChain chain,
-        ObserverView observer,
+        ObserverState observer,
         FailoverProcess process,
         DateTimeOffset at,
         ManualRequest? manual = null)
@@ -34,7 +34,7 @@ public static class EvidenceBuilder
         var head = chain.Head;
         var schedule = chain.CurrentSchedule?.Schedule;
         var ours = schedule?.Find(producer);
-        var run = ChainHealth.CurrentMissedRun(chain, producer, missedBlocksThreshold);
+        var run = Participation.CurrentMissedRun(chain, producer, missedBlocksThreshold);
         var incident = run?.ThresholdMiss is { } revealing
             ? new IncidentEvidence(run.FirstMissedSlot, BlockTimestamp.FromSlot(run.FirstMissedSlot), run.Missed, revealing.RevealedByBlockNum, revealing.RevealedById, revealing.ObservedAt)
             : null;
@@ -56,9 +56,9 @@ public static class EvidenceBuilder
                 sample?.LastIrreversibleBlockId ?? string.Empty,
                 observer.LibAdvancedAt,
                 libOnChain,
-                ChainHealth.LastFullRound(chain, producer),
-                ChainHealth.SlidingWindow(chain, producer),
-                incident is null ? null : ChainHealth.CompleteWindowsSince(chain, producer, incident.FirstMissedSlot),
+                Participation.LastFullRound(chain, producer),
+                Participation.SlidingWindow(chain, producer),
+                incident is null ? null : Participation.CompleteWindowsSince(chain, producer, incident.FirstMissedSlot),
                 sample?.Endpoints.Count ?? 0,
                 sample?.EndpointsAgreeing ?? 0),
             new ProcessEvidence(

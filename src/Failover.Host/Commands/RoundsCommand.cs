@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Failover.Antelope;
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 using Failover.EventStore.Projections;
 using Failover.Service.Api;
 using Failover.Service.Configuration;

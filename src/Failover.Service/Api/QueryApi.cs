@@ -1,5 +1,5 @@
 using Failover.Antelope;
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 using Failover.Service.Configuration;
 using Failover.Service.Hosting;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 using Failover.EventStore.Projections;
 
 namespace Failover.Service.Api;

@@ -1,4 +1,4 @@
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 using Failover.EventStore.Projections;
 using Failover.EventStore;
 using Failover.Service.Alerts;

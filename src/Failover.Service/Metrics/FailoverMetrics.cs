@@ -35,7 +35,7 @@ public sealed class FailoverMetrics : IDisposable
     private double? _sliding;
     private int? _ourConsecutiveMissed;
     private DateTimeOffset? _lastSampleAt;
-    private ObserverView _observer = ObserverView.Empty;
+    private ObserverState _observer = ObserverState.Empty;
     private long _position;
     private readonly List<(long Position, TaskCompletionSource Reached)> _waiters = [];
 
@@ -77,7 +77,7 @@ public sealed class FailoverMetrics : IDisposable
     }
 
     /// <summary>This service's observer stream folded as the log shows it (readiness: do a majority of endpoints agree?).</summary>
-    public ObserverView Observer
+    public ObserverState Observer
     {
         get
         {

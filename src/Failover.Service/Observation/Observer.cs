@@ -35,7 +35,7 @@ public sealed class Observer
     private FencedStream? _chainStream;
     private string? _chainId;
     private ObservedChain _chain = ObservedChain.Empty;
-    private ObserverView _view = ObserverView.Empty;
+    private ObserverState _view = ObserverState.Empty;
     private readonly ObserverRules _rules;
     private bool _belowMajority;
 
@@ -55,7 +55,7 @@ public sealed class Observer
 
     public ObservedChain Chain => _chain;
 
-    public ObserverView View => _view;
+    public ObserverState View => _view;
 
     public string ChainStream => Streams.Chain(_chainId ?? throw new InvalidOperationException("The chain id is not known yet."));
 
@@ -209,7 +209,7 @@ public sealed class Observer
             ChainDecision decision;
             while (true)
             {
-                decision = ChainObserver.Decide(_chain, new ChainObservation(_chainId!, branch, report, now));
+                decision = ChainDecider.Decide(_chain, new ChainObservation(_chainId!, branch, report, now));
                 if (decision.NeedsBlocksFrom is { } earlier && earlier < branch[0].Number && branch[0].Number - earlier <= ObservedChain.KeptBlocks)
                 {
                     var missing = await endpoint.ReadBlocksAsync(earlier, branch[0].Number - 1, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken).ConfigureAwait(false);

@@ -41,7 +41,7 @@ public sealed partial class ProcessManager
     private readonly IReadOnlyList<DataCenterConfig> _dataCenters;
     private readonly FencedStream _processStream;
     private ObservedChain _observed = ObservedChain.Empty;
-    private ObserverView _view = ObserverView.Empty;
+    private ObserverState _view = ObserverState.Empty;
     private FailoverProcess _process = FailoverProcess.Initial;
     private (string Url, ushort Location, string Key, DateTimeOffset ReadAt)? _registration;
     private bool _live;

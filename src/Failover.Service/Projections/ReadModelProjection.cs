@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 using Failover.EventStore;
 using Failover.EventStore.Projections;
 using Failover.Service.Storage;

@@ -92,7 +92,7 @@ public sealed class EndpointJudgementTests
     [Fact]
     public void Changes_records_a_degradation_once_a_new_reason_again_and_a_recovery_once()
     {
-        var view = ObserverView.Empty;
+        var view = ObserverState.Empty;
         var timeout = new EndpointVerdict(Api, EndpointReasons.Timeout, "slow");
         var first = EndpointJudgement.Changes("obs", [timeout], view, Now);
         Assert.Equal([new EndpointDegraded("obs", Api, EndpointReasons.Timeout, "slow", Now)], first);
@@ -113,7 +113,7 @@ public sealed class EndpointJudgementTests
     [Fact]
     public void Only_an_endpoint_last_judged_inconsistent_is_tried_last()
     {
-        var view = ObserverView.Empty.Apply(new EndpointDegraded("obs", Api, EndpointReasons.Inconsistent, "x", Now))
+        var view = ObserverState.Empty.Apply(new EndpointDegraded("obs", Api, EndpointReasons.Inconsistent, "x", Now))
             .Apply(new EndpointDegraded("obs", "http://b", EndpointReasons.Disagrees, "y", Now));
         Assert.True(EndpointJudgement.IsInconsistent(view, Api));
         Assert.False(EndpointJudgement.IsInconsistent(view, "http://b"));
@@ -121,14 +121,14 @@ public sealed class EndpointJudgementTests
         Assert.False(EndpointJudgement.IsInconsistent(view.Apply(new EndpointRecovered("obs", Api, Now)), Api));
     }
 
-    private static ObserverView Sampled(params EndpointView[] endpoints) => ObserverView.Empty.Apply(new ParticipationSampled(
+    private static ObserverState Sampled(params EndpointView[] endpoints) => ObserverState.Empty.Apply(new ParticipationSampled(
         Chain, "obs", Now, 100, "id", Now, 98, "lib", 1, 21, null, null, endpoints, [], 0));
 
     [Fact]
     public void Below_majority_names_every_endpoint_that_does_not_count_with_its_reason()
     {
         string[] configured = ["http://a", "http://b", "http://c"];
-        Assert.Empty(EndpointJudgement.BelowMajority(ObserverView.Empty, configured));
+        Assert.Empty(EndpointJudgement.BelowMajority(ObserverState.Empty, configured));
         Assert.Empty(EndpointJudgement.BelowMajority(Sampled(new("http://a", true, 1, true), new("http://b", true, 1, true), new("http://c", false, null, false)), configured));
 
         var view = Sampled(new("http://a", true, 1, true), new("http://b", false, null, false), new("http://c", true, 1, false))

@@ -107,7 +107,7 @@ public sealed class ObservedChainTests
         var parentGone = blocks[(int)oldestKept.Number - 2]; // still known to the endpoint, no longer to the stream
 
         var replacing = Block(oldestKept.Number, parentGone.Id, oldestKept.Slot + 1, V2.ProducerAt(oldestKept.Slot + 1), 2, tag: "deep");
-        var decision = ChainObserver.Decide(chain, Observe([replacing], V2.ToSchedule()));
+        var decision = ChainDecider.Decide(chain, Observe([replacing], V2.ToSchedule()));
 
         Assert.Empty(decision.Events);
         Assert.Contains($"block {oldestKept.Number}", decision.Problem, StringComparison.Ordinal);
@@ -169,7 +169,7 @@ public sealed class ObservedChainTests
         var (events, blocks, oursEmpty) = Outage(ObservedChain.KeptBlocks + 2_000, (slot, producer) => producer == "ours" && slot >= outageFrom);
 
         var chain = Fold(events);
-        var run = ChainHealth.CurrentMissedRun(chain, Name.Parse("ours"), 12);
+        var run = Participation.CurrentMissedRun(chain, Name.Parse("ours"), 12);
 
         Assert.True(oursEmpty.Count > ObservedChain.RunStartKept + 600, $"only {oursEmpty.Count} misses: the outage must outlast the kept misses");
         Assert.True(chain.Blocks.Values.First().Slot > oursEmpty[ObservedChain.RunStartKept], "the kept blocks must begin after the kept run start");
@@ -191,7 +191,7 @@ public sealed class ObservedChainTests
 
         var chain = Fold(events);
 
-        Assert.Null(ChainHealth.CurrentMissedRun(chain, Name.Parse("ours"), 12));
+        Assert.Null(Participation.CurrentMissedRun(chain, Name.Parse("ours"), 12));
         Assert.Empty(chain.Misses);
         Assert.Empty(chain.DroppedRunMisses);
         Assert.True(chain.LastProduced[Name.Parse("ours")].Slot > outage.To);

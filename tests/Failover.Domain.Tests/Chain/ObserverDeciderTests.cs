@@ -28,7 +28,7 @@ public sealed class ObserverDeciderTests
     private static ParticipationSampled Sample(ObservedChain chain, DateTimeOffset at, uint lib) => new(
         ChainId, "obs", at, chain.Head!.Number, chain.Head.Id, BlockTimestamp.FromSlot(chain.Head.Slot), lib, Id("main", lib), 1, 5, null, null, [], [], 0);
 
-    private static ObserverView Given(params IObserverEvent[] events) => events.Aggregate(ObserverView.Empty, (view, e) => view.Apply(e));
+    private static ObserverState Given(params IObserverEvent[] events) => events.Aggregate(ObserverState.Empty, (view, e) => view.Apply(e));
 
     private static EndpointCheck Answered(string name, uint head = 160, uint lib = 150, double ageSeconds = 0.5) =>
         EndpointCheck.Answered(name, ChainId, head, Now - TimeSpan.FromSeconds(ageSeconds), lib);
@@ -48,7 +48,7 @@ public sealed class ObserverDeciderTests
             Answered("f", head: 170, lib: 160) with { ChainId = "another" },
         ];
 
-        Assert.Equal(["c", "b", "d", "a"], ObserverDecider.Rank(ObserverView.Empty, ChainId, endpoints).Select(e => e.Endpoint));
+        Assert.Equal(["c", "b", "d", "a"], ObserverDecider.Rank(ObserverState.Empty, ChainId, endpoints).Select(e => e.Endpoint));
     }
 
     [Fact]
@@ -66,8 +66,8 @@ public sealed class ObserverDeciderTests
     [Fact]
     public void Nothing_is_sampled_before_the_chain_stream_holds_a_head_and_the_first_sample_is_due_at_once()
     {
-        Assert.False(ObserverDecider.IsSampleDue(ObserverView.Empty, ObservedChain.Empty, 10, Now, Rules));
-        Assert.True(ObserverDecider.IsSampleDue(ObserverView.Empty, Chain, 10, Now, Rules));
+        Assert.False(ObserverDecider.IsSampleDue(ObserverState.Empty, ObservedChain.Empty, 10, Now, Rules));
+        Assert.True(ObserverDecider.IsSampleDue(ObserverState.Empty, Chain, 10, Now, Rules));
     }
 
     [Theory]
@@ -95,7 +95,7 @@ public sealed class ObserverDeciderTests
     {
         var sampled = ChainUpTo(S0 + 61);
         var view = Given(Sample(sampled, Now - TimeSpan.FromSeconds(1), 150));
-        Assert.NotNull(ChainHealth.CurrentMissedRun(sampled, Ours, 12));
+        Assert.NotNull(Participation.CurrentMissedRun(sampled, Ours, 12));
 
         Assert.False(ObserverDecider.IsSampleDue(view, sampled, 150, Now, Rules));
         Assert.True(ObserverDecider.IsSampleDue(view, sampled, 151, Now, Rules));
@@ -144,8 +144,8 @@ public sealed class ObserverDeciderTests
             [new("a", true, 160, true), new("b", true, 160, true), new("c", true, 160, true), new("d", false, 158, false), new("e", false, 160, false)],
             sample.Endpoints);
         Assert.Same(nodes, sample.DataCenterNodes);
-        Assert.Equal(ChainHealth.LastFullRound(Chain, Ours), sample.LastFullRound, FiguresComparer.Instance);
-        Assert.Equal(ChainHealth.SlidingWindow(Chain, Ours), sample.SlidingWindow, FiguresComparer.Instance);
+        Assert.Equal(Participation.LastFullRound(Chain, Ours), sample.LastFullRound, FiguresComparer.Instance);
+        Assert.Equal(Participation.SlidingWindow(Chain, Ours), sample.SlidingWindow, FiguresComparer.Instance);
         Assert.Equal(12, sample.OurConsecutiveMissed);
         Assert.Equal(3, sample.EndpointsAgreeing);
     }
@@ -157,9 +157,9 @@ public sealed class ObserverDeciderTests
         EndpointCheck[] endpoints = [Answered("a") with { Followed = true, Agrees = true }, EndpointCheck.Failed("b", EndpointReasons.Timeout, "slow")];
         var degraded = new EndpointDegraded("obs", "b", EndpointReasons.Timeout, "slow", Now);
 
-        Assert.Equal([degraded], ObserverDecider.Decide(ObserverView.Empty, Chain, new ObserverPoll(Now, ChainId, endpoints, null, []), Rules));
-        Assert.Equal([degraded], ObserverDecider.Decide(ObserverView.Empty, Chain, new ObserverPoll(Now, ChainId, endpoints, followed), Rules));
-        Assert.Equal([degraded], ObserverDecider.Decide(ObserverView.Empty, Chain, new ObserverPoll(Now, null, endpoints, followed, []), Rules));
+        Assert.Equal([degraded], ObserverDecider.Decide(ObserverState.Empty, Chain, new ObserverPoll(Now, ChainId, endpoints, null, []), Rules));
+        Assert.Equal([degraded], ObserverDecider.Decide(ObserverState.Empty, Chain, new ObserverPoll(Now, ChainId, endpoints, followed), Rules));
+        Assert.Equal([degraded], ObserverDecider.Decide(ObserverState.Empty, Chain, new ObserverPoll(Now, null, endpoints, followed, []), Rules));
 
         var recent = Given(Sample(Chain, Now - TimeSpan.FromSeconds(1), 160), degraded);
         Assert.Empty(ObserverDecider.Decide(recent, Chain, new ObserverPoll(Now, ChainId, endpoints, followed, []), Rules));
@@ -169,11 +169,11 @@ public sealed class ObserverDeciderTests
     public void A_poll_that_changes_nothing_appends_nothing_even_with_a_lying_chain_id_unknown_yet()
     {
         var poll = new ObserverPoll(Now, null, [Answered("a") with { ChainId = "another" }]);
-        Assert.Empty(ObserverDecider.Decide(ObserverView.Empty, ObservedChain.Empty, poll, Rules));
+        Assert.Empty(ObserverDecider.Decide(ObserverState.Empty, ObservedChain.Empty, poll, Rules));
         var known = poll with { ChainId = ChainId };
         Assert.Equal(
             [new EndpointDegraded("obs", "a", EndpointReasons.WrongChain, $"serves chain another, not {ChainId}", Now)],
-            ObserverDecider.Decide(ObserverView.Empty, ObservedChain.Empty, known, Rules));
+            ObserverDecider.Decide(ObserverState.Empty, ObservedChain.Empty, known, Rules));
     }
 
     /// <summary>Participation figures compare by value, their list of missing producers included.</summary>

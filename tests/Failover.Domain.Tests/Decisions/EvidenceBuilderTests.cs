@@ -33,7 +33,7 @@ public sealed class EvidenceBuilderTests
 
     private static ObservedChain Decided(ObservedChain chain, IReadOnlyList<ObservedBlock> blocks, DateTimeOffset at)
     {
-        var decision = ChainObserver.Decide(chain, Observe(blocks, V1.ToSchedule(), at: at));
+        var decision = ChainDecider.Decide(chain, Observe(blocks, V1.ToSchedule(), at: at));
         Assert.Null(decision.Problem);
         return decision.Events.Aggregate(chain, (c, e) => c.Apply(e));
     }
@@ -47,9 +47,9 @@ public sealed class EvidenceBuilderTests
         ChainId, "observer-a", at, lib + 2, Id("main", lib + 2), at, lib, libId ?? Id("main", lib), 1, 5, null, null,
         endpoints ?? [new EndpointView("https://a.example", true, lib + 2, true)], nodes ?? [], 0);
 
-    private static ObserverView View(params ParticipationSampled[] samples) => samples.Aggregate(ObserverView.Empty, (v, s) => v.Apply(s));
+    private static ObserverState View(params ParticipationSampled[] samples) => samples.Aggregate(ObserverState.Empty, (v, s) => v.Apply(s));
 
-    private static Evidence Build(ObservedChain chain, ObserverView? view = null, FailoverProcess? process = null, int threshold = 12, ManualRequest? manual = null, DateTimeOffset? at = null) =>
+    private static Evidence Build(ObservedChain chain, ObserverState? view = null, FailoverProcess? process = null, int threshold = 12, ManualRequest? manual = null, DateTimeOffset? at = null) =>
         EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, threshold, DataCenters, chain, view ?? View(Sample(At, 1000)), process ?? FailoverProcess.Initial, at ?? At, manual);
 
     // ---- the incident --------------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ public sealed class EvidenceBuilderTests
     {
         var chain = Fold(FirstRecording(FirstRound(), V1));
 
-        var evidence = Build(chain, ObserverView.Empty);
+        var evidence = Build(chain, ObserverState.Empty);
 
         Assert.Equal((0u, string.Empty, false, (DateTimeOffset?)null), (evidence.Chain.LastIrreversibleBlockNum, evidence.Chain.LastIrreversibleBlockId, evidence.Chain.LibOnRecordedChain, evidence.Chain.LibAdvancedAt));
         Assert.Equal((0, 0), (evidence.Chain.EndpointsConfigured, evidence.Chain.EndpointsAgreeing));
@@ -176,7 +176,7 @@ public sealed class EvidenceBuilderTests
     [Fact]
     public void An_empty_chain_gives_no_incident_no_schedule_and_a_head_too_old_to_act_on()
     {
-        var evidence = Build(ObservedChain.Empty, ObserverView.Empty);
+        var evidence = Build(ObservedChain.Empty, ObserverState.Empty);
 
         Assert.Null(evidence.Incident);
         Assert.Equal((false, 0u, 0), (evidence.Schedule.Scheduled, evidence.Schedule.ActiveVersion, evidence.Schedule.ScheduledProducers));
@@ -276,7 +276,7 @@ public sealed class EvidenceBuilderTests
         var chain = Fold(FirstRecording(FirstRound(), V1));
 
         var withError = Build(chain, View(Sample(At, 1000, nodes: [new DataCenterNodeView("dc-b", null, null, "timeout")]))).DataCenters;
-        var unsampled = Build(chain, ObserverView.Empty).DataCenters;
+        var unsampled = Build(chain, ObserverState.Empty).DataCenters;
 
         Assert.Equal("timeout", withError[1].NodeError);
         Assert.NotNull(unsampled[0].NodeError);
@@ -315,9 +315,9 @@ public sealed class EvidenceBuilderTests
     {
         var chain = Fold(FirstRecording(FirstRound(), V1));
 
-        Assert.Equal("dataCenters", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, null!, chain, ObserverView.Empty, FailoverProcess.Initial, At)).ParamName);
-        Assert.Equal("chain", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, null!, ObserverView.Empty, FailoverProcess.Initial, At)).ParamName);
+        Assert.Equal("dataCenters", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, null!, chain, ObserverState.Empty, FailoverProcess.Initial, At)).ParamName);
+        Assert.Equal("chain", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, null!, ObserverState.Empty, FailoverProcess.Initial, At)).ParamName);
         Assert.Equal("observer", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, null!, FailoverProcess.Initial, At)).ParamName);
-        Assert.Equal("process", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, ObserverView.Empty, null!, At)).ParamName);
+        Assert.Equal("process", Assert.Throws<ArgumentNullException>(() => EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, ObserverState.Empty, null!, At)).ParamName);
     }
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 
 namespace Failover.Domain.Tests.Support;
 

@@ -34,7 +34,7 @@ internal sealed class ObserverSpec
 
     public ObserverSpec When(ChainObservation observation)
     {
-        _decision = ChainObserver.Decide(Before, observation);
+        _decision = ChainDecider.Decide(Before, observation);
         return this;
     }
 

@@ -5,9 +5,9 @@ namespace Failover.Domain.Tests.Chain;
 
 /// <summary>
 /// The fold of one observer's stream. Design §2.1 and §5: a rotation needs finality (the LIB) to advance within
-/// <c>MaxLibStall</c>, so <see cref="ObserverView.LibAdvancedAt"/> must move only when the LIB goes beyond any LIB seen.
+/// <c>MaxLibStall</c>, so <see cref="ObserverState.LibAdvancedAt"/> must move only when the LIB goes beyond any LIB seen.
 /// </summary>
-public sealed class ObserverViewTests
+public sealed class ObserverStateTests
 {
     private static readonly DateTimeOffset T0 = new(2024, 10, 23, 3, 48, 0, TimeSpan.Zero);
 
@@ -15,7 +15,7 @@ public sealed class ObserverViewTests
         Support.TestChain.ChainId, "observer-a", T0.AddSeconds(secondsAfterT0), lib + 3, Support.TestChain.Id("main", lib + 3), T0, lib,
         Support.TestChain.Id("main", lib), 1, 21, null, null, [], [], 0);
 
-    private static ObserverView Given(params IObserverEvent[] events) => events.Aggregate(ObserverView.Empty, (view, e) => view.Apply(e));
+    private static ObserverState Given(params IObserverEvent[] events) => events.Aggregate(ObserverState.Empty, (view, e) => view.Apply(e));
 
     [Fact]
     public void A_first_sample_is_the_latest_and_no_lib_advance_has_been_seen_yet()

@@ -3,7 +3,7 @@ using Failover.Antelope;
 using Failover.Antelope.Scheduling;
 using SlotMath = Failover.Antelope.Scheduling.Slots;
 
-namespace Failover.Domain.Health;
+namespace Failover.Domain.ReadModels;
 
 /// <summary>A producer's slots in one round: produced and missed (what the observer saw of its window).</summary>
 public sealed record ProducerSlots(string Producer, int Produced, int Missed);

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Failover.Domain.Health;
+namespace Failover.Domain.ReadModels;
 
 /// <summary>Source-generated JSON of the read-model documents (snake_case, as the events).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]

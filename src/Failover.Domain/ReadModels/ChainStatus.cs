@@ -1,4 +1,4 @@
-namespace Failover.Domain.Health;
+namespace Failover.Domain.ReadModels;
 
 /// <summary>An endpoint as an observer last judged it.</summary>
 public sealed record EndpointStatus(string ObserverId, string Endpoint, bool Healthy, string? Reason, string? Detail, DateTimeOffset Since);

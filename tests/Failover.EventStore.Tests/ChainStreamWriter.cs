@@ -15,7 +15,7 @@ internal sealed partial class ObservationJsonContext : JsonSerializerContext;
 /// (<see cref="WrongExpectedVersionException"/>) it re-reads the tail, folds it and appends only what is still new.
 /// Event ids are derived from the chain and the block, so every observer names a block's observation alike.
 /// </summary>
-internal sealed class ChainObserver(IEventStore store, string chainId, string observerId)
+internal sealed class ChainStreamWriter(IEventStore store, string chainId, string observerId)
 {
     public string Stream => "chain-" + chainId;
 

@@ -11,7 +11,7 @@ namespace Failover.Domain.Tests.Chain;
 /// rounds from S0: alice S0..S0+11, bob +12..+23, carol +24..+35, dave +36..+47, ours +48..+59). Design §2.1: the
 /// participation of the <em>other</em> producers — ours never counts.
 /// </summary>
-public sealed class ChainHealthTests
+public sealed class ParticipationTests
 {
     private static readonly TestSchedule V1 = TestSchedule.Of(1, "alice", "bob", "carol", "dave", "ours");
     private static readonly Name Ours = Name.Parse("ours");
@@ -43,8 +43,8 @@ public sealed class ChainHealthTests
         // Round S0+60..S0+119 complete; ours misses S0+108..S0+119; the head is alice's block at S0+120.
         var chain = Observed(S0 + 60, S0 + 120, s => !(s >= S0 + 108 && s <= S0 + 119));
 
-        AssertFigures(ChainHealth.LastFullRound(chain, Ours), S0 + 60, S0 + 119, scheduled: 4, producing: 4, missing: [], slots: 60, blocks: 48);
-        Assert.Equal(1.0, ChainHealth.LastFullRound(chain, Ours)!.Rate);
+        AssertFigures(Participation.LastFullRound(chain, Ours), S0 + 60, S0 + 119, scheduled: 4, producing: 4, missing: [], slots: 60, blocks: 48);
+        Assert.Equal(1.0, Participation.LastFullRound(chain, Ours)!.Rate);
     }
 
     [Fact]
@@ -53,8 +53,8 @@ public sealed class ChainHealthTests
         // bob misses his whole window S0+72..S0+83; ours produces all of S0+108..S0+119.
         var chain = Observed(S0 + 60, S0 + 120, s => !(s >= S0 + 72 && s <= S0 + 83));
 
-        AssertFigures(ChainHealth.LastFullRound(chain, Ours), S0 + 60, S0 + 119, scheduled: 4, producing: 3, missing: ["bob"], slots: 60, blocks: 48);
-        Assert.Equal(0.75, ChainHealth.LastFullRound(chain, Ours)!.Rate);
+        AssertFigures(Participation.LastFullRound(chain, Ours), S0 + 60, S0 + 119, scheduled: 4, producing: 3, missing: ["bob"], slots: 60, blocks: 48);
+        Assert.Equal(0.75, Participation.LastFullRound(chain, Ours)!.Rate);
     }
 
     [Fact]
@@ -63,8 +63,8 @@ public sealed class ChainHealthTests
         // dave and carol miss all; bob produces one block (S0+80) of his window; the head is S0+130 in the next round.
         var chain = Observed(S0 + 60, S0 + 130, s => !(InWindowOf("carol", s) || InWindowOf("dave", s) || (InWindowOf("bob", s) && s != S0 + 80)));
 
-        AssertFigures(ChainHealth.LastFullRound(chain, Ours), S0 + 60, S0 + 119, scheduled: 4, producing: 2, missing: ["carol", "dave"], slots: 60, blocks: 12 + 1 + 12);
-        AssertFigures(ChainHealth.Participation(chain, Name.Parse("nobody"), S0 + 60, S0 + 119), S0 + 60, S0 + 119, scheduled: 5, producing: 3, missing: ["carol", "dave"], slots: 60, blocks: 25);
+        AssertFigures(Participation.LastFullRound(chain, Ours), S0 + 60, S0 + 119, scheduled: 4, producing: 2, missing: ["carol", "dave"], slots: 60, blocks: 12 + 1 + 12);
+        AssertFigures(Participation.Over(chain, Name.Parse("nobody"), S0 + 60, S0 + 119), S0 + 60, S0 + 119, scheduled: 5, producing: 3, missing: ["carol", "dave"], slots: 60, blocks: 25);
     }
 
     // ---- last full round ---------------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ public sealed class ChainHealthTests
     {
         var chain = Observed(S0, S0 + 119);
 
-        AssertFigures(ChainHealth.LastFullRound(chain, Ours), S0 + 60, S0 + 119, 4, 4, [], 60, 60);
+        AssertFigures(Participation.LastFullRound(chain, Ours), S0 + 60, S0 + 119, 4, 4, [], 60, 60);
     }
 
     [Fact]
@@ -82,17 +82,17 @@ public sealed class ChainHealthTests
     {
         var chain = Observed(S0, S0 + 118);
 
-        AssertFigures(ChainHealth.LastFullRound(chain, Ours), S0, S0 + 59, 4, 4, [], 60, 60);
+        AssertFigures(Participation.LastFullRound(chain, Ours), S0, S0 + 59, 4, 4, [], 60, 60);
     }
 
     [Fact]
     public void The_last_full_round_is_judged_only_when_observed_from_its_first_slot()
     {
-        Assert.NotNull(ChainHealth.LastFullRound(Observed(S0 + 60, S0 + 119), Ours));
-        Assert.Null(ChainHealth.LastFullRound(Observed(S0 + 61, S0 + 119), Ours));
-        Assert.Null(ChainHealth.LastFullRound(Observed(S0 + 61, S0 + 150), Ours));
-        Assert.NotNull(ChainHealth.LastFullRound(Observed(S0 + 61, S0 + 180), Ours));
-        Assert.Null(ChainHealth.LastFullRound(ObservedChain.Empty, Ours));
+        Assert.NotNull(Participation.LastFullRound(Observed(S0 + 60, S0 + 119), Ours));
+        Assert.Null(Participation.LastFullRound(Observed(S0 + 61, S0 + 119), Ours));
+        Assert.Null(Participation.LastFullRound(Observed(S0 + 61, S0 + 150), Ours));
+        Assert.NotNull(Participation.LastFullRound(Observed(S0 + 61, S0 + 180), Ours));
+        Assert.Null(Participation.LastFullRound(ObservedChain.Empty, Ours));
     }
 
     // ---- sliding window ----------------------------------------------------------------------------------------
@@ -103,29 +103,29 @@ public sealed class ChainHealthTests
         // head S0+130: window S0+71..S0+130 — alice's S0+71, bob … ours, then alice S0+120..S0+130.
         var chain = Observed(S0 + 60, S0 + 130, s => s != S0 + 71);
 
-        AssertFigures(ChainHealth.SlidingWindow(chain, Ours), S0 + 71, S0 + 130, 4, 4, [], 60, 59);
-        Assert.NotNull(ChainHealth.SlidingWindow(Observed(S0 + 71, S0 + 130), Ours));
-        Assert.Null(ChainHealth.SlidingWindow(Observed(S0 + 72, S0 + 130), Ours));
-        Assert.Null(ChainHealth.SlidingWindow(ObservedChain.Empty, Ours));
+        AssertFigures(Participation.SlidingWindow(chain, Ours), S0 + 71, S0 + 130, 4, 4, [], 60, 59);
+        Assert.NotNull(Participation.SlidingWindow(Observed(S0 + 71, S0 + 130), Ours));
+        Assert.Null(Participation.SlidingWindow(Observed(S0 + 72, S0 + 130), Ours));
+        Assert.Null(Participation.SlidingWindow(ObservedChain.Empty, Ours));
     }
 
     [Fact]
     public void The_sliding_window_is_judged_from_the_first_slot_of_the_chain_once_a_whole_round_exists()
     {
-        AssertFigures(ChainHealth.SlidingWindow(Observed(0, 59), Ours), 0, 59, 4, 4, [], 60, 60);
-        AssertFigures(ChainHealth.SlidingWindow(Observed(0, 60), Ours), 1, 60, 4, 4, [], 60, 60);
-        Assert.Null(ChainHealth.SlidingWindow(Observed(0, 58), Ours));
+        AssertFigures(Participation.SlidingWindow(Observed(0, 59), Ours), 0, 59, 4, 4, [], 60, 60);
+        AssertFigures(Participation.SlidingWindow(Observed(0, 60), Ours), 1, 60, 4, 4, [], 60, 60);
+        Assert.Null(Participation.SlidingWindow(Observed(0, 58), Ours));
     }
 
     [Fact]
     public void Health_needs_a_chain()
     {
-        Assert.Throws<ArgumentNullException>(() => ChainHealth.Outcomes(null!, S0, S0 + 1));
-        Assert.Throws<ArgumentNullException>(() => ChainHealth.Participation(null!, Ours, S0, S0 + 1));
-        Assert.Throws<ArgumentNullException>(() => ChainHealth.LastFullRound(null!, Ours));
-        Assert.Throws<ArgumentNullException>(() => ChainHealth.SlidingWindow(null!, Ours));
-        Assert.Throws<ArgumentNullException>(() => ChainHealth.CompleteWindowsSince(null!, Ours, S0));
-        Assert.Throws<ArgumentNullException>(() => ChainHealth.CurrentMissedRun(null!, Ours, 12));
+        Assert.Throws<ArgumentNullException>(() => Participation.Outcomes(null!, S0, S0 + 1));
+        Assert.Throws<ArgumentNullException>(() => Participation.Over(null!, Ours, S0, S0 + 1));
+        Assert.Throws<ArgumentNullException>(() => Participation.LastFullRound(null!, Ours));
+        Assert.Throws<ArgumentNullException>(() => Participation.SlidingWindow(null!, Ours));
+        Assert.Throws<ArgumentNullException>(() => Participation.CompleteWindowsSince(null!, Ours, S0));
+        Assert.Throws<ArgumentNullException>(() => Participation.CurrentMissedRun(null!, Ours, 12));
     }
 
     // ---- complete windows since an incident --------------------------------------------------------------------
@@ -135,23 +135,23 @@ public sealed class ChainHealthTests
     {
         // Incident in our window (S0+50). alice's next window S0+60..S0+71 is complete once the head reaches S0+71.
         var midWindow = Observed(S0, S0 + 80);
-        AssertFigures(ChainHealth.CompleteWindowsSince(midWindow, Ours, S0 + 50), S0 + 60, S0 + 71, 1, 1, [], 12, 12);
+        AssertFigures(Participation.CompleteWindowsSince(midWindow, Ours, S0 + 50), S0 + 60, S0 + 71, 1, 1, [], 12, 12);
 
         var atWindowEnd = Observed(S0, S0 + 83);
-        AssertFigures(ChainHealth.CompleteWindowsSince(atWindowEnd, Ours, S0 + 50), S0 + 60, S0 + 83, 2, 2, [], 24, 24);
+        AssertFigures(Participation.CompleteWindowsSince(atWindowEnd, Ours, S0 + 50), S0 + 60, S0 + 83, 2, 2, [], 24, 24);
 
         var atAlicesLastSlot = Observed(S0, S0 + 71);
-        AssertFigures(ChainHealth.CompleteWindowsSince(atAlicesLastSlot, Ours, S0 + 50), S0 + 60, S0 + 71, 1, 1, [], 12, 12);
+        AssertFigures(Participation.CompleteWindowsSince(atAlicesLastSlot, Ours, S0 + 50), S0 + 60, S0 + 71, 1, 1, [], 12, 12);
 
         // No complete window yet: nobody counted, and the range is empty, not inverted.
         foreach (var head in new[] { S0 + 70, S0 + 59, S0 + 50 })
         {
-            var none = ChainHealth.CompleteWindowsSince(Observed(S0, head), Ours, S0 + 50)!;
+            var none = Participation.CompleteWindowsSince(Observed(S0, head), Ours, S0 + 50)!;
             Assert.Equal((0, 0, 0, 0), (none.OthersScheduled, none.OthersProducing, none.Slots, none.BlocksProduced));
             Assert.Equal(S0 + 60, none.FirstSlot);
             Assert.True(none.LastSlot >= none.FirstSlot, $"[{none.FirstSlot}, {none.LastSlot}]");
         }
-        Assert.Null(ChainHealth.CompleteWindowsSince(ObservedChain.Empty, Ours, S0 + 50));
+        Assert.Null(Participation.CompleteWindowsSince(ObservedChain.Empty, Ours, S0 + 50));
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class ChainHealthTests
         // Incident at S0+48; the next round: alice produced, bob missed all, carol and dave produced, ours missed all again.
         var chain = Observed(S0, S0 + 120, s => s < S0 + 60 ? !InWindowOf("ours", s) : !(InWindowOf("bob", s) || InWindowOf("ours", s)));
 
-        var figures = ChainHealth.CompleteWindowsSince(chain, Ours, S0 + 48);
+        var figures = Participation.CompleteWindowsSince(chain, Ours, S0 + 48);
 
         AssertFigures(figures, S0 + 60, S0 + 119, scheduled: 4, producing: 3, missing: ["bob"], slots: 60, blocks: 36);
     }
@@ -173,7 +173,7 @@ public sealed class ChainHealthTests
         // ours produced S0+48..S0+50 and then missed S0+51..S0+59 (9) and its whole next window S0+108..S0+119 (12).
         var chain = Observed(S0, S0 + 125, s => !(s >= S0 + 51 && s <= S0 + 59) && !(s >= S0 + 108 && s <= S0 + 119));
 
-        var run = ChainHealth.CurrentMissedRun(chain, Ours, 12);
+        var run = Participation.CurrentMissedRun(chain, Ours, 12);
 
         Assert.NotNull(run);
         Assert.Equal(21, run.Missed);
@@ -184,11 +184,11 @@ public sealed class ChainHealthTests
         Assert.Equal(chain.Blocks.Values.Single(b => b.Slot == S0 + 120).Id, run.ThresholdMiss.RevealedById);
         Assert.Equal(Ours, run.ThresholdMiss.Producer);
 
-        var first = ChainHealth.CurrentMissedRun(chain, Ours, 1)!.ThresholdMiss!;
+        var first = Participation.CurrentMissedRun(chain, Ours, 1)!.ThresholdMiss!;
         Assert.Equal(S0 + 51, first.Slot);
         Assert.Equal(chain.Blocks.Values.Single(b => b.Slot == S0 + 60).Number, first.RevealedByBlockNum);
-        Assert.Null(ChainHealth.CurrentMissedRun(chain, Ours, 22)!.ThresholdMiss);
-        Assert.Equal(S0 + 119, ChainHealth.CurrentMissedRun(chain, Ours, 21)!.ThresholdMiss!.Slot);
+        Assert.Null(Participation.CurrentMissedRun(chain, Ours, 22)!.ThresholdMiss);
+        Assert.Equal(S0 + 119, Participation.CurrentMissedRun(chain, Ours, 21)!.ThresholdMiss!.Slot);
     }
 
     [Fact]
@@ -197,8 +197,8 @@ public sealed class ChainHealthTests
         // ours missed S0+51..S0+59, produced again in S0+108..; bob missed his whole window S0+72..S0+83.
         var chain = Observed(S0, S0 + 125, s => !(s >= S0 + 51 && s <= S0 + 59) && !(s >= S0 + 72 && s <= S0 + 83));
 
-        Assert.Null(ChainHealth.CurrentMissedRun(chain, Ours, 12));
-        Assert.Equal(12, ChainHealth.CurrentMissedRun(chain, Name.Parse("bob"), 12)!.Missed);
+        Assert.Null(Participation.CurrentMissedRun(chain, Ours, 12));
+        Assert.Equal(12, Participation.CurrentMissedRun(chain, Name.Parse("bob"), 12)!.Missed);
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public sealed class ChainHealthTests
     {
         var chain = Observed(S0 + 40, S0 + 70, s => !InWindowOf("ours", s));
 
-        var run = ChainHealth.CurrentMissedRun(chain, Ours, 12);
+        var run = Participation.CurrentMissedRun(chain, Ours, 12);
 
         Assert.Equal((12, S0 + 48), (run!.Missed, run.FirstMissedSlot));
         Assert.Equal(S0 + 59, run.ThresholdMiss!.Slot);
@@ -219,6 +219,6 @@ public sealed class ChainHealthTests
 
         Assert.Equal(
             [new SlotOutcome(S0 + 10, Name.Parse("alice"), true), new SlotOutcome(S0 + 11, Name.Parse("alice"), true), new SlotOutcome(S0 + 12, Name.Parse("bob"), false), new SlotOutcome(S0 + 13, Name.Parse("bob"), true)],
-            ChainHealth.Outcomes(chain, S0 + 9, S0 + 13));
+            Participation.Outcomes(chain, S0 + 9, S0 + 13));
     }
 }

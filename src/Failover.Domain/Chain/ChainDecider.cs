@@ -10,7 +10,7 @@ namespace Failover.Domain.Chain;
 /// blocks. Pure: the same state and observation always give the same events, so an observer that restarts or races
 /// another observer appends each fact once.
 /// </summary>
-public static class ChainObserver
+public static class ChainDecider
 {
     /// <summary>
     /// Block 1 is made from the genesis state, not produced in a scheduled slot (its producer is <c>eosio</c> whatever

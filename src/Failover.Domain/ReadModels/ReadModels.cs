@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 
-namespace Failover.Domain.Health;
+namespace Failover.Domain.ReadModels;
 
 /// <summary>
 /// The documents a read model reads and writes while it applies one batch of events. The domain only describes the

@@ -15,7 +15,7 @@ public sealed record MissedRun(int Missed, uint FirstMissedSlot, RecordedMiss? T
 /// producers over a range of slots (never counting ourselves, design §2.1) and our run of missed blocks. Only slots
 /// the observer has seen count: a range that reaches before the first observed slot or past the head is not judged.
 /// </summary>
-public static class ChainHealth
+public static class Participation
 {
     /// <summary>The known slots in [<paramref name="first"/>, <paramref name="last"/>], in slot order.</summary>
     public static IEnumerable<SlotOutcome> Outcomes(ObservedChain chain, uint first, uint last)
@@ -27,7 +27,7 @@ public static class ChainHealth
     }
 
     /// <summary>Participation of the producers other than <paramref name="ours"/> over the slots of a range.</summary>
-    public static ParticipationFigures Participation(ObservedChain chain, Name ours, uint first, uint last) =>
+    public static ParticipationFigures Over(ObservedChain chain, Name ours, uint first, uint last) =>
         Figures(Outcomes(chain, first, last).ToList(), ours, first, last);
 
     /// <summary>The last round (N × 12 slots of the schedule in force at the head) that ended at or before the head, if fully observed.</summary>
@@ -42,7 +42,7 @@ public static class ChainHealth
         var producers = schedule.Schedule.Producers.Count;
         var last = Slots.RoundEnd(head.Slot, producers) == head.Slot ? head.Slot : Slots.RoundStart(head.Slot, producers) - 1;
         var first = (uint)(last + 1 - Slots.RoundLength(producers));
-        return IsObserved(chain, first, last) ? Participation(chain, ours, first, last) : null;
+        return IsObserved(chain, first, last) ? Over(chain, ours, first, last) : null;
     }
 
     /// <summary>The last N × 12 slots ending at the head, if fully observed.</summary>
@@ -61,7 +61,7 @@ public static class ChainHealth
         }
 
         var first = (uint)(head.Slot + 1 - length);
-        return IsObserved(chain, first, head.Slot) ? Participation(chain, ours, first, head.Slot) : null;
+        return IsObserved(chain, first, head.Slot) ? Over(chain, ours, first, head.Slot) : null;
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Failover.Domain.Events;
 
-namespace Failover.Domain.Health;
+namespace Failover.Domain.ReadModels;
 
 /// <summary>A decision of an incident, short: what was decided, why, when (the full record is the event).</summary>
 public sealed record DecisionSummary(string Outcome, IReadOnlyList<string> Reasons, string? TargetDataCenter, DateTimeOffset DecidedAt);

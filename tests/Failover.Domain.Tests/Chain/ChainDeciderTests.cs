@@ -11,12 +11,12 @@ using static Failover.Domain.Tests.Support.TestChain;
 namespace Failover.Domain.Tests.Chain;
 
 /// <summary>
-/// ChainObserver.Decide: what an observation adds to the chain stream. Every expected event is derived in the test
+/// ChainDecider.Decide: what an observation adds to the chain stream. Every expected event is derived in the test
 /// from protocol.md §2.2–2.3 (the producer of slot s is producers[(s mod 12N) div 12]) and §2.5–2.6 (schedule changes).
 /// Schedule V1 is alice, bob, carol, dave, ours (5 producers, 60-slot rounds); S0 starts a round, so alice's window is
 /// S0..S0+11, bob's S0+12..S0+23, carol's S0+24..S0+35, dave's S0+36..S0+47 and ours S0+48..S0+59.
 /// </summary>
-public sealed class ChainObserverTests
+public sealed class ChainDeciderTests
 {
     private static readonly TestSchedule V1 = TestSchedule.Of(1, "alice", "bob", "carol", "dave", "ours");
 
@@ -176,12 +176,12 @@ public sealed class ChainObserverTests
                 var history = FirstRecording(blocks[..1], schedule);
                 var chain = Fold(history);
                 var observation = Observe(blocks.Skip(1), schedule.ToSchedule());
-                var decision = ChainObserver.Decide(chain, observation);
+                var decision = ChainDecider.Decide(chain, observation);
                 var after = decision.Events.Aggregate(chain, (c, e) => c.Apply(e));
                 return decision.Problem is null
                     && Canonical(decision.Events).SequenceEqual(Canonical(Extension(slots[0], blocks.Skip(1), schedule)))
-                    && ChainObserver.Decide(after, observation).Events.Count == 0
-                    && ChainObserver.Decide(after, Observe(blocks, schedule.ToSchedule())).Events.Count == 0;
+                    && ChainDecider.Decide(after, observation).Events.Count == 0
+                    && ChainDecider.Decide(after, Observe(blocks, schedule.ToSchedule())).Events.Count == 0;
             });
 
     // ---- re-observation ----------------------------------------------------------------------------------------
@@ -692,8 +692,8 @@ public sealed class ChainObserverTests
     [Fact]
     public void Deciding_needs_a_state_and_an_observation()
     {
-        Assert.Throws<ArgumentNullException>(() => ChainObserver.Decide(null!, Observe([], V1.ToSchedule())));
-        Assert.Throws<ArgumentNullException>(() => ChainObserver.Decide(ObservedChain.Empty, null!));
+        Assert.Throws<ArgumentNullException>(() => ChainDecider.Decide(null!, Observe([], V1.ToSchedule())));
+        Assert.Throws<ArgumentNullException>(() => ChainDecider.Decide(ObservedChain.Empty, null!));
     }
 
     [Fact]

@@ -10,9 +10,9 @@ public sealed record EndpointHealth(string Endpoint, bool Healthy, string? Reaso
 /// A fold of one observer's stream: its latest participation sample, when it last saw the LIB move, and how it judges
 /// each endpoint. The observer resumes from it after a restart; the failover process reads its evidence from it.
 /// </summary>
-public sealed record ObserverView
+public sealed record ObserverState
 {
-    public static ObserverView Empty { get; } = new();
+    public static ObserverState Empty { get; } = new();
 
     public ParticipationSampled? LatestSample { get; init; }
 
@@ -30,7 +30,7 @@ public sealed record ObserverView
     /// <summary>Events folded so far (the stream's version + 1).</summary>
     public long EventCount { get; init; }
 
-    public ObserverView Apply(IObserverEvent @event)
+    public ObserverState Apply(IObserverEvent @event)
     {
         var next = @event switch
         {

@@ -1,12 +1,12 @@
 using Failover.Antelope;
 using Failover.Domain.Chain;
 using Failover.Domain.Events;
-using Failover.Domain.Health;
+using Failover.Domain.ReadModels;
 using Failover.Domain.Tests.Support;
 using static Failover.Domain.Tests.Support.ReadModelSpec;
 using static Failover.Domain.Tests.Support.TestChain;
 
-namespace Failover.Domain.Tests.Health;
+namespace Failover.Domain.Tests.ReadModels;
 
 /// <summary>
 /// The chain-health read model as a fold of observation events into documents (design §6). Schedule V1 is alice, bob,

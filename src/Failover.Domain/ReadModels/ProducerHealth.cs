@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Failover.Domain.Health;
+namespace Failover.Domain.ReadModels;
 
 /// <summary>A producer's slots in one of its recent rounds.</summary>
 public sealed record RoundSlots(uint RoundStart, int Produced, int Missed);

@@ -1,7 +1,7 @@
 using Failover.Antelope.Scheduling;
 using Failover.Domain.Events;
 
-namespace Failover.Domain.Health;
+namespace Failover.Domain.ReadModels;
 
 /// <summary>
 /// The chain-health read models (design §6) as one fold of the observation events: <see cref="RoundHealth"/> per
