@@ -8,6 +8,7 @@ using Failover.Service.Observation;
 using Failover.Service.Process;
 using Failover.Service.Storage;
 using Failover.Simulator;
+using Failover.Testing;
 using Failover.Simulator.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -35,7 +36,8 @@ public sealed class ApiRig : IAsyncDisposable
         (Clock, Simulator, _directory, Settings, Store) = (clock, simulator, directory, settings, store);
         Handler = new InProcessChainHandler(simulator, clock);
         _client = new HttpClient(Handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-        (_observer, _manager) = (new Observer(settings, store, _client, clock, NullLogger.Instance), new ProcessManager(settings, store, _client, clock, NullLogger.Instance));
+        var serviceClock = new RigClock(clock, Step);
+        (_observer, _manager) = (new Observer(settings, store, _client, serviceClock, NullLogger.Instance), new ProcessManager(settings, store, _client, serviceClock, NullLogger.Instance));
     }
 
     public FakeTimeProvider Clock { get; }

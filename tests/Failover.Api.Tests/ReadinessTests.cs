@@ -57,7 +57,7 @@ public sealed class ReadinessTests : IAsyncLifetime
     [Fact]
     public async Task Not_ready_naming_the_endpoint_while_fewer_than_a_majority_of_endpoints_agree()
     {
-        _rig.Simulator.SetApiFaults("api2", new ApiFaults(Malformed: true)); // not retried: the rig's clock does not move during a poll
+        _rig.Simulator.SetApiFaults("api2", new ApiFaults(ErrorStatus: 503));
         await _rig.RunForAsync(TimeSpan.FromSeconds(7));
         await _factory.Services.GetRequiredService<FailoverMetrics>().WaitForPositionAsync(await _rig.Store.ReadHeadPositionAsync()).WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -65,7 +65,7 @@ public sealed class ReadinessTests : IAsyncLifetime
         Assert.Equal(["endpoints"], report["failing"]!.AsArray().Select(f => (string?)f));
         var description = (string?)report["checks"]!["endpoints"]!["description"];
         Assert.Contains("fewer than a majority of the 2 configured endpoints", description, StringComparison.Ordinal);
-        Assert.Contains("http://simulator/node/api2 (malformed since", description, StringComparison.Ordinal);
+        Assert.Contains("http://simulator/node/api2 (http-error since", description, StringComparison.Ordinal);
         Assert.DoesNotContain("http://simulator (", description, StringComparison.Ordinal);
 
         _rig.Simulator.SetApiFaults("api2", ApiFaults.None);

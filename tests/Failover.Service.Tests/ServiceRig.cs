@@ -96,7 +96,7 @@ internal sealed class ServiceRig : IAsyncDisposable
     private ServiceRig(FakeTimeProvider clock, ChainSimulator simulator, DirectoryInfo directory, IReadOnlyList<(FailoverSettings Settings, IEventStore Store)> instances, string? postgresSchema, string? postgresConnection)
     {
         (Clock, Simulator, _directory, _postgresSchema, _postgresConnection) = (clock, simulator, directory, postgresSchema, postgresConnection);
-        _serviceClock = new RigClock(clock);
+        _serviceClock = new RigClock(clock, Step);
         _http = new RecordingHandler(new InProcessChainHandler(simulator, clock), clock);
         _client = new HttpClient(_http) { Timeout = Timeout.InfiniteTimeSpan };
         Instances = [.. instances.Select(i => new ServiceInstance(i.Settings, i.Store))];

@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Failover.Service.Tests;
+namespace Failover.Testing;
 
 /// <summary>
-/// The service's clock in the rig: the rig's <see cref="FakeTimeProvider"/>, except that a one-shot wait shorter
-/// than a slot (the chain client's retry delay after a transient error) is over at once. The rig moves the fake clock
-/// only between steps, so a wait inside a step would otherwise never end; a retry within the same slot is what the
-/// real service does too, only 100 ms later. Longer timers (request timeouts) run on the fake clock.
+/// The service's clock in a rig that steps it slot by slot: the rig's <see cref="FakeTimeProvider"/>, except that a
+/// one-shot wait shorter than a <paramref name="step"/> (the chain client's retry delay after a transient error) is
+/// over at once. The rig moves the fake clock only between steps, so a wait inside a step would otherwise never end; a
+/// retry within the same step is what the real service does too, only 100 ms later. Longer timers (request timeouts)
+/// run on the fake clock.
 /// </summary>
-internal sealed class RigClock(FakeTimeProvider clock) : TimeProvider
+public sealed class RigClock(FakeTimeProvider clock, TimeSpan step) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
 
@@ -19,7 +20,7 @@ internal sealed class RigClock(FakeTimeProvider clock) : TimeProvider
     public override TimeZoneInfo LocalTimeZone => clock.LocalTimeZone;
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-        dueTime >= TimeSpan.Zero && dueTime < ServiceRig.Step && period == Timeout.InfiniteTimeSpan
+        dueTime >= TimeSpan.Zero && dueTime < step && period == Timeout.InfiniteTimeSpan
             ? new AtOnce(callback, state)
             : clock.CreateTimer(callback, state, dueTime, period);
 
