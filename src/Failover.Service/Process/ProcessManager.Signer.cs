@@ -1,5 +1,6 @@
 using Failover.Antelope;
 using Failover.Antelope.Chain;
+using Failover.Antelope.SystemContract;
 using Failover.Domain.Decisions;
 using Microsoft.Extensions.Logging;
 
@@ -100,46 +101,18 @@ public sealed partial class ProcessManager
         }
     }
 
-    private List<PermissionProblem> PermissionProblems(GetAccountResult account)
+    /// <summary>The account's signing permission as the domain's rule reads it (keys that do not parse weigh nothing).</summary>
+    private IReadOnlyList<PermissionProblem> PermissionProblems(GetAccountResult account)
     {
         var permission = _settings.Signer.Permission.ToString();
-        var found = account.Permissions.FirstOrDefault(p => p.PermName == permission);
-        if (found is null)
-        {
-            return [new($"{_producer} has no permission '{permission}': rotations signed for it will be rejected", Blocks: true)];
-        }
-
-        var problems = new List<PermissionProblem>();
-        if (permission is "active" or "owner")
-        {
-            problems.Add(new($"the service signs with {_producer}@{permission}, a key that can do anything with the account; use a dedicated permission linked only to eosio::regproducer, regproducer2 and actfinkey", Blocks: false));
-        }
-        else
-        {
-            var linked = found.LinkedActions ?? [];
-            foreach (var action in _settings.Consensus == ConsensusKind.Savanna ? new[] { "regproducer", "actfinkey" } : ["regproducer"])
-            {
-                if (!linked.Any(l => l.Account == "eosio" && (l.Action is null || l.Action == action)))
-                {
-                    problems.Add(new($"{_producer}@{permission} is not linked to eosio::{action}: the rotation will be rejected for missing authority", Blocks: true));
-                }
-            }
-        }
-
-        if (_signingKey is { } key)
-        {
-            var weight = found.RequiredAuth.Keys.Where(k => PublicKey.TryParse(k.Key, out var pk, out _) && pk == key).Sum(k => (long)k.Weight);
-            if (weight == 0)
-            {
-                problems.Add(new($"the configured signing key ({key}) is not a key of {_producer}@{permission}: the rotation will be rejected for missing authority", Blocks: true));
-            }
-            else if (weight < found.RequiredAuth.Threshold)
-            {
-                problems.Add(new($"the configured signing key ({key}) weighs {weight} in {_producer}@{permission}, whose threshold is {found.RequiredAuth.Threshold}: it cannot sign the rotation alone", Blocks: true));
-            }
-        }
-
-        return problems;
+        var found = account.Permissions.FirstOrDefault(p => p.PermName == permission) is { } p
+            ? new PermissionOnChain(
+                p.PermName,
+                p.RequiredAuth.Threshold,
+                [.. p.RequiredAuth.Keys.Select(k => PublicKey.TryParse(k.Key, out var key, out _) ? new KeyWeight(key!, k.Weight) : null).OfType<KeyWeight>()],
+                [.. (p.LinkedActions ?? []).Select(l => (l.Account, l.Action))])
+            : null;
+        return SigningPermissionRule.Problems(_producer, permission, _settings.Consensus, found, _signingKey);
     }
 
     /// <summary>Keeps the newest reading; a problem is logged when it appears, and that all are gone once they are.</summary>
@@ -161,9 +134,6 @@ public sealed partial class ProcessManager
 
     /// <summary>What the chain showed of the signing permission, and when.</summary>
     private sealed record PermissionCheck(IReadOnlyList<PermissionProblem> Problems, DateTimeOffset ReadAt);
-
-    /// <param name="Blocks">The rotation would be rejected (not merely unwise).</param>
-    private sealed record PermissionProblem(string Text, bool Blocks);
 
     private static partial class Log
     {
