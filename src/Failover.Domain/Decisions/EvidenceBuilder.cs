@@ -66,7 +66,7 @@ public static class EvidenceBuilder
                 process.Latched,
                 process.RotationInFlight ? process.CurrentRotation!.RotationId : null,
                 process.LastCompletedAt,
-                [.. process.AutomaticRotations.Where(t => at - t < TimeSpan.FromHours(24))]),
+                RotationCap.CountingAt(process.AutomaticRotations, at)),
             [.. dataCenters.Select(d =>
             {
                 var node = nodes.FirstOrDefault(n => n.DataCenter == d.Name);

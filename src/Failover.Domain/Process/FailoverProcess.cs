@@ -99,8 +99,8 @@ public sealed record FailoverProcess
         _ => null,
     };
 
-    /// <summary>Automatic rotations requested in the 24 h before <paramref name="at"/>.</summary>
-    public int RotationsWithin24h(DateTimeOffset at) => AutomaticRotations.Count(t => at - t < TimeSpan.FromHours(24));
+    /// <summary>Automatic rotations requested in the 24 h before <paramref name="at"/> (<see cref="RotationCap"/>).</summary>
+    public int RotationsWithin24h(DateTimeOffset at) => RotationCap.CountingAt(AutomaticRotations, at).Count;
 
     /// <summary>Submitted (or about to be) and not yet active in the schedule (design §2.3).</summary>
     public bool RotationInFlight => Phase is Phase.Requested or Phase.Submitted or Phase.Rotated;
@@ -120,7 +120,7 @@ public sealed record FailoverProcess
             FailoverTriggered e => this with
             {
                 HandledIncident = e.IncidentId,
-                Latched = Latched || (e.Evidence.Manual is null && RotationsWithin24h(e.DecidedAt) + 1 >= e.Policy.MaxRotationsPer24h),
+                Latched = Latched || RotationCap.IsReachedBy(e, RotationsWithin24h(e.DecidedAt)),
                 PendingManual = e.Evidence.Manual is null ? PendingManual : null,
                 PendingManualIncident = e.Evidence.Manual is null ? PendingManualIncident : null,
             },

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Failover.Domain.Events;
+using Failover.Domain.Process;
 
 namespace Failover.Domain.ReadModels;
 
@@ -116,7 +117,7 @@ public sealed class FailoverHistoryReadModel(string producer) : IReadModel
                     Decisions = [.. r.Decisions, Summary("trigger", [], e.TargetDataCenter, e.DecidedAt)],
                     Trigger = e,
                 }, cancellationToken).ConfigureAwait(false);
-                var latched = status.Latched || (e.Evidence.Manual is null && e.Evidence.Process.RotationsInLast24h.Count + 1 >= e.Policy.MaxRotationsPer24h);
+                var latched = status.Latched || RotationCap.IsReachedBy(e);
                 status = status with { LastDecision = Summary("trigger", [], e.TargetDataCenter, e.DecidedAt), Latched = latched };
                 break;
             case KeyRotationRequested e:

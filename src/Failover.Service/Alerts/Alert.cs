@@ -1,6 +1,7 @@
 using System.Globalization;
 using Failover.Domain.Decisions;
 using Failover.Domain.Events;
+using Failover.Domain.Process;
 using Failover.EventStore;
 
 namespace Failover.Service.Alerts;
@@ -76,8 +77,7 @@ public static class AlertComposer
                     e.DecidedAt,
                     ("target_data_center", e.TargetDataCenter), ("target_key", e.TargetKey), ("incident", e.IncidentId), ("policy_hash", e.Decision.PolicyHash),
                     ("manual_by", manual?.By));
-                var latches = manual is null && e.Evidence.Process.RotationsInLast24h.Count + 1 >= e.Policy.MaxRotationsPer24h;
-                return latches
+                return RotationCap.IsReachedBy(e)
                     ? [triggered, Make(AlertKinds.Latched, "critical", $"{producer}: automation latched",
                         $"This is rotation {e.Evidence.Process.RotationsInLast24h.Count + 1} within 24 h (cap {e.Policy.MaxRotationsPer24h}): automatic failover is off until an operator re-arms it (failover automation rearm).",
                         e.DecidedAt, ("cap", e.Policy.MaxRotationsPer24h.ToString(CultureInfo.InvariantCulture)))]
