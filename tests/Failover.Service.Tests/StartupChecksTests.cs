@@ -277,7 +277,7 @@ public sealed class StartupChecksTests
     /// node paused without its finalizer's votes.
     /// </summary>
     [Fact]
-    public async Task Configured_legacy_on_a_savanna_chain_is_critical_at_start_up_and_an_outage_is_suppressed_as_no_ready_standby_with_nothing_sent()
+    public async Task Configured_legacy_on_a_savanna_chain_is_critical_at_start_up_and_an_outage_is_suppressed_as_consensus_mismatch_with_nothing_sent()
     {
         await using var rig = await ServiceRig.StartAsync(new RigOptions
         {
@@ -295,7 +295,7 @@ public sealed class StartupChecksTests
 
     /// <summary>The other way round: savanna configured for a legacy chain (actfinkey and the Savanna finality gate do not apply).</summary>
     [Fact]
-    public async Task Configured_savanna_on_a_legacy_chain_is_critical_at_start_up_and_an_outage_is_suppressed_as_no_ready_standby_with_nothing_sent()
+    public async Task Configured_savanna_on_a_legacy_chain_is_critical_at_start_up_and_an_outage_is_suppressed_as_consensus_mismatch_with_nothing_sent()
     {
         await using var rig = await ServiceRig.StartAsync(new RigOptions
         {
@@ -327,14 +327,14 @@ public sealed class StartupChecksTests
 
         var suppressed = Assert.Single(await Scenario.SuppressionsAsync(rig));
         Assert.NotNull(suppressed.Evidence.Manual);
-        Assert.Contains(ReasonCodes.NoReadyStandby, suppressed.Reasons);
-        Assert.Contains("the configuration says legacy but the chain's block headers are savanna", suppressed.Decision.Gates.Single(g => g.Reason == ReasonCodes.NoReadyStandby).Detail, StringComparison.Ordinal);
+        Assert.Equal([ReasonCodes.ConsensusMismatch], suppressed.Reasons);
+        Assert.Contains("the configuration says legacy but the chain's block headers are savanna", suppressed.Decision.Gates.Single(g => g.Reason == ReasonCodes.ConsensusMismatch).Detail, StringComparison.Ordinal);
         await Scenario.NothingSentAsync(rig);
     }
 
     /// <summary>
     /// Our primary goes down before our window; the 12th miss opens the incident. Every decision on it is a
-    /// suppression naming the mismatch in its standby gate, nothing is ever pushed, and the mismatch is logged once.
+    /// suppression for consensus-mismatch, nothing is ever pushed, and the mismatch is logged once.
     /// </summary>
     private static async Task OutageHeldBackAsync(ServiceRig rig, string mismatch, TimeSpan after)
     {
@@ -342,7 +342,7 @@ public sealed class StartupChecksTests
         rig.Simulator.SetNodeDown(Scenario.Dc1, true);
 
         await rig.RunUntilAsync(
-            async () => (await Scenario.SuppressionsAsync(rig)).Any(s => s.Reasons.Contains(ReasonCodes.NoReadyStandby)),
+            async () => (await Scenario.SuppressionsAsync(rig)).Any(s => s.Reasons.Contains(ReasonCodes.ConsensusMismatch)),
             TimeSpan.FromMinutes(5),
             "a suppression for the consensus mismatch");
         await rig.RunForAsync(after); // well past the time a rotation would have been decided, pushed and active
@@ -356,10 +356,11 @@ public sealed class StartupChecksTests
             Assert.Equal(DecisionOutcome.Suppress, s.Decision.Outcome);
             Assert.Null(s.Decision.TargetDataCenter);
             Assert.Equal(s.Reasons, s.Decision.Reasons);
-            Assert.Contains(ReasonCodes.NoReadyStandby, s.Reasons);
-            var gate = s.Decision.Gates.Single(g => g.Reason == ReasonCodes.NoReadyStandby);
+            Assert.Contains(ReasonCodes.ConsensusMismatch, s.Reasons);
+            var gate = s.Decision.Gates.Single(g => g.Reason == ReasonCodes.ConsensusMismatch);
             Assert.False(gate.Passed);
-            Assert.StartsWith("no ready standby: " + mismatch, gate.Detail, StringComparison.Ordinal);
+            Assert.StartsWith(mismatch, gate.Detail, StringComparison.Ordinal);
+            Assert.True(s.Decision.Gates.Single(g => g.Reason == ReasonCodes.NoReadyStandby).Passed);
             Assert.Equal(s.Evidence.Consensus == ConsensusKind.Savanna ? ConsensusKind.Legacy : ConsensusKind.Savanna, s.Evidence.ChainConsensus);
             var rerun = Policy.Evaluate(s.Evidence, s.Policy); // what failover audit verify does
             Assert.Equal(s.Decision.Outcome, rerun.Outcome);

@@ -29,13 +29,14 @@ public static class ReasonCodes
     public const string Cooldown = "cooldown";
     public const string CapReached = "cap-reached";
     public const string AutomationPaused = "automation-paused";
+    public const string ConsensusMismatch = "consensus-mismatch";
     public const string NoReadyStandby = "no-ready-standby";
     public const string NotScheduled = "not-scheduled";
 
     public static IReadOnlyList<string> All { get; } =
     [
         NotScheduled, AutomationPaused, CapReached, Cooldown, RotationInFlight, LowParticipation, StaleHead, LibStalled,
-        EndpointsDisagree, NoReadyStandby,
+        EndpointsDisagree, ConsensusMismatch, NoReadyStandby,
     ];
 }
 
@@ -85,6 +86,7 @@ public static class Policy
             Overridable(manual, Gate(ReasonCodes.EndpointsDisagree, chain.EndpointsAgreeing * 2 > chain.EndpointsConfigured,
                 $"{chain.EndpointsAgreeing} of {chain.EndpointsConfigured} endpoints agree with the followed chain (a majority is needed)")),
         };
+        gates.Add(ConsensusGate(evidence));
         var target = ChooseTarget(evidence, policy, out var standbyDetail);
         gates.Add(Gate(ReasonCodes.NoReadyStandby, target is not null, standbyDetail));
 
@@ -101,17 +103,6 @@ public static class Policy
     /// </summary>
     private static DataCenterEvidence? ChooseTarget(Evidence evidence, FailoverPolicy policy, out string detail)
     {
-        if (evidence.ChainConsensus is { } chain && chain != evidence.Consensus)
-        {
-            // The transaction and the finality gate are built for the configured consensus: wrong for this chain.
-            detail = $"no ready standby: the configuration says {Text(evidence.Consensus)} but the chain's block headers are {Text(chain)}; "
-                + (chain == ConsensusKind.Savanna
-                    ? "a rotation without actfinkey would leave the standby's node paused for want of its finalizer's votes"
-                    : "a legacy chain has no finalizers, so a rotation built for Savanna does not fit it")
-                + $"; set Chain:Consensus to {Text(chain)}";
-            return null;
-        }
-
         var notes = new List<string>();
         var candidates = evidence.DataCenters.OrderBy(d => d.Priority).ThenBy(d => d.Name, StringComparer.Ordinal)
             .Where(d => evidence.Manual is null || d.Name == evidence.Manual.DataCenter);
@@ -143,6 +134,31 @@ public static class Policy
 
         detail = notes.Count > 0 ? "no ready standby: " + string.Join("; ", notes) : "no data center is configured";
         return null;
+    }
+
+    /// <summary>
+    /// The rotation's transaction and the finality gate are built for the configured consensus: on a chain whose block
+    /// headers show the other one, neither fits. Not overridable: an operator's rotation is built the same way. A chain
+    /// whose headers were not read yet is judged by the configuration.
+    /// </summary>
+    private static GateResult ConsensusGate(Evidence evidence)
+    {
+        if (evidence.ChainConsensus is not { } chain)
+        {
+            return Gate(ReasonCodes.ConsensusMismatch, true, $"the chain's consensus is not read yet; the rotation is built for {Text(evidence.Consensus)}, as configured");
+        }
+
+        if (chain == evidence.Consensus)
+        {
+            return Gate(ReasonCodes.ConsensusMismatch, true, $"the chain's block headers are {Text(chain)}, as configured");
+        }
+
+        return Gate(ReasonCodes.ConsensusMismatch, false,
+            $"the configuration says {Text(evidence.Consensus)} but the chain's block headers are {Text(chain)}; "
+            + (chain == ConsensusKind.Savanna
+                ? "a rotation without actfinkey would leave the standby's node paused for want of its finalizer's votes"
+                : "a legacy chain has no finalizers, so a rotation built for Savanna does not fit it")
+            + $"; set Chain:Consensus to {Text(chain)}");
     }
 
     private static string Text(ConsensusKind consensus) => consensus == ConsensusKind.Savanna ? "savanna" : "legacy";

@@ -17,7 +17,7 @@ namespace Failover.Service.Process;
 /// reads them (<see cref="ObservedBlock.IsSavanna"/>: a Savanna header's <c>schedule_version</c> is 2^31): at start-up,
 /// again at least every <see cref="ConsensusRefresh"/> while samples come in, and before any decision. When it differs,
 /// the service fails closed: Critical once, a blocker in <see cref="Blockers"/>, and no rotation — the evidence carries
-/// the chain's consensus and the policy finds no ready standby, so the suppression is recorded like any other (for
+/// the chain's consensus and the policy's consensus-mismatch gate fails, so the suppression is recorded like any other (for
 /// <c>failover audit</c>, the dashboard and the webhooks) and re-derived by <c>audit verify</c>.
 /// </summary>
 public sealed partial class ProcessManager

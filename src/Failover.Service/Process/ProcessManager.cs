@@ -287,7 +287,7 @@ public sealed partial class ProcessManager
             return;
         }
 
-        // The chain's consensus goes into the evidence: on a mismatch the policy finds no ready standby (the transaction
+        // The chain's consensus goes into the evidence: on a mismatch the policy's consensus-mismatch gate fails (the transaction
         // and the finality gate would be built for the wrong one), recorded like any suppression (ProcessManager.Consensus.cs).
         if (await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false) is not { } chainConsensus)
         {

@@ -31,6 +31,7 @@ public sealed class PolicyCombinationTests
         [ReasonCodes.StaleHead] = e => e.WithChain(c => c with { HeadBlockTime = T.AddMinutes(-1) }),
         [ReasonCodes.LibStalled] = e => e.WithChain(c => c with { LibAdvancedAt = null }),
         [ReasonCodes.EndpointsDisagree] = e => e.WithChain(c => c with { EndpointsAgreeing = 1 }),
+        [ReasonCodes.ConsensusMismatch] = e => e with { ChainConsensus = ConsensusKind.Legacy },
         [ReasonCodes.NoReadyStandby] = e => e.WithDataCenters(DcA),
     };
 
@@ -54,7 +55,7 @@ public sealed class PolicyCombinationTests
     }
 
     [Fact]
-    public void Every_gate_failing_gives_all_ten_reasons()
+    public void Every_gate_failing_gives_all_eleven_reasons()
     {
         Given(Breaking(Healthy(), ReasonCodes.All.Reverse())).When().ThenSuppress([.. ReasonCodes.All]);
     }
@@ -62,7 +63,7 @@ public sealed class PolicyCombinationTests
     [Fact]
     public void Any_set_of_failing_gates_is_exactly_the_reasons_and_only_the_empty_set_triggers()
     {
-        // All 2^10 subsets of the gates.
+        // All 2^11 subsets of the gates.
         var all = ReasonCodes.All;
         for (var mask = 0; mask < 1 << all.Count; mask++)
         {
@@ -121,6 +122,7 @@ public sealed class PolicyCombinationTests
     [Theory]
     [InlineData(ReasonCodes.NotScheduled)]
     [InlineData(ReasonCodes.RotationInFlight)]
+    [InlineData(ReasonCodes.ConsensusMismatch)]
     [InlineData(ReasonCodes.NoReadyStandby)]
     public void A_manual_request_does_not_override_the_gates_that_make_a_rotation_impossible_or_a_second_one(string reason)
     {
@@ -138,7 +140,7 @@ public sealed class PolicyCombinationTests
     }
 
     [Fact]
-    public void Any_set_of_failing_gates_under_a_manual_request_blocks_only_by_the_three_it_cannot_override()
+    public void Any_set_of_failing_gates_under_a_manual_request_blocks_only_by_the_four_it_cannot_override()
     {
         var all = ReasonCodes.All;
         for (var mask = 0; mask < 1 << all.Count; mask++)

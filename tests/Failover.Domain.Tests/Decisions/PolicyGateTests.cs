@@ -27,7 +27,7 @@ public sealed class PolicyGateTests
         var spec = Given(Healthy()).When();
 
         Assert.Equal(ReasonCodes.All, spec.Decision.Gates.Select(g => g.Reason));
-        Assert.Equal(10, ReasonCodes.All.Distinct().Count());
+        Assert.Equal(11, ReasonCodes.All.Distinct().Count());
     }
 
     [Fact]

@@ -27,15 +27,16 @@ public sealed class PolicyTargetTests
     [Theory]
     [InlineData(ConsensusKind.Savanna, ConsensusKind.Legacy, "the configuration says savanna but the chain's block headers are legacy", "set Chain:Consensus to legacy")]
     [InlineData(ConsensusKind.Legacy, ConsensusKind.Savanna, "the configuration says legacy but the chain's block headers are savanna", "without actfinkey")]
-    public void A_chain_whose_consensus_is_not_the_configured_one_has_no_ready_standby_also_for_an_operator(ConsensusKind configured, ConsensusKind chain, string mismatch, string consequence)
+    public void A_chain_whose_consensus_is_not_the_configured_one_fails_its_own_gate_also_for_an_operator_and_leaves_the_target_to_priority(ConsensusKind configured, ConsensusKind chain, string mismatch, string consequence)
     {
         Given(Healthy(configured) with { ChainConsensus = chain })
             .When()
-            .ThenSuppress(ReasonCodes.NoReadyStandby)
-            .ThenDetailMentions(ReasonCodes.NoReadyStandby, mismatch, consequence);
+            .ThenSuppress(ReasonCodes.ConsensusMismatch)
+            .ThenDetailMentions(ReasonCodes.ConsensusMismatch, mismatch, consequence)
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "target dc-b");
         Given((Healthy(configured) with { ChainConsensus = chain }).WithManual("dc-b"))
             .When()
-            .ThenSuppress(ReasonCodes.NoReadyStandby);
+            .ThenSuppress(ReasonCodes.ConsensusMismatch);
     }
 
     [Theory]
@@ -44,7 +45,10 @@ public sealed class PolicyTargetTests
     [InlineData(ConsensusKind.Savanna, null)]
     public void A_chain_of_the_configured_consensus_or_one_not_read_yet_leaves_the_target_to_priority(ConsensusKind configured, ConsensusKind? chain)
     {
-        Given(Healthy(configured) with { ChainConsensus = chain }).When().ThenTrigger("dc-b");
+        Given(Healthy(configured) with { ChainConsensus = chain })
+            .When()
+            .ThenTrigger("dc-b")
+            .ThenDetailMentions(ReasonCodes.ConsensusMismatch, chain is null ? "not read yet" : "as configured");
     }
 
     [Fact]
