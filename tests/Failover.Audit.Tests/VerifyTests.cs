@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using Failover.Audit.Verification;
 using Failover.Domain.Decisions;
@@ -131,6 +132,58 @@ public sealed class VerifyTests(DemoStore demo)
         Assert.Contains("outcome: recorded suppress (low-participation), the policy gives trigger → dc2", problem.What, StringComparison.Ordinal);
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"position {decision.Position} (failover-failover.bp, {Triggered}): [decision]", run.Out, StringComparison.Ordinal);
+    }
+
+    /// <summary>issue 14.4: a decision names its cause by id — the sample of its observer that the evidence is of.</summary>
+    [Fact]
+    public async Task Every_decision_names_its_cause_by_id_the_sample_its_evidence_is_of()
+    {
+        var events = await new Tamper(demo.DatabasePath).EventsAsync();
+        var decision = events.First(e => e.Type == Triggered);
+        var cause = Assert.Single(events, e => e.EventId == decision.Metadata.CausationId);
+
+        Assert.Equal("participation-sampled.v1", cause.Type);
+        Assert.Equal("observer-" + decision.Metadata.ObserverId, cause.Stream);
+        Assert.True(cause.Position < decision.Position);
+        var sampledAt = JsonNode.Parse(cause.Payload.Span)!["observed_at"]!.GetValue<DateTimeOffset>();
+        var evaluatedAt = JsonNode.Parse(decision.Payload.Span)!["evidence"]!["evaluated_at"]!.GetValue<DateTimeOffset>();
+        Assert.Equal(sampledAt, evaluatedAt);
+    }
+
+    /// <summary>A forger who points a decision at another cause (and reseals the chain) is caught: the cause is no sample of its observer.</summary>
+    [Fact]
+    public async Task A_decision_whose_cause_was_rewritten_to_another_event_cannot_be_traced_to_its_evidence()
+    {
+        var copy = new Tamper(demo.Copy("cause"));
+        var decision = await copy.FirstAsync(Triggered);
+        var other = await copy.FirstAsync("block-produced.v1");
+        await copy.ExecuteAsync("UPDATE events SET causation_id = $cause WHERE position = $position", ("$cause", other.EventId.ToByteArray(bigEndian: true)), ("$position", decision.Position));
+        await copy.ResealAsync(decision.Position);
+
+        var report = await VerifyAsync(copy);
+
+        Assert.True(report.ChainIntact);
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal((decision.Position, AuditCheck.Evidence), (problem.Position, problem.Check));
+        Assert.Contains($"its cause, event {other.EventId}, is neither a sample of observer", problem.What, StringComparison.Ordinal);
+    }
+
+    /// <summary>A cause that is a sample, but not the one the evidence was evaluated at, is caught too.</summary>
+    [Fact]
+    public async Task A_decision_pointed_at_an_earlier_sample_of_its_observer_is_reported()
+    {
+        var copy = new Tamper(demo.Copy("earlier-cause"));
+        var decision = await copy.FirstAsync(Triggered);
+        var events = await copy.EventsAsync();
+        var earlier = events.Last(e => e.Type == "participation-sampled.v1" && e.Position < decision.Position && e.EventId != decision.Metadata.CausationId);
+        await copy.ExecuteAsync("UPDATE events SET causation_id = $cause WHERE position = $position", ("$cause", earlier.EventId.ToByteArray(bigEndian: true)), ("$position", decision.Position));
+        await copy.ResealAsync(decision.Position);
+
+        var report = await VerifyAsync(copy);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal((decision.Position, AuditCheck.Evidence), (problem.Position, problem.Check));
+        Assert.Contains($"but its cause (position {earlier.Position}) is of", problem.What, StringComparison.Ordinal);
     }
 
     [Fact]

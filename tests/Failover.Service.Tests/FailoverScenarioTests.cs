@@ -1,5 +1,6 @@
 using Failover.Antelope;
 using Failover.Domain.Events;
+using Failover.EventStore;
 using Failover.Simulator;
 
 namespace Failover.Service.Tests;
@@ -27,6 +28,19 @@ public sealed class FailoverScenarioTests
         var chain = await rig.ChainEventsAsync();
         var lost = chain.OfType<BlockMissed>().Count(m => m.ScheduledProducer == "failover.bp");
         Assert.Equal(12, lost);
+
+        // issue 14.4: every decision and reaction names, as its CausationId, the earlier event it reacted to.
+        var log = new Dictionary<Guid, RecordedEvent>();
+        await foreach (var recorded in rig.Store.ReadAllAsync(1))
+        {
+            log[recorded.EventId] = recorded;
+        }
+
+        var causes = (await rig.RecordsAsync(ServiceRig.ProcessStream)).Select(r => (r.Type, Cause: log[r.Metadata.CausationId!.Value], r.Position)).ToList();
+        Assert.All(causes, c => Assert.True(c.Cause.Position < c.Position, $"{c.Type} names a later event as its cause"));
+        Assert.Equal(
+            ["participation-sampled.v1", "participation-sampled.v1", "key-rotation-requested.v1", "participation-sampled.v1", "producer-schedule-changed.v1", "block-produced.v1"],
+            causes.Select(c => c.Cause.Type));
     }
 
     /// <summary>

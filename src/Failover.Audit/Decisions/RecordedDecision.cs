@@ -22,6 +22,9 @@ public sealed record RecordedDecision(
     string? TargetKey,
     IReadOnlyList<string>? SuppressedReasons)
 {
+    /// <summary>The event the process manager was reacting to when it decided (a sample, an operator's command); null in logs written before causes were recorded.</summary>
+    public Guid? CausationId { get; init; }
+
     public static string TriggeredType { get; } = EventCatalogue.Of(typeof(FailoverTriggered)).Name;
 
     public static string SuppressedType { get; } = EventCatalogue.Of(typeof(FailoverSuppressed)).Name;
@@ -37,9 +40,9 @@ public sealed record RecordedDecision(
         return audited.Event switch
         {
             FailoverTriggered t => new RecordedDecision(r.Position, r.RecordedAt, r.Stream, r.Metadata.ObserverId, r.Type, t.Producer, t.IncidentId,
-                t.Decision, t.Evidence, t.Policy, t.DecidedAt, t.TargetDataCenter, t.TargetKey, null),
+                t.Decision, t.Evidence, t.Policy, t.DecidedAt, t.TargetDataCenter, t.TargetKey, null) { CausationId = r.Metadata.CausationId },
             FailoverSuppressed s => new RecordedDecision(r.Position, r.RecordedAt, r.Stream, r.Metadata.ObserverId, r.Type, s.Producer, s.IncidentId,
-                s.Decision, s.Evidence, s.Policy, s.DecidedAt, null, null, s.Reasons),
+                s.Decision, s.Evidence, s.Policy, s.DecidedAt, null, null, s.Reasons) { CausationId = r.Metadata.CausationId },
             _ => null,
         };
     }

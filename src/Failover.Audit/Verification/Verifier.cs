@@ -115,7 +115,7 @@ public static class Verifier
         private int _rotationSteps;
 
         /// <summary>The folds at an event that made the process manager evaluate: a sample of its observer, or an operator's command.</summary>
-        private sealed record Snapshot(long Position, DateTimeOffset At, ObservedChain Chain, ImmutableDictionary<string, ObserverState> Views);
+        private sealed record Snapshot(long Position, Guid EventId, DateTimeOffset At, ObservedChain Chain, ImmutableDictionary<string, ObserverState> Views);
 
         private sealed record Requested(KeyRotationRequested Request, long Position, string? RecomputedId);
 
@@ -265,7 +265,7 @@ public static class Verifier
                     _views = _views.SetItem(e.Stream, view.Apply(observerEvent));
                     if (audited.Event is ParticipationSampled sample)
                     {
-                        Keep(_samples, e.Stream, new Snapshot(e.Position, sample.ObservedAt, _chain, _views));
+                        Keep(_samples, e.Stream, new Snapshot(e.Position, e.EventId, sample.ObservedAt, _chain, _views));
                     }
 
                     break;
@@ -292,13 +292,13 @@ public static class Verifier
             switch (processEvent)
             {
                 case ManualFailoverRequested m:
-                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, m.At, _chain, _views));
+                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, e.EventId, m.At, _chain, _views));
                     break;
                 case AutomationResumed r:
-                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, r.At, _chain, _views));
+                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, e.EventId, r.At, _chain, _views));
                     break;
                 case AutomationRearmed r:
-                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, r.At, _chain, _views));
+                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, e.EventId, r.At, _chain, _views));
                     break;
             }
         }
@@ -316,16 +316,30 @@ public static class Verifier
                 Add(d.Position, d.Stream, d.Type, AuditCheck.Decision, "the decision does not follow from its recorded evidence and policy: " + divergences[0], divergences);
             }
 
-            // The evaluation that recorded it ran on the folds as of the sample (or operator command) at the evidence's time.
+            // The evaluation that recorded it ran on the folds as of its cause: the sample or operator command named by its
+            // CausationId, or - in a log written before causes were recorded - the one at the evidence's time.
             var at = d.Evidence.EvaluatedAt;
             var observerStream = d.ObserverId is { } observer ? Streams.Observer(observer) : null;
-            var cause = (observerStream is not null && _samples.TryGetValue(observerStream, out var samples) ? samples.LastOrDefault(s => s.At == at) : null)
-                ?? (_operatorTriggers.TryGetValue(d.Stream, out var commands) ? commands.LastOrDefault(s => s.At == at) : null);
+            var samples = observerStream is not null && _samples.TryGetValue(observerStream, out var kept) ? kept : [];
+            var commands = _operatorTriggers.TryGetValue(d.Stream, out var issued) ? issued : [];
+            var cause = d.CausationId is { } causationId
+                ? samples.Concat(commands).FirstOrDefault(s => s.EventId == causationId)
+                : samples.LastOrDefault(s => s.At == at) ?? commands.LastOrDefault(s => s.At == at);
             if (cause is null)
             {
-                Add(d.Position, d.Stream, d.Type, AuditCheck.Evidence, observerStream is null
-                    ? "the decision names no observer, so its evidence cannot be traced to a sample in the log"
-                    : $"no sample of observer {d.ObserverId} and no operator command at {DecisionCheck.Time(at)} precedes the decision: its evidence cannot be traced to the log", []);
+                Add(d.Position, d.Stream, d.Type, AuditCheck.Evidence,
+                    d.CausationId is { } missing
+                        ? $"its cause, event {missing}, is neither a sample of observer {d.ObserverId ?? "(none named)"} nor an operator command before it in the log: its evidence cannot be traced"
+                        : observerStream is null
+                            ? "the decision names no observer, so its evidence cannot be traced to a sample in the log"
+                            : $"no sample of observer {d.ObserverId} and no operator command at {DecisionCheck.Time(at)} precedes the decision: its evidence cannot be traced to the log", []);
+                return;
+            }
+
+            if (cause.At != at)
+            {
+                Add(d.Position, d.Stream, d.Type, AuditCheck.Evidence,
+                    $"the evidence was evaluated at {DecisionCheck.Time(at)}, but its cause (position {cause.Position}) is of {DecisionCheck.Time(cause.At)}", []);
                 return;
             }
 

@@ -46,6 +46,9 @@ public sealed partial class ProcessManager
     private (string Url, ushort Location, string Key, DateTimeOffset ReadAt)? _registration;
     private bool _live;
 
+    /// <summary>The event the manager is reacting to: recorded as the cause (<c>CausationId</c>) of everything it appends meanwhile.</summary>
+    private Guid? _reactingTo;
+
     /// <summary>Events this instance appended and folded at once; the subscription's copy of each is skipped.</summary>
     private readonly HashSet<Guid> _foldedAhead = [];
 
@@ -137,7 +140,15 @@ public sealed partial class ProcessManager
         Fold(recorded, e);
         if (_live)
         {
-            await ReactAsync(recorded, e, cancellationToken).ConfigureAwait(false);
+            _reactingTo = recorded.EventId;
+            try
+            {
+                await ReactAsync(recorded, e, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _reactingTo = null;
+            }
         }
     }
 
@@ -389,7 +400,7 @@ public sealed partial class ProcessManager
 
         var data = events.Select((e, i) => DomainEvents.ToEventData(
             DeterministicEventId.Create(ProcessStream, EventCatalogue.Of(e.GetType()).Name, (_process.EventCount + i).ToString(CultureInfo.InvariantCulture)),
-            e, new EventMetadata(ObserverId: _settings.ObserverId))).ToList();
+            e, new EventMetadata(CausationId: _reactingTo, ObserverId: _settings.ObserverId))).ToList();
         var result = await _processStream.AppendAsync(_process.EventCount, data, cancellationToken).ConfigureAwait(false);
 
         // Folded now, so the next decision of this reaction sees them; the subscription delivers them again later and
