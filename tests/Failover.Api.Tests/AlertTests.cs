@@ -98,6 +98,9 @@ public sealed class AlertTests : IAsyncLifetime
         Assert.Single(AlertComposer.Compose(recorded, new AutomationPaused(ApiRig.Ours, "alice", "x", ApiRig.Start), ApiRig.Ours));
         Assert.Empty(AlertComposer.Compose(recorded, new AutomationPaused("someone.else", "alice", "x", ApiRig.Start), ApiRig.Ours));
         Assert.Empty(AlertComposer.Compose(recorded, new EndpointRecovered("obs-1", "http://a/", ApiRig.Start), ApiRig.Ours));
+        var latched = Assert.Single(AlertComposer.Compose(recorded, new AutomationLatched(ApiRig.Ours, "missed-1", 2, 2, ApiRig.Start), ApiRig.Ours));
+        Assert.Equal((AlertKinds.Latched, "critical"), (latched.Kind, latched.Severity));
+        Assert.Contains("rotation 2 within 24 h (cap 2)", latched.Text, StringComparison.Ordinal);
         var ids = new[] { AlertKinds.Paused, AlertKinds.Resumed }.Select(k => Failover.EventStore.DeterministicEventId.Create("alert", k, recorded.EventId.ToString()));
         Assert.Equal(2, ids.Distinct().Count());
     }

@@ -41,6 +41,8 @@ public sealed class FlappingScenarioTests
         Assert.True(cooling.DecidedAt - firstCompleted < Cooldown);
         Assert.InRange(triggers[1].DecidedAt - firstCompleted, Cooldown, Cooldown + TimeSpan.FromSeconds(2));
         Assert.True(rig.Manager.Process.Latched, "the second rotation in 24 h reached the cap");
+        var latch = Assert.Single(process.OfType<AutomationLatched>());
+        Assert.Equal((triggers[1].IncidentId, 2, 2, triggers[1].DecidedAt), (latch.IncidentId, latch.Rotations, latch.Cap, latch.At));
         var secondCompleted = rig.Manager.Process.LastCompletedAt!.Value;
 
         // 3. dc2 is back, dc1 fails again: latched — not even after the cooldown is over.

@@ -36,6 +36,7 @@ public static class EventCatalogue
         new("automation-paused.v1", typeof(AutomationPaused), Json.AutomationPaused),
         new("automation-resumed.v1", typeof(AutomationResumed), Json.AutomationResumed),
         new("automation-rearmed.v1", typeof(AutomationRearmed), Json.AutomationRearmed),
+        new("automation-latched.v1", typeof(AutomationLatched), Json.AutomationLatched),
         new("manual-failover-requested.v1", typeof(ManualFailoverRequested), Json.ManualFailoverRequested),
     ];
 
@@ -90,6 +91,7 @@ public static class EventCatalogue
 [JsonSerializable(typeof(AutomationPaused))]
 [JsonSerializable(typeof(AutomationResumed))]
 [JsonSerializable(typeof(AutomationRearmed))]
+[JsonSerializable(typeof(AutomationLatched))]
 [JsonSerializable(typeof(ManualFailoverRequested))]
 [JsonSerializable(typeof(Evidence))]
 [JsonSerializable(typeof(Decision))]

@@ -104,6 +104,13 @@ public sealed record AutomationPaused(string Producer, string By, string Reason,
 
 public sealed record AutomationResumed(string Producer, string By, string Reason, DateTimeOffset At) : IProcessEvent;
 
+/// <summary>
+/// Automation latched off: the automatic rotation decided for <paramref name="IncidentId"/> is the
+/// <paramref name="Rotations"/>-th within 24 h, which reaches the cap (<paramref name="Cap"/>). Recorded by the decider
+/// with that decision; automatic failover stays off until an operator re-arms it.
+/// </summary>
+public sealed record AutomationLatched(string Producer, string IncidentId, int Rotations, int Cap, DateTimeOffset At) : IProcessEvent;
+
 /// <summary>An operator re-armed automation after it latched at the rotation cap; the 24 h count starts afresh.</summary>
 public sealed record AutomationRearmed(string Producer, string By, string Reason, DateTimeOffset At) : IProcessEvent;
 

@@ -134,7 +134,11 @@ public static class FailoverDecider
             case DecisionOutcome.Trigger:
                 var target = evidence.DataCenters.First(d => d.Name == decision.TargetDataCenter);
                 var requested = Request(c.Draft, target, producer, incident, $"rotation-{state.EventCount + 1}", evidence.EvaluatedAt);
-                return new([new FailoverTriggered(producer, incident, target.Name, target.SigningKey, decision, evidence, c.Policy, evidence.EvaluatedAt), requested]);
+                var triggered = new FailoverTriggered(producer, incident, target.Name, target.SigningKey, decision, evidence, c.Policy, evidence.EvaluatedAt);
+                var before = state.RotationsWithin24h(evidence.EvaluatedAt);
+                return RotationCap.IsReachedBy(triggered, before)
+                    ? new([triggered, requested, new AutomationLatched(producer, incident, before + 1, c.Policy.MaxRotationsPer24h, evidence.EvaluatedAt)])
+                    : new([triggered, requested]);
             default:
                 return ProcessDecision.Nothing;
         }

@@ -120,7 +120,6 @@ public sealed record FailoverProcess
             FailoverTriggered e => this with
             {
                 HandledIncident = e.IncidentId,
-                Latched = Latched || RotationCap.IsReachedBy(e, RotationsWithin24h(e.DecidedAt)),
                 PendingManual = e.Evidence.Manual is null ? PendingManual : null,
                 PendingManualIncident = e.Evidence.Manual is null ? PendingManualIncident : null,
             },
@@ -136,6 +135,7 @@ public sealed record FailoverProcess
                 this with { Phase = Phase.None, LastCompletedAt = e.ObservedAt },
             AutomationPaused _ => this with { AutomationPaused = true },
             AutomationResumed _ => this with { AutomationPaused = false },
+            AutomationLatched _ => this with { Latched = true },
             AutomationRearmed _ => this with { Latched = false, AutomaticRotations = [] },
             ManualFailoverRequested e => this with { PendingManual = e, PendingManualIncident = IncidentIds.ForManual(EventCount) },
             _ => this,

@@ -4,8 +4,8 @@ namespace Failover.Domain.Process;
 
 /// <summary>
 /// The cap of automatic rotations (design §5): at most <c>MaxRotationsPer24h</c> in any 24 h; the rotation that reaches
-/// it latches automation off until an operator re-arms it. One window and one "reaches the cap" rule, used by the
-/// process fold, the evidence, the history read model and the alerts alike.
+/// it latches automation off until an operator re-arms it. One window (the process fold and the evidence count in it)
+/// and one "reaches the cap" rule (the decider's, recorded as <see cref="AutomationLatched"/>).
 /// </summary>
 public static class RotationCap
 {
@@ -19,21 +19,14 @@ public static class RotationCap
     }
 
     /// <summary>
-    /// Whether automation latches off after this decision: an automatic rotation (not an operator's) that, counted with
+    /// Whether automation latches off with this decision: an automatic rotation (not an operator's) that, counted with
     /// the <paramref name="countingBefore"/> automatic rotations already in the window, reaches the cap of the policy
-    /// recorded with it. The process fold counts from its own rotations; readers of the event alone (the history read
-    /// model, the alerts) from the evidence the decision recorded, which the evidence builder took from that fold.
+    /// recorded with it. The decider asks once and records the answer as <see cref="AutomationLatched"/>; every reader
+    /// (the process fold, the history read model, the alerts) reads that event and recomputes nothing.
     /// </summary>
     public static bool IsReachedBy(FailoverTriggered trigger, int countingBefore)
     {
         ArgumentNullException.ThrowIfNull(trigger);
         return trigger.Evidence.Manual is null && countingBefore + 1 >= trigger.Policy.MaxRotationsPer24h;
-    }
-
-    /// <summary><see cref="IsReachedBy(FailoverTriggered, int)"/> counted from the decision's recorded evidence.</summary>
-    public static bool IsReachedBy(FailoverTriggered trigger)
-    {
-        ArgumentNullException.ThrowIfNull(trigger);
-        return IsReachedBy(trigger, trigger.Evidence.Process.RotationsInLast24h.Count);
     }
 }

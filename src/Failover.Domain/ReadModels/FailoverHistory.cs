@@ -117,8 +117,7 @@ public sealed class FailoverHistoryReadModel(string producer) : IReadModel
                     Decisions = [.. r.Decisions, Summary("trigger", [], e.TargetDataCenter, e.DecidedAt)],
                     Trigger = e,
                 }, cancellationToken).ConfigureAwait(false);
-                var latched = status.Latched || RotationCap.IsReachedBy(e);
-                status = status with { LastDecision = Summary("trigger", [], e.TargetDataCenter, e.DecidedAt), Latched = latched };
+                status = status with { LastDecision = Summary("trigger", [], e.TargetDataCenter, e.DecidedAt) };
                 break;
             case KeyRotationRequested e:
                 var rotation = new RotationRecord(e.RotationId, e.TargetDataCenter, e.TargetKey, e.TransactionId, e.Actions, e.RequestedAt, e.Expiration);
@@ -147,6 +146,9 @@ public sealed class FailoverHistoryReadModel(string producer) : IReadModel
                 break;
             case AutomationResumed:
                 status = status with { AutomationPaused = false, PausedBy = null, PauseReason = null };
+                break;
+            case AutomationLatched:
+                status = status with { Latched = true };
                 break;
             case AutomationRearmed:
                 status = status with { Latched = false };

@@ -70,18 +70,13 @@ public static class AlertComposer
         {
             case FailoverTriggered e:
                 var manual = e.Evidence.Manual;
-                var triggered = Make(AlertKinds.Triggered, "critical", $"{producer}: failing over to {e.TargetDataCenter}",
+                return [Make(AlertKinds.Triggered, "critical", $"{producer}: failing over to {e.TargetDataCenter}",
                     manual is null
                         ? $"{producer} missed {e.Evidence.Incident?.ConsecutiveMissed} consecutive blocks and every gate held; rotating the signing key to {e.TargetDataCenter} ({e.TargetKey})."
                         : $"Manual failover to {e.TargetDataCenter} requested by {manual.By}: {manual.Reason}. Rotating the signing key to {e.TargetKey}.",
                     e.DecidedAt,
                     ("target_data_center", e.TargetDataCenter), ("target_key", e.TargetKey), ("incident", e.IncidentId), ("policy_hash", e.Decision.PolicyHash),
-                    ("manual_by", manual?.By));
-                return RotationCap.IsReachedBy(e)
-                    ? [triggered, Make(AlertKinds.Latched, "critical", $"{producer}: automation latched",
-                        $"This is rotation {e.Evidence.Process.RotationsInLast24h.Count + 1} within 24 h (cap {e.Policy.MaxRotationsPer24h}): automatic failover is off until an operator re-arms it (failover automation rearm).",
-                        e.DecidedAt, ("cap", e.Policy.MaxRotationsPer24h.ToString(CultureInfo.InvariantCulture)))]
-                    : [triggered];
+                    ("manual_by", manual?.By))];
             case FailoverSuppressed e when e.Reasons.Any(r => !Routine.Contains(r)):
                 var failed = e.Decision.Gates.Where(g => !g.Passed && !g.Pending && !g.Overridden).Select(g => $"{g.Reason}: {g.Detail}");
                 return [Make(AlertKinds.Suppressed, "warning", $"{producer}: failover suppressed ({string.Join(", ", e.Reasons)})",
@@ -103,6 +98,10 @@ public static class AlertComposer
                 return [Make(AlertKinds.Paused, "warning", $"{producer}: automation paused", $"Paused by {e.By}: {e.Reason}. Manual failovers still work.", e.At, ("by", e.By))];
             case AutomationResumed e:
                 return [Make(AlertKinds.Resumed, "info", $"{producer}: automation resumed", $"Resumed by {e.By}: {e.Reason}.", e.At, ("by", e.By))];
+            case AutomationLatched e:
+                return [Make(AlertKinds.Latched, "critical", $"{producer}: automation latched",
+                    $"This is rotation {e.Rotations} within 24 h (cap {e.Cap}): automatic failover is off until an operator re-arms it (failover automation rearm).",
+                    e.At, ("cap", e.Cap.ToString(CultureInfo.InvariantCulture)), ("incident", e.IncidentId))];
             case AutomationRearmed e:
                 return [Make(AlertKinds.Rearmed, "info", $"{producer}: automation re-armed", $"Re-armed by {e.By}: {e.Reason}.", e.At, ("by", e.By))];
             default:

@@ -235,7 +235,11 @@ public sealed class EvidenceBuilderTests
     {
         var chain = Fold(FirstRecording(FirstRound(), V1));
         IProcessEvent[] completed = ProcessHistory.CompletedRotation("rotation-1", "missed-1", At.AddHours(-2));
-        IProcessEvent[] inFlight = [.. completed, .. ProcessHistory.Rotation("rotation-2", "missed-2", At.AddMinutes(-1)), ProcessHistory.Submitted("rotation-2", At.AddSeconds(-50)), ProcessHistory.Paused(At.AddSeconds(-10))];
+        IProcessEvent[] inFlight =
+        [
+            .. completed, .. ProcessHistory.Rotation("rotation-2", "missed-2", At.AddMinutes(-1)), ProcessHistory.Latched("missed-2", 2, 2, At.AddMinutes(-1)),
+            ProcessHistory.Submitted("rotation-2", At.AddSeconds(-50)), ProcessHistory.Paused(At.AddSeconds(-10)),
+        ];
 
         var idle = Build(chain, process: ProcessHistory.Fold(completed)).Process;
         var busy = Build(chain, process: ProcessHistory.Fold(inFlight)).Process;

@@ -21,7 +21,7 @@ public sealed partial class EventCatalogueTests
         "block-produced.v1", "block-missed.v1", "participation-sampled.v1", "producer-schedule-changed.v1", "fork-switched.v1",
         "endpoint-degraded.v1", "endpoint-recovered.v1", "failover-triggered.v1", "failover-suppressed.v1", "key-rotation-requested.v1",
         "key-rotation-submitted.v1", "key-rotation-failed.v1", "key-rotated.v1", "signing-key-activated.v1", "failover-completed.v1",
-        "automation-paused.v1", "automation-resumed.v1", "automation-rearmed.v1", "manual-failover-requested.v1",
+        "automation-paused.v1", "automation-resumed.v1", "automation-rearmed.v1", "automation-latched.v1", "manual-failover-requested.v1",
     ];
 
     private static readonly ParticipationFigures Figures = new(1565940708, 1565940959, 20, 17, ["bob", "carol", "dave"], 252, 240);
@@ -65,6 +65,7 @@ public sealed partial class EventCatalogueTests
         new AutomationPaused("ourproducer", "operator", "maintenance", At),
         new AutomationResumed("ourproducer", "operator", "done", At),
         new AutomationRearmed("ourproducer", "operator", "reviewed", At),
+        new AutomationLatched("ourproducer", "missed-1565941008", 2, 2, At),
         new ManualFailoverRequested("ourproducer", "dc2", "operator", "drill", At),
     ];
 

@@ -65,7 +65,12 @@ public sealed class FailoverProcessTests
     [Fact]
     public void Re_arming_a_latched_process_records_it_unlatches_and_starts_the_count_afresh()
     {
-        IProcessEvent[] history = [.. CompletedRotation("rotation-1", IncidentAt(0), T.AddHours(-3), CapOfTwo), .. Rotation("rotation-2", IncidentAt(1), T.AddHours(-1), CapOfTwo)];
+        IProcessEvent[] history =
+        [
+            .. CompletedRotation("rotation-1", IncidentAt(0), T.AddHours(-3), CapOfTwo),
+            .. Rotation("rotation-2", IncidentAt(1), T.AddHours(-1), CapOfTwo),
+            Latched(IncidentAt(1), 2, 2, T.AddHours(-1)),
+        ];
         Assert.True(Fold(history).Latched);
 
         var spec = Given(history).When(new FailoverCommand.Rearm("carol", "checked", T)).Then(new AutomationRearmed(Producer, "carol", "checked", T));
@@ -131,10 +136,15 @@ public sealed class FailoverProcessTests
     [Fact]
     public void The_rotation_that_reaches_the_cap_latches_automation()
     {
-        var spec = Given(CompletedRotation("rotation-1", IncidentAt(-1), T.AddHours(-3), CapOfTwo)).When(Evaluate(Healthy(), CapOfTwo));
+        var spec = Given(CompletedRotation("rotation-1", IncidentAt(-1), T.AddHours(-3), CapOfTwo)).When(Evaluate(Healthy(), CapOfTwo))
+            .ThenTypes(typeof(FailoverTriggered), typeof(KeyRotationRequested), typeof(AutomationLatched));
 
+        // The latch is recorded once, by the decider, with the decision that reaches the cap; the fold only reads it.
+        var latched = spec.Single<AutomationLatched>();
+        Assert.Equal((Producer, spec.Single<FailoverTriggered>().IncidentId, 2, 2, T), (latched.Producer, latched.IncidentId, latched.Rotations, latched.Cap, latched.At));
         Assert.True(spec.After.Latched);
         Assert.Equal([T.AddHours(-3), T], spec.After.AutomaticRotations);
+        Assert.False(Fold([.. spec.Stream.Where(e => e is not AutomationLatched)]).Latched);
     }
 
     [Fact]
@@ -156,7 +166,9 @@ public sealed class FailoverProcessTests
         IProcessEvent[] latched =
         [
             .. CompletedRotation("rotation-1", IncidentAt(0), T.AddHours(-3), CapOfTwo),
-            .. CompletedRotation("rotation-2", IncidentAt(1), T.AddHours(-1), CapOfTwo),
+            .. Rotation("rotation-2", IncidentAt(1), T.AddHours(-1), CapOfTwo),
+            Latched(IncidentAt(1), 2, 2, T.AddHours(-1)),
+            .. CompletedRotation("rotation-2", IncidentAt(1), T.AddHours(-1), CapOfTwo)[2..],
         ];
         var state = Fold(latched);
         var evidence = Healthy() with
@@ -184,6 +196,7 @@ public sealed class FailoverProcessTests
         [
             .. CompletedRotation("rotation-1", IncidentAt(0), T.AddHours(-3), CapOfTwo),
             .. Rotation("rotation-2", IncidentAt(1), T.AddHours(-1), CapOfTwo),
+            Latched(IncidentAt(1), 2, 2, T.AddHours(-1)),
             Failed("rotation-2", reason, T.AddHours(-1).AddMinutes(5)),
         ];
 

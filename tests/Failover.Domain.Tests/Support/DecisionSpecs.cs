@@ -323,6 +323,9 @@ internal static class ProcessHistory
         Completed(rotationId, at.AddSeconds(61)),
     ];
 
+    /// <summary>What the decider records with the rotation that reaches the cap.</summary>
+    public static AutomationLatched Latched(string incident, int rotations, int cap, DateTimeOffset at) => new(DecisionFixtures.Producer, incident, rotations, cap, at);
+
     public static ManualFailoverRequested ManualRequested(string dataCenter, DateTimeOffset at) => new(DecisionFixtures.Producer, dataCenter, "operator", "drill", at);
 
     public static AutomationPaused Paused(DateTimeOffset at) => new(DecisionFixtures.Producer, "operator", "maintenance", at);
