@@ -114,7 +114,7 @@ public static class Verifier
         private int _evidenceRebuilt;
         private int _rotationSteps;
 
-        /// <summary>The folds at an event that made the process manager evaluate: a sample of its observer, or an operator's command.</summary>
+        /// <summary>The folds at an event that made the process manager evaluate (<see cref="EvaluationTrigger"/>): a sample of its observer, or an operator's command.</summary>
         private sealed record Snapshot(long Position, Guid EventId, DateTimeOffset At, ObservedChain Chain, ImmutableDictionary<string, ObserverState> Views);
 
         private sealed record Requested(KeyRotationRequested Request, long Position, string? RecomputedId);
@@ -263,9 +263,9 @@ public static class Verifier
 
                     var view = _views.TryGetValue(e.Stream, out var known) ? known : ObserverState.Empty;
                     _views = _views.SetItem(e.Stream, view.Apply(observerEvent));
-                    if (audited.Event is ParticipationSampled sample)
+                    if (EvaluationTrigger.At(observerEvent, observerEvent.ObserverId, producer: string.Empty) is { } sampledAt)
                     {
-                        Keep(_samples, e.Stream, new Snapshot(e.Position, e.EventId, sample.ObservedAt, _chain, _views));
+                        Keep(_samples, e.Stream, new Snapshot(e.Position, e.EventId, sampledAt, _chain, _views));
                     }
 
                     break;
@@ -289,17 +289,9 @@ public static class Verifier
             CheckRotationStep(e, processEvent);
             _processes[e.Stream] = process.Apply(processEvent);
             _lastProcessEvent[e.Stream] = (processEvent, e.Position);
-            switch (processEvent)
+            if (EvaluationTrigger.At(processEvent, observerId: string.Empty, processEvent.Producer) is { } commandAt)
             {
-                case ManualFailoverRequested m:
-                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, e.EventId, m.At, _chain, _views));
-                    break;
-                case AutomationResumed r:
-                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, e.EventId, r.At, _chain, _views));
-                    break;
-                case AutomationRearmed r:
-                    Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, e.EventId, r.At, _chain, _views));
-                    break;
+                Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, e.EventId, commandAt, _chain, _views));
             }
         }
 

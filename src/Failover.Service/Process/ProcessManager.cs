@@ -201,17 +201,12 @@ public sealed partial class ProcessManager
                 await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
                 await RefreshPermissionAsync(cancellationToken).ConfigureAwait(false);
                 await FollowRotationAsync(sample, cancellationToken).ConfigureAwait(false);
-                await EvaluateAsync(sample.ObservedAt, cancellationToken).ConfigureAwait(false);
                 break;
-            case ManualFailoverRequested request:
-                await EvaluateAsync(request.At, cancellationToken).ConfigureAwait(false);
-                break;
-            case AutomationResumed resumed:
-                await EvaluateAsync(resumed.At, cancellationToken).ConfigureAwait(false);
-                break;
-            case AutomationRearmed rearmed:
-                await EvaluateAsync(rearmed.At, cancellationToken).ConfigureAwait(false);
-                break;
+        }
+
+        if (EvaluationTrigger.At(e, _settings.ObserverId, _producer) is { } at)
+        {
+            await EvaluateAsync(at, cancellationToken).ConfigureAwait(false);
         }
     }
 
