@@ -143,4 +143,15 @@ public sealed class EndpointJudgementTests
         Assert.Equal(["http://b (does not agree)"], EndpointJudgement.BelowMajority(view, ["http://a", "http://b"]));
         Assert.Empty(EndpointJudgement.BelowMajority(view, ["http://a"]));
     }
+
+    [Fact]
+    public void Null_arguments_are_refused()
+    {
+        Assert.Throws<ArgumentNullException>(() => EndpointJudgement.Judge(null!, null, Chain, Now, StaleAfter));
+        Assert.Throws<ArgumentNullException>(() => EndpointJudgement.Changes("obs", null!, ObserverState.Empty, Now));
+        Assert.Throws<ArgumentNullException>(() => EndpointJudgement.Changes("obs", [], null!, Now));
+        Assert.Throws<ArgumentNullException>(() => EndpointJudgement.IsInconsistent(null!, Api));
+        Assert.Throws<ArgumentNullException>(() => EndpointJudgement.BelowMajority(null!, []));
+        Assert.Throws<ArgumentNullException>(() => EndpointJudgement.BelowMajority(ObserverState.Empty, null!));
+    }
 }

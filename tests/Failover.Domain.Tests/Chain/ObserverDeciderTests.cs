@@ -176,6 +176,21 @@ public sealed class ObserverDeciderTests
             ObserverDecider.Decide(ObserverState.Empty, ObservedChain.Empty, known, Rules));
     }
 
+    [Fact]
+    public void Null_arguments_are_refused()
+    {
+        var poll = new ObserverPoll(Now, ChainId, []);
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.Rank(null!, ChainId, []));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.Rank(ObserverState.Empty, ChainId, null!));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.IsSampleDue(null!, Chain, 1, Now, Rules));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.IsSampleDue(ObserverState.Empty, null!, 1, Now, Rules));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.IsSampleDue(ObserverState.Empty, Chain, 1, Now, null!));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.Decide(null!, Chain, poll, Rules));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.Decide(ObserverState.Empty, null!, poll, Rules));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.Decide(ObserverState.Empty, Chain, null!, Rules));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.Decide(ObserverState.Empty, Chain, poll, null!));
+    }
+
     /// <summary>Participation figures compare by value, their list of missing producers included.</summary>
     private sealed class FiguresComparer : IEqualityComparer<ParticipationFigures?>
     {

@@ -25,8 +25,8 @@ public sealed class PolicyTargetTests
     }
 
     [Theory]
-    [InlineData(ConsensusKind.Savanna, ConsensusKind.Legacy, "the configuration says savanna but the chain's block headers are legacy", "set Chain:Consensus to legacy")]
-    [InlineData(ConsensusKind.Legacy, ConsensusKind.Savanna, "the configuration says legacy but the chain's block headers are savanna", "without actfinkey")]
+    [InlineData(ConsensusKind.Savanna, ConsensusKind.Legacy, "the configuration says savanna but the chain's block headers are legacy", "a legacy chain has no finalizers, so a rotation built for Savanna does not fit it; set Chain:Consensus to legacy")]
+    [InlineData(ConsensusKind.Legacy, ConsensusKind.Savanna, "the configuration says legacy but the chain's block headers are savanna", "a rotation without actfinkey would leave the standby's node paused for want of its finalizer's votes; set Chain:Consensus to savanna")]
     public void A_chain_whose_consensus_is_not_the_configured_one_fails_its_own_gate_also_for_an_operator_and_leaves_the_target_to_priority(ConsensusKind configured, ConsensusKind chain, string mismatch, string consequence)
     {
         Given(Healthy(configured) with { ChainConsensus = chain })

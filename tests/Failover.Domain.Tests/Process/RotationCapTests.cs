@@ -35,4 +35,11 @@ public sealed class RotationCapTests
         var manual = ProcessHistory.Triggered("manual-1", T, new FailoverPolicy { MaxRotationsPer24h = 1 }, manualTo: "dc-b");
         Assert.False(RotationCap.IsReachedBy(manual, 5));
     }
+
+    [Fact]
+    public void Null_arguments_are_refused()
+    {
+        Assert.Throws<ArgumentNullException>(() => RotationCap.CountingAt(null!, T));
+        Assert.Throws<ArgumentNullException>(() => RotationCap.IsReachedBy(null!, 0));
+    }
 }
