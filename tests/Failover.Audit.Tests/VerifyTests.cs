@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Failover.Audit.Verification;
 using Failover.Domain.Decisions;
 using Failover.Domain.Events;
@@ -157,8 +157,7 @@ public sealed class VerifyTests(DemoStore demo)
         var copy = new Tamper(demo.Copy("cause"));
         var decision = await copy.FirstAsync(Triggered);
         var other = await copy.FirstAsync("block-produced.v1");
-        await copy.ExecuteAsync("UPDATE events SET causation_id = $cause WHERE position = $position", ("$cause", other.EventId.ToByteArray(bigEndian: true)), ("$position", decision.Position));
-        await copy.ResealAsync(decision.Position);
+        await RewriteCauseAsync(copy, decision, other);
 
         var report = await VerifyAsync(copy);
 
@@ -176,8 +175,7 @@ public sealed class VerifyTests(DemoStore demo)
         var decision = await copy.FirstAsync(Triggered);
         var events = await copy.EventsAsync();
         var earlier = events.Last(e => e.Type == "participation-sampled.v1" && e.Position < decision.Position && e.EventId != decision.Metadata.CausationId);
-        await copy.ExecuteAsync("UPDATE events SET causation_id = $cause WHERE position = $position", ("$cause", earlier.EventId.ToByteArray(bigEndian: true)), ("$position", decision.Position));
-        await copy.ResealAsync(decision.Position);
+        await RewriteCauseAsync(copy, decision, earlier);
 
         var report = await VerifyAsync(copy);
 
@@ -325,6 +323,13 @@ public sealed class VerifyTests(DemoStore demo)
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(reason, run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Points <paramref name="decision"/>'s CausationId at <paramref name="cause"/> and reseals the chain after it, as a forger would.</summary>
+    private static async Task RewriteCauseAsync(Tamper copy, RecordedEvent decision, RecordedEvent cause)
+    {
+        await copy.ExecuteAsync("UPDATE events SET causation_id = $cause WHERE position = $position", ("$cause", cause.EventId.ToByteArray(bigEndian: true)), ("$position", decision.Position));
+        await copy.ResealAsync(decision.Position);
     }
 
     private static void FlipToSuppression(System.Text.Json.Nodes.JsonObject payload)
