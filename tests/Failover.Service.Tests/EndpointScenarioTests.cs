@@ -31,7 +31,7 @@ public sealed partial class EndpointScenarioTests
         Assert.NotEmpty(degraded.Detail);
         Assert.Equal(rig.Simulator.View().Head.Number, rig.Observer.Chain.Head!.Number);
         Assert.True(rig.Observer.Chain.Head.Number >= headBefore + 40, "the observer kept following the other endpoint");
-        var sample = rig.Observer.View.LatestSample!;
+        var sample = rig.Observer.State.LatestSample!;
         Assert.False(sample.Endpoints.Single(e => e.Endpoint == name).Healthy);
 
         rig.Simulator.SetApiFaults(node, ApiFaults.None);
@@ -40,7 +40,7 @@ public sealed partial class EndpointScenarioTests
         var recovered = Assert.Single(observer.OfType<EndpointRecovered>());
         Assert.Equal(name, recovered.Endpoint);
         Assert.Equal(2, observer.Count(e => e is EndpointDegraded or EndpointRecovered));
-        Assert.True(rig.Observer.View.LatestSample!.Endpoints.All(e => e.Healthy && e.Agrees));
+        Assert.True(rig.Observer.State.LatestSample!.Endpoints.All(e => e.Healthy && e.Agrees));
         await Scenario.ChainStreamHoldsEachBlockOnceAsync(rig);
     }
 
@@ -100,7 +100,7 @@ public sealed partial class EndpointScenarioTests
         rig.RewriteAnswers(null);
         await rig.RunForAsync(TimeSpan.FromSeconds(8));
         Assert.Contains((await rig.ObserverEventsAsync()).OfType<EndpointRecovered>(), r => r.Endpoint == Api2);
-        Assert.All(rig.Observer.View.LatestSample!.Endpoints, e => Assert.True(e.Healthy && e.Agrees, $"{e.Endpoint} counts toward the endpoints gate"));
+        Assert.All(rig.Observer.State.LatestSample!.Endpoints, e => Assert.True(e.Healthy && e.Agrees, $"{e.Endpoint} counts toward the endpoints gate"));
 
         await rig.RunUntilJustBeforeOurWindowAsync();
         rig.Simulator.SetNodeDown(Scenario.Dc1, true);
@@ -128,7 +128,7 @@ public sealed partial class EndpointScenarioTests
         Assert.Empty((await rig.ObserverEventsAsync()).OfType<EndpointDegraded>());
         var first = (await rig.ChainEventsAsync()).OfType<BlockProduced>().First();
         Assert.Equal(2u, first.BlockNum);
-        Assert.All(rig.Observer.View.LatestSample!.Endpoints, e => Assert.True(e.Healthy && e.Agrees));
+        Assert.All(rig.Observer.State.LatestSample!.Endpoints, e => Assert.True(e.Healthy && e.Agrees));
     }
 
     [GeneratedRegex("\"producer\":\"[a-z1-5.]+\"")]

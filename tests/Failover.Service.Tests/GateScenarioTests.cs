@@ -23,7 +23,7 @@ public sealed class GateScenarioTests
         await rig.StepAsync();
         await rig.RunUntilJustBeforeOurWindowAsync();
         rig.Simulator.SetNodeDown(Scenario.Dc1, true);
-        await rig.RunUntilAsync(() => rig.Observer.View.LatestSample?.OurConsecutiveMissed >= 12, TimeSpan.FromSeconds(20), "our 12th miss revealed");
+        await rig.RunUntilAsync(() => rig.Observer.State.LatestSample?.OurConsecutiveMissed >= 12, TimeSpan.FromSeconds(20), "our 12th miss revealed");
         rig.Simulator.SetApiNodeStalled("api1", true);
         rig.Simulator.SetApiNodeStalled("api2", true);
 

@@ -57,7 +57,7 @@ public sealed class LostAppendReplyTests
         await Scenario.ExactlyOneRotationOnChainAsync(rig);
         records = await rig.RecordsAsync(observerStream);
         Scenario.IsDense(records);
-        Assert.Equal(records.Count, rig.Observer.View.EventCount);
+        Assert.Equal(records.Count, rig.Observer.State.EventCount);
         Assert.DoesNotContain(rig.Instances[0].Log.Entries, e => e.Message.Contains("two observers", StringComparison.Ordinal));
         Assert.Single(rig.Instances[0].Log.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith($"The reply of an append to {observerStream} was lost", StringComparison.Ordinal));
     }

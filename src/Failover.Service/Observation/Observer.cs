@@ -35,7 +35,7 @@ public sealed class Observer
     private FencedStream? _chainStream;
     private string? _chainId;
     private ObservedChain _chain = ObservedChain.Empty;
-    private ObserverState _view = ObserverState.Empty;
+    private ObserverState _state = ObserverState.Empty;
     private readonly ObserverRules _rules;
     private bool _belowMajority;
 
@@ -55,7 +55,7 @@ public sealed class Observer
 
     public ObservedChain Chain => _chain;
 
-    public ObserverState View => _view;
+    public ObserverState State => _state;
 
     public string ChainStream => Streams.Chain(_chainId ?? throw new InvalidOperationException("The chain id is not known yet."));
 
@@ -99,7 +99,7 @@ public sealed class Observer
         string? problem = null;
         var appended = 0;
         EndpointRead? followed = null;
-        foreach (var ranked in ObserverDecider.Rank(_view, _chainId!, checks))
+        foreach (var ranked in ObserverDecider.Rank(_state, _chainId!, checks))
         {
             var index = Array.IndexOf(checks, ranked);
             var candidate = reads[index];
@@ -156,11 +156,11 @@ public sealed class Observer
             }
         }
 
-        await foreach (var (_, e) in DomainEvents.ReadStreamAsync(_store, ObserverStream, _view.EventCount, cancellationToken).ConfigureAwait(false))
+        await foreach (var (_, e) in DomainEvents.ReadStreamAsync(_store, ObserverStream, _state.EventCount, cancellationToken).ConfigureAwait(false))
         {
             if (e is IObserverEvent observerEvent)
             {
-                _view = _view.Apply(observerEvent);
+                _state = _state.Apply(observerEvent);
             }
         }
     }
@@ -342,23 +342,23 @@ public sealed class Observer
     {
         FollowedEndpoint? sampled = null;
         IReadOnlyList<DataCenterNodeView>? nodes = null;
-        if (followed?.Info is { } info && ObserverDecider.IsSampleDue(_view, _chain, info.LastIrreversibleBlockNum, now, _rules))
+        if (followed?.Info is { } info && ObserverDecider.IsSampleDue(_state, _chain, info.LastIrreversibleBlockNum, now, _rules))
         {
             await CompareAsync(reads, checks, followed, cancellationToken).ConfigureAwait(false);
             nodes = await ReadDataCenterNodesAsync(cancellationToken).ConfigureAwait(false);
             sampled = new FollowedEndpoint(followed.Endpoint.Name, info.LastIrreversibleBlockNum, info.LastIrreversibleBlockId);
         }
 
-        var events = ObserverDecider.Decide(_view, _chain, new ObserverPoll(now, _chainId, checks, sampled, nodes), _rules);
+        var events = ObserverDecider.Decide(_state, _chain, new ObserverPoll(now, _chainId, checks, sampled, nodes), _rules);
         if (events.Count == 0)
         {
             return 0;
         }
 
         var data = events.Select((e, i) => DomainEvents.ToEventData(
-            DeterministicEventId.Create(_settings.ObserverId, EventCatalogue.Of(e.GetType()).Name, (_view.EventCount + i).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            DeterministicEventId.Create(_settings.ObserverId, EventCatalogue.Of(e.GetType()).Name, (_state.EventCount + i).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             e, Metadata)).ToList();
-        var result = await _observerStream.AppendAsync(_view.EventCount, data, cancellationToken).ConfigureAwait(false);
+        var result = await _observerStream.AppendAsync(_state.EventCount, data, cancellationToken).ConfigureAwait(false);
         if (result.Foreign)
         {
             // Events this observer did not append: the fence holds, nothing of them is folded.
@@ -371,7 +371,7 @@ public sealed class Observer
         {
             foreach (var e in events)
             {
-                _view = _view.Apply(e);
+                _state = _state.Apply(e);
             }
         }
         else
@@ -382,7 +382,7 @@ public sealed class Observer
             {
                 if (DomainEvents.TryDeserialize(recorded) is IObserverEvent e)
                 {
-                    _view = _view.Apply(e);
+                    _state = _state.Apply(e);
                 }
             }
         }
@@ -404,7 +404,7 @@ public sealed class Observer
     /// <summary>Says once, loudly, when fewer than a majority of the endpoints agree (no failover could pass), and once when it ends.</summary>
     private void ReportEndpointMajority()
     {
-        var missing = EndpointJudgement.BelowMajority(_view, [.. _endpoints.Select(e => e.Name)]);
+        var missing = EndpointJudgement.BelowMajority(_state, [.. _endpoints.Select(e => e.Name)]);
         if (missing.Count > 0 && !_belowMajority)
         {
             ObserverLog.BelowMajority(_log, _endpoints.Count, string.Join(", ", missing));

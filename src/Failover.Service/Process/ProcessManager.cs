@@ -41,7 +41,7 @@ public sealed partial class ProcessManager
     private readonly IReadOnlyList<DataCenterConfig> _dataCenters;
     private readonly FencedStream _processStream;
     private ObservedChain _observed = ObservedChain.Empty;
-    private ObserverState _view = ObserverState.Empty;
+    private ObserverState _observerState = ObserverState.Empty;
     private FailoverProcess _process = FailoverProcess.Initial;
     private (string Url, ushort Location, string Key, DateTimeOffset ReadAt)? _registration;
     private bool _live;
@@ -177,7 +177,7 @@ public sealed partial class ProcessManager
 
                 break;
             case IObserverEvent observerEvent when recorded.Stream == Streams.Observer(_settings.ObserverId):
-                _view = _view.Apply(observerEvent);
+                _observerState = _observerState.Apply(observerEvent);
                 break;
         }
     }
@@ -274,7 +274,7 @@ public sealed partial class ProcessManager
     }
 
     private DateTimeOffset? LibBlockTime() =>
-        _view.LatestSample is { } sample && _observed.Blocks.TryGetValue(sample.LastIrreversibleBlockNum, out var lib) && lib.Id == sample.LastIrreversibleBlockId
+        _observerState.LatestSample is { } sample && _observed.Blocks.TryGetValue(sample.LastIrreversibleBlockNum, out var lib) && lib.Id == sample.LastIrreversibleBlockId
             ? BlockTimestamp.FromSlot(lib.Slot)
             : null;
 
@@ -282,12 +282,12 @@ public sealed partial class ProcessManager
     private async Task EvaluateAsync(DateTimeOffset at, CancellationToken cancellationToken)
     {
         var manual = _process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
-        if (_view.LatestSample is not { } sample || _observed.Head is null || _observed.ChainId is null)
+        if (_observerState.LatestSample is not { } sample || _observed.Head is null || _observed.ChainId is null)
         {
             return;
         }
 
-        var evidence = EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _observed, _view, _process, at, manual);
+        var evidence = EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _observed, _observerState, _process, at, manual);
         if (evidence is { Incident: null, Manual: null })
         {
             return;
@@ -360,7 +360,7 @@ public sealed partial class ProcessManager
     /// <summary>The endpoint that agrees with the followed chain in the latest sample (else the first configured).</summary>
     private (string Endpoint, ChainApiClient Client) PushEndpoint()
     {
-        var views = _view.LatestSample?.Endpoints ?? [];
+        var views = _observerState.LatestSample?.Endpoints ?? [];
         for (var i = 0; i < _settings.Endpoints.Count; i++)
         {
             var name = _settings.Endpoints[i].ToString().TrimEnd('/');
