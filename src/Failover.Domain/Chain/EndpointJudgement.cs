@@ -103,14 +103,14 @@ public static class EndpointJudgement
     /// The observer-stream events a poll's verdicts call for: a degradation when an endpoint turns untrusted or its
     /// reason changes, a recovery when an untrusted one is trusted again; nothing when its judgement is unchanged.
     /// </summary>
-    public static IReadOnlyList<IObserverEvent> Changes(string observerId, IEnumerable<EndpointVerdict> verdicts, ObserverState view, DateTimeOffset now)
+    public static IReadOnlyList<IObserverEvent> Changes(string observerId, IEnumerable<EndpointVerdict> verdicts, ObserverState state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(verdicts);
-        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(state);
         var events = new List<IObserverEvent>();
         foreach (var verdict in verdicts)
         {
-            var previous = view.Endpoints.GetValueOrDefault(verdict.Endpoint);
+            var previous = state.Endpoints.GetValueOrDefault(verdict.Endpoint);
             if (!verdict.Healthy && (previous is null || previous.Healthy || previous.Reason != verdict.Reason))
             {
                 events.Add(new EndpointDegraded(observerId, verdict.Endpoint, verdict.Reason!, verdict.Detail!, now));
@@ -125,10 +125,10 @@ public static class EndpointJudgement
     }
 
     /// <summary>Whether the observer last found the endpoint's branch impossible to record: such an endpoint is tried last.</summary>
-    public static bool IsInconsistent(ObserverState view, string endpoint)
+    public static bool IsInconsistent(ObserverState state, string endpoint)
     {
-        ArgumentNullException.ThrowIfNull(view);
-        return view.Endpoints.GetValueOrDefault(endpoint) is { Healthy: false, Reason: EndpointReasons.Inconsistent };
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Endpoints.GetValueOrDefault(endpoint) is { Healthy: false, Reason: EndpointReasons.Inconsistent };
     }
 
     /// <summary>
@@ -136,11 +136,11 @@ public static class EndpointJudgement
     /// agreeing with the recorded chain), each with the reason the observer last gave; empty while a majority agrees.
     /// An endpoint the sample does not show (configured since) counts as not agreeing.
     /// </summary>
-    public static IReadOnlyList<string> BelowMajority(ObserverState view, IReadOnlyList<string> configured)
+    public static IReadOnlyList<string> BelowMajority(ObserverState state, IReadOnlyList<string> configured)
     {
-        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(configured);
-        if (view.LatestSample is not { } sample)
+        if (state.LatestSample is not { } sample)
         {
             return [];
         }
@@ -152,6 +152,6 @@ public static class EndpointJudgement
         }
 
         return [.. configured.Where(name => !agreeing.Contains(name)).Select(name =>
-            view.Endpoints.GetValueOrDefault(name) is { Healthy: false } health ? $"{name} ({health.Reason} since {health.Since:O})" : $"{name} (does not agree)")];
+            state.Endpoints.GetValueOrDefault(name) is { Healthy: false } health ? $"{name} ({health.Reason} since {health.Since:O})" : $"{name} (does not agree)")];
     }
 }

@@ -363,14 +363,14 @@ public sealed partial class ProcessManager
         var views = _observerState.LatestSample?.Endpoints ?? [];
         for (var i = 0; i < _settings.Endpoints.Count; i++)
         {
-            var name = _settings.Endpoints[i].ToString().TrimEnd('/');
+            var name = ChainEndpoint.NameOf(_settings.Endpoints[i]);
             if (views.Any(v => v.Endpoint == name && v.Healthy && v.Agrees))
             {
                 return (name, _chain[i]);
             }
         }
 
-        return (_settings.Endpoints[0].ToString().TrimEnd('/'), _chain[0]);
+        return (ChainEndpoint.NameOf(_settings.Endpoints[0]), _chain[0]);
     }
 
     /// <summary>
