@@ -30,6 +30,7 @@ public sealed class ApiRig : IAsyncDisposable
     private readonly HttpClient _client;
     private Observer _observer;
     private ProcessManager _manager;
+    private BackgroundLoop? _managerLoop;
 
     private ApiRig(FakeTimeProvider clock, ChainSimulator simulator, DirectoryInfo directory, FailoverSettings settings, SqliteEventStore store)
     {
@@ -96,7 +97,12 @@ public sealed class ApiRig : IAsyncDisposable
         }
         while (outcome.Behind);
 
-        await _manager.DrainAsync(CancellationToken.None);
+        // The manager's real loop follows the log in the background; the step ends once it has handled all of it.
+        _managerLoop ??= new BackgroundLoop(_manager.RunAsync);
+        while (await Store.ReadHeadPositionAsync() is var head && !_manager.HasHandled(head))
+        {
+            await _managerLoop.WaitAsync(_manager.HandledAsync(head), $"the process manager to handle position {head}");
+        }
     }
 
     public async Task RunForAsync(TimeSpan span)
@@ -149,6 +155,11 @@ public sealed class ApiRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_managerLoop is not null)
+        {
+            await _managerLoop.DisposeAsync();
+        }
+
         await Store.DisposeAsync();
         _client.Dispose();
         Handler.Dispose();

@@ -117,7 +117,7 @@ public sealed class LostAppendReplyTests
         var requested = await Scenario.ExactlyOneRotationOnChainAsync(rig);
         Assert.Equal(requested.TransactionId, Assert.Single(rig.RecordedPushes).TransactionId);
         Assert.DoesNotContain(rig.Instances[0].Log.Entries, e => e.Message.StartsWith("Another instance recorded first", StringComparison.Ordinal));
-        Assert.Single(rig.Instances[0].Log.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("The reply of an append to the process stream was lost (Evaluate)", StringComparison.Ordinal));
+        Assert.Single(rig.Instances[0].Log.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("The reply of an append to failover-failover.bp was lost (Evaluate)", StringComparison.Ordinal));
         await Scenario.ChainStreamHoldsEachBlockOnceAsync(rig);
     }
 
@@ -145,7 +145,7 @@ public sealed class LostAppendReplyTests
     {
         await using var store = await TestStore.OpenAsync();
         store.Store.LoseReplyOnce("s-1", TestStore.Type);
-        var fenced = new Observation.FencedStream(store.Store, "s-1");
+        var fenced = new Storage.FencedStream(store.Store, "s-1");
         var batch = TestStore.Batch("a", 2);
 
         var result = await fenced.AppendAsync(0, batch, CancellationToken.None);
@@ -167,7 +167,7 @@ public sealed class LostAppendReplyTests
     public async Task FencedStream_rethrows_when_nothing_is_stored_and_recognises_a_late_commit_of_that_batch_later()
     {
         await using var store = await TestStore.OpenAsync();
-        var fenced = new Observation.FencedStream(store.Store, "s-1");
+        var fenced = new Storage.FencedStream(store.Store, "s-1");
         var early = TestStore.Batch("early", 1);
         store.Store.FailNextAppend("s-1");
 
@@ -186,7 +186,7 @@ public sealed class LostAppendReplyTests
     public async Task FencedStream_takes_the_same_ids_with_other_content_for_another_writers_events()
     {
         await using var store = await TestStore.OpenAsync();
-        var fenced = new Observation.FencedStream(store.Store, "s-1");
+        var fenced = new Storage.FencedStream(store.Store, "s-1");
         var theirs = TestStore.Batch("x", 1, content: "theirs");
         await store.Store.AppendToStreamAsync("s-1", ExpectedVersion.NoStream, theirs);
 

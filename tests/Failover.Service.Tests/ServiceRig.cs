@@ -66,7 +66,45 @@ internal sealed class ServiceInstance(FailoverSettings settings, IEventStore sto
 
     public Observer Observer { get; set; } = null!;
 
-    public ProcessManager Manager { get; set; } = null!;
+    public ProcessManager Manager => Turns.Manager;
+
+    public ManagerTurns Turns { get; set; } = null!;
+}
+
+/// <summary>
+/// A process manager run by its real loop (<see cref="ProcessManager.RunAsync"/>) in the rig's turns: the loop starts
+/// at its first turn, and its subscription delivers only what the rig has released to it (<see cref="GatedStore"/>).
+/// </summary>
+internal sealed class ManagerTurns
+{
+    private readonly LogProgress _released = new();
+
+    public ManagerTurns(IEventStore store, Func<IEventStore, ProcessManager> build)
+    {
+        Store = store;
+        Manager = build(new GatedStore(store, _released));
+    }
+
+    public IEventStore Store { get; }
+
+    public ProcessManager Manager { get; }
+
+    public BackgroundLoop? Loop { get; private set; }
+
+    /// <summary>Lets the manager handle (and react to) everything the log holds, its own appends too; true if there was anything.</summary>
+    public async Task<bool> TakeTurnAsync()
+    {
+        Loop ??= new BackgroundLoop(Manager.RunAsync);
+        var handled = false;
+        while (await Store.ReadHeadPositionAsync() is var head && !Manager.HasHandled(head))
+        {
+            _released.Reached(head);
+            await Loop.WaitAsync(Manager.HandledAsync(head), $"the process manager to handle position {head}");
+            handled = true;
+        }
+
+        return handled;
+    }
 }
 
 /// <summary>A push_transaction the service sent: the body, the API node it went to and when.</summary>
@@ -91,6 +129,8 @@ internal sealed class ServiceRig : IAsyncDisposable
     private readonly RigClock _serviceClock;
     private readonly string? _postgresSchema;
     private readonly string? _postgresConnection;
+    private readonly List<BackgroundLoop> _retired = [];
+    private readonly List<ManagerTurns> _followers = [];
     private long _steps;
 
     private ServiceRig(FakeTimeProvider clock, ChainSimulator simulator, DirectoryInfo directory, IReadOnlyList<(FailoverSettings Settings, IEventStore Store)> instances, string? postgresSchema, string? postgresConnection)
@@ -221,10 +261,27 @@ internal sealed class ServiceRig : IAsyncDisposable
             while (outcome.Behind);
         }
 
-        foreach (var instance in order)
+        // Each manager in turn handles everything the log holds while the others wait at their gates; round after
+        // round until none has anything left.
+        var turns = order.Select(i => i.Turns).Concat(_followers).ToList();
+        bool handled;
+        do
         {
-            await Watched(instance.Manager.DrainAsync(CancellationToken.None), "the process manager");
+            handled = false;
+            foreach (var turn in turns)
+            {
+                handled |= await turn.TakeTurnAsync();
+            }
         }
+        while (handled);
+    }
+
+    /// <summary>A process manager a test built itself (other HTTP, another logger) over the first store, run in the rig's turns from the next settle on.</summary>
+    public ProcessManager Follow(Func<IEventStore, ProcessManager> build)
+    {
+        var turns = new ManagerTurns(Store, build);
+        _followers.Add(turns);
+        return turns.Manager;
     }
 
     /// <summary>
@@ -357,8 +414,12 @@ internal sealed class ServiceRig : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>The instance is down from now on (until restarted): the rig no longer steps it.</summary>
-    public void Kill(int instance) => Instances[instance].Running = false;
+    /// <summary>The instance is down from now on (until restarted): the rig no longer steps it, and its manager stops.</summary>
+    public void Kill(int instance)
+    {
+        Instances[instance].Running = false;
+        Retire(Instances[instance]);
+    }
 
     /// <summary>Runs with other settings from now on (a new observer and manager, same store).</summary>
     public void Reconfigure(Func<FailoverSettings, FailoverSettings> change, int instance = 0)
@@ -414,6 +475,11 @@ internal sealed class ServiceRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var loop in _retired.Concat(Instances.Select(i => i.Turns).Concat(_followers).Select(t => t.Loop).OfType<BackgroundLoop>()))
+        {
+            await loop.DisposeAsync();
+        }
+
         foreach (var store in Instances.Select(i => i.Store).Distinct())
         {
             await store.DisposeAsync();
@@ -427,10 +493,21 @@ internal sealed class ServiceRig : IAsyncDisposable
         }
     }
 
+    /// <summary>A new observer and process manager, as after a restart; the manager's loop starts at its first turn.</summary>
     private void Rebuild(ServiceInstance instance)
     {
+        Retire(instance);
         instance.Observer = new Observer(instance.Settings, instance.Store, _client, _serviceClock, instance.Log);
-        instance.Manager = new ProcessManager(instance.Settings, instance.Store, _client, _serviceClock, instance.Log);
+        instance.Turns = new ManagerTurns(instance.Store, store => new ProcessManager(instance.Settings, store, _client, _serviceClock, instance.Log));
+    }
+
+    /// <summary>Stops the instance's manager loop (it is disposed with the rig: it may have failed, and the test saw that).</summary>
+    private void Retire(ServiceInstance instance)
+    {
+        if (instance.Turns?.Loop is { } loop)
+        {
+            _retired.Add(loop);
+        }
     }
 
     /// <summary>Passes requests on, keeping every push_transaction body; a hook can answer pushes itself.</summary>

@@ -93,7 +93,7 @@ public sealed class StartupChecksTests
         var (manager, log) = ManagerSeeing(rig, permission => permission["linked_actions"] = new JsonArray(
             [.. permission["linked_actions"]!.AsArray().Where(l => !removed.Contains((string?)l!["action"])).Select(l => l!.DeepClone())]));
 
-        await manager.DrainAsync(CancellationToken.None);
+        await rig.SettleAsync();
 
         Assert.Equal(
             [.. expected.Select(a => $"SIGNING PERMISSION: failover.bp@failover is not linked to eosio::{a}: the rotation will be rejected for missing authority")],
@@ -119,27 +119,23 @@ public sealed class StartupChecksTests
                     [.. permission["linked_actions"]!.AsArray().Where(l => (string?)l!["action"] != "actfinkey").Select(l => l!.DeepClone())]);
             }
         });
-        await manager.DrainAsync(CancellationToken.None);
+        await rig.SettleAsync();
         Assert.Empty(manager.Blockers);
         const string problem = "failover.bp@failover is not linked to eosio::actfinkey: the rotation will be rejected for missing authority";
 
         unlinked = true;
         await rig.RunForAsync(TimeSpan.FromMinutes(9));
-        await manager.DrainAsync(CancellationToken.None);
         Assert.Empty(manager.Blockers); // read at start-up; not read again yet
 
         await rig.RunForAsync(TimeSpan.FromMinutes(1.5));
-        await manager.DrainAsync(CancellationToken.None);
         Assert.Equal([problem], manager.Blockers);
 
         await rig.RunForAsync(TimeSpan.FromMinutes(21));
-        await manager.DrainAsync(CancellationToken.None);
         Assert.Equal([problem], manager.Blockers);
         Assert.Equal(["SIGNING PERMISSION: " + problem], log.Entries.Where(e => e.Level == LogLevel.Critical).Select(e => e.Message));
 
         unlinked = false;
         await rig.RunForAsync(TimeSpan.FromMinutes(10.5));
-        await manager.DrainAsync(CancellationToken.None);
         Assert.Empty(manager.Blockers);
         Assert.Single(log.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("SIGNING PERMISSION: failover.bp@failover is now as the rotation needs it", StringComparison.Ordinal));
     }
@@ -151,14 +147,13 @@ public sealed class StartupChecksTests
         var reachable = false;
         var log = new RecordingLogger();
         var http = new HttpClient(new FailAccountReads(new InProcessChainHandler(rig.Simulator, rig.Clock), () => reachable)) { Timeout = Timeout.InfiniteTimeSpan };
-        var manager = new ProcessManager(rig.Settings with { Signer = rig.Settings.Signer with { Permission = Name.Parse("nosuchperm") } }, rig.Store, http, rig.ServiceClock, log);
+        var manager = rig.Follow(store => new ProcessManager(rig.Settings with { Signer = rig.Settings.Signer with { Permission = Name.Parse("nosuchperm") } }, store, http, rig.ServiceClock, log));
 
-        await manager.DrainAsync(CancellationToken.None);
+        await rig.SettleAsync();
         Assert.Empty(manager.Blockers); // unknown is not a finding
 
         reachable = true;
         await rig.RunForAsync(TimeSpan.FromSeconds(5));
-        await manager.DrainAsync(CancellationToken.None);
 
         Assert.Equal(["failover.bp has no permission 'nosuchperm': rotations signed for it will be rejected"], manager.Blockers);
     }
@@ -185,7 +180,7 @@ public sealed class StartupChecksTests
         await using var rig = await ServiceRig.StartAsync(ConsensusMode.Savanna);
         var (manager, log) = ManagerSeeing(rig, permission => permission["required_auth"]!["threshold"] = 2);
 
-        await manager.DrainAsync(CancellationToken.None);
+        await rig.SettleAsync();
 
         var critical = Assert.Single(log.Entries, e => e.Level == LogLevel.Critical).Message;
         Assert.Contains("weighs 1 in failover.bp@failover, whose threshold is 2: it cannot sign the rotation alone", critical, StringComparison.Ordinal);
@@ -405,7 +400,7 @@ public sealed class StartupChecksTests
     {
         var log = new RecordingLogger();
         var http = new HttpClient(new EditAccount(new InProcessChainHandler(rig.Simulator, rig.Clock), edit)) { Timeout = Timeout.InfiniteTimeSpan };
-        return (new ProcessManager(rig.Settings, rig.Store, http, rig.ServiceClock, log), log);
+        return (rig.Follow(store => new ProcessManager(rig.Settings, store, http, rig.ServiceClock, log)), log);
     }
 
     /// <summary>Rewrites the failover permission in get_account answers, as a chain where it is set up otherwise would answer.</summary>

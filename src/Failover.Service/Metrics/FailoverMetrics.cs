@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Failover.Domain.Chain;
 using Failover.Domain.Events;
+using Failover.EventStore;
 using Failover.Service.Configuration;
 
 namespace Failover.Service.Metrics;
@@ -36,8 +37,7 @@ public sealed class FailoverMetrics : IDisposable
     private int? _ourConsecutiveMissed;
     private DateTimeOffset? _lastSampleAt;
     private ObserverState _observer = ObserverState.Empty;
-    private long _position;
-    private readonly List<(long Position, TaskCompletionSource Reached)> _waiters = [];
+    private readonly LogProgress _progress = new();
 
     public FailoverMetrics(IMeterFactory meters, TimeProvider time, FailoverSettings settings)
     {
@@ -89,49 +89,13 @@ public sealed class FailoverMetrics : IDisposable
     }
 
     /// <summary>The position of the last event of the log taken into account.</summary>
-    public long Position
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _position;
-            }
-        }
-    }
+    public long Position => _progress.Position;
 
     /// <summary>Completes once the events up to <paramref name="position"/> are taken into account (the log is followed live).</summary>
-    public Task WaitForPositionAsync(long position, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            if (_position >= position)
-            {
-                return Task.CompletedTask;
-            }
-
-            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((position, reached));
-            return reached.Task.WaitAsync(cancellationToken);
-        }
-    }
+    public Task WaitForPositionAsync(long position, CancellationToken cancellationToken = default) => _progress.WaitForPositionAsync(position, cancellationToken);
 
     /// <summary>The subscriber has applied every event up to <paramref name="position"/>.</summary>
-    public void Applied(long position)
-    {
-        List<TaskCompletionSource> reached;
-        lock (_lock)
-        {
-            _position = position;
-            reached = [.. _waiters.Where(w => w.Position <= position).Select(w => w.Reached)];
-            _waiters.RemoveAll(w => w.Position <= position);
-        }
-
-        foreach (var waiter in reached)
-        {
-            waiter.TrySetResult();
-        }
-    }
+    public void Applied(long position) => _progress.Reached(position);
 
     public void RecordAppend(TimeSpan duration) => _appendDuration.Record(duration.TotalSeconds);
 

@@ -31,8 +31,8 @@ public sealed class Observer
     private readonly ILogger _log;
     private readonly IReadOnlyList<ChainEndpoint> _endpoints;
     private readonly IReadOnlyList<(DataCenter DataCenter, ChainEndpoint Node)> _dataCenterNodes;
-    private readonly FencedStream _observerStream;
-    private FencedStream? _chainStream;
+    private readonly EventSourcedStream<ObserverState, IObserverEvent> _observerStream;
+    private EventSourcedStream<ObservedChain, IChainEvent>? _chainStream;
     private string? _chainId;
     private ObservedChain _chain = ObservedChain.Empty;
     private ObserverState _state = ObserverState.Empty;
@@ -46,7 +46,7 @@ public sealed class Observer
         (_settings, _store, _time, _log) = (settings, store ?? throw new ArgumentNullException(nameof(store)), time ?? throw new ArgumentNullException(nameof(time)), log ?? throw new ArgumentNullException(nameof(log)));
         _endpoints = [.. settings.Endpoints.Select(url => Endpoint(url, http))];
         _dataCenterNodes = [.. settings.DataCenters.Where(d => d.Endpoint is not null).Select(d => (d, Endpoint(d.Endpoint!, http)))];
-        _observerStream = new FencedStream(_store, ObserverStream);
+        _observerStream = new(_store, ObserverStream, s => s.EventCount, (s, _, e) => s.Apply(e), _ => string.Empty, _log);
         _rules = new ObserverRules(settings.ObserverId, settings.Producer, settings.Policy.MissedBlocksThreshold, settings.Observer.SampleInterval, settings.Observer.StaleAfter);
     }
 
@@ -145,24 +145,12 @@ public sealed class Observer
     /// <summary>Loads the streams at start-up (after that, appends fold what another observer recorded: <see cref="AppendChainAsync"/>).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
-        if (_chainId is not null)
+        if (_chainStream is not null)
         {
-            await foreach (var (_, e) in DomainEvents.ReadStreamAsync(_store, ChainStream, _chain.EventCount, cancellationToken).ConfigureAwait(false))
-            {
-                if (e is IChainEvent chainEvent)
-                {
-                    _chain = _chain.Apply(chainEvent);
-                }
-            }
+            _chain = await _chainStream.LoadAsync(_chain, cancellationToken).ConfigureAwait(false);
         }
 
-        await foreach (var (_, e) in DomainEvents.ReadStreamAsync(_store, ObserverStream, _state.EventCount, cancellationToken).ConfigureAwait(false))
-        {
-            if (e is IObserverEvent observerEvent)
-            {
-                _state = _state.Apply(observerEvent);
-            }
-        }
+        _state = await _observerStream.LoadAsync(_state, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The chain id: configured (and then checked), or agreed by the endpoints that answer.</summary>
@@ -177,6 +165,7 @@ public sealed class Observer
         }
 
         _chainId = chosen;
+        _chainStream = new(_store, ChainStream, c => c.EventCount, (c, _, e) => c.Apply(e), WhatItRecords, _log);
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         ObserverLog.Observing(_log, _chainId, _endpoints.Count, _chain.EventCount, _chain.Head?.Number);
         return true;
@@ -246,57 +235,28 @@ public sealed class Observer
 
     /// <summary>
     /// Appends to the chain stream with the version folded. When the reply does not settle it (lost, or another
-    /// observer moved the stream), what the stream holds is folded instead (<see cref="FencedStream"/>). True when these
-    /// events are stored — acknowledged, or found stored after a lost reply.
+    /// observer moved the stream), what the stream holds is folded instead (<see cref="EventSourcedStream{TState, TEvent}"/>).
+    /// True when these events are stored — acknowledged, or found stored after a lost reply.
     /// </summary>
     private async Task<bool> AppendChainAsync(IReadOnlyList<IChainEvent> events, CancellationToken cancellationToken)
     {
-        var data = events.Select((e, i) => DomainEvents.ToEventData(ChainEventId(e, _chain.EventCount + i), e, Metadata)).ToList();
-        _chainStream ??= new FencedStream(_store, ChainStream);
-        var result = await _chainStream.AppendAsync(_chain.EventCount, data, cancellationToken).ConfigureAwait(false);
-        if (result.Tail is null)
-        {
-            foreach (var e in events)
-            {
-                _chain = _chain.Apply(e);
-            }
-
-            return true;
-        }
-
-        if (result.Recovered)
-        {
-            ObserverLog.FoundOwnAppend(_log, ChainStream, result.Own);
-        }
-
-        foreach (var recorded in result.Tail)
-        {
-            if (DomainEvents.TryDeserialize(recorded) is IChainEvent chainEvent)
-            {
-                _chain = _chain.Apply(chainEvent);
-            }
-        }
-
+        var result = await _chainStream!.AppendAsync(_chain, events, Metadata, "chain events", cancellationToken).ConfigureAwait(false);
+        _chain = result.State;
         return result.Written;
     }
 
     /// <summary>
-    /// Named by the chain, what was observed and the stream version it takes: a retry of the same append carries the
-    /// same ids, while the same block recorded again after forks switched away and back gets a new one.
+    /// What a chain event records, in its id: the same block recorded again after forks switched away and back takes
+    /// another version, and so another id.
     /// </summary>
-    private Guid ChainEventId(IChainEvent e, long version)
+    private static string WhatItRecords(IChainEvent e) => e switch
     {
-        var type = EventCatalogue.Of(e.GetType()).Name;
-        var what = e switch
-        {
-            BlockProduced b => b.BlockId,
-            BlockMissed m => $"{m.Slot}@{m.RevealedByBlockId}",
-            ProducerScheduleChanged s => $"v{s.Version}@{s.EffectiveFromBlockNum}",
-            ForkSwitched f => $"{f.OldHeadId}->{f.NewHeadId}",
-            _ => string.Empty,
-        };
-        return DeterministicEventId.Create(_chainId!, type, what, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
+        BlockProduced b => b.BlockId,
+        BlockMissed m => $"{m.Slot}@{m.RevealedByBlockId}",
+        ProducerScheduleChanged s => $"v{s.Version}@{s.EffectiveFromBlockNum}",
+        ForkSwitched f => $"{f.OldHeadId}->{f.NewHeadId}",
+        _ => string.Empty,
+    };
 
     private EventMetadata Metadata => new(ObserverId: _settings.ObserverId);
 
@@ -355,38 +315,15 @@ public sealed class Observer
             return 0;
         }
 
-        var data = events.Select((e, i) => DomainEvents.ToEventData(
-            DeterministicEventId.Create(_settings.ObserverId, EventCatalogue.Of(e.GetType()).Name, (_state.EventCount + i).ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            e, Metadata)).ToList();
-        var result = await _observerStream.AppendAsync(_state.EventCount, data, cancellationToken).ConfigureAwait(false);
-        if (result.Foreign)
+        var result = await _observerStream.AppendAsync(_state, events, Metadata, "endpoint judgements and samples", cancellationToken).ConfigureAwait(false);
+        if (result.Foreign is { } stranger)
         {
-            // Events this observer did not append: the fence holds, nothing of them is folded.
-            var stranger = result.Tail![result.Own];
+            // Events this observer did not append: the fence holds.
             throw new InvalidOperationException(
                 $"Another process appends to {ObserverStream} (version {stranger.Version} is not this observer's): two observers are configured with ObserverId '{_settings.ObserverId}'. Give each its own.");
         }
 
-        if (result.Tail is null)
-        {
-            foreach (var e in events)
-            {
-                _state = _state.Apply(e);
-            }
-        }
-        else
-        {
-            // The reply was lost: the stored events are this observer's own (these, or an earlier poll's).
-            ObserverLog.FoundOwnAppend(_log, ObserverStream, result.Own);
-            foreach (var recorded in result.Tail)
-            {
-                if (DomainEvents.TryDeserialize(recorded) is IObserverEvent e)
-                {
-                    _state = _state.Apply(e);
-                }
-            }
-        }
-
+        _state = result.State;
         if (!result.Written)
         {
             // An earlier poll's events were stored instead: this poll's are decided again at the next.
@@ -496,7 +433,4 @@ internal static partial class ObserverLog
 
     [LoggerMessage(LogLevel.Error, "The observer could not append to the event store; it retries at the next poll.")]
     public static partial void StoreFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(LogLevel.Warning, "The reply of an append to {Stream} was lost; its {Count} event(s) were found stored, and the observer carries on from them.")]
-    public static partial void FoundOwnAppend(ILogger logger, string stream, int count);
 }

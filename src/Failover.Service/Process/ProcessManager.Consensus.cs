@@ -15,15 +15,13 @@ namespace Failover.Service.Process;
 /// chain may leave out the finalizer keys, and a rotation would then leave the standby's node paused (a Savanna
 /// producer pauses without its finalizer's votes). The chain's consensus is read from a block header as the observer
 /// reads them (<see cref="ObservedBlock.IsSavanna"/>: a Savanna header's <c>schedule_version</c> is 2^31): at start-up,
-/// again at least every <see cref="ConsensusRefresh"/> while samples come in, and before any decision. When it differs,
+/// again at least every <see cref="ChainFacts.Refresh"/> while samples come in, and before any decision. When it differs,
 /// the service fails closed: Critical once, a blocker in <see cref="Blockers"/>, and no rotation — the evidence carries
 /// the chain's consensus and the policy's consensus-mismatch gate fails, so the suppression is recorded like any other (for
 /// <c>failover audit</c>, the dashboard and the webhooks) and re-derived by <c>audit verify</c>.
 /// </summary>
 public sealed partial class ProcessManager
 {
-    private static readonly TimeSpan ConsensusRefresh = TimeSpan.FromMinutes(10);
-
     private ChainConsensus? _chainConsensus;
     private ConsensusKind? _mismatchLogged;
     private string? _consensusBlocker;
@@ -32,37 +30,21 @@ public sealed partial class ProcessManager
     public ConsensusKind? ChainConsensusSeen => _chainConsensus?.Kind;
 
     /// <summary>
-    /// The chain's consensus: the last read if recent, else the header of the head block of <paramref name="sample"/>
-    /// (the block the observer follows; at start-up, the endpoint's head) from the first endpoint that serves it. When
-    /// no endpoint answers, the last known value (null if none).
+    /// The chain's consensus (<see cref="ChainFacts.ConsensusAsync"/>): from the header of the head block of
+    /// <paramref name="sample"/> (the block the observer follows; at start-up, the endpoint's head). Null while no
+    /// endpoint ever answered.
     /// </summary>
     private async Task<ChainConsensus?> ChainConsensusAsync(ParticipationSampled? sample, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        if (_chainConsensus is { } known && now - known.ReadAt < ConsensusRefresh)
+        if (await _facts.ConsensusAsync(sample?.HeadBlockNum, cancellationToken).ConfigureAwait(false) is { Value: var seen })
         {
-            return known;
-        }
-
-        for (var i = 0; i < _chain.Count; i++)
-        {
-            try
-            {
-                var number = sample?.HeadBlockNum ?? (await _chain[i].GetInfoAsync(cancellationToken).ConfigureAwait(false)).HeadBlockNum;
-                // Read as the observer reads blocks (get_block_info, or get_block on a node without it); no signer needed.
-                var block = await new ChainEndpoint(_settings.Endpoints[i], _chain[i]).ReadBlockAsync(number, null, cancellationToken).ConfigureAwait(false);
-                Observe(new ChainConsensus(block.IsSavanna ? ConsensusKind.Savanna : ConsensusKind.Legacy, block.Number, block.HeaderScheduleVersion, now));
-                return _chainConsensus;
-            }
-            catch (Exception e) when (e is ChainApiException or FormatException)
-            {
-                Log.ReadFailed(_log, "chain's consensus (a block header)", e.Message);
-            }
+            Observe(seen);
         }
 
         return _chainConsensus;
     }
 
+    /// <summary>Keeps the reading; a mismatch is logged once when it appears, and once when it is gone.</summary>
     private void Observe(ChainConsensus seen)
     {
         _chainConsensus = seen;
@@ -94,9 +76,6 @@ public sealed partial class ProcessManager
         + $"; no rotation until Chain:Consensus is {Text(seen.Kind)}";
 
     private static string Text(ConsensusKind kind) => kind == ConsensusKind.Savanna ? "savanna" : "legacy";
-
-    /// <summary>What a block header showed of the chain's consensus, and when it was read.</summary>
-    private sealed record ChainConsensus(ConsensusKind Kind, uint BlockNum, uint HeaderScheduleVersion, DateTimeOffset ReadAt);
 
     private static partial class Log
     {

@@ -9,18 +9,16 @@ namespace Failover.Service.Process;
 /// <summary>
 /// The checks of what the process manager signs with: the signing key parses and belongs to the signing permission,
 /// and the permission is dedicated and linked to the rotation's actions (design §2.5). The key is read once, at
-/// start-up; the permission at start-up and again at least every <see cref="PermissionRefresh"/> while samples come
+/// start-up; the permission at start-up and again at least every <see cref="ChainFacts.Refresh"/> while samples come
 /// in, since an account's permissions can change on chain while the service runs. A problem is logged at Critical
 /// when it appears (and once it is gone, that it is); those that keep a rotation from succeeding are kept in
 /// <see cref="Blockers"/> (the readiness hook) for as long as the chain shows them.
 /// </summary>
 public sealed partial class ProcessManager
 {
-    private static readonly TimeSpan PermissionRefresh = TimeSpan.FromMinutes(10);
-
     private string? _keyBlocker;
     private PublicKey? _signingKey;
-    private PermissionCheck? _permission;
+    private IReadOnlyList<PermissionProblem>? _permissionProblems;
 
     /// <summary>
     /// What keeps this manager from rotating successfully, in words (never key material): a signing key that cannot be
@@ -31,25 +29,19 @@ public sealed partial class ProcessManager
     public IReadOnlyList<string> Blockers =>
     [
         .. _keyBlocker is { } key ? [key] : Array.Empty<string>(),
-        .. _permission?.Problems.Where(p => p.Blocks).Select(p => p.Text) ?? [],
+        .. _permissionProblems?.Where(p => p.Blocks).Select(p => p.Text) ?? [],
         .. _consensusBlocker is { } consensus ? [consensus] : Array.Empty<string>(),
     ];
 
     private async Task StartupChecksAsync(CancellationToken cancellationToken)
     {
         (_signingKey, _keyBlocker) = CheckSigningKey();
-        await CheckPermissionAsync(cancellationToken).ConfigureAwait(false);
+        await CheckPermissionAsync(fresh: true, cancellationToken).ConfigureAwait(false);
         await ChainConsensusAsync(sample: null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Re-reads the permission when the last read is older than <see cref="PermissionRefresh"/> (or no endpoint answered yet).</summary>
-    private async Task RefreshPermissionAsync(CancellationToken cancellationToken)
-    {
-        if (_permission is not { } known || _time.GetUtcNow() - known.ReadAt >= PermissionRefresh)
-        {
-            await CheckPermissionAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Re-reads the permission when the last reading is older than <see cref="ChainFacts.Refresh"/> (or no endpoint answered yet).</summary>
+    private Task RefreshPermissionAsync(CancellationToken cancellationToken) => CheckPermissionAsync(fresh: false, cancellationToken);
 
     /// <summary>
     /// The key is read and parsed now, not first when a rotation is signed, so a malformed key file or variable shows
@@ -84,20 +76,11 @@ public sealed partial class ProcessManager
     /// the first endpoint that answers and says loudly what is wrong: active/owner, missing, not linked, or a configured
     /// key that does not belong to it (or cannot satisfy it alone). When no endpoint answers, what was known stays.
     /// </summary>
-    private async Task CheckPermissionAsync(CancellationToken cancellationToken)
+    private async Task CheckPermissionAsync(bool fresh, CancellationToken cancellationToken)
     {
-        foreach (var client in _chain)
+        if (await _facts.AccountAsync(fresh, cancellationToken).ConfigureAwait(false) is { } account)
         {
-            try
-            {
-                var account = await client.GetAccountAsync(_producer, cancellationToken).ConfigureAwait(false);
-                Observe(new PermissionCheck(PermissionProblems(account), _time.GetUtcNow()));
-                return;
-            }
-            catch (ChainApiException e)
-            {
-                Log.ReadFailed(_log, "account " + _producer, e.Message);
-            }
+            Observe(PermissionProblems(account.Value));
         }
     }
 
@@ -116,24 +99,21 @@ public sealed partial class ProcessManager
     }
 
     /// <summary>Keeps the newest reading; a problem is logged when it appears, and that all are gone once they are.</summary>
-    private void Observe(PermissionCheck check)
+    private void Observe(IReadOnlyList<PermissionProblem> problems)
     {
-        var before = _permission?.Problems ?? [];
-        foreach (var problem in check.Problems.Where(p => !before.Contains(p)))
+        var before = _permissionProblems ?? [];
+        foreach (var problem in problems.Where(p => !before.Contains(p)))
         {
             Log.PermissionProblem(_log, problem.Text);
         }
 
-        if (before.Count > 0 && check.Problems.Count == 0)
+        if (before.Count > 0 && problems.Count == 0)
         {
             Log.PermissionFixed(_log, _producer, _settings.Signer.Permission.ToString());
         }
 
-        _permission = check;
+        _permissionProblems = problems;
     }
-
-    /// <summary>What the chain showed of the signing permission, and when.</summary>
-    private sealed record PermissionCheck(IReadOnlyList<PermissionProblem> Problems, DateTimeOffset ReadAt);
 
     private static partial class Log
     {

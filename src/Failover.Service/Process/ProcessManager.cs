@@ -29,52 +29,60 @@ public sealed partial class ProcessManager
     /// <summary>A request left without its push for this long by another instance is taken over (same bytes, after checking the chain).</summary>
     public static readonly TimeSpan TakeoverAfter = TimeSpan.FromSeconds(30);
 
-    private static readonly TimeSpan RegistrationRefresh = TimeSpan.FromMinutes(10);
-
     private readonly FailoverSettings _settings;
     private readonly IEventStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly IReadOnlyList<ChainApiClient> _chain;
+    private readonly IReadOnlyList<ChainEndpoint> _endpoints;
+    private readonly ChainFacts _facts;
     private readonly SigningKeySource _key;
     private readonly string _producer;
+    private readonly FailoverScope _scope;
     private readonly IReadOnlyList<DataCenterConfig> _dataCenters;
-    private readonly FencedStream _processStream;
-    private ObservedChain _observed = ObservedChain.Empty;
-    private ObserverState _observerState = ObserverState.Empty;
-    private FailoverProcess _process = FailoverProcess.Initial;
-    private (string Url, ushort Location, string Key, DateTimeOffset ReadAt)? _registration;
+    private readonly EventSourcedStream<FailoverInputs, IProcessEvent> _processStream;
+    private readonly LogProgress _progress = new();
+    private readonly TaskCompletionSource _wentLive = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private FailoverInputs _inputs = FailoverInputs.Initial;
     private bool _live;
 
     /// <summary>The event the manager is reacting to: recorded as the cause (<c>CausationId</c>) of everything it appends meanwhile.</summary>
     private Guid? _reactingTo;
-
-    /// <summary>Events this instance appended and folded at once; the subscription's copy of each is skipped.</summary>
-    private readonly HashSet<Guid> _foldedAhead = [];
 
     public ProcessManager(FailoverSettings settings, IEventStore store, HttpClient http, TimeProvider time, ILogger log)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(http);
         (_settings, _store, _time, _log) = (settings, store ?? throw new ArgumentNullException(nameof(store)), time ?? throw new ArgumentNullException(nameof(time)), log ?? throw new ArgumentNullException(nameof(log)));
-        _chain = [.. settings.Endpoints.Select(url => new ChainApiClient(http, new ChainApiOptions
+        _endpoints = [.. settings.Endpoints.Select(url => new ChainEndpoint(url, new ChainApiClient(http, new ChainApiOptions
         {
             BaseAddress = url, Timeout = settings.Observer.RequestTimeout, ReadRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(100), TimeProvider = time,
-        }))];
-        _key = new SigningKeySource(settings.Signer);
+        })))];
         _producer = settings.Producer.ToString();
+        _facts = new ChainFacts(_endpoints, _producer, time, log);
+        _key = new SigningKeySource(settings.Signer);
+        _scope = new FailoverScope(_producer, settings.ObserverId, settings.ChainId?.ToString());
         _dataCenters = [.. settings.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey.ToString(), d.FinalizerKey, d.Endpoint is not null))];
-        _processStream = new FencedStream(_store, ProcessStream);
+        _processStream = new(_store, ProcessStream, i => i.Process.EventCount, (i, version, e) => i.Apply(_scope, ProcessStream, version, e), _ => string.Empty, log);
     }
 
-    public FailoverProcess Process => _process;
+    public FailoverProcess Process => _inputs.Process;
 
-    public string ProcessStream => Streams.Failover(_producer);
+    public string ProcessStream => _scope.ProcessStream;
 
     /// <summary>True once the log's history was replayed and the manager acts on what follows.</summary>
     public bool IsLive => _live;
 
-    /// <summary>The last global position handled.</summary>
+    /// <summary>Completes once the manager is live: the history replayed, an unfinished rotation reconciled with the chain.</summary>
+    public Task Live => _wentLive.Task;
+
+    /// <summary>True once the manager is live and has folded and reacted to every event up to <paramref name="position"/>.</summary>
+    public bool HasHandled(long position) => _live && _progress.Position >= position;
+
+    /// <summary>Completes once <see cref="HasHandled"/> holds for <paramref name="position"/> (read-your-writes for whoever appended there).</summary>
+    public Task HandledAsync(long position, CancellationToken cancellationToken = default) =>
+        Task.WhenAll(Live.WaitAsync(cancellationToken), _progress.WaitForPositionAsync(position, cancellationToken));
+
+    /// <summary>The last global position folded.</summary>
     public long Position { get; private set; }
 
     /// <summary>Follows the log from its start until cancelled: history first (folded only), then live.</summary>
@@ -95,40 +103,6 @@ public sealed partial class ProcessManager
         }
     }
 
-    /// <summary>
-    /// Handles everything stored after <see cref="Position"/> and returns how many events it handled: the same steps as
-    /// <see cref="RunAsync"/>, for callers that drive the service step by step (tests on virtual time).
-    /// </summary>
-    public async Task<int> DrainAsync(CancellationToken cancellationToken)
-    {
-        var handled = 0;
-        if (!_live && Position == 0)
-        {
-            await StartupChecksAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        while (true)
-        {
-            var head = await _store.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
-            if (head <= Position)
-            {
-                if (!_live)
-                {
-                    await GoLiveAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                return handled;
-            }
-
-            await foreach (var recorded in _store.ReadAllAsync(Position + 1, head - Position, cancellationToken).ConfigureAwait(false))
-            {
-                await HandleAsync(recorded, cancellationToken).ConfigureAwait(false);
-                handled++;
-            }
-        }
-    }
-
     private async Task HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken)
     {
         Position = recorded.Position;
@@ -137,7 +111,7 @@ public sealed partial class ProcessManager
             return;
         }
 
-        Fold(recorded, e);
+        _inputs = _inputs.Apply(_scope, recorded.Stream, recorded.Version, e);
         if (_live)
         {
             _reactingTo = recorded.EventId;
@@ -149,6 +123,8 @@ public sealed partial class ProcessManager
             {
                 _reactingTo = null;
             }
+
+            _progress.Reached(Position);
         }
     }
 
@@ -156,30 +132,8 @@ public sealed partial class ProcessManager
     {
         _live = true;
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private void Fold(RecordedEvent recorded, object e)
-    {
-        switch (e)
-        {
-            case IChainEvent chainEvent when _observed.ChainId is null || chainEvent.ChainId == _observed.ChainId:
-                if (_settings.ChainId is null || chainEvent.ChainId == _settings.ChainId.ToString())
-                {
-                    _observed = _observed.Apply(chainEvent);
-                }
-
-                break;
-            case IProcessEvent processEvent when recorded.Stream == ProcessStream:
-                if (!_foldedAhead.Remove(recorded.EventId))
-                {
-                    _process = _process.Apply(processEvent);
-                }
-
-                break;
-            case IObserverEvent observerEvent when recorded.Stream == Streams.Observer(_settings.ObserverId):
-                _observerState = _observerState.Apply(observerEvent);
-                break;
-        }
+        _progress.Reached(Position);
+        _wentLive.TrySetResult();
     }
 
     private async Task ReactAsync(RecordedEvent recorded, object e, CancellationToken cancellationToken)
@@ -187,7 +141,7 @@ public sealed partial class ProcessManager
         switch (e)
         {
             case KeyRotationRequested requested when recorded.Metadata.ObserverId == _settings.ObserverId
-                && _process.Phase is Phase.Requested { Rotation: var rotation } && rotation.RotationId == requested.RotationId:
+                && Process.Phase is Phase.Requested { Rotation: var rotation } && rotation.RotationId == requested.RotationId:
                 await SendAsync(rotation, cancellationToken).ConfigureAwait(false);
                 break;
             case BlockProduced block when block.Producer == _producer:
@@ -197,14 +151,14 @@ public sealed partial class ProcessManager
                 var ours = schedule.Producers.FirstOrDefault(p => p.Producer == _producer);
                 await DecideAsync(new FailoverCommand.ObserveSchedule(schedule.Version, ours is null ? [] : [.. ours.Keys.Select(k => k.Key)], schedule.ObservedAt), cancellationToken).ConfigureAwait(false);
                 break;
-            case ParticipationSampled sample when recorded.Stream == Streams.Observer(_settings.ObserverId):
+            case ParticipationSampled sample when recorded.Stream == _scope.ObserverStream:
                 await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
                 await RefreshPermissionAsync(cancellationToken).ConfigureAwait(false);
                 await FollowRotationAsync(sample, cancellationToken).ConfigureAwait(false);
                 break;
         }
 
-        if (EvaluationTrigger.At(e, _settings.ObserverId, _producer) is { } at)
+        if (_scope.EvaluationAt(e) is { } at)
         {
             await EvaluateAsync(at, cancellationToken).ConfigureAwait(false);
         }
@@ -213,12 +167,12 @@ public sealed partial class ProcessManager
     /// <summary>After the replay: an operator's request still waiting is decided, and an unfinished rotation is reconciled with the chain.</summary>
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        if (_process.Phase is Phase.Requested { Rotation: var rotation })
+        if (Process.Phase is Phase.Requested { Rotation: var rotation })
         {
             await ReconcileRequestAsync(rotation, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_process.PendingManual is { } manual)
+        if (Process.PendingManual is { } manual)
         {
             await EvaluateAsync(manual.At, cancellationToken).ConfigureAwait(false);
         }
@@ -233,7 +187,7 @@ public sealed partial class ProcessManager
     {
         await ObserveChainAsync(cancellationToken).ConfigureAwait(false);
 
-        if (_process.Phase is Phase.Requested { Rotation: var still } && still.RotationId == rotation.RotationId)
+        if (Process.Phase is Phase.Requested { Rotation: var still } && still.RotationId == rotation.RotationId)
         {
             Log.Reconciling(_log, rotation.RotationId, rotation.TransactionId);
             await SendAsync(rotation, cancellationToken).ConfigureAwait(false);
@@ -243,12 +197,12 @@ public sealed partial class ProcessManager
     /// <summary>While a rotation is under way: the producers table and the LIB say whether it applied or can no longer apply.</summary>
     private async Task FollowRotationAsync(ParticipationSampled sample, CancellationToken cancellationToken)
     {
-        if (_process.Phase is not (Phase.Requested or Phase.Submitted) || _process.CurrentRotation is not { } rotation)
+        if (Process.Phase is not (Phase.Requested or Phase.Submitted) || Process.CurrentRotation is not { } rotation)
         {
             return;
         }
 
-        if (_process.Phase is Phase.Requested && sample.ObservedAt - rotation.RequestedAt >= TakeoverAfter)
+        if (Process.Phase is Phase.Requested && sample.ObservedAt - rotation.RequestedAt >= TakeoverAfter)
         {
             await ReconcileRequestAsync(rotation, cancellationToken).ConfigureAwait(false);
             return;
@@ -260,7 +214,7 @@ public sealed partial class ProcessManager
     /// <summary>What the chain shows now (our registered key, the LIB's time), stamped with the time it was read.</summary>
     private async Task ObserveChainAsync(CancellationToken cancellationToken)
     {
-        var registration = await ReadRegistrationAsync(cancellationToken).ConfigureAwait(false);
+        var registration = await _facts.RegistrationAsync(fresh: true, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         if (registration is { } row)
         {
@@ -274,20 +228,20 @@ public sealed partial class ProcessManager
     }
 
     private DateTimeOffset? LibBlockTime() =>
-        _observerState.LatestSample is { } sample && _observed.Blocks.TryGetValue(sample.LastIrreversibleBlockNum, out var lib) && lib.Id == sample.LastIrreversibleBlockId
+        _inputs.Observer.LatestSample is { } sample && _inputs.Chain.Blocks.TryGetValue(sample.LastIrreversibleBlockNum, out var lib) && lib.Id == sample.LastIrreversibleBlockId
             ? BlockTimestamp.FromSlot(lib.Slot)
             : null;
 
     /// <summary>Asks the policy when there is something to decide: our missed run reached the threshold, or an operator asked.</summary>
     private async Task EvaluateAsync(DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var manual = _process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
-        if (_observerState.LatestSample is not { } sample || _observed.Head is null || _observed.ChainId is null)
+        var manual = Process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
+        if (_inputs.Observer.LatestSample is not { } sample || _inputs.Chain.Head is null || _inputs.Chain.ChainId is null)
         {
             return;
         }
 
-        var evidence = EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _observed, _observerState, _process, at, manual);
+        var evidence = EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _inputs.Chain, _inputs.Observer, Process, at, manual);
         if (evidence is { Incident: null, Manual: null })
         {
             return;
@@ -303,9 +257,9 @@ public sealed partial class ProcessManager
 
         evidence = evidence with { ChainConsensus = chainConsensus.Kind };
 
-        var registration = await ReadRegistrationAsync(cancellationToken, cached: true).ConfigureAwait(false);
+        var registration = await _facts.RegistrationAsync(fresh: false, cancellationToken).ConfigureAwait(false);
         var draft = new RotationDraft(
-            _observed.ChainId,
+            _inputs.Chain.ChainId,
             sample.LastIrreversibleBlockId,
             TruncateToSeconds(evidence.Chain.HeadBlockTime + TransactionLifetime),
             _settings.Signer.Permission.ToString(),
@@ -323,7 +277,7 @@ public sealed partial class ProcessManager
             return;
         }
 
-        var registered = await ReadRegistrationAsync(cancellationToken).ConfigureAwait(false);
+        var registered = await _facts.RegistrationAsync(fresh: true, cancellationToken).ConfigureAwait(false);
         if (registered is { } row && PublicKey.TryParse(row.Key, out var current, out _) && current == PublicKey.Parse(rotation.TargetKey))
         {
             // Another instance (or store) already rotated to the same target: nothing to send.
@@ -340,8 +294,8 @@ public sealed partial class ProcessManager
 
         var transaction = Transaction.Unpack(Convert.FromHexString(rotation.PackedTransaction));
         var signed = TransactionSigner.Sign(transaction, Checksum256.Parse(rotation.ChainId), [key!]);
-        var (endpoint, client) = PushEndpoint();
-        var outcome = await TransactionPush.PushOnceAsync(client, signed, rotation.TransactionId, cancellationToken).ConfigureAwait(false);
+        var endpoint = PushEndpoint();
+        var outcome = await TransactionPush.PushOnceAsync(endpoint.Client, signed, rotation.TransactionId, cancellationToken).ConfigureAwait(false);
         Log.Pushed(_log, rotation.RotationId, rotation.TransactionId, outcome.Kind.ToString(), outcome.Explanation);
         var result = new PushResult(
             outcome.Kind switch
@@ -354,119 +308,43 @@ public sealed partial class ProcessManager
             outcome.Explanation,
             outcome.Error?.Code,
             outcome.Error?.ErrorName);
-        await DecideAsync(new FailoverCommand.RecordPush(rotation.RotationId, endpoint, result, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        await DecideAsync(new FailoverCommand.RecordPush(rotation.RotationId, endpoint.Name, result, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The endpoint that agrees with the followed chain in the latest sample (else the first configured).</summary>
-    private (string Endpoint, ChainApiClient Client) PushEndpoint()
+    private ChainEndpoint PushEndpoint()
     {
-        var views = _observerState.LatestSample?.Endpoints ?? [];
-        for (var i = 0; i < _settings.Endpoints.Count; i++)
-        {
-            var name = ChainEndpoint.NameOf(_settings.Endpoints[i]);
-            if (views.Any(v => v.Endpoint == name && v.Healthy && v.Agrees))
-            {
-                return (name, _chain[i]);
-            }
-        }
-
-        return (ChainEndpoint.NameOf(_settings.Endpoints[0]), _chain[0]);
+        var views = _inputs.Observer.LatestSample?.Endpoints ?? [];
+        return _endpoints.FirstOrDefault(e => views.Any(v => v.Endpoint == e.Name && v.Healthy && v.Agrees)) ?? _endpoints[0];
     }
 
     /// <summary>
     /// Decides and appends with the process stream's expected version; a lost race is the fence doing its work. An
-    /// append whose reply was lost is settled by reading the stream back (<see cref="FencedStream"/>): found stored,
-    /// it is this instance's and carries on exactly as if acknowledged — the same request, the same transaction — and
-    /// is never decided again into another one.
+    /// append whose reply was lost is settled by reading the stream back (<see cref="EventSourcedStream{TState, TEvent}"/>):
+    /// found stored, it is this instance's and carries on exactly as if acknowledged — the same request, the same
+    /// transaction — and is never decided again into another one. What was appended (or found) is folded at once, so
+    /// the next decision of this reaction sees it; the subscription's copy is then an earlier version, and skipped.
     /// </summary>
     private async Task DecideAsync(FailoverCommand command, CancellationToken cancellationToken)
     {
-        var decision = FailoverDecider.Decide(command, _process, _producer);
-        await AppendAsync(decision.Events, command.GetType().Name, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Appends process events this instance decided, fenced by the stream's expected version (see <see cref="DecideAsync"/>).</summary>
-    private async Task AppendAsync(IReadOnlyList<IProcessEvent> events, string what, CancellationToken cancellationToken)
-    {
-        if (events.Count == 0)
+        var decision = FailoverDecider.Decide(command, Process, _producer);
+        if (decision.Events.Count == 0)
         {
             return;
         }
 
-        var data = events.Select((e, i) => DomainEvents.ToEventData(
-            DeterministicEventId.Create(ProcessStream, EventCatalogue.Of(e.GetType()).Name, (_process.EventCount + i).ToString(CultureInfo.InvariantCulture)),
-            e, new EventMetadata(CausationId: _reactingTo, ObserverId: _settings.ObserverId))).ToList();
-        var result = await _processStream.AppendAsync(_process.EventCount, data, cancellationToken).ConfigureAwait(false);
-
-        // Folded now, so the next decision of this reaction sees them; the subscription delivers them again later and
-        // they are skipped there by id. Only this instance's own events are folded ahead: another instance's come,
-        // in their order, from the subscription.
-        if (result.Tail is null)
+        var result = await _processStream.AppendAsync(_inputs, decision.Events, new EventMetadata(CausationId: _reactingTo, ObserverId: _settings.ObserverId), command.GetType().Name, cancellationToken).ConfigureAwait(false);
+        _inputs = result.State;
+        if (!result.Written && result.Foreign is not null)
         {
-            foreach (var (e, appended) in events.Zip(data))
-            {
-                _process = _process.Apply(e);
-                _foldedAhead.Add(appended.EventId);
-            }
-
-            return;
+            Log.LostRace(_log, command.GetType().Name);
         }
-
-        if (result.Recovered)
-        {
-            Log.FoundOwnAppend(_log, result.Own, what);
-            foreach (var recorded in result.Tail.Take(result.Own))
-            {
-                if (DomainEvents.TryDeserialize(recorded) is IProcessEvent e)
-                {
-                    _process = _process.Apply(e);
-                    _foldedAhead.Add(recorded.EventId);
-                }
-            }
-        }
-
-        if (!result.Written && result.Foreign)
-        {
-            Log.LostRace(_log, what);
-        }
-    }
-
-    /// <summary>The producers table row of our producer: URL and location (kept by a rotation) and the registered key.</summary>
-    private async Task<(string Url, ushort Location, string Key)?> ReadRegistrationAsync(CancellationToken cancellationToken, bool cached = false)
-    {
-        var now = _time.GetUtcNow();
-        if (cached && _registration is { } known && now - known.ReadAt < RegistrationRefresh)
-        {
-            return (known.Url, known.Location, known.Key);
-        }
-
-        foreach (var client in _chain)
-        {
-            try
-            {
-                var rows = await client.GetProducerRowsAsync(_producer, 1, cancellationToken).ConfigureAwait(false);
-                if (rows.Rows.FirstOrDefault(r => r.Owner == _producer) is { } row)
-                {
-                    _registration = (row.Url, row.Location, row.ProducerKey, now);
-                    return (row.Url, row.Location, row.ProducerKey);
-                }
-            }
-            catch (ChainApiException e)
-            {
-                Log.ReadFailed(_log, "producers table", e.Message);
-            }
-        }
-
-        return _registration is { } stale ? (stale.Url, stale.Location, stale.Key) : null;
     }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
 
     private static partial class Log
     {
-        [LoggerMessage(LogLevel.Warning, "Could not read the {What}: {Problem}")]
-        public static partial void ReadFailed(ILogger logger, string what, string problem);
-
         [LoggerMessage(LogLevel.Critical, "Rotation {RotationId} cannot be signed: {Problem}")]
         public static partial void CannotSign(ILogger logger, string rotationId, string problem);
 
@@ -478,8 +356,5 @@ public sealed partial class ProcessManager
 
         [LoggerMessage(LogLevel.Information, "Another instance recorded first ({Command}); its events are followed from the log.")]
         public static partial void LostRace(ILogger logger, string command);
-
-        [LoggerMessage(LogLevel.Warning, "The reply of an append to the process stream was lost ({Command}); its {Count} event(s) were found stored, and the manager carries on from them.")]
-        public static partial void FoundOwnAppend(ILogger logger, int count, string command);
     }
 }

@@ -1,7 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Failover.EventStore;
 
-namespace Failover.Service.Observation;
+namespace Failover.Service.Storage;
 
 /// <summary>What an append to a <see cref="FencedStream"/> came to.</summary>
 /// <param name="Written">This batch is stored, right after the version the writer had folded.</param>

@@ -1,0 +1,98 @@
+using Failover.Antelope.Chain;
+using Failover.Domain.Decisions;
+using Failover.Service.Observation;
+using Microsoft.Extensions.Logging;
+
+namespace Failover.Service.Process;
+
+/// <summary>Our producer's row of the producers table: the URL and location a rotation keeps, and the registered key.</summary>
+internal sealed record Registration(string Url, ushort Location, string Key);
+
+/// <summary>What a block header showed of the chain's consensus.</summary>
+internal sealed record ChainConsensus(ConsensusKind Kind, uint BlockNum, uint HeaderScheduleVersion);
+
+/// <summary>A fact read from the chain, and when it was read.</summary>
+internal sealed record ChainFact<T>(T Value, DateTimeOffset ReadAt);
+
+/// <summary>
+/// The one reader of what the process manager needs from the chain besides the log: our producers-table row, the chain's
+/// consensus (from a block header) and the signing account's permissions. One rule for all three: each is read from the
+/// first endpoint that answers and kept with the time it was read; a reading older than <see cref="Refresh"/> is read
+/// again when asked for (a caller that must see the chain as it is now asks for a fresh one); when no endpoint answers,
+/// the last reading stands (null: never read).
+/// </summary>
+internal sealed class ChainFacts(IReadOnlyList<ChainEndpoint> endpoints, string producer, TimeProvider time, ILogger log)
+{
+    /// <summary>How long a reading is taken as the chain's word (the chain changes these rarely, and never unnoticed: the log shows rotations).</summary>
+    public static readonly TimeSpan Refresh = TimeSpan.FromMinutes(10);
+
+    private ChainFact<Registration>? _registration;
+    private ChainFact<ChainConsensus>? _consensus;
+    private ChainFact<GetAccountResult>? _account;
+
+    /// <summary>Our producer's row; read now when <paramref name="fresh"/> (following a rotation, before a push).</summary>
+    public async Task<Registration?> RegistrationAsync(bool fresh, CancellationToken cancellationToken)
+    {
+        _registration = await ReadAsync(_registration, fresh, "producers table", async endpoint =>
+        {
+            var rows = await endpoint.Client.GetProducerRowsAsync(producer, 1, cancellationToken).ConfigureAwait(false);
+            return rows.Rows.FirstOrDefault(r => r.Owner == producer) is { } row ? new Registration(row.Url, row.Location, row.ProducerKey) : null;
+        }).ConfigureAwait(false);
+        return _registration?.Value;
+    }
+
+    /// <summary>
+    /// The chain's consensus, from the header of block <paramref name="blockNum"/> (the head the observer follows; at
+    /// start-up, null: the endpoint's own head), read as the observer reads blocks.
+    /// </summary>
+    public async Task<ChainFact<ChainConsensus>?> ConsensusAsync(uint? blockNum, CancellationToken cancellationToken)
+    {
+        _consensus = await ReadAsync(_consensus, fresh: false, "chain's consensus (a block header)", async endpoint =>
+        {
+            var number = blockNum ?? (await endpoint.Client.GetInfoAsync(cancellationToken).ConfigureAwait(false)).HeadBlockNum;
+            var block = await endpoint.ReadBlockAsync(number, null, cancellationToken).ConfigureAwait(false);
+            return new ChainConsensus(block.IsSavanna ? ConsensusKind.Savanna : ConsensusKind.Legacy, block.Number, block.HeaderScheduleVersion);
+        }).ConfigureAwait(false);
+        return _consensus;
+    }
+
+    /// <summary>Our producer's account (its permissions and their links); read now when <paramref name="fresh"/>.</summary>
+    public async Task<ChainFact<GetAccountResult>?> AccountAsync(bool fresh, CancellationToken cancellationToken)
+    {
+        _account = await ReadAsync(_account, fresh, "account " + producer,
+            endpoint => endpoint.Client.GetAccountAsync(producer, cancellationToken)!).ConfigureAwait(false);
+        return _account;
+    }
+
+    private async Task<ChainFact<T>?> ReadAsync<T>(ChainFact<T>? known, bool fresh, string what, Func<ChainEndpoint, Task<T?>> read)
+        where T : class
+    {
+        if (!fresh && known is { } reading && time.GetUtcNow() - reading.ReadAt < Refresh)
+        {
+            return known;
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            try
+            {
+                if (await read(endpoint).ConfigureAwait(false) is { } value)
+                {
+                    return new ChainFact<T>(value, time.GetUtcNow());
+                }
+            }
+            catch (Exception e) when (e is ChainApiException or FormatException)
+            {
+                ChainFactsLog.ReadFailed(log, what, e.Message);
+            }
+        }
+
+        return known;
+    }
+}
+
+internal static partial class ChainFactsLog
+{
+    [LoggerMessage(LogLevel.Warning, "Could not read the {What}: {Problem}")]
+    public static partial void ReadFailed(ILogger logger, string what, string problem);
+}
