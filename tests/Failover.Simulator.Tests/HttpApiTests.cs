@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Failover.Antelope;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 
 namespace Failover.Simulator.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Failover.Antelope;
-using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Testing;
 
 namespace Failover.Simulator.Tests;

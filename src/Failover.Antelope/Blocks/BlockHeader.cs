@@ -1,5 +1,5 @@
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Serialization;
-using WireHeader = Failover.Antelope.Chain.BlockHeader;
 
 namespace Failover.Antelope.Blocks;
 
@@ -40,7 +40,7 @@ public sealed record BlockHeader(
 
     /// <summary>The header as <c>get_block_header_state</c> (or <c>get_block</c>) shows it, parsed for packing.</summary>
     /// <exception cref="FormatException">A name, checksum, key or extension hex in the header is malformed.</exception>
-    public static BlockHeader FromWire(WireHeader header)
+    public static BlockHeader FromWire(BlockHeaderJson header)
     {
         ArgumentNullException.ThrowIfNull(header);
         var newProducers = header.NewProducers is { Producers.Count: > 0 } schedule

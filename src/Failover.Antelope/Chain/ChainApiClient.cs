@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Transactions;
 
 namespace Failover.Antelope.Chain;
@@ -92,10 +93,10 @@ public sealed class ChainApiClient
     /// Rows of <c>eosio</c>/<c>eosio</c>/<c>producers</c> in name order; page with the result's <c>next_key</c> as the
     /// next <paramref name="lowerBound"/> (a name or a decimal key).
     /// </summary>
-    public Task<GetTableRowsResult<ProducerRow>> GetProducerRowsAsync(string lowerBound = "", uint limit = 100, CancellationToken cancellationToken = default) =>
+    public Task<GetTableRowsResult<ProducerRowJson>> GetProducerRowsAsync(string lowerBound = "", uint limit = 100, CancellationToken cancellationToken = default) =>
         ReadAsync("get_table_rows",
             Body(new GetTableRowsRequest(Json: true, "eosio", "eosio", "producers", lowerBound, Limit: limit), Json.GetTableRowsRequest),
-            Json.GetTableRowsResultProducerRow, cancellationToken);
+            Json.GetTableRowsResultProducerRowJson, cancellationToken);
 
     /// <summary>Any table; rows stay raw JSON (objects, hex strings or <c>{data, payer}</c>).</summary>
     public Task<GetTableRowsResult<JsonElement>> GetTableRowsAsync(GetTableRowsRequest request, CancellationToken cancellationToken = default) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Transactions;
 
 namespace Failover.Antelope.Chain;
@@ -36,7 +37,7 @@ namespace Failover.Antelope.Chain;
 [JsonSerializable(typeof(GetProducersRequest))]
 [JsonSerializable(typeof(GetProducersResult))]
 [JsonSerializable(typeof(GetTableRowsRequest))]
-[JsonSerializable(typeof(GetTableRowsResult<ProducerRow>))]
+[JsonSerializable(typeof(GetTableRowsResult<ProducerRowJson>))]
 [JsonSerializable(typeof(GetTableRowsResult<JsonElement>))]
 [JsonSerializable(typeof(GetAccountRequest))]
 [JsonSerializable(typeof(GetAccountResult))]

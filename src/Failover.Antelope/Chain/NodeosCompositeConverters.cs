@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Failover.Antelope.Chain.Wire;
 
 namespace Failover.Antelope.Chain;
 
@@ -62,9 +63,9 @@ public sealed class AbiSigningAuthorityConverter : SigningAuthorityVariantConver
 }
 
 /// <summary>A header extension as a pair <c>[id, "hex"]</c>.</summary>
-public sealed class HeaderExtensionConverter : JsonConverter<HeaderExtension>
+public sealed class HeaderExtensionConverter : JsonConverter<HeaderExtensionJson>
 {
-    public override HeaderExtension Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override HeaderExtensionJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         NodeosJson.Expect(ref reader, JsonTokenType.StartArray, "an extension pair [id, \"hex\"]");
         NodeosJson.ReadAndExpect(ref reader, JsonTokenType.Number, "an extension id");
@@ -76,10 +77,10 @@ public sealed class HeaderExtensionConverter : JsonConverter<HeaderExtension>
         NodeosJson.ReadAndExpect(ref reader, JsonTokenType.String, "the extension data as hex");
         var data = NodeosJson.StringValue(ref reader);
         NodeosJson.ReadAndExpect(ref reader, JsonTokenType.EndArray, "the end of the extension pair");
-        return new HeaderExtension(type, data);
+        return new HeaderExtensionJson(type, data);
     }
 
-    public override void Write(Utf8JsonWriter writer, HeaderExtension value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, HeaderExtensionJson value, JsonSerializerOptions options)
     {
         writer.WriteStartArray();
         writer.WriteNumberValue(value.Type);

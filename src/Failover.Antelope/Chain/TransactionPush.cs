@@ -1,4 +1,5 @@
 using System.Net;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Transactions;
 
 namespace Failover.Antelope.Chain;

@@ -1,5 +1,5 @@
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.SystemContract;
-using Wire = Failover.Antelope.Chain;
 
 namespace Failover.Antelope.Scheduling;
 
@@ -83,7 +83,7 @@ public sealed record ProducerSchedule
     /// The typed schedule of a <c>get_producer_schedule</c> record. Throws <see cref="FormatException"/> when a name,
     /// key or the order is not what nodeos would serve.
     /// </summary>
-    public static ProducerSchedule FromWire(Wire.ProducerSchedule wire)
+    public static ProducerSchedule FromWire(ProducerScheduleJson wire)
     {
         ArgumentNullException.ThrowIfNull(wire);
         if (wire.Producers is null || wire.Producers.Count == 0)
@@ -108,7 +108,7 @@ public sealed record ProducerSchedule
     }
 
     /// <summary>The wire record nodeos serves for this schedule (keys in legacy <c>EOS…</c> form, as nodeos writes K1 keys).</summary>
-    public Wire.ProducerSchedule ToWire() => new(Version, [.. Producers.Select(p => new Wire.ProducerAuthority(
+    public ProducerScheduleJson ToWire() => new(Version, [.. Producers.Select(p => new ProducerAuthority(
         p.Producer.ToString(),
-        new Wire.SigningAuthority(p.Authority.Threshold, [.. p.Authority.Keys.Select(k => new Wire.AuthorityKey(k.Key.ToLegacyString(), k.Weight))])))]);
+        new SigningAuthority(p.Authority.Threshold, [.. p.Authority.Keys.Select(k => new AuthorityKey(k.Key.ToLegacyString(), k.Weight))])))]);
 }

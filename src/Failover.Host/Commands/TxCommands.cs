@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Failover.Antelope;
-using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
 
@@ -126,7 +126,7 @@ internal static class TxCommands
         {
             json.WriteStartObject();
             json.WritePropertyName("transaction");
-            TransactionJson.Write(json, transaction);
+            TransactionJsonWriter.Write(json, transaction);
             json.WriteString("packed_trx", packed.PackedTrx);
             json.WriteString("transaction_id", transaction.Id.ToString());
             json.WriteString("digest", transaction.SigningDigest(request.ChainId).ToString());

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Transactions;
 
 namespace Failover.Host.Commands;

@@ -2,9 +2,9 @@ using System.Net;
 using Failover.Antelope;
 using Failover.Antelope.Blocks;
 using Failover.Antelope.Chain;
-using ProducerSchedule = Failover.Antelope.Scheduling.ProducerSchedule;
+using Failover.Antelope.Chain.Wire;
+using Failover.Antelope.Scheduling;
 using Failover.Domain.Chain;
-using PackedHeader = Failover.Antelope.Blocks.BlockHeader;
 
 namespace Failover.Service.Observation;
 
@@ -21,7 +21,7 @@ public sealed record EndpointRead(ChainEndpoint Endpoint, GetInfoResult? Info, S
 /// </summary>
 public sealed class ChainEndpoint(Uri url, ChainApiClient client)
 {
-    private readonly List<(Antelope.Chain.ProducerSchedule Wire, ProducerSchedule Parsed)> _parsed = [];
+    private readonly List<(ProducerScheduleJson Wire, ProducerSchedule Parsed)> _parsed = [];
     private volatile bool _noBlockInfo;
 
     public Uri Url { get; } = url;
@@ -65,7 +65,7 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
     /// A reported schedule, typed. The same schedule comes back at every poll, and parsing its keys (base58 and a
     /// checksum each) is most of a poll's work: the last few are kept and reused when the wire text is the same.
     /// </summary>
-    private ProducerSchedule Parse(Antelope.Chain.ProducerSchedule wire)
+    private ProducerSchedule Parse(ProducerScheduleJson wire)
     {
         lock (_parsed)
         {
@@ -92,7 +92,7 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
         return result;
     }
 
-    private static bool SameSchedule(Antelope.Chain.ProducerSchedule a, Antelope.Chain.ProducerSchedule b)
+    private static bool SameSchedule(ProducerScheduleJson a, ProducerScheduleJson b)
     {
         if (a.Version != b.Version || a.Producers.Count != b.Producers.Count)
         {
@@ -194,7 +194,7 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
     {
         var signature = Signature.Parse(signatureText);
         var blockId = Checksum256.Parse(id);
-        if (scheduleVersion == PackedHeader.SavannaScheduleVersion)
+        if (scheduleVersion == BlockHeader.SavannaScheduleVersion)
         {
             return BlockSignature.RecoverSavannaSigner(signature, blockId);
         }
@@ -209,7 +209,7 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
 
             return BlockSignature.RecoverLegacySigner(
                 signature,
-                PackedHeader.FromWire(state.Header),
+                BlockHeader.FromWire(state.Header),
                 Checksum256.Parse(state.BlockrootMerkle.ActiveNodes[^1]),
                 Checksum256.Parse(state.PendingSchedule.ScheduleHash));
         }

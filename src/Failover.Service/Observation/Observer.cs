@@ -1,7 +1,6 @@
 using Failover.Antelope;
 using Failover.Antelope.Chain;
 using Failover.Antelope.Scheduling;
-using ProducerSchedule = Failover.Antelope.Scheduling.ProducerSchedule;
 using Failover.Domain.Chain;
 using Failover.Domain.Events;
 using Failover.EventStore;

@@ -1,5 +1,6 @@
 using Failover.Antelope;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.SystemContract;
 using Failover.Domain.Decisions;
 using Microsoft.Extensions.Logging;

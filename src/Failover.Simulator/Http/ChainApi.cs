@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Failover.Antelope;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Transactions;
 using Failover.Simulator.Chain;
 
@@ -172,7 +173,7 @@ public sealed class ChainApi
         var nextKey = !more ? string.Empty
             : request.String("key_type", string.Empty) == "name" ? rows[limit].Owner.ToString() : rows[limit].Owner.Value.ToString(CultureInfo.InvariantCulture);
         return request.Bool("json", false)
-            ? Ok(new GetTableRowsResult<ProducerRow>([.. page.Select(WireMapping.ProducerRow)], more, nextKey), ChainJsonContext.Default.GetTableRowsResultProducerRow)
+            ? Ok(new GetTableRowsResult<ProducerRowJson>([.. page.Select(WireMapping.ProducerRow)], more, nextKey), ChainJsonContext.Default.GetTableRowsResultProducerRowJson)
             : Ok(new GetTableRowsResult<JsonElement>([.. page.Select(WireMapping.ProducerRowHex)], more, nextKey), ChainJsonContext.Default.GetTableRowsResultJsonElement);
     }
 

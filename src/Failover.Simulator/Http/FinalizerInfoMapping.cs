@@ -1,5 +1,5 @@
 using Failover.Antelope;
-using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Simulator.Chain;
 
 namespace Failover.Simulator.Http;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Failover.Antelope;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
 using Failover.Simulator.Chain;

@@ -2,15 +2,11 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Failover.Antelope;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Serialization;
 using Failover.Antelope.SystemContract;
 using Failover.Simulator.Chain;
 using Failover.Simulator.Contract;
-using WireSchedule = Failover.Antelope.Chain.ProducerSchedule;
-using WireProducerRow = Failover.Antelope.Chain.ProducerRow;
-using WireFinality = Failover.Antelope.Chain.FinalityExtension;
-using WireProposerDiff = Failover.Antelope.Chain.ProposerPolicyDiff;
-using WireLinkedAction = Failover.Antelope.Chain.LinkedAction;
 
 namespace Failover.Simulator.Http;
 
@@ -79,7 +75,7 @@ internal static class WireMapping
     /// </summary>
     public static GetBlockHeaderStateResult HeaderState(SimBlock block)
     {
-        var header = new Antelope.Chain.BlockHeader(
+        var header = new BlockHeaderJson(
             block.Timestamp,
             block.Producer.ToString(),
             block.Header.Confirmed,
@@ -87,10 +83,10 @@ internal static class WireMapping
             block.Header.TransactionMroot.ToString(),
             block.Header.ActionMroot.ToString(),
             block.Header.ScheduleVersion,
-            [.. block.Header.Extensions.Select(e => new Antelope.Chain.HeaderExtension(e.Id, Convert.ToHexStringLower(e.Data)))],
+            [.. block.Header.Extensions.Select(e => new HeaderExtensionJson(e.Id, Convert.ToHexStringLower(e.Data)))],
             null,
             block.ProducerSignature.ToString());
-        var empty = new WireSchedule(0, []);
+        var empty = new ProducerScheduleJson(0, []);
         if (block.LegacyState is not { } legacy)
         {
             return new GetBlockHeaderStateResult(
@@ -100,7 +96,7 @@ internal static class WireMapping
 
         var pending = legacy.Pending is { } change
             ? new PendingSchedule(change.BlockNum, legacy.ScheduleHash.ToString(), Schedule(change.Schedule))
-            : new PendingSchedule(0, legacy.ScheduleHash.ToString(), new WireSchedule(legacy.ActiveSchedule.Version, []));
+            : new PendingSchedule(0, legacy.ScheduleHash.ToString(), new ProducerScheduleJson(legacy.ActiveSchedule.Version, []));
         return new GetBlockHeaderStateResult(
             block.Number,
             legacy.Dpos.ProposedIrreversible,
@@ -126,9 +122,9 @@ internal static class WireMapping
         ? new(Schedule(state.ActiveSchedule), state.Pending is { } waiting ? Schedule(waiting.Schedule) : null, null)
         : new(Schedule(state.ActiveSchedule), state.Pending is { } pending ? Schedule(pending.Schedule) : null, state.Proposed is { } proposed ? Schedule(proposed.Schedule) : null);
 
-    public static WireSchedule Schedule(Antelope.Scheduling.ProducerSchedule schedule) => schedule.ToWire();
+    public static ProducerScheduleJson Schedule(Antelope.Scheduling.ProducerSchedule schedule) => schedule.ToWire();
 
-    public static WireProducerRow ProducerRow(Contract.ProducerRow row) => new(
+    public static ProducerRowJson ProducerRow(Contract.ProducerRow row) => new(
         row.Owner.ToString(),
         row.TotalVotes,
         row.ProducerKey.ToLegacyString(),
@@ -176,7 +172,7 @@ internal static class WireMapping
             p.Name.ToString(),
             p.Parent?.ToString() ?? string.Empty,
             new AccountAuthority(p.Authority.Threshold, [.. p.Authority.Keys.Select(k => new AuthorityKey(k.Key.ToLegacyString(), k.Weight))], [], []),
-            [.. account.LinksOf(p.Name).Select(l => new WireLinkedAction(l.Code.ToString(), l.Action.ToString()))])).ToList();
+            [.. account.LinksOf(p.Name).Select(l => new LinkedActionJson(l.Code.ToString(), l.Action.ToString()))])).ToList();
         var genesis = state.Blocks[0].Timestamp;
         return new GetAccountResult(
             account.Name.ToString(),
@@ -211,12 +207,12 @@ internal static class WireMapping
     private static SigningAuthority Authority(BlockSigningAuthority authority) =>
         new(authority.Threshold, [.. authority.Keys.Select(k => new AuthorityKey(k.Key.ToLegacyString(), k.Weight))]);
 
-    private static WireFinality Finality(Chain.FinalityExtension finality) => new(
+    private static FinalityExtensionJson Finality(FinalityExtension finality) => new(
         new QcClaim(finality.QcClaimBlockNum, finality.IsStrongQc),
         null,
-        finality.NewProposerPolicy is { } diff ? new WireProposerDiff(diff.Version, BlockTimestamp.FromSlot(diff.ProposalSlot), AuthDiff(diff)) : null);
+        finality.NewProposerPolicy is { } diff ? new ProposerPolicyDiffJson(diff.Version, BlockTimestamp.FromSlot(diff.ProposalSlot), AuthDiff(diff)) : null);
 
-    private static JsonElement AuthDiff(Chain.ProposerPolicyDiff diff) => JsonBuilder.Build(writer =>
+    private static JsonElement AuthDiff(ProposerPolicyDiff diff) => JsonBuilder.Build(writer =>
     {
         writer.WriteStartObject();
         writer.WriteStartArray("remove_indexes");

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Failover.Antelope.Blocks;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Tests.Chain;
-using BlockHeader = Failover.Antelope.Blocks.BlockHeader;
-using WireExtension = Failover.Antelope.Chain.HeaderExtension;
 
 namespace Failover.Antelope.Tests.Blocks;
 
@@ -57,10 +56,10 @@ public sealed class BlockHeaderTests
     public void A_malformed_extension_in_a_wire_header_is_a_format_error()
     {
         var vector = VectorFile.Item(Vectors, HeaderVectors, 0);
-        var wire = vector.GetProperty("header_json").Deserialize(ChainJsonContext.Default.BlockHeader)!;
+        var wire = vector.GetProperty("header_json").Deserialize(ChainJsonContext.Default.BlockHeaderJson)!;
 
-        Assert.Throws<FormatException>(() => BlockHeader.FromWire(wire with { HeaderExtensions = [new WireExtension(2, "not hex")] }));
+        Assert.Throws<FormatException>(() => BlockHeader.FromWire(wire with { HeaderExtensions = [new HeaderExtensionJson(2, "not hex")] }));
     }
 
-    private static BlockHeader FromJson(JsonElement json) => BlockHeader.FromWire(json.Deserialize(ChainJsonContext.Default.BlockHeader)!);
+    private static BlockHeader FromJson(JsonElement json) => BlockHeader.FromWire(json.Deserialize(ChainJsonContext.Default.BlockHeaderJson)!);
 }

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Transactions;
-using static Failover.Antelope.Tests.Chain.Wire;
+using static Failover.Antelope.Tests.Chain.ChainJson;
 
 namespace Failover.Antelope.Tests.Chain;
 

@@ -137,7 +137,7 @@ internal static partial class JsonRoundTrip
     }
 }
 
-internal static class Wire
+internal static class ChainJson
 {
     public static ChainJsonContext Json => ChainJsonContext.Default;
 

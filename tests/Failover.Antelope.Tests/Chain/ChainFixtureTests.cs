@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Failover.Antelope.Chain;
-using static Failover.Antelope.Tests.Chain.Wire;
+using Failover.Antelope.Chain.Wire;
+using static Failover.Antelope.Tests.Chain.ChainJson;
 
 namespace Failover.Antelope.Tests.Chain;
 
@@ -107,7 +108,7 @@ public sealed class ChainFixtureTests
         var schedules = JsonRoundTrip.Check(fixture.ResponseJson, Json.GetProducerScheduleResult);
         Assert.NotNull(schedules.Active);
         Assert.Null(schedules.Proposed);
-        foreach (var schedule in new[] { schedules.Active, schedules.Pending }.OfType<ProducerSchedule>())
+        foreach (var schedule in new[] { schedules.Active, schedules.Pending }.OfType<ProducerScheduleJson>())
         {
             var names = schedule.Producers.Select(p => p.ProducerName).ToList();
             Assert.Equal(names.Order(StringComparer.Ordinal), names);
@@ -127,7 +128,7 @@ public sealed class ChainFixtureTests
 
     private static void CheckProducerRows(ChainFixture fixture)
     {
-        var rows = JsonRoundTrip.Check(fixture.ResponseJson, Json.GetTableRowsResultProducerRow);
+        var rows = JsonRoundTrip.Check(fixture.ResponseJson, Json.GetTableRowsResultProducerRowJson);
         var request = JsonRoundTrip.Check(fixture.RequestJson, Json.GetTableRowsRequest);
         Assert.Equal(("eosio", "eosio", "producers"), (request.Code, request.Scope, request.Table));
         Assert.Equal((int)request.Limit, rows.Rows.Count);
@@ -219,7 +220,7 @@ public sealed class ChainFixtureTests
 
         foreach (var vector in root.GetProperty("block_header_vectors").EnumerateArray())
         {
-            var header = vector.GetProperty("header_json").Deserialize(Json.BlockHeader);
+            var header = vector.GetProperty("header_json").Deserialize(Json.BlockHeaderJson);
             Assert.NotNull(header);
             Assert.Equal(NumberInId(vector.GetProperty("block_id").GetString()!) - 1, NumberInId(header.Previous));
         }

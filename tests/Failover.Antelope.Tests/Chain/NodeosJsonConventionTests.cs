@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Failover.Antelope.Chain;
-using static Failover.Antelope.Tests.Chain.Wire;
+using Failover.Antelope.Chain.Wire;
+using static Failover.Antelope.Tests.Chain.ChainJson;
 
 namespace Failover.Antelope.Tests.Chain;
 
@@ -245,10 +245,10 @@ public sealed class NodeosJsonConventionTests
     public void Schedules_use_the_fc_variant_and_producer_rows_the_abi_variant()
     {
         var schedules = Read(ChainFixture.Load("get_producer_schedule.savanna_constructed.json").ResponseText, Json.GetProducerScheduleResult);
-        var rows = Read(ChainFixture.Load("get_table_rows.producers_constructed.json").ResponseText, Json.GetTableRowsResultProducerRow);
+        var rows = Read(ChainFixture.Load("get_table_rows.producers_constructed.json").ResponseText, Json.GetTableRowsResultProducerRowJson);
 
         Assert.Contains("\"authority\":[0,{\"threshold\":1,", Write(schedules, Json.GetProducerScheduleResult), StringComparison.Ordinal);
-        Assert.Contains("\"producer_authority\":[\"block_signing_authority_v0\",{\"threshold\":1,", Write(rows, Json.GetTableRowsResultProducerRow), StringComparison.Ordinal);
+        Assert.Contains("\"producer_authority\":[\"block_signing_authority_v0\",{\"threshold\":1,", Write(rows, Json.GetTableRowsResultProducerRowJson), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -260,7 +260,7 @@ public sealed class NodeosJsonConventionTests
 
         var fromFc = Read($$"""{"producer_name":"atticlabeosb","authority":[0,{{authority}}]}""", Json.ProducerAuthority);
         var fromAbi = Read($$"""{"producer_name":"atticlabeosb","authority":["block_signing_authority_v0",{{authority}}]}""", Json.ProducerAuthority);
-        var row = Read(ProducerRowJson($"[0,{authority}]"), Json.ProducerRow);
+        var row = Read(ProducerRowText($"[0,{authority}]"), Json.ProducerRowJson);
 
         Assert.Equal(expected.Threshold, fromFc.Authority.Threshold);
         Assert.Equal(expected.Keys, fromFc.Authority.Keys);
@@ -276,7 +276,7 @@ public sealed class NodeosJsonConventionTests
     [InlineData("[0]")]
     public void An_unknown_or_malformed_signing_authority_variant_is_rejected(string variant)
     {
-        Assert.Throws<JsonException>(() => Read(ProducerRowJson(variant), Json.ProducerRow));
+        Assert.Throws<JsonException>(() => Read(ProducerRowText(variant), Json.ProducerRowJson));
     }
 
     [Theory]
@@ -286,10 +286,10 @@ public sealed class NodeosJsonConventionTests
     [InlineData("false", false)]
     public void Abi_bools_are_read_from_numbers_and_literals_and_written_as_numbers(string isActive, bool expected)
     {
-        var row = Read(ProducerRowJson(isActive: isActive), Json.ProducerRow);
+        var row = Read(ProducerRowText(isActive: isActive), Json.ProducerRowJson);
 
         Assert.Equal(expected, row.IsActive);
-        Assert.Contains($"\"is_active\":{(expected ? 1 : 0)},", Write(row, Json.ProducerRow), StringComparison.Ordinal);
+        Assert.Contains($"\"is_active\":{(expected ? 1 : 0)},", Write(row, Json.ProducerRowJson), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -298,7 +298,7 @@ public sealed class NodeosJsonConventionTests
     [InlineData("null")]
     public void A_malformed_abi_bool_is_rejected(string isActive)
     {
-        Assert.Throws<JsonException>(() => Read(ProducerRowJson(isActive: isActive), Json.ProducerRow));
+        Assert.Throws<JsonException>(() => Read(ProducerRowText(isActive: isActive), Json.ProducerRowJson));
     }
 
     [Fact]
@@ -321,14 +321,14 @@ public sealed class NodeosJsonConventionTests
         Assert.Equal(0.0, retired.TotalVotes);
         Assert.Equal("EOS1111111111111111111111111111111114T1Anm", retired.ProducerKey);
         Assert.Null(retired.ProducerAuthority);
-        Assert.DoesNotContain("producer_authority", Write(retired, Json.ProducerRow), StringComparison.Ordinal);
+        Assert.DoesNotContain("producer_authority", Write(retired, Json.ProducerRowJson), StringComparison.Ordinal);
         Assert.Equal("eosauthority", producers.More);
     }
 
     [Fact]
     public void Producer_table_rows_page_with_next_key()
     {
-        var rows = Read(ChainFixture.Load("get_table_rows.producers_constructed.json").ResponseText, Json.GetTableRowsResultProducerRow);
+        var rows = Read(ChainFixture.Load("get_table_rows.producers_constructed.json").ResponseText, Json.GetTableRowsResultProducerRowJson);
 
         Assert.True(rows.More);
         Assert.Equal("6138526575697310688", rows.NextKey);
@@ -367,8 +367,8 @@ public sealed class NodeosJsonConventionTests
 
         Assert.Equal(12921348309L, account.CpuWeight);
         Assert.Equal("2084.3726 EOS", account.CoreLiquidBalance);
-        Assert.Equal([new LinkedAction("eosio", "claimrewards")], account.Permissions.Single(p => p.PermName == "claim").LinkedActions!);
-        Assert.Equal([new LinkedAction("eosio", "unregprod")], account.Permissions.Single(p => p.PermName == "killswitch").LinkedActions!);
+        Assert.Equal([new LinkedActionJson("eosio", "claimrewards")], account.Permissions.Single(p => p.PermName == "claim").LinkedActions!);
+        Assert.Equal([new LinkedActionJson("eosio", "unregprod")], account.Permissions.Single(p => p.PermName == "killswitch").LinkedActions!);
         Assert.Null(account.Permissions.Single(p => p.PermName == "decentium").LinkedActions![0].Action);
         Assert.Null(account.SelfDelegatedBandwidth);
         Assert.Contains("\"refund_request\":null,", Write(account, Json.GetAccountResult), StringComparison.Ordinal);
@@ -421,7 +421,7 @@ public sealed class NodeosJsonConventionTests
             TotalCpuWeight = null,
             LastIrreversibleBlockTime = null,
         };
-        var schedules = new GetProducerScheduleResult(new ProducerSchedule(3, []), null, null);
+        var schedules = new GetProducerScheduleResult(new ProducerScheduleJson(3, []), null, null);
 
         var json = Write(info, Json.GetInfoResult);
         Assert.DoesNotContain("server_version_string", json, StringComparison.Ordinal);
@@ -460,7 +460,7 @@ public sealed class NodeosJsonConventionTests
             Write(request, Json.SendTransaction2Request));
     }
 
-    private static string ProducerRowJson(string? authority = null, string isActive = "1")
+    private static string ProducerRowText(string? authority = null, string isActive = "1")
     {
         var authorityMember = authority is null ? string.Empty : $",\"producer_authority\":{authority}";
         return $$"""{"owner":"atticlabeosb","total_votes":"1.00000000000000000","producer_key":"EOS7PfA3A4UdfMu2wKbuXdbHn8EWAxbMnFoFWui4X2zsr2oPwdQJP","is_active":{{isActive}},"url":"","unpaid_blocks":0,"last_claim_time":"2024-10-22T04:11:31.500","location":0{{authorityMember}}}""";

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Failover.Antelope.Transactions;
 using Failover.Testing;
-using static Failover.Antelope.Tests.Chain.Wire;
+using static Failover.Antelope.Tests.Chain.ChainJson;
 
 namespace Failover.Antelope.Tests.Chain;
 

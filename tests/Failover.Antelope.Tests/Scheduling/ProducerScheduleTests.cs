@@ -3,12 +3,11 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Scheduling;
 using Failover.Antelope.SystemContract;
 using Failover.Antelope.Tests.Chain;
 using Failover.Testing;
-using ProducerSchedule = Failover.Antelope.Scheduling.ProducerSchedule;
-using Wire = Failover.Antelope.Chain;
 
 namespace Failover.Antelope.Tests.Scheduling;
 
@@ -64,7 +63,7 @@ public sealed class ProducerScheduleTests
         Assert.Equal("producers", error.ParamName);
         Assert.False(string.IsNullOrWhiteSpace(error.Message.Replace($"(Parameter '{error.ParamName}')", "", StringComparison.Ordinal)), error.Message);
 
-        var wireError = Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new Wire.ProducerSchedule(41, [])));
+        var wireError = Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new ProducerScheduleJson(41, [])));
         Assert.Contains("v41", wireError.Message, StringComparison.Ordinal);
     }
 
@@ -173,7 +172,7 @@ public sealed class ProducerScheduleTests
     [Fact]
     public void FromWire_rejects_producers_out_of_name_order()
     {
-        var wire = new Wire.ProducerSchedule(4, [WireEntry("bob", 0), WireEntry("alice", 1)]);
+        var wire = new ProducerScheduleJson(4, [WireEntry("bob", 0), WireEntry("alice", 1)]);
 
         var error = Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(wire));
         Assert.Contains("bob", error.Message, StringComparison.Ordinal);
@@ -182,7 +181,7 @@ public sealed class ProducerScheduleTests
     [Fact]
     public void FromWire_rejects_a_producer_listed_twice()
     {
-        var wire = new Wire.ProducerSchedule(4, [WireEntry("alice", 0), WireEntry("bob", 1), WireEntry("bob", 2)]);
+        var wire = new ProducerScheduleJson(4, [WireEntry("alice", 0), WireEntry("bob", 1), WireEntry("bob", 2)]);
 
         Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(wire));
     }
@@ -191,22 +190,22 @@ public sealed class ProducerScheduleTests
     public void FromWire_judges_the_order_by_name_value_in_which_a_dot_sorts_before_a_digit()
     {
         // "a.b" < "a1" both as text and as name values (§4.3: '.' is 0, '1' is 1): accepted.
-        Assert.Equal(2, ProducerSchedule.FromWire(new Wire.ProducerSchedule(1, [WireEntry("a.b", 0), WireEntry("a1", 1)])).Producers.Count);
-        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new Wire.ProducerSchedule(1, [WireEntry("a1", 0), WireEntry("a.b", 1)])));
+        Assert.Equal(2, ProducerSchedule.FromWire(new ProducerScheduleJson(1, [WireEntry("a.b", 0), WireEntry("a1", 1)])).Producers.Count);
+        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new ProducerScheduleJson(1, [WireEntry("a1", 0), WireEntry("a.b", 1)])));
     }
 
     [Fact]
     public void FromWire_rejects_an_empty_or_missing_producer_list()
     {
-        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new Wire.ProducerSchedule(4, [])));
-        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new Wire.ProducerSchedule(4, null!)));
+        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new ProducerScheduleJson(4, [])));
+        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new ProducerScheduleJson(4, null!)));
     }
 
     [Fact]
     public void FromWire_rejects_a_malformed_name_or_key()
     {
-        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new Wire.ProducerSchedule(4, [new ProducerAuthority("Alice", WireEntry("alice", 0).Authority)])));
-        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new Wire.ProducerSchedule(4,
+        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new ProducerScheduleJson(4, [new ProducerAuthority("Alice", WireEntry("alice", 0).Authority)])));
+        Assert.Throws<FormatException>(() => ProducerSchedule.FromWire(new ProducerScheduleJson(4,
             [new ProducerAuthority("alice", new SigningAuthority(1, [new AuthorityKey("EOS1234", 1)]))])));
     }
 
@@ -233,6 +232,6 @@ public sealed class ProducerScheduleTests
     private static ProducerAuthority WireEntry(string name, int key) =>
         new(name, new SigningAuthority(1, [new AuthorityKey(Keys[key].ToLegacyString(), 1)]));
 
-    private static string WireJson(Wire.ProducerSchedule schedule) =>
+    private static string WireJson(ProducerScheduleJson schedule) =>
         JsonSerializer.Serialize(new GetProducerScheduleResult(schedule, null, null), ChainJsonContext.Default.GetProducerScheduleResult);
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Failover.Antelope.Chain;
+namespace Failover.Antelope.Chain.Wire;
 
 /// <summary>Response of Spring's <c>get_finalizer_info</c> (protocol.md §1.11); a legacy (Leap) node has no such endpoint.</summary>
 public sealed record GetFinalizerInfoResult(

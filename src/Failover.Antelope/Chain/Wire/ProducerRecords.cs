@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Failover.Antelope.Chain;
+namespace Failover.Antelope.Chain.Wire;
 
 // Wire records of get_producer_schedule, get_producers and get_table_rows on eosio/eosio/producers (protocol.md §1.4–1.6).
 
@@ -9,12 +9,12 @@ namespace Failover.Antelope.Chain;
 /// <see cref="Pending"/> is the latest pending proposer policy and <see cref="Proposed"/> is always null.
 /// </summary>
 public sealed record GetProducerScheduleResult(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ProducerSchedule? Active,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ProducerSchedule? Pending,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ProducerSchedule? Proposed);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ProducerScheduleJson? Active,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ProducerScheduleJson? Pending,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ProducerScheduleJson? Proposed);
 
 /// <summary>A producer schedule <c>{version, producers}</c>; producers are in ascending name order.</summary>
-public sealed record ProducerSchedule(uint Version, IReadOnlyList<ProducerAuthority> Producers);
+public sealed record ProducerScheduleJson(uint Version, IReadOnlyList<ProducerAuthority> Producers);
 
 /// <summary>A schedule entry; <see cref="Authority"/> is the fc variant <c>[0, {threshold, keys}]</c> on the wire.</summary>
 public sealed record ProducerAuthority(
@@ -32,7 +32,7 @@ public sealed record AuthorityKey(string Key, ushort Weight);
 /// <see cref="More"/>, the next <c>lower_bound</c> (empty when done).
 /// </summary>
 public sealed record GetProducersResult(
-    IReadOnlyList<ProducerRow> Rows,
+    IReadOnlyList<ProducerRowJson> Rows,
     double TotalProducerVoteWeight,
     string More);
 
@@ -42,7 +42,7 @@ public sealed record GetProducersResult(
 /// <c>["block_signing_authority_v0", {…}]</c>, absent on rows no ≥ v1.9 system contract has written.
 /// A deactivated producer (after <c>unregprod</c>) has the all-zero key <c>EOS1111111111111111111111111111111114T1Anm</c>.
 /// </summary>
-public sealed record ProducerRow(
+public sealed record ProducerRowJson(
     string Owner,
     double TotalVotes,
     string ProducerKey,

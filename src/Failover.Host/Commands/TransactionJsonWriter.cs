@@ -5,7 +5,7 @@ using Failover.Antelope.Transactions;
 namespace Failover.Host.Commands;
 
 /// <summary>Writes a transaction the way nodeos shows it in JSON, with action data as lower-case hex.</summary>
-internal static class TransactionJson
+internal static class TransactionJsonWriter
 {
     public static void Write(Utf8JsonWriter json, Transaction transaction)
     {

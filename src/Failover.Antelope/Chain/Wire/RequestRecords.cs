@@ -1,4 +1,4 @@
-namespace Failover.Antelope.Chain;
+namespace Failover.Antelope.Chain.Wire;
 
 // Request bodies (protocol.md §1). The client sends them; the simulator reads them with the same context.
 // get_info and get_producer_schedule take no parameters (the client sends `{}`); push/send take a PackedTransaction.

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Failover.Antelope.Chain;
+namespace Failover.Antelope.Chain.Wire;
 
 // Wire records of get_account, get_raw_abi, get_abi and get_required_keys (protocol.md §1.7, §1.9, §1.10).
 
@@ -31,7 +31,7 @@ public sealed record GetAccountResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] JsonElement? RexInfo,
     [property: JsonPropertyOrder(-1)] string? CoreLiquidBalance = null,
     AccountResourceLimit? SubjectiveCpuBillLimit = null,
-    IReadOnlyList<LinkedAction>? EosioAnyLinkedActions = null);
+    IReadOnlyList<LinkedActionJson>? EosioAnyLinkedActions = null);
 
 /// <summary>NET or CPU usage of an account (<c>max</c> may exceed 2^32 and then arrives as a string).</summary>
 public sealed record AccountResourceLimit(
@@ -49,9 +49,9 @@ public sealed record PermissionInfo(
     string PermName,
     string Parent,
     AccountAuthority RequiredAuth,
-    IReadOnlyList<LinkedAction>? LinkedActions = null);
+    IReadOnlyList<LinkedActionJson>? LinkedActions = null);
 
-public sealed record LinkedAction(string Account, string? Action = null);
+public sealed record LinkedActionJson(string Account, string? Action = null);
 
 /// <summary>An account authority: satisfied when the weights of keys, accounts and waits reach the threshold.</summary>
 public sealed record AccountAuthority(

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Failover.Antelope.Transactions;
 
-namespace Failover.Antelope.Chain;
+namespace Failover.Antelope.Chain.Wire;
 
 // Wire records of push_transaction, send_transaction and send_transaction2 (protocol.md §1.8).
 

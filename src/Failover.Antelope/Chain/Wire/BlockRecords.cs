@@ -1,11 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Failover.Antelope.Chain;
+namespace Failover.Antelope.Chain.Wire;
 
 // Wire records of /v1/chain/get_info, get_block, get_block_info and get_block_header_state (protocol.md §1.1–1.3).
 // Names, keys, ids and signatures are strings exactly as nodeos writes them; JSON names come from the snake_case policy
 // of ChainJsonContext. Optional members that nodeos omits have defaults; members nodeos writes as null are [Never] ignored.
+// A record named like a protocol or simulator type carries the suffix Json (BlockHeaderJson beside Blocks.BlockHeader,
+// ProducerScheduleJson beside Scheduling.ProducerSchedule, …), so no file needs a using alias; the suffix never reaches
+// the JSON, whose names come from the properties.
 
 /// <summary>Response of <c>get_info</c>.</summary>
 public sealed record GetInfoResult(
@@ -49,8 +52,8 @@ public sealed record GetBlockResult(
     [property: JsonPropertyOrder(17)] uint BlockNum,
     [property: JsonPropertyOrder(18)] uint RefBlockPrefix,
     [property: JsonPropertyOrder(9)] IReadOnlyList<JsonElement>? NewProtocolFeatures = null,
-    [property: JsonPropertyOrder(10)] ProducerSchedule? NewProducerSchedule = null,
-    [property: JsonPropertyOrder(11)] FinalityExtension? FinalityExtension = null,
+    [property: JsonPropertyOrder(10)] ProducerScheduleJson? NewProducerSchedule = null,
+    [property: JsonPropertyOrder(11)] FinalityExtensionJson? FinalityExtension = null,
     [property: JsonPropertyOrder(14)] IReadOnlyList<string>? AdditionalSignatures = null,
     [property: JsonPropertyOrder(15)] QcExtension? QcExtension = null);
 
@@ -100,15 +103,15 @@ public sealed record LegacyProducerSchedule(uint Version, IReadOnlyList<LegacyPr
 public sealed record LegacyProducerKey(string ProducerName, string BlockSigningKey);
 
 /// <summary>Savanna header extension 2: the QC claim and the optional policy diffs (written as explicit nulls).</summary>
-public sealed record FinalityExtension(
+public sealed record FinalityExtensionJson(
     QcClaim QcClaim,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] JsonElement? NewFinalizerPolicyDiff = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ProposerPolicyDiff? NewProposerPolicyDiff = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ProposerPolicyDiffJson? NewProposerPolicyDiff = null);
 
 public sealed record QcClaim(uint BlockNum, bool IsStrongQc);
 
 /// <summary>A proposed producer-schedule change under Savanna; the observer tracks <see cref="Version"/>.</summary>
-public sealed record ProposerPolicyDiff(uint Version, DateTimeOffset ProposalTime, JsonElement ProducerAuthDiff);
+public sealed record ProposerPolicyDiffJson(uint Version, DateTimeOffset ProposalTime, JsonElement ProducerAuthDiff);
 
 /// <summary>Savanna block extension 3: the quorum certificate.</summary>
 public sealed record QcExtension(QuorumCertificate Qc);
@@ -136,7 +139,7 @@ public sealed record GetBlockInfoResult(
     uint RefBlockPrefix);
 
 /// <summary>A signed block header with raw extensions, as <c>get_block_header_state</c> shows it.</summary>
-public sealed record BlockHeader(
+public sealed record BlockHeaderJson(
     [property: JsonPropertyOrder(1)] DateTimeOffset Timestamp,
     [property: JsonPropertyOrder(2)] string Producer,
     [property: JsonPropertyOrder(3)] ushort Confirmed,
@@ -144,13 +147,13 @@ public sealed record BlockHeader(
     [property: JsonPropertyOrder(5)] string TransactionMroot,
     [property: JsonPropertyOrder(6)] string ActionMroot,
     [property: JsonPropertyOrder(7)] uint ScheduleVersion,
-    [property: JsonPropertyOrder(9)] IReadOnlyList<HeaderExtension> HeaderExtensions,
+    [property: JsonPropertyOrder(9)] IReadOnlyList<HeaderExtensionJson> HeaderExtensions,
     [property: JsonPropertyOrder(8)] LegacyProducerSchedule? NewProducers = null,
     [property: JsonPropertyOrder(10)] string? ProducerSignature = null);
 
 /// <summary>A header or block extension <c>[id, "hex"]</c> (id 2 in a header = Savanna finality extension).</summary>
 [JsonConverter(typeof(HeaderExtensionConverter))]
-public sealed record HeaderExtension(ushort Type, string Data);
+public sealed record HeaderExtensionJson(ushort Type, string Data);
 
 /// <summary>
 /// Response of <c>get_block_header_state</c>. On Spring only <see cref="BlockNum"/>, <see cref="Id"/>,
@@ -161,14 +164,14 @@ public sealed record GetBlockHeaderStateResult(
     uint BlockNum,
     uint DposProposedIrreversibleBlocknum,
     uint DposIrreversibleBlocknum,
-    ProducerSchedule ActiveSchedule,
+    ProducerScheduleJson ActiveSchedule,
     IncrementalMerkle BlockrootMerkle,
     IReadOnlyList<ProducerBlockNumber> ProducerToLastProduced,
     IReadOnlyList<ProducerBlockNumber> ProducerToLastImpliedIrb,
     [property: JsonConverter(typeof(FcSigningAuthorityConverter))] SigningAuthority ValidBlockSigningAuthority,
     IReadOnlyList<uint> ConfirmCount,
     string Id,
-    BlockHeader Header,
+    BlockHeaderJson Header,
     PendingSchedule PendingSchedule,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ActivatedProtocolFeatures? ActivatedProtocolFeatures,
     IReadOnlyList<string> AdditionalSignatures);
@@ -180,6 +183,6 @@ public sealed record IncrementalMerkle(
 [JsonConverter(typeof(ProducerBlockNumberConverter))]
 public sealed record ProducerBlockNumber(string Producer, uint BlockNum);
 
-public sealed record PendingSchedule(uint ScheduleLibNum, string ScheduleHash, ProducerSchedule Schedule);
+public sealed record PendingSchedule(uint ScheduleLibNum, string ScheduleHash, ProducerScheduleJson Schedule);
 
 public sealed record ActivatedProtocolFeatures(IReadOnlyList<string> ProtocolFeatures);
