@@ -8,6 +8,7 @@ using Failover.Service.Observation;
 using Failover.Service.Process;
 using Failover.Service.Storage;
 using Failover.Simulator;
+using Failover.Service.Tests;
 using Failover.Testing;
 using Failover.Simulator.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,8 +30,7 @@ public sealed class ApiRig : IAsyncDisposable
     private readonly DirectoryInfo _directory;
     private readonly HttpClient _client;
     private Observer _observer;
-    private ProcessManager _manager;
-    private BackgroundLoop? _managerLoop;
+    private readonly ManagerTurns _manager;
 
     private ApiRig(FakeTimeProvider clock, ChainSimulator simulator, DirectoryInfo directory, FailoverSettings settings, SqliteEventStore store)
     {
@@ -38,7 +38,8 @@ public sealed class ApiRig : IAsyncDisposable
         Handler = new InProcessChainHandler(simulator, clock);
         _client = new HttpClient(Handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         var serviceClock = new RigClock(clock, Step);
-        (_observer, _manager) = (new Observer(settings, store, _client, serviceClock, NullLogger.Instance), new ProcessManager(settings, store, _client, serviceClock, NullLogger.Instance));
+        _observer = new Observer(settings, store, _client, serviceClock, NullLogger.Instance);
+        _manager = new ManagerTurns(store, gated => new ProcessManager(settings, gated, _client, serviceClock, NullLogger.Instance));
     }
 
     public FakeTimeProvider Clock { get; }
@@ -97,12 +98,7 @@ public sealed class ApiRig : IAsyncDisposable
         }
         while (outcome.Behind);
 
-        // The manager's real loop follows the log in the background; the step ends once it has handled all of it.
-        _managerLoop ??= new BackgroundLoop(_manager.RunAsync);
-        while (await Store.ReadHeadPositionAsync() is var head && !_manager.HasHandled(head))
-        {
-            await _managerLoop.WaitAsync(_manager.HandledAsync(head), $"the process manager to handle position {head}");
-        }
+        await _manager.TakeTurnAsync();
     }
 
     public async Task RunForAsync(TimeSpan span)
@@ -155,9 +151,9 @@ public sealed class ApiRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_managerLoop is not null)
+        if (_manager.Loop is { } loop)
         {
-            await _managerLoop.DisposeAsync();
+            await loop.DisposeAsync();
         }
 
         await Store.DisposeAsync();

@@ -133,5 +133,5 @@ public sealed class PushScenarioTests
         Assert.Equal(requests[1].TransactionId, Assert.Single(rig.TransactionsOnChain()).TransactionId);
     }
 
-    private static TimeSpan ProcessManagerTransactionLifetime => Failover.Service.Process.ProcessManager.TransactionLifetime;
+    private static TimeSpan ProcessManagerTransactionLifetime => Failover.Domain.Process.RotationFollowUp.TransactionLifetime;
 }

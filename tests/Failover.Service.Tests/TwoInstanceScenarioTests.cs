@@ -51,7 +51,7 @@ public sealed class TwoInstanceScenarioTests
 
     /// <summary>
     /// The instance that recorded the rotation dies before pushing it. The other, sharing the store, sees a request
-    /// without its push; after <see cref="ProcessManager.TakeoverAfter"/> it checks the chain (not rotated, not expired)
+    /// without its push; after <see cref="Domain.Process.RotationFollowUp.TakeoverAfter"/> it checks the chain (not rotated, not expired)
     /// and pushes the very same transaction — one rotation applies.
     /// </summary>
     [Fact]
@@ -80,8 +80,8 @@ public sealed class TwoInstanceScenarioTests
         var requested = (await rig.ProcessEventsAsync()).OfType<KeyRotationRequested>().Single();
         Assert.Empty(rig.RecordedPushes);
 
-        await rig.RunUntilAsync(() => rig.RecordedPushes.Count == 1, ProcessManager.TakeoverAfter + TimeSpan.FromSeconds(10), "the takeover");
-        Assert.InRange(rig.RecordedPushes[0].At - requested.RequestedAt, ProcessManager.TakeoverAfter, ProcessManager.TakeoverAfter + TimeSpan.FromSeconds(1));
+        await rig.RunUntilAsync(() => rig.RecordedPushes.Count == 1, Domain.Process.RotationFollowUp.TakeoverAfter + TimeSpan.FromSeconds(10), "the takeover");
+        Assert.InRange(rig.RecordedPushes[0].At - requested.RequestedAt, Domain.Process.RotationFollowUp.TakeoverAfter, Domain.Process.RotationFollowUp.TakeoverAfter + TimeSpan.FromSeconds(1));
         var survivor = rig.Instances[1 - dead];
         await rig.RunUntilAsync(() => Scenario.Completed(survivor.Manager), TimeSpan.FromMinutes(5), "failover completed");
 

@@ -145,7 +145,7 @@ public static class EndpointJudgement
             return [];
         }
 
-        var agreeing = configured.Where(name => sample.Endpoints.Any(e => e.Endpoint == name && e.Healthy && e.Agrees)).ToHashSet(StringComparer.Ordinal);
+        var agreeing = configured.Where(name => AgreesAt(sample, name)).ToHashSet(StringComparer.Ordinal);
         if (agreeing.Count * 2 > configured.Count)
         {
             return [];
@@ -154,4 +154,17 @@ public static class EndpointJudgement
         return [.. configured.Where(name => !agreeing.Contains(name)).Select(name =>
             state.Endpoints.GetValueOrDefault(name) is { Healthy: false } health ? $"{name} ({health.Reason} since {health.Since:O})" : $"{name} (does not agree)")];
     }
+
+    /// <summary>
+    /// Whether the endpoint agreed with the recorded chain at the latest sample (healthy, and its block at the shared
+    /// height the recorded one): it counts toward the endpoints gate, and a rotation is pushed through the first such.
+    /// </summary>
+    public static bool AgreedAtLatestSample(ObserverState state, string endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.LatestSample is { } sample && AgreesAt(sample, endpoint);
+    }
+
+    private static bool AgreesAt(ParticipationSampled sample, string endpoint) =>
+        sample.Endpoints.Any(e => e.Endpoint == endpoint && e.Healthy && e.Agrees);
 }

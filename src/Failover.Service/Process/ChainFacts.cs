@@ -1,4 +1,5 @@
 using Failover.Antelope.Chain;
+using Failover.Antelope.Chain.Wire;
 using Failover.Domain.Decisions;
 using Failover.Service.Observation;
 using Microsoft.Extensions.Logging;

@@ -23,12 +23,6 @@ namespace Failover.Service.Process;
 /// </summary>
 public sealed partial class ProcessManager
 {
-    /// <summary>How long a transaction stays valid: long enough to be included, short enough to be rebuilt soon after a loss.</summary>
-    public static readonly TimeSpan TransactionLifetime = TimeSpan.FromMinutes(5);
-
-    /// <summary>A request left without its push for this long by another instance is taken over (same bytes, after checking the chain).</summary>
-    public static readonly TimeSpan TakeoverAfter = TimeSpan.FromSeconds(30);
-
     private readonly FailoverSettings _settings;
     private readonly IEventStore _store;
     private readonly TimeProvider _time;
@@ -76,7 +70,7 @@ public sealed partial class ProcessManager
     public Task Live => _wentLive.Task;
 
     /// <summary>True once the manager is live and has folded and reacted to every event up to <paramref name="position"/>.</summary>
-    public bool HasHandled(long position) => _live && _progress.Position >= position;
+    public bool HasHandled(long position) => Live.IsCompleted && _progress.Position >= position;
 
     /// <summary>Completes once <see cref="HasHandled"/> holds for <paramref name="position"/> (read-your-writes for whoever appended there).</summary>
     public Task HandledAsync(long position, CancellationToken cancellationToken = default) =>
@@ -106,24 +100,25 @@ public sealed partial class ProcessManager
     private async Task HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken)
     {
         Position = recorded.Position;
-        if (DomainEvents.TryDeserialize(recorded) is not { } e)
+        if (DomainEvents.TryDeserialize(recorded) is { } e)
         {
-            return;
+            _inputs = _inputs.Apply(_scope, recorded.Stream, recorded.Version, e);
+            if (_live)
+            {
+                _reactingTo = recorded.EventId;
+                try
+                {
+                    await ReactAsync(recorded, e, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _reactingTo = null;
+                }
+            }
         }
 
-        _inputs = _inputs.Apply(_scope, recorded.Stream, recorded.Version, e);
         if (_live)
         {
-            _reactingTo = recorded.EventId;
-            try
-            {
-                await ReactAsync(recorded, e, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _reactingTo = null;
-            }
-
             _progress.Reached(Position);
         }
     }
@@ -197,18 +192,15 @@ public sealed partial class ProcessManager
     /// <summary>While a rotation is under way: the producers table and the LIB say whether it applied or can no longer apply.</summary>
     private async Task FollowRotationAsync(ParticipationSampled sample, CancellationToken cancellationToken)
     {
-        if (Process.Phase is not (Phase.Requested or Phase.Submitted) || Process.CurrentRotation is not { } rotation)
+        switch (RotationFollowUp.At(Process, sample.ObservedAt))
         {
-            return;
+            case RotationStep.TakeOver:
+                await ReconcileRequestAsync(Process.CurrentRotation!, cancellationToken).ConfigureAwait(false);
+                break;
+            case RotationStep.ObserveChain:
+                await ObserveChainAsync(cancellationToken).ConfigureAwait(false);
+                break;
         }
-
-        if (Process.Phase is Phase.Requested && sample.ObservedAt - rotation.RequestedAt >= TakeoverAfter)
-        {
-            await ReconcileRequestAsync(rotation, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await ObserveChainAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>What the chain shows now (our registered key, the LIB's time), stamped with the time it was read.</summary>
@@ -261,7 +253,7 @@ public sealed partial class ProcessManager
         var draft = new RotationDraft(
             _inputs.Chain.ChainId,
             sample.LastIrreversibleBlockId,
-            TruncateToSeconds(evidence.Chain.HeadBlockTime + TransactionLifetime),
+            RotationFollowUp.ExpirationAfter(evidence.Chain.HeadBlockTime),
             _settings.Signer.Permission.ToString(),
             registration?.Url ?? string.Empty,
             registration?.Location ?? 0);
@@ -312,11 +304,8 @@ public sealed partial class ProcessManager
     }
 
     /// <summary>The endpoint that agrees with the followed chain in the latest sample (else the first configured).</summary>
-    private ChainEndpoint PushEndpoint()
-    {
-        var views = _inputs.Observer.LatestSample?.Endpoints ?? [];
-        return _endpoints.FirstOrDefault(e => views.Any(v => v.Endpoint == e.Name && v.Healthy && v.Agrees)) ?? _endpoints[0];
-    }
+    private ChainEndpoint PushEndpoint() =>
+        _endpoints.FirstOrDefault(e => EndpointJudgement.AgreedAtLatestSample(_inputs.Observer, e.Name)) ?? _endpoints[0];
 
     /// <summary>
     /// Decides and appends with the process stream's expected version; a lost race is the fence doing its work. An
@@ -340,8 +329,6 @@ public sealed partial class ProcessManager
             Log.LostRace(_log, command.GetType().Name);
         }
     }
-
-    private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
 
     private static partial class Log
     {

@@ -145,8 +145,22 @@ public sealed class EndpointJudgementTests
     }
 
     [Fact]
+    public void An_endpoint_agreed_at_the_latest_sample_when_it_was_healthy_and_its_block_the_recorded_one()
+    {
+        var view = Sampled(new("http://a", true, 1, true), new("http://b", false, null, false), new("http://c", true, 1, false), new("http://d", false, 1, true));
+
+        Assert.True(EndpointJudgement.AgreedAtLatestSample(view, "http://a"));
+        Assert.False(EndpointJudgement.AgreedAtLatestSample(view, "http://b"));
+        Assert.False(EndpointJudgement.AgreedAtLatestSample(view, "http://c"));
+        Assert.False(EndpointJudgement.AgreedAtLatestSample(view, "http://d"));
+        Assert.False(EndpointJudgement.AgreedAtLatestSample(view, "http://not-sampled"));
+        Assert.False(EndpointJudgement.AgreedAtLatestSample(ObserverState.Empty, "http://a"));
+    }
+
+    [Fact]
     public void Null_arguments_are_refused()
     {
+        Assert.Throws<ArgumentNullException>(() => EndpointJudgement.AgreedAtLatestSample(null!, Api));
         Assert.Throws<ArgumentNullException>(() => EndpointJudgement.Judge(null!, null, Chain, Now, StaleAfter));
         Assert.Throws<ArgumentNullException>(() => EndpointJudgement.Changes("obs", null!, ObserverState.Empty, Now));
         Assert.Throws<ArgumentNullException>(() => EndpointJudgement.Changes("obs", [], null!, Now));
