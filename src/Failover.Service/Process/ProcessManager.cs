@@ -194,8 +194,7 @@ public sealed partial class ProcessManager
                 await DecideAsync(new FailoverCommand.ObserveOurBlock(block.BlockNum, block.BlockId, block.SigningKey, block.ObservedAt), cancellationToken).ConfigureAwait(false);
                 break;
             case ProducerScheduleChanged schedule:
-                var ours = schedule.Producers.FirstOrDefault(p => p.Producer == _producer);
-                await DecideAsync(new FailoverCommand.ObserveSchedule(schedule.Version, ours is null ? [] : [.. ours.Keys.Select(k => k.Key)], schedule.ObservedAt), cancellationToken).ConfigureAwait(false);
+                await DecideAsync(new FailoverCommand.ObserveSchedule(schedule.Version, KeyInForce.AuthorityOf(schedule, _producer), schedule.ObservedAt), cancellationToken).ConfigureAwait(false);
                 break;
             case ParticipationSampled sample when recorded.Stream == Streams.Observer(_settings.ObserverId):
                 await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
