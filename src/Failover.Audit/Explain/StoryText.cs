@@ -48,7 +48,7 @@ public static class StoryText
         lines.Add($"Endpoints: {s.Endpoints.Agreeing} of {s.Endpoints.Configured} agreed with the followed chain{views}"
             + (s.Endpoints.SamplePosition is { } p ? $" (sample at position {p})." : "."));
         lines.Add(s.Schedule.Scheduled
-            ? $"Schedule: {s.Producer} is in the active schedule v{s.Schedule.ActiveVersion} of {s.Schedule.ScheduledProducers} producers, with key {string.Join(", ", s.Schedule.ActiveKeys)}."
+            ? $"Schedule: {s.Producer} is in the active schedule v{s.Schedule.ActiveVersion} of {s.Schedule.ScheduledProducers} producers, {Authority(s.Schedule)}."
             : $"Schedule: {s.Producer} is NOT in the active schedule v{s.Schedule.ActiveVersion}.");
         var process = s.Process;
         lines.Add($"Process: automation {(process.AutomationPaused ? "PAUSED by an operator" : "enabled")}{(process.Latched ? ", LATCHED at the cap" : string.Empty)}; "
@@ -56,7 +56,7 @@ public static class StoryText
             + $"{process.RotationsInLast24h.Count} of at most {s.Policy.MaxRotationsPer24h} automatic rotations in the last 24 h; "
             + (process.LastRotationCompletedAt is { } done ? $"last rotation completed at {Time(done)} (cooldown {s.Policy.Cooldown})." : "no earlier rotation."));
         lines.Add("Data centers: " + string.Join("; ", s.DataCenters.OrderBy(d => d.Priority).Select(d =>
-            $"{d.Name} (priority {d.Priority}, key {d.SigningKey}{(s.Schedule.ActiveKeys.Contains(d.SigningKey) ? ", in force" : string.Empty)}"
+            $"{d.Name} (priority {d.Priority}, key {d.SigningKey}{(KeyInForce.IsInForce(s.Schedule, d.SigningKey) ? ", in force" : string.Empty)}"
             + (d.HasNode ? d.NodeError is { } error ? $", its node fails: {error}" : d.NodeHeadTime is { } t ? $", its node's head of {Time(t)}" : ", its node unknown" : ", no node of its own configured")
             + ")")) + ".");
         lines.Add("Gates: " + string.Join(" ", s.Gates.Select(g => $"[{g.Reason}: {Verdict(g)} — {g.Detail}]")));
@@ -74,6 +74,16 @@ public static class StoryText
         }
 
         return lines;
+    }
+
+    /// <summary>Our keys in the schedule; the threshold and the weights too when a key of weight 1 alone does not satisfy it.</summary>
+    private static string Authority(ScheduleEvidence schedule)
+    {
+        var authority = KeyInForce.AuthorityOf(schedule);
+        return authority.Threshold == 1 && authority.Keys.All(k => k.Weight == 1)
+            ? $"with key {string.Join(", ", authority.Keys.Select(k => k.Key))}"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"with the authority of threshold {authority.Threshold} over {string.Join(", ", authority.Keys.Select(k => $"{k.Key} (weight {k.Weight})"))}");
     }
 
     internal static string Verdict(GateResult g) => g.Overridden ? "overridden" : g.Passed ? "passed" : g.Pending ? "waiting" : "FAILED";

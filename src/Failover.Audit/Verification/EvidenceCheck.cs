@@ -13,7 +13,9 @@ namespace Failover.Audit.Verification;
 /// <see cref="ObserverState"/> as of the event that caused the evaluation, and <see cref="FailoverProcess"/> as of the
 /// decision — through the service's own <see cref="EvidenceBuilder"/>, and compares it with the recorded evidence.
 /// What the log cannot tell (the configuration: data centers, consensus, the missed-blocks threshold; and the consensus
-/// a block header of the chain showed the service) is taken from the record itself.
+/// a block header of the chain showed the service) is taken from the record itself. Evidence recorded before it carried
+/// our authority's threshold and weights (<see cref="ScheduleEvidence.Authority"/> null) is compared without them: its
+/// keys still are.
 /// </summary>
 public static class EvidenceCheck
 {
@@ -24,9 +26,13 @@ public static class EvidenceCheck
         ArgumentNullException.ThrowIfNull(process);
         var dataCenters = recorded.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode)).ToList();
         var manual = process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
-        return EvidenceBuilder.Build(
-            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, chain, view, process, recorded.EvaluatedAt, manual)
-            with { ChainConsensus = recorded.ChainConsensus };
+        var rebuilt = EvidenceBuilder.Build(
+            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, chain, view, process, recorded.EvaluatedAt, manual);
+        return rebuilt with
+        {
+            ChainConsensus = recorded.ChainConsensus,
+            Schedule = recorded.Schedule.Authority is null ? rebuilt.Schedule with { Authority = null } : rebuilt.Schedule,
+        };
     }
 
     /// <summary>Where two evidences differ, as JSON paths with both values (at most <paramref name="limit"/>).</summary>

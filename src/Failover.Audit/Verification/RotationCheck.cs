@@ -1,6 +1,7 @@
 using Failover.Antelope;
 using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
+using Failover.Domain.Decisions;
 using Failover.Domain.Events;
 
 namespace Failover.Audit.Verification;
@@ -103,7 +104,7 @@ public static class RotationCheck
                         yield return $"regproducer registers {reg.Producer}, not {r.Producer}";
                     }
 
-                    if (!SameKey(reg.ProducerKey, r.TargetKey))
+                    if (!KeyInForce.SameKey(reg.ProducerKey, r.TargetKey))
                     {
                         yield return $"regproducer sets the key {reg.ProducerKey}, not the target key {r.TargetKey}";
                     }
@@ -115,7 +116,7 @@ public static class RotationCheck
                         yield return $"regproducer2 registers {reg2.Producer}, not {r.Producer}";
                     }
 
-                    if (reg2.ProducerAuthority.Keys.Count != 1 || !SameKey(reg2.ProducerAuthority.Keys[0].Key, r.TargetKey))
+                    if (reg2.ProducerAuthority.Keys.Count != 1 || !KeyInForce.SameKey(reg2.ProducerAuthority.Keys[0].Key, r.TargetKey))
                     {
                         yield return $"regproducer2 sets the authority [{string.Join(", ", reg2.ProducerAuthority.Keys.Select(k => k.Key))}], not the target key {r.TargetKey}";
                     }
@@ -140,6 +141,4 @@ public static class RotationCheck
             yield return $"the request names the finalizer key {r.TargetFinalizerKey} but the transaction has no actfinkey";
         }
     }
-
-    private static bool SameKey(PublicKey key, string text) => PublicKey.TryParse(text, out var other, out _) && other == key;
 }

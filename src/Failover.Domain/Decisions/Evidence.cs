@@ -27,7 +27,12 @@ public sealed record IncidentEvidence(
 
 /// <summary>Our producer in the schedule in force at the head.</summary>
 /// <param name="ActiveKeys">The keys of our block signing authority in that schedule (empty when not scheduled).</param>
-public sealed record ScheduleEvidence(bool Scheduled, uint ActiveVersion, int ScheduledProducers, IReadOnlyList<string> ActiveKeys);
+/// <param name="Authority">
+/// That authority with its threshold and weights (null when not scheduled, and in evidence recorded before it was
+/// kept: then each of <paramref name="ActiveKeys"/> counts as in force alone). Which key is in force is
+/// <see cref="KeyInForce"/>'s rule.
+/// </param>
+public sealed record ScheduleEvidence(bool Scheduled, uint ActiveVersion, int ScheduledProducers, IReadOnlyList<string> ActiveKeys, SigningAuthority? Authority = null);
 
 /// <summary>The chain as the observer saw it at the evidence.</summary>
 /// <param name="LibAdvancedAt">When the observer last saw the LIB move forward (null: never seen).</param>

@@ -47,7 +47,12 @@ public static class EvidenceBuilder
             consensus,
             incident,
             manual,
-            new ScheduleEvidence(ours is not null, schedule?.Version ?? 0, schedule?.Producers.Count ?? 0, ours is null ? [] : [.. ours.Authority.Keys.Select(k => k.Key.ToString())]),
+            new ScheduleEvidence(
+                ours is not null,
+                schedule?.Version ?? 0,
+                schedule?.Producers.Count ?? 0,
+                ours is null ? [] : [.. ours.Authority.Keys.Select(k => k.Key.ToString())],
+                ours is null ? null : SigningAuthority.Of(ours.Authority)),
             new ChainEvidence(
                 head?.Number ?? 0,
                 head?.Id ?? string.Empty,

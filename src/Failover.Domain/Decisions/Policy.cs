@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Failover.Antelope;
 
 namespace Failover.Domain.Decisions;
 
@@ -98,8 +99,9 @@ public static class Policy
     }
 
     /// <summary>
-    /// The first data center by priority whose key is not the one in force and whose own node (if it has an endpoint)
-    /// shows a fresh head; for a manual request, the named one under the same conditions.
+    /// The first data center by priority whose key is not in force (<see cref="KeyInForce"/>: it alone does not satisfy
+    /// our authority in the schedule), is a public key (a rotation to anything else cannot be built) and whose own node
+    /// (if it has an endpoint) shows a fresh head; for a manual request, the named one under the same conditions.
     /// </summary>
     private static DataCenterEvidence? ChooseTarget(Evidence evidence, FailoverPolicy policy, out string detail)
     {
@@ -108,9 +110,13 @@ public static class Policy
             .Where(d => evidence.Manual is null || d.Name == evidence.Manual.DataCenter);
         foreach (var dc in candidates)
         {
-            if (evidence.Schedule.ActiveKeys.Contains(dc.SigningKey))
+            if (KeyInForce.IsInForce(evidence.Schedule, dc.SigningKey))
             {
                 notes.Add($"{dc.Name} holds the key in force");
+            }
+            else if (!PublicKey.TryParse(dc.SigningKey, out _, out _))
+            {
+                notes.Add($"{dc.Name}'s key {dc.SigningKey} is not a public key");
             }
             else if (dc.HasNode && dc.NodeError is { } error)
             {

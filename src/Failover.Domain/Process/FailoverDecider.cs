@@ -32,8 +32,8 @@ public abstract record FailoverCommand
     /// <summary>What the producers table registers for our producer now.</summary>
     public sealed record ObserveRegistration(string RegisteredKey, DateTimeOffset At) : FailoverCommand;
 
-    /// <summary>Our keys in the schedule in force.</summary>
-    public sealed record ObserveSchedule(uint Version, IReadOnlyList<string> OurKeys, DateTimeOffset At) : FailoverCommand;
+    /// <summary>Our block signing authority in the schedule in force (null when we are not scheduled).</summary>
+    public sealed record ObserveSchedule(uint Version, SigningAuthority? OurAuthority, DateTimeOffset At) : FailoverCommand;
 
     /// <summary>A block of ours and the key its signature recovers to.</summary>
     public sealed record ObserveOurBlock(uint BlockNum, string BlockId, string? SigningKey, DateTimeOffset At) : FailoverCommand;
@@ -170,14 +170,18 @@ public static class FailoverDecider
     }
 
     private static ProcessDecision FollowRegistration(FailoverCommand.ObserveRegistration c, FailoverProcess state, string producer) =>
-        state.Phase is Phase.Requested or Phase.Submitted && state.CurrentRotation is { } r && SameKey(c.RegisteredKey, r.TargetKey)
+        state.Phase is Phase.Requested or Phase.Submitted && state.CurrentRotation is { } r && KeyInForce.SameKey(c.RegisteredKey, r.TargetKey)
             ? new([new KeyRotated(producer, r.RotationId, r.TargetKey, c.At)])
             : ProcessDecision.Nothing;
 
-    /// <summary>The schedule carries the target key: the table must have shown it first, so any step not yet recorded is recorded in order.</summary>
+    /// <summary>
+    /// The schedule carries the target key — it alone satisfies our authority there (<see cref="KeyInForce"/>), so the
+    /// target's node can sign our blocks. The table must have shown it first, so any step not yet recorded is recorded
+    /// in order.
+    /// </summary>
     private static ProcessDecision FollowSchedule(FailoverCommand.ObserveSchedule c, FailoverProcess state, string producer)
     {
-        if (!state.RotationInFlight || state.CurrentRotation is not { } r || !c.OurKeys.Any(k => SameKey(k, r.TargetKey)))
+        if (!state.RotationInFlight || state.CurrentRotation is not { } r || !KeyInForce.IsInForce(c.OurAuthority, r.TargetKey))
         {
             return ProcessDecision.Nothing;
         }
@@ -194,7 +198,7 @@ public static class FailoverDecider
 
     private static ProcessDecision FollowBlock(FailoverCommand.ObserveOurBlock c, FailoverProcess state, string producer)
     {
-        if (state.CurrentRotation is not { } r || c.SigningKey is null || !SameKey(c.SigningKey, r.TargetKey))
+        if (state.CurrentRotation is not { } r || !KeyInForce.SameKey(c.SigningKey, r.TargetKey))
         {
             return ProcessDecision.Nothing;
         }
@@ -217,7 +221,7 @@ public static class FailoverDecider
     private static ProcessDecision Expire(FailoverCommand.ObserveFinality c, FailoverProcess state, string producer)
     {
         if (state.Phase is not (Phase.Requested or Phase.Submitted) || state.CurrentRotation is not { } r
-            || c.LibBlockTime <= r.Expiration || (c.RegisteredKey is { } key && SameKey(key, r.TargetKey)))
+            || c.LibBlockTime <= r.Expiration || KeyInForce.SameKey(c.RegisteredKey, r.TargetKey))
         {
             return ProcessDecision.Nothing;
         }
@@ -226,7 +230,4 @@ public static class FailoverDecider
             $"expired at {r.Expiration:yyyy-MM-ddTHH:mm:ss}Z; the LIB's block time {c.LibBlockTime:yyyy-MM-ddTHH:mm:ss.fff}Z is later and the key is not registered, so it can never apply");
         return new([new KeyRotationFailed(producer, r.RotationId, r.TransactionId, RotationFailures.Expired, null, null, detail, c.At)]);
     }
-
-    private static bool SameKey(string a, string b) =>
-        PublicKey.TryParse(a, out var x, out _) && PublicKey.TryParse(b, out var y, out _) && x == y;
 }

@@ -1,4 +1,5 @@
 using Failover.Antelope.Scheduling;
+using Failover.Domain.Decisions;
 using Failover.Domain.Events;
 
 namespace Failover.Domain.ReadModels;
@@ -30,7 +31,7 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
                     cancellationToken).ConfigureAwait(false);
                 await UpdateStatusAsync(documents, s =>
                 {
-                    var ours = e.Producers.FirstOrDefault(p => p.Producer == OurProducer);
+                    var ours = KeyInForce.AuthorityOf(e, OurProducer);
                     return s with
                     {
                         ChainId = e.ChainId,
@@ -38,6 +39,7 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
                         ScheduledProducers = e.Producers.Count,
                         OurProducerScheduled = ours is not null,
                         OurKeys = ours is null ? [] : [.. ours.Keys.Select(k => k.Key)],
+                        OurAuthority = ours,
                     };
                 }, cancellationToken).ConfigureAwait(false);
                 break;

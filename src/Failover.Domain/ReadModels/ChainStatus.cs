@@ -1,3 +1,5 @@
+using Failover.Domain.Decisions;
+
 namespace Failover.Domain.ReadModels;
 
 /// <summary>An endpoint as an observer last judged it.</summary>
@@ -22,6 +24,11 @@ public sealed record ScheduleTimeline(IReadOnlyList<ScheduleSpan> Spans)
 /// The state of the chain and of our producer at a glance (design §6 "Status"): head, LIB, the schedule in force and
 /// our key in it, the latest participation, forks, and every endpoint's health.
 /// </summary>
+/// <param name="OurKeys">The keys of our block signing authority in the schedule in force (empty when not scheduled).</param>
+/// <param name="OurAuthority">
+/// That authority with its threshold and weights (null when not scheduled, and in a document written before it was
+/// kept: then each of <paramref name="OurKeys"/> counts as in force alone).
+/// </param>
 public sealed record ChainStatus(
     string? ChainId,
     string OurProducer,
@@ -41,7 +48,8 @@ public sealed record ChainStatus(
     DateTimeOffset? LastObservedAt,
     long ForkSwitches,
     DateTimeOffset? LastForkAt,
-    IReadOnlyList<EndpointStatus> Endpoints)
+    IReadOnlyList<EndpointStatus> Endpoints,
+    SigningAuthority? OurAuthority = null)
 {
     public const string DocumentId = "status";
 

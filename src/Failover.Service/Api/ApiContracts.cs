@@ -8,7 +8,10 @@ namespace Failover.Service.Api;
 
 /// <summary>The producer at a glance: who signs, automation, the chain and the failover process.</summary>
 /// <param name="Automation">armed, paused or latched.</param>
-/// <param name="ActiveDataCenter">The data center whose key is in force on chain (null when none of ours).</param>
+/// <param name="ActiveDataCenter">
+/// The data center holding the key in force on chain: the first by priority whose key alone satisfies our authority in
+/// the schedule in force (<c>KeyInForce</c>); null when none of ours does.
+/// </param>
 public sealed record StatusResponse(
     string Producer,
     string Automation,

@@ -1,4 +1,5 @@
 using Failover.Antelope;
+using Failover.Domain.Decisions;
 using Failover.Domain.ReadModels;
 using Failover.Service.Configuration;
 using Failover.Service.Hosting;
@@ -38,7 +39,7 @@ public static class QueryApi
         var chain = await queries.ChainStatusAsync(cancellationToken).ConfigureAwait(false);
         var failover = await queries.FailoverStatusAsync(cancellationToken).ConfigureAwait(false);
         var keys = chain?.OurKeys ?? [];
-        var active = settings.DataCenters.FirstOrDefault(d => keys.Any(k => PublicKey.TryParse(k, out var key, out _) && key == d.SigningKey));
+        var active = KeyInForce.HeldBy(chain?.OurAuthority ?? SigningAuthority.EachKeyAlone(keys), settings.DataCenters.Select(d => d.ToConfig()));
         var automation = failover switch
         {
             { AutomationPaused: true } => "paused",

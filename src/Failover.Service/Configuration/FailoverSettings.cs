@@ -5,7 +5,11 @@ using Failover.EventStore;
 namespace Failover.Service.Configuration;
 
 /// <summary>One of our data centers: its signing key, its finalizer key (Savanna) and optionally its own node.</summary>
-public sealed record DataCenter(string Name, int Priority, PublicKey SigningKey, string? FinalizerKey, Uri? Endpoint);
+public sealed record DataCenter(string Name, int Priority, PublicKey SigningKey, string? FinalizerKey, Uri? Endpoint)
+{
+    /// <summary>What the domain's rules need of it (<see cref="DataCenterConfig"/>).</summary>
+    public DataCenterConfig ToConfig() => new(Name, Priority, SigningKey.ToString(), FinalizerKey, Endpoint is not null);
+}
 
 /// <summary>The signing permission and where its key comes from (never the key itself).</summary>
 public sealed record SignerSettings(Name Permission, string? KeyFile, string? KeyEnvironmentVariable);

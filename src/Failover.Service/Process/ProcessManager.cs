@@ -55,7 +55,7 @@ public sealed partial class ProcessManager
         _facts = new ChainFacts(_endpoints, _producer, time, log);
         _key = new SigningKeySource(settings.Signer);
         _scope = new FailoverScope(_producer, settings.ObserverId, settings.ChainId?.ToString());
-        _dataCenters = [.. settings.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey.ToString(), d.FinalizerKey, d.Endpoint is not null))];
+        _dataCenters = [.. settings.DataCenters.Select(d => d.ToConfig())];
         _processStream = new(_store, ProcessStream, i => i.Process.EventCount, (i, version, e) => i.Apply(_scope, ProcessStream, version, e), _ => string.Empty, log);
     }
 
@@ -143,8 +143,7 @@ public sealed partial class ProcessManager
                 await DecideAsync(new FailoverCommand.ObserveOurBlock(block.BlockNum, block.BlockId, block.SigningKey, block.ObservedAt), cancellationToken).ConfigureAwait(false);
                 break;
             case ProducerScheduleChanged schedule:
-                var ours = schedule.Producers.FirstOrDefault(p => p.Producer == _producer);
-                await DecideAsync(new FailoverCommand.ObserveSchedule(schedule.Version, ours is null ? [] : [.. ours.Keys.Select(k => k.Key)], schedule.ObservedAt), cancellationToken).ConfigureAwait(false);
+                await DecideAsync(new FailoverCommand.ObserveSchedule(schedule.Version, KeyInForce.AuthorityOf(schedule, _producer), schedule.ObservedAt), cancellationToken).ConfigureAwait(false);
                 break;
             case ParticipationSampled sample when recorded.Stream == _scope.ObserverStream:
                 await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
@@ -270,7 +269,7 @@ public sealed partial class ProcessManager
         }
 
         var registered = await _facts.RegistrationAsync(fresh: true, cancellationToken).ConfigureAwait(false);
-        if (registered is { } row && PublicKey.TryParse(row.Key, out var current, out _) && current == PublicKey.Parse(rotation.TargetKey))
+        if (registered is { } row && KeyInForce.SameKey(row.Key, rotation.TargetKey))
         {
             // Another instance (or store) already rotated to the same target: nothing to send.
             await DecideAsync(new FailoverCommand.ObserveRegistration(row.Key, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);

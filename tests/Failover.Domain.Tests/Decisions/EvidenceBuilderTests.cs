@@ -181,6 +181,7 @@ public sealed class EvidenceBuilderTests
         Assert.Null(evidence.Incident);
         Assert.Equal((false, 0u, 0), (evidence.Schedule.Scheduled, evidence.Schedule.ActiveVersion, evidence.Schedule.ScheduledProducers));
         Assert.Empty(evidence.Schedule.ActiveKeys);
+        Assert.Null(evidence.Schedule.Authority);
         Assert.Equal((0u, string.Empty), (evidence.Chain.HeadBlockNum, evidence.Chain.HeadBlockId));
         Assert.Null(evidence.Chain.LastFullRound);
         Assert.False(Policy.Evaluate(evidence, new FailoverPolicy()).Gates.Single(g => g.Reason == ReasonCodes.StaleHead).Passed);
@@ -197,6 +198,27 @@ public sealed class EvidenceBuilderTests
 
         Assert.Equal((true, 1u, 5), (schedule.Scheduled, schedule.ActiveVersion, schedule.ScheduledProducers));
         Assert.Equal([OursKey], schedule.ActiveKeys);
+        Assert.Equal(SigningAuthority.SingleKey(OursKey), schedule.Authority);
+    }
+
+    [Fact]
+    public void Our_weighted_authority_in_the_schedule_in_force_is_recorded_with_its_threshold_and_weights()
+    {
+        // Threshold 2 over our key (weight 1) and dc-b's (weight 2): dc-b's key alone is in force, ours is not.
+        var events = FirstRecording(FirstRound(), V1).Select(e => e is ProducerScheduleChanged changed
+            ? changed with
+            {
+                Producers = [.. changed.Producers.Select(p => p.Producer == "ours"
+                    ? new ScheduleEntry("ours", 2, [new ScheduleKey(OursKey, 1), new ScheduleKey(DecisionFixtures.KeyB, 2)])
+                    : p)],
+            }
+            : e);
+
+        var schedule = Build(Fold(events)).Schedule;
+
+        Assert.Equal([OursKey, DecisionFixtures.KeyB], schedule.ActiveKeys);
+        Assert.Equal(new SigningAuthority(2, [new ScheduleKey(OursKey, 1), new ScheduleKey(DecisionFixtures.KeyB, 2)]), schedule.Authority);
+        Assert.Equal([false, true, false], DataCenters.Select(d => KeyInForce.IsInForce(schedule, d.SigningKey)));
     }
 
     [Fact]
@@ -209,6 +231,7 @@ public sealed class EvidenceBuilderTests
 
         Assert.Equal((false, 4u, 4), (schedule.Scheduled, schedule.ActiveVersion, schedule.ScheduledProducers));
         Assert.Empty(schedule.ActiveKeys);
+        Assert.Null(schedule.Authority);
     }
 
     // ---- the process -----------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ public sealed class PolicyCombinationTests
     /// <summary>For each reason code, a change of the healthy evidence that makes exactly that gate fail.</summary>
     private static readonly Dictionary<string, Func<Evidence, Evidence>> Break = new()
     {
-        [ReasonCodes.NotScheduled] = e => e.WithSchedule(s => s with { Scheduled = false, ActiveKeys = [] }),
+        [ReasonCodes.NotScheduled] = e => e.NotScheduled(),
         [ReasonCodes.AutomationPaused] = e => e.WithProcess(p => p with { AutomationPaused = true }),
         [ReasonCodes.CapReached] = e => e.WithProcess(p => p with { Latched = true }),
         [ReasonCodes.Cooldown] = e => e.WithProcess(p => p with { LastRotationCompletedAt = T.AddMinutes(-1) }),

@@ -19,7 +19,7 @@ public sealed class PolicyDetailTests
     public void The_schedule_gate_says_whether_our_producer_is_in_the_schedule_and_which_version()
     {
         Given(Healthy()).When().ThenDetailMentions(ReasonCodes.NotScheduled, "ours is in the active schedule v7");
-        Given(Healthy().WithSchedule(s => s with { Scheduled = false, ActiveKeys = [] }))
+        Given(Healthy().NotScheduled())
             .When()
             .ThenDetailMentions(ReasonCodes.NotScheduled, "ours is not in the active schedule v7");
     }

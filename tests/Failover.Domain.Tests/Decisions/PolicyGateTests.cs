@@ -46,7 +46,7 @@ public sealed class PolicyGateTests
     [Fact]
     public void A_producer_not_in_the_active_schedule_is_suppressed_as_not_scheduled()
     {
-        Given(Healthy().WithSchedule(s => s with { Scheduled = false, ActiveKeys = [] }))
+        Given(Healthy().NotScheduled())
             .When()
             .ThenSuppress(ReasonCodes.NotScheduled);
     }

@@ -130,10 +130,78 @@ public sealed class PolicyTargetTests
     }
 
     [Fact]
-    public void Every_key_of_an_authority_in_force_counts_as_in_force()
+    public void Each_key_that_alone_satisfies_our_authority_is_in_force()
     {
-        Given(Healthy().WithSchedule(s => s with { ActiveKeys = [KeyA, KeyB] })).When().ThenTrigger("dc-c");
-        Given(Healthy().WithSchedule(s => s with { ActiveKeys = [KeyA, KeyB, KeyC] })).When().ThenSuppress(ReasonCodes.NoReadyStandby);
+        // Threshold 1 over dc-a's and dc-b's keys: either alone signs our blocks, so neither is a target.
+        Given(Healthy().WithAuthority(1, (KeyA, 1), (KeyB, 1)))
+            .When()
+            .ThenTrigger("dc-c")
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-a holds the key in force", "dc-b holds the key in force");
+        Given(Healthy().WithAuthority(1, (KeyA, 1), (KeyB, 1), (KeyC, 1)))
+            .When()
+            .ThenSuppress(ReasonCodes.NoReadyStandby)
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-a holds the key in force", "dc-b holds the key in force", "dc-c holds the key in force");
+    }
+
+    [Fact]
+    public void A_key_whose_weight_reaches_the_threshold_is_in_force_and_a_key_below_it_is_not()
+    {
+        // Threshold 2: dc-a's key (weight 2) signs alone, dc-b's (weight 1) cannot, so dc-b is the target.
+        var spec = Given(Healthy().WithAuthority(2, (KeyA, 2), (KeyB, 1))).When().ThenTrigger("dc-b");
+        Assert.Equal($"target dc-b (priority 2, key {KeyB}); skipped: dc-a holds the key in force", spec.Gate(ReasonCodes.NoReadyStandby).Detail);
+
+        // dc-b's key weighs 3 of threshold 2 and dc-a's 1: dc-a, up now, is the target.
+        Given(Healthy().WithAuthority(2, (KeyA, 1), (KeyB, 3)).WithDataCenters(DcA with { NodeError = null, NodeHeadTime = T }, DcB, DcC))
+            .When()
+            .ThenTrigger("dc-a");
+    }
+
+    [Fact]
+    public void When_no_key_alone_satisfies_our_authority_none_is_in_force_and_the_first_ready_data_center_is_the_target()
+    {
+        // Threshold 2 over dc-a's and dc-b's keys of weight 1: a node holding only one of them cannot sign our blocks.
+        // The rotation writes dc-a's key alone, which then satisfies the authority.
+        var spec = Given(Healthy().WithAuthority(2, (KeyA, 1), (KeyB, 1)).WithDataCenters(DcA with { NodeError = null, NodeHeadTime = T }, DcB, DcC))
+            .When()
+            .ThenTrigger("dc-a");
+
+        Assert.Equal($"target dc-a (priority 1, key {KeyA})", spec.Gate(ReasonCodes.NoReadyStandby).Detail);
+    }
+
+    [Fact]
+    public void A_data_center_configured_with_the_legacy_spelling_of_the_key_in_force_holds_it()
+    {
+        // The schedule writes dc-a's key as PUB_K1_…, the configuration as EOS… (and the other way round): one key,
+        // so dc-a, up and first by priority, is not the target.
+        var legacyA = Antelope.PublicKey.Parse(KeyA).ToLegacyString();
+        var upA = DcA with { NodeError = null, NodeHeadTime = T };
+
+        Given(Healthy().WithDataCenters(upA with { SigningKey = legacyA }, DcB, DcC))
+            .When()
+            .ThenTrigger("dc-b")
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-a holds the key in force");
+        Given(Healthy().WithAuthority(1, (legacyA, 1)).WithDataCenters(upA, DcB, DcC))
+            .When()
+            .ThenTrigger("dc-b")
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-a holds the key in force");
+    }
+
+    [Fact]
+    public void A_key_that_does_not_parse_is_never_in_force_nor_the_target()
+    {
+        // The same text in the schedule and the configuration is no key: dc-a does not hold the key in force, and a
+        // rotation could not be built to it.
+        Given(Healthy().WithAuthority(1, ("not a key", 1)).WithDataCenters(DcA with { SigningKey = "not a key", NodeError = null, NodeHeadTime = T }, DcB, DcC))
+            .When()
+            .ThenTrigger("dc-b")
+            .ThenDetailMentions(ReasonCodes.NoReadyStandby, "dc-a's key not a key is not a public key");
+    }
+
+    [Fact]
+    public void In_evidence_recorded_before_it_carried_the_authority_each_listed_key_is_in_force()
+    {
+        Given(Healthy().WithSchedule(s => s with { ActiveKeys = [KeyA, KeyB], Authority = null })).When().ThenTrigger("dc-c");
+        Given(Healthy().WithSchedule(s => s with { ActiveKeys = [KeyA, KeyB, KeyC], Authority = null })).When().ThenSuppress(ReasonCodes.NoReadyStandby);
     }
 
     [Fact]

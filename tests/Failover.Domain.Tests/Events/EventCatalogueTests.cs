@@ -32,7 +32,7 @@ public sealed partial class EventCatalogueTests
         ConsensusKind.Savanna,
         new IncidentEvidence(1565940900, At.AddSeconds(-10), 12, 369358506, BlockId, At.AddSeconds(-4)),
         new ManualRequest("dc2", "operator", "drill", At),
-        new ScheduleEvidence(true, 3, 21, [Key]),
+        new ScheduleEvidence(true, 3, 21, [Key], new SigningAuthority(1, [new ScheduleKey(Key, 1)])),
         new ChainEvidence(369358510, BlockId, At, 369358508, BlockId, At.AddSeconds(-1), true, Figures, Figures, null, 3, 2),
         new ProcessEvidence(false, false, null, At.AddHours(-3), [At.AddHours(-3)]),
         [new DataCenterEvidence("dc2", 2, Key, "PUB_BLS_x", true, At, null), new DataCenterEvidence("dc3", 3, Key, null, false, null, "unreachable")]);
@@ -188,6 +188,35 @@ public sealed partial class EventCatalogueTests
         Assert.False(EventCatalogue.TryGetByName("block-produced", out _));
         Assert.Throws<KeyNotFoundException>(() => EventCatalogue.Of(typeof(string)));
         Assert.Throws<KeyNotFoundException>(() => EventCatalogue.Serialize("not an event"));
+    }
+
+    [Fact]
+    public void A_decision_recorded_before_the_evidence_carried_our_authority_reads_with_its_keys_each_in_force()
+    {
+        foreach (var typeName in new[] { "failover-triggered.v1", "failover-suppressed.v1" })
+        {
+            var json = JsonNode.Parse(EventCatalogue.Serialize(SampleOf(typeName)))!.AsObject();
+            var schedule = json["evidence"]!["schedule"]!.AsObject();
+            Assert.True(schedule.Remove("authority"));
+            Assert.Equal("""{"scheduled":true,"active_version":3,"scheduled_producers":21,"active_keys":["PUB_K1_6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5BoDq63"]}""", schedule.ToJsonString());
+
+            var read = EventCatalogue.Deserialize(typeName, JsonSerializer.SerializeToUtf8Bytes(json));
+
+            var evidence = read is FailoverTriggered t ? t.Evidence : ((FailoverSuppressed)read).Evidence;
+            Assert.Null(evidence.Schedule.Authority);
+            Assert.Equal([Key], evidence.Schedule.ActiveKeys);
+            Assert.True(KeyInForce.IsInForce(evidence.Schedule, Key));
+        }
+    }
+
+    [Fact]
+    public void The_evidence_writes_our_authority_with_its_threshold_and_weights()
+    {
+        var json = JsonNode.Parse(EventCatalogue.Serialize(SampleOf("failover-triggered.v1")))!;
+
+        Assert.Equal(
+            """{"scheduled":true,"active_version":3,"scheduled_producers":21,"active_keys":["PUB_K1_6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5BoDq63"],"authority":{"threshold":1,"keys":[{"key":"PUB_K1_6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5BoDq63","weight":1}]}}""",
+            json["evidence"]!["schedule"]!.ToJsonString());
     }
 
     [Fact]

@@ -46,6 +46,10 @@ public sealed class FailoverDeciderTests
 
     private static Evidence LibStalled(Evidence evidence) => evidence.WithChain(c => c with { LibAdvancedAt = null });
 
+    /// <summary>Our block signing authority in a schedule: the threshold and each key with its weight.</summary>
+    private static SigningAuthority Authority(uint threshold, params (string Key, ushort Weight)[] keys) =>
+        new(threshold, [.. keys.Select(k => new ScheduleKey(k.Key, k.Weight))]);
+
     // ---- evaluate -----------------------------------------------------------------------------------------------
 
     [Fact]
@@ -329,7 +333,7 @@ public sealed class FailoverDeciderTests
         var at = T.AddSeconds(60);
 
         var spec = Given(SubmittedRotation())
-            .When(new FailoverCommand.ObserveSchedule(8, [KeyB], at))
+            .When(new FailoverCommand.ObserveSchedule(8, SigningAuthority.SingleKey(KeyB), at))
             .Then(Rotated("rotation-1", at), Activated("rotation-1", at, version: 8));
 
         Assert.IsType<Phase.Activated>(spec.After.Phase);
@@ -342,17 +346,46 @@ public sealed class FailoverDeciderTests
         var at = T.AddSeconds(60);
 
         Given([.. SubmittedRotation(), Rotated("rotation-1", T.AddSeconds(3))])
-            .When(new FailoverCommand.ObserveSchedule(9, [KeyA, KeyB], at))
+            .When(new FailoverCommand.ObserveSchedule(9, Authority(1, (KeyA, 1), (KeyB, 1)), at))
             .Then(Activated("rotation-1", at, version: 9));
     }
 
     [Fact]
     public void A_schedule_without_the_target_key_or_with_no_rotation_in_flight_records_nothing()
     {
-        Given(SubmittedRotation()).When(new FailoverCommand.ObserveSchedule(8, [KeyA], T)).ThenNothing();
-        Given(SubmittedRotation()).When(new FailoverCommand.ObserveSchedule(8, [], T)).ThenNothing();
-        Given().When(new FailoverCommand.ObserveSchedule(8, [KeyB], T)).ThenNothing();
-        Given([.. SubmittedRotation(), Activated("rotation-1", T.AddSeconds(50))]).When(new FailoverCommand.ObserveSchedule(8, [KeyB], T.AddSeconds(60))).ThenNothing();
+        Given(SubmittedRotation()).When(new FailoverCommand.ObserveSchedule(8, SigningAuthority.SingleKey(KeyA), T)).ThenNothing();
+        Given(SubmittedRotation()).When(new FailoverCommand.ObserveSchedule(8, null, T)).ThenNothing();
+        Given().When(new FailoverCommand.ObserveSchedule(8, SigningAuthority.SingleKey(KeyB), T)).ThenNothing();
+        Given([.. SubmittedRotation(), Activated("rotation-1", T.AddSeconds(50))]).When(new FailoverCommand.ObserveSchedule(8, SigningAuthority.SingleKey(KeyB), T.AddSeconds(60))).ThenNothing();
+    }
+
+    [Fact]
+    public void A_schedule_whose_authority_the_target_key_alone_does_not_satisfy_records_nothing()
+    {
+        // Threshold 2 over the target key and another, each of weight 1: the target's node cannot sign alone yet.
+        Given(SubmittedRotation()).When(new FailoverCommand.ObserveSchedule(8, Authority(2, (KeyA, 1), (KeyB, 1)), T.AddSeconds(60))).ThenNothing();
+        Given(SubmittedRotation()).When(new FailoverCommand.ObserveSchedule(8, Authority(3, (KeyB, 2)), T.AddSeconds(60))).ThenNothing();
+    }
+
+    [Fact]
+    public void A_schedule_whose_authority_the_target_key_alone_satisfies_records_the_activation()
+    {
+        var at = T.AddSeconds(60);
+
+        Given(SubmittedRotation())
+            .When(new FailoverCommand.ObserveSchedule(8, Authority(2, (KeyA, 1), (KeyB, 2)), at))
+            .Then(Rotated("rotation-1", at), Activated("rotation-1", at, version: 8));
+    }
+
+    [Fact]
+    public void A_schedule_writing_the_target_key_in_its_legacy_spelling_carries_it_and_one_writing_no_key_does_not()
+    {
+        var at = T.AddSeconds(60);
+
+        Given(SubmittedRotation())
+            .When(new FailoverCommand.ObserveSchedule(8, SigningAuthority.SingleKey(PublicKey.Parse(KeyB).ToLegacyString()), at))
+            .Then(Rotated("rotation-1", at), Activated("rotation-1", at, version: 8));
+        Given(SubmittedRotation()).When(new FailoverCommand.ObserveSchedule(8, SigningAuthority.SingleKey("not a key"), at)).ThenNothing();
     }
 
     [Fact]
@@ -384,6 +417,17 @@ public sealed class FailoverDeciderTests
             .Then(Activated("rotation-1", at, version: 0), new FailoverCompleted(Producer, "rotation-1", "dc-b", KeyB, 2100, blockId, at));
         Given([.. SubmittedRotation(), Rotated("rotation-1", T.AddSeconds(3)), Activated("rotation-1", T.AddSeconds(60))])
             .When(new FailoverCommand.ObserveOurBlock(2100, blockId, KeyB, at))
+            .Then(new FailoverCompleted(Producer, "rotation-1", "dc-b", KeyB, 2100, blockId, at));
+    }
+
+    [Fact]
+    public void A_block_signed_by_the_target_key_in_its_legacy_spelling_completes_the_failover()
+    {
+        var at = T.AddSeconds(70);
+        var blockId = TestChain.Id("main", 2100);
+
+        Given([.. SubmittedRotation(), Rotated("rotation-1", T.AddSeconds(3)), Activated("rotation-1", T.AddSeconds(60))])
+            .When(new FailoverCommand.ObserveOurBlock(2100, blockId, PublicKey.Parse(KeyB).ToLegacyString(), at))
             .Then(new FailoverCompleted(Producer, "rotation-1", "dc-b", KeyB, 2100, blockId, at));
     }
 

@@ -1,5 +1,6 @@
 using Failover.Antelope;
 using Failover.Domain.Chain;
+using Failover.Domain.Decisions;
 using Failover.Domain.Events;
 using Failover.Domain.ReadModels;
 using Failover.Domain.Tests.Support;
@@ -236,6 +237,7 @@ public sealed class ChainHealthReadModelTests
         Assert.Equal((blocks[^1].Number - 2, 2u), (status.LastIrreversibleBlockNum!.Value, status.LibLag!.Value));
         Assert.Equal((1u, 5, true), (status.ScheduleVersion!.Value, status.ScheduledProducers, status.OurProducerScheduled));
         Assert.Equal([V1.KeyOf("ours")], status.OurKeys.Select(PublicKey.Parse));
+        Assert.Equal(SigningAuthority.SingleKey(V1.KeyOf("ours").ToString()), status.OurAuthority);
         Assert.Equal((0.75, 1.0, 3), (status.LastFullRoundParticipation!.Value, status.SlidingWindowParticipation!.Value, status.OurConsecutiveMissed));
         Assert.Equal(sampledAt, status.LastObservedAt);
         Assert.Equal((0L, (DateTimeOffset?)null), (status.ForkSwitches, status.LastForkAt));
@@ -261,7 +263,28 @@ public sealed class ChainHealthReadModelTests
         Assert.Equal([standby.KeyOf("ours")], rotated.Status.OurKeys.Select(PublicKey.Parse));
         Assert.Equal((2u, true), (rotated.Status.ScheduleVersion!.Value, rotated.Status.OurProducerScheduled));
         Assert.Empty(dropped.Status.OurKeys);
+        Assert.Null(dropped.Status.OurAuthority);
         Assert.Equal((3u, 4, false), (dropped.Status.ScheduleVersion!.Value, dropped.Status.ScheduledProducers, dropped.Status.OurProducerScheduled));
+    }
+
+    [Fact]
+    public async Task The_status_keeps_our_authority_with_its_threshold_and_weights()
+    {
+        var blocks = Blocks(S0 + 5, S0 + 6, _ => true);
+        var primary = V1.KeyOf("ours").ToString();
+        var standby = TestKeys.Derive("ours-standby").ToString();
+        var changed = ScheduleChanged(V1 with { Version = 2 }, 1002, S0 + 12);
+        var weighted = changed with
+        {
+            Producers = [.. changed.Producers.Select(p => p.Producer == OurProducer
+                ? new ScheduleEntry(OurProducer, 2, [new ScheduleKey(primary, 1), new ScheduleKey(standby, 2)])
+                : p)],
+        };
+
+        var view = await Given(FirstRecording(blocks, V1)).When(weighted).Then();
+
+        Assert.Equal([primary, standby], view.Status.OurKeys);
+        Assert.Equal(new SigningAuthority(2, [new ScheduleKey(primary, 1), new ScheduleKey(standby, 2)]), view.Status.OurAuthority);
     }
 
     [Fact]

@@ -8,9 +8,9 @@ namespace Failover.Domain.Tests.Support;
 
 /// <summary>
 /// The evidence of a healthy incident, written by hand: our producer "ours" (21 producers, so 20 others) missed its
-/// window, data center dc-a holds the key in force and is down, dc-b (priority 2, with a finalizer key and a fresh
-/// node) is the standby, dc-c (priority 3) has no node. Every gate of design §5 holds in it, so a test changes one
-/// thing and sees one gate move.
+/// window, data center dc-a holds the key in force (our authority is its key alone) and is down, dc-b (priority 2,
+/// with a finalizer key and a fresh node) is the standby, dc-c (priority 3) has no node. Every gate of design §5 holds
+/// in it, so a test changes one thing and sees one gate move.
 /// </summary>
 internal static class DecisionFixtures
 {
@@ -59,7 +59,7 @@ internal static class DecisionFixtures
             consensus,
             Incident(at: now),
             null,
-            new ScheduleEvidence(true, 7, 21, [KeyA]),
+            new ScheduleEvidence(true, 7, 21, [KeyA], SigningAuthority.SingleKey(KeyA)),
             new ChainEvidence(
                 1003, TestChain.Id("main", 1003), now.AddMilliseconds(-500),
                 1001, TestChain.Id("main", 1001), now.AddSeconds(-1), true,
@@ -74,6 +74,18 @@ internal static class DecisionFixtures
     public static Evidence WithProcess(this Evidence evidence, Func<ProcessEvidence, ProcessEvidence> change) => evidence with { Process = change(evidence.Process) };
 
     public static Evidence WithSchedule(this Evidence evidence, Func<ScheduleEvidence, ScheduleEvidence> change) => evidence with { Schedule = change(evidence.Schedule) };
+
+    /// <summary>Our authority in the schedule in force, as the evidence builder records it: its keys and the authority with threshold and weights.</summary>
+    public static Evidence WithAuthority(this Evidence evidence, uint threshold, params (string Key, ushort Weight)[] keys) =>
+        evidence.WithSchedule(s => s with
+        {
+            ActiveKeys = [.. keys.Select(k => k.Key)],
+            Authority = new SigningAuthority(threshold, [.. keys.Select(k => new ScheduleKey(k.Key, k.Weight))]),
+        });
+
+    /// <summary>Our producer not in the schedule in force: no keys, no authority.</summary>
+    public static Evidence NotScheduled(this Evidence evidence) =>
+        evidence.WithSchedule(s => s with { Scheduled = false, ActiveKeys = [], Authority = null });
 
     public static Evidence WithDataCenters(this Evidence evidence, params DataCenterEvidence[] dataCenters) => evidence with { DataCenters = dataCenters };
 
