@@ -30,6 +30,41 @@ public sealed record ObserverPoll(
 public static class ObserverDecider
 {
     /// <summary>
+    /// The chain the observer records: the configured one, or else the one more than half of the endpoints report
+    /// (<paramref name="reported"/>: the chain id of each endpoint that answered); null while there is no such chain.
+    /// </summary>
+    public static string? ChainToFollow(string? configured, IReadOnlyList<string> reported, int endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(reported);
+        if (configured is not null)
+        {
+            return configured;
+        }
+
+        var commonest = reported.GroupBy(id => id, StringComparer.Ordinal).OrderByDescending(g => g.Count()).FirstOrDefault();
+        return commonest is not null && commonest.Count() * 2 > endpoints ? commonest.Key : null;
+    }
+
+    /// <summary>
+    /// The blocks to read from an endpoint whose head is <paramref name="endpointHead"/>: after the recorded head, at most
+    /// <paramref name="batchSize"/>; before anything is recorded, from <paramref name="fromBlock"/> (else the endpoint's
+    /// head). An endpoint behind the recorded head shows whether it agrees only by the block at its own head. Null: nothing new.
+    /// </summary>
+    public static (uint From, uint To)? BlocksToRead(ObservedChain chain, uint endpointHead, uint? fromBlock, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (chain.Head is { } recorded && endpointHead < recorded.Number)
+        {
+            return (endpointHead, endpointHead);
+        }
+
+        var from = chain.Head is { } head ? head.Number + 1 : fromBlock ?? endpointHead;
+        var to = Math.Min(endpointHead, from + (uint)batchSize - 1);
+        return to < from ? null : (from, to);
+    }
+
+    /// <summary>
     /// The endpoints worth following, best first: answering with the chain, then not found inconsistent last time,
     /// highest LIB, highest head, configuration order.
     /// </summary>

@@ -155,10 +155,8 @@ public sealed class Observer
     /// <summary>The chain id: configured (and then checked), or agreed by the endpoints that answer.</summary>
     private async Task<bool> TryLearnChainAsync(EndpointRead[] reads, CancellationToken cancellationToken)
     {
-        var ids = reads.Where(r => r.Info is not null).Select(r => r.Info!.ChainId).ToList();
-        var chosen = _settings.ChainId?.ToString()
-            ?? ids.GroupBy(id => id, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
-        if (chosen is null || (_settings.ChainId is null && ids.Count(id => id == chosen) * 2 <= reads.Length))
+        var chosen = ObserverDecider.ChainToFollow(_settings.ChainId?.ToString(), [.. reads.Where(r => r.Info is not null).Select(r => r.Info!.ChainId)], reads.Length);
+        if (chosen is null)
         {
             return false;
         }
@@ -178,20 +176,12 @@ public sealed class Observer
         var appended = 0;
         for (var attempt = 0; attempt < MaxAppendAttempts; attempt++)
         {
-            var from = _chain.Head is { } head ? head.Number + 1 : _settings.Observer.FromBlock ?? info.HeadBlockNum;
-            var to = Math.Min(info.HeadBlockNum, from + (uint)_settings.Observer.BatchSize - 1);
-            if (_chain.Head is { } recorded && info.HeadBlockNum < recorded.Number)
-            {
-                // The endpoint is behind what is recorded: only a block it has at its head can show whether it agrees.
-                from = info.HeadBlockNum;
-                to = info.HeadBlockNum;
-            }
-
-            if (to < from)
+            if (ObserverDecider.BlocksToRead(_chain, info.HeadBlockNum, _settings.Observer.FromBlock, _settings.Observer.BatchSize) is not { } range)
             {
                 return (appended, null);
             }
 
+            var (from, to) = range;
             var branch = (await endpoint.ReadBlocksAsync(from, to, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken).ConfigureAwait(false)).ToList();
             var report = read.Schedules!;
             ChainDecision decision;

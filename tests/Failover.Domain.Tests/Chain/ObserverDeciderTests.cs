@@ -201,4 +201,51 @@ public sealed class ObserverDeciderTests
 
         public int GetHashCode(ParticipationFigures? obj) => 0;
     }
+
+    [Fact]
+    public void The_configured_chain_is_followed_whatever_the_endpoints_report()
+    {
+        Assert.Equal("configured", ObserverDecider.ChainToFollow("configured", ["a", "a"], 2));
+        Assert.Equal("configured", ObserverDecider.ChainToFollow("configured", [], 3));
+    }
+
+    [Fact]
+    public void Unconfigured_the_chain_more_than_half_of_the_endpoints_report_is_followed()
+    {
+        Assert.Equal("a", ObserverDecider.ChainToFollow(null, ["a", "a", "b"], 3));
+        Assert.Equal("a", ObserverDecider.ChainToFollow(null, ["a", "a"], 3));
+        Assert.Null(ObserverDecider.ChainToFollow(null, ["a", "b"], 2));
+        Assert.Null(ObserverDecider.ChainToFollow(null, ["a"], 2));
+        Assert.Null(ObserverDecider.ChainToFollow(null, [], 2));
+        Assert.Equal("a", ObserverDecider.ChainToFollow(null, ["a"], 1));
+    }
+
+    [Fact]
+    public void After_the_recorded_head_a_batch_at_most_is_read()
+    {
+        var head = Chain.Head!.Number;
+
+        Assert.Equal((head + 1, head + 10), ObserverDecider.BlocksToRead(Chain, head + 500, null, 10));
+        Assert.Equal((head + 1, head + 3), ObserverDecider.BlocksToRead(Chain, head + 3, 2, 10));
+        Assert.Equal((head + 1, head + 1), ObserverDecider.BlocksToRead(Chain, head + 1, null, 1));
+        Assert.Null(ObserverDecider.BlocksToRead(Chain, head, null, 10));
+    }
+
+    [Fact]
+    public void An_endpoint_behind_the_recorded_head_is_read_at_its_own_head_only()
+    {
+        var head = Chain.Head!.Number;
+
+        Assert.Equal((head - 5, head - 5), ObserverDecider.BlocksToRead(Chain, head - 5, null, 10));
+    }
+
+    [Fact]
+    public void Before_anything_is_recorded_the_first_block_read_is_the_configured_one_else_the_endpoint_s_head()
+    {
+        Assert.Equal((2u, 11u), ObserverDecider.BlocksToRead(ObservedChain.Empty, 500, 2, 10));
+        Assert.Equal((500u, 500u), ObserverDecider.BlocksToRead(ObservedChain.Empty, 500, null, 10));
+        Assert.Null(ObserverDecider.BlocksToRead(ObservedChain.Empty, 500, 600, 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ObserverDecider.BlocksToRead(ObservedChain.Empty, 500, null, 0));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.ChainToFollow(null, null!, 1));
+    }
 }
