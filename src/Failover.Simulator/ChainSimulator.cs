@@ -63,21 +63,25 @@ public sealed class ChainSimulator
         }
     }
 
-    /// <summary>The branch an API node serves (frozen while the node is stalled).</summary>
+    /// <summary>
+    /// The branch a node serves: an API node's (frozen while the node is stalled), or a producer node's own
+    /// (<c>producer/dc</c>: its side's branch; it cannot answer while it is down).
+    /// </summary>
     public ChainState View(string? apiNode = null)
     {
         Advance();
         lock (_gate)
         {
             var node = apiNode ?? DefaultApiNode;
-            var side = _network.SideOfApiNode(node);
+            var side = AnsweringSideOf(node);
             return _stalledApiNodes.TryGetValue(node, out var frozen) ? frozen : side.State;
         }
     }
 
     /// <summary>
-    /// push_transaction through an API node: accepted into that node's side (a stalled node accepts into its
-    /// frozen view and relays nothing). Throws <see cref="ChainException"/> with nodeos's error.
+    /// push_transaction through an API node or a producer node (<c>producer/dc</c>, while it is up): accepted into
+    /// that node's side (a stalled API node accepts into its frozen view and relays nothing). Throws
+    /// <see cref="ChainException"/> with nodeos's error.
     /// </summary>
     public AcceptedTransaction Push(PackedTransaction transaction, string? apiNode = null)
     {
@@ -86,7 +90,7 @@ public sealed class ChainSimulator
         lock (_gate)
         {
             var node = apiNode ?? DefaultApiNode;
-            var side = _network.SideOfApiNode(node);
+            var side = AnsweringSideOf(node);
             if (_stalledApiNodes.TryGetValue(node, out var frozen))
             {
                 var (stalled, accepted) = TransactionProcessor.Accept(frozen, transaction, _time.GetUtcNow());
@@ -104,13 +108,26 @@ public sealed class ChainSimulator
     public IReadOnlyList<PublicKey> RequiredKeys(IEnumerable<ChainAction> actions, IReadOnlyCollection<PublicKey> available, string? apiNode = null) =>
         Authorization.RequiredKeys(View(apiNode).Contract.Accounts, actions, available);
 
+    /// <summary>Whether <paramref name="node"/> has a chain API: an API node, or a producer node (<c>producer/dc</c>).</summary>
+    public bool HasChainApi(string node) => Options.ApiNodes.Contains(node) || Roster.FindNode(node) is not null;
+
+    /// <summary>Whether a producer node (<c>producer/dc</c>) is down: it neither produces, votes, receives nor answers.</summary>
+    public bool IsNodeDown(string nodeId)
+    {
+        lock (_gate)
+        {
+            var node = Roster.FindNode(nodeId) ?? throw UnknownProducerNode(nodeId);
+            return _downNodes.Contains(node.Id);
+        }
+    }
+
     /// <summary>Takes a producer node (<c>producer/dc</c>) down or brings it back: a down node neither produces nor votes.</summary>
     public void SetNodeDown(string nodeId, bool down)
     {
         Advance();
         lock (_gate)
         {
-            var node = Roster.FindNode(nodeId) ?? throw new ArgumentException($"Unknown producer node '{nodeId}'. Known: {string.Join(", ", Roster.Nodes.Select(n => n.Id))}.", nameof(nodeId));
+            var node = Roster.FindNode(nodeId) ?? throw UnknownProducerNode(nodeId);
             if (down)
             {
                 _downNodes.Add(node.Id);
@@ -200,11 +217,43 @@ public sealed class ChainSimulator
         }
     }
 
+    /// <summary>An API node's current faults, with the <see cref="ApiFaults.Count"/> still left.</summary>
     public ApiFaults ApiFaultsOf(string apiNode)
     {
         lock (_gate)
         {
+            _ = _network.SideOfApiNode(apiNode);
             return _apiFaults.GetValueOrDefault(apiNode, ApiFaults.None);
+        }
+    }
+
+    /// <summary>
+    /// The faults that apply to one request to <paramref name="node"/> for <paramref name="route"/>, taking one of
+    /// their <see cref="ApiFaults.Count"/> (they clear themselves when it runs out). A request for another route
+    /// takes none and gets <see cref="ApiFaults.None"/>, as does a node without faults.
+    /// </summary>
+    public ApiFaults ClaimApiFaults(string node, string route)
+    {
+        lock (_gate)
+        {
+            if (!_apiFaults.TryGetValue(node, out var faults) || !faults.AppliesTo(route))
+            {
+                return ApiFaults.None;
+            }
+
+            if (faults.Count is { } left)
+            {
+                if (left <= 1)
+                {
+                    _apiFaults.Remove(node);
+                }
+                else
+                {
+                    _apiFaults[node] = faults with { Count = left - 1 };
+                }
+            }
+
+            return faults;
         }
     }
 
@@ -269,6 +318,28 @@ public sealed class ChainSimulator
             }
         }
     }
+
+    /// <summary>The side whose branch a node answers from; a down producer node does not answer.</summary>
+    private NetworkSide AnsweringSideOf(string node)
+    {
+        if (Options.ApiNodes.Contains(node))
+        {
+            return _network.SideOfApiNode(node);
+        }
+
+        if (Roster.FindNode(node) is { } producerNode)
+        {
+            return _downNodes.Contains(producerNode.Id)
+                ? throw new InvalidOperationException($"Producer node '{producerNode.Id}' is down.")
+                : _network.SideOfProducerNode(producerNode.Id);
+        }
+
+        throw new ArgumentException(
+            $"Unknown node '{node}'. Known: API nodes {string.Join(", ", Options.ApiNodes)}; producer nodes {string.Join(", ", Roster.Nodes.Select(n => n.Id))}.", nameof(node));
+    }
+
+    private ArgumentException UnknownProducerNode(string nodeId) =>
+        new($"Unknown producer node '{nodeId}'. Known: {string.Join(", ", Roster.Nodes.Select(n => n.Id))}.", nameof(nodeId));
 
     private bool IsUp(ProducerNode node, NetworkSide side) => !_downNodes.Contains(node.Id) && side.ProducerNodes.Contains(node.Id);
 

@@ -104,7 +104,41 @@ public sealed partial class SimulateCommandTests : IDisposable
         Assert.StartsWith("{", await File.ReadAllTextAsync(keysPath), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Api_nodes_3_serves_api1_to_api3_and_no_fourth()
+    {
+        using var console = new DemoConsole();
+        using var stop = new CancellationTokenSource();
+        var run = FailoverCli.RunAsync(["simulate", "--urls", "http://127.0.0.1:0", "--api-nodes", "3", "--seed", "api-nodes-test"], console.Console, stop.Token);
+
+        var listening = await console.LineAsync(ListeningLine());
+        using var http = new HttpClient();
+        ChainApiClient Node(string name) => new(http, new ChainApiOptions { BaseAddress = new Uri($"{listening.Groups["url"].Value}/node/{name}/"), ReadRetries = 0 });
+        var api3 = await Node("api3").GetInfoAsync();
+        var api4 = await Assert.ThrowsAsync<ChainApiException>(() => Node("api4").GetInfoAsync());
+        using var state = JsonDocument.Parse(await http.GetStringAsync($"{listening.Groups["url"].Value}/sim/state"));
+        await stop.CancelAsync();
+
+        Assert.Equal(ExitCodes.Ok, await run.WaitAsync(StopLimit));
+        Assert.Equal(SeedDerivation.ChainId("api-nodes-test").ToString(), api3.ChainId);
+        Assert.Equal(404, (int?)api4.HttpStatus);
+        Assert.Equal(["api1", "api2", "api3"], state.RootElement.GetProperty("api_nodes").EnumerateArray().Select(n => n.GetProperty("name").GetString()));
+        Assert.Contains("API nodes api1, api2, api3) chain", console.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_help_of_simulate_documents_api_nodes()
+    {
+        var result = await CliRunner.RunAsync("simulate", "--help");
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains("--api-nodes", result.Out, StringComparison.Ordinal);
+        Assert.Contains("API nodes api1 … apiN", result.Out, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("--api-nodes", "0", "--api-nodes must be between 1 and 100, got 0.")]
+    [InlineData("--api-nodes", "-2", "--api-nodes must be between 1 and 100, got -2.")]
     [InlineData("--speed", "0", "--speed must be a positive number")]
     [InlineData("--producers", "0", "ProducerCount must be between 1 and 1000")]
     [InlineData("--seed", "", "Seed must not be empty")]

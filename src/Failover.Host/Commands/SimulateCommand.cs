@@ -8,6 +8,8 @@ namespace Failover.Host.Commands;
 /// <summary><c>failover simulate</c>: serves a simulated Antelope chain over HTTP until stopped (design §8).</summary>
 internal static class SimulateCommand
 {
+    private const int MaxApiNodes = 100;
+
     public static Command Create(CliConsole console)
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen (semicolon-separated URLs).", DefaultValueFactory = _ => "http://127.0.0.1:8888" };
@@ -16,25 +18,39 @@ internal static class SimulateCommand
         consensus.AcceptOnlyFromAmong("savanna", "legacy");
         var seed = new Option<string>("--seed") { Description = "Every key and the chain id derive from it.", DefaultValueFactory = _ => "failover" };
         var speed = new Option<double>("--speed") { Description = "Clock speed factor (2 = twice as fast as real time).", DefaultValueFactory = _ => 1.0 };
+        var apiNodes = new Option<int>("--api-nodes")
+        {
+            Description = "API nodes api1 … apiN, each a view of one side of the network at /node/apiK/v1/chain/* (api1 also at /v1/chain/*).",
+            HelpName = "N",
+            DefaultValueFactory = _ => 2,
+        };
         var keysOut = new Option<FileInfo?>("--keys-out") { Description = "Write the simulated accounts' and nodes' test keys to this JSON file." };
 
-        var command = new Command("simulate", "Serves a simulated Antelope producer network with fault injection (/v1/chain/*, /sim/*).")
+        var command = new Command("simulate", "Serves a simulated Antelope producer network with fault injection: API nodes (/v1/chain/*, /node/{api node}/v1/chain/*), " +
+            "each producer node's own API while it is up (/node/{producer}/{dc}/v1/chain/*), faults (/sim/*).")
         {
-            urls, producers, consensus, seed, speed, keysOut,
+            urls, producers, consensus, seed, speed, apiNodes, keysOut,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var apiNodeCount = parse.GetValue(apiNodes);
             var options = new SimulationOptions
             {
                 ProducerCount = parse.GetValue(producers),
                 Consensus = parse.GetValue(consensus) == "legacy" ? ConsensusMode.Legacy : ConsensusMode.Savanna,
                 Seed = parse.GetValue(seed)!,
+                ApiNodes = [.. Enumerable.Range(1, Math.Clamp(apiNodeCount, 1, MaxApiNodes)).Select(i => $"api{i}")],
             };
             var problems = options.Validate();
             var speedFactor = parse.GetValue(speed);
             if (!double.IsFinite(speedFactor) || speedFactor <= 0)
             {
                 problems = [.. problems, $"--speed must be a positive number, got {speedFactor}."];
+            }
+
+            if (apiNodeCount is < 1 or > MaxApiNodes)
+            {
+                problems = [.. problems, $"--api-nodes must be between 1 and {MaxApiNodes}, got {apiNodeCount}."];
             }
 
             if (problems.Count > 0)
@@ -109,7 +125,7 @@ internal static class SimulateCommand
         var options = simulator.Options;
         await console.Out.WriteLineAsync(
             $"Simulating {options.ProducerCount} producers ({options.Consensus.ToString().ToLowerInvariant()}, seed '{options.Seed}', " +
-            $"speed {speed.ToString(CultureInfo.InvariantCulture)}) chain {simulator.ChainId} on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
+            $"speed {speed.ToString(CultureInfo.InvariantCulture)}, API nodes {string.Join(", ", options.ApiNodes)}) chain {simulator.ChainId} on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
         return true;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Failover.Antelope;
 
 namespace Failover.Simulator.Chain;
 
@@ -137,6 +138,39 @@ public static class ChainErrors
     public static ChainException Busy() => new(503, "Busy", 503, "Busy", "Too many bytes in flight: 524288000", "", "", 0, "");
 
     public static ChainException InjectedInternalError() => Internal("simulated internal error");
+
+    /// <summary>
+    /// A node's refusal with fc error <paramref name="code"/> (an API fault's <c>error_code</c>): the real name and
+    /// "what" of the well-known codes (SPRING <c>exceptions.hpp</c>) with an indicative detail as nodeos words it
+    /// (<c>transaction_context.cpp</c> for the resource limits); any other code is a generic <c>exception</c>.
+    /// </summary>
+    public static ChainException Injected(long code, DateTimeOffset now)
+    {
+        var pendingBlockTime = BlockTimestamp.FromSlot(BlockTimestamp.ToSlot(now) + 1);
+        return code switch
+        {
+            3080004 => new(
+                InternalStatus, InternalMessage, code, "tx_cpu_usage_exceeded", "Transaction exceeded the current CPU usage limit imposed on the transaction",
+                "billed CPU time (375 us) is greater than the maximum billable CPU time for the transaction (234 us)",
+                "transaction_context.cpp", 487, "validate_account_cpu_usage"),
+            3080002 => new(
+                InternalStatus, InternalMessage, code, "tx_net_usage_exceeded", "Transaction exceeded the current network usage limit imposed on the transaction",
+                "transaction net usage is too high: 192 > 0", "transaction_context.cpp", 397, "check_net_usage"),
+            3080006 => new(
+                InternalStatus, InternalMessage, code, "deadline_exception", "Transaction took too long",
+                "deadline exceeded 30001us", "transaction_context.cpp", 444, "checktime"),
+            3081001 => new(
+                InternalStatus, InternalMessage, code, "leeway_deadline_exception", "Transaction reached the deadline set due to leeway on account CPU limits",
+                "the transaction was unable to complete by deadline, but it is possible it could have succeeded if it were allowed to run to completion",
+                "transaction_context.cpp", 452, "checktime"),
+            3040005 => Expired(DateTimeOffset.FromUnixTimeSeconds(pendingBlockTime.ToUnixTimeSeconds() - 1), pendingBlockTime),
+            3040006 => ExpirationTooFar(pendingBlockTime.AddSeconds(3601), pendingBlockTime),
+            3040007 => InvalidRefBlock(0, new string('0', 64)),
+            3050003 => EosioAssert("simulated failure"),
+            3090003 => UnsatisfiedAuthorization("eosio", "active", []),
+            _ => new(InternalStatus, InternalMessage, code, "exception", "unspecified", $"simulated error {code}", "http_plugin.cpp", 954, "handle_exception"),
+        };
+    }
 
     /// <summary>A generic fc exception (code 0), as nodeos reports anything unexpected.</summary>
     public static ChainException Internal(string message) => new(

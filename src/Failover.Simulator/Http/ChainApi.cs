@@ -39,8 +39,20 @@ public sealed class ChainApi
         "push_transaction", "send_transaction", "send_transaction2",
     ];
 
-    public ChainApiResponse Handle(string apiNode, string endpoint, string body)
+    /// <summary>Answers one request as <paramref name="apiNode"/> (an API node, or a producer node <c>producer/dc</c>).</summary>
+    /// <param name="refuseWithCode">
+    /// An API fault's <c>error_code</c>: the node refuses with that fc error instead of answering. A push is parsed
+    /// first (a bad body is still a bad request) and then refused without being applied; <c>send_transaction2</c>
+    /// with <c>return_failure_trace</c> answers the refusal as its failure trace, as it does any failed transaction.
+    /// </param>
+    public ChainApiResponse Handle(string apiNode, string endpoint, string body, long? refuseWithCode = null)
     {
+        var refusal = refuseWithCode is { } code ? ChainErrors.Injected(code, _simulator.Time.GetUtcNow()) : null;
+        if (refusal is not null && Endpoints.Contains(endpoint) && !IsPush(endpoint))
+        {
+            return Error(refusal);
+        }
+
         try
         {
             return endpoint switch
@@ -58,9 +70,9 @@ public sealed class ChainApi
                 "get_raw_code_and_abi" => GetRawCodeAndAbi(apiNode, body),
                 "get_abi" => GetAbi(apiNode, body),
                 "get_required_keys" => GetRequiredKeys(apiNode, body),
-                "push_transaction" => Push(apiNode, body, tree: true),
-                "send_transaction" => Push(apiNode, body, tree: false),
-                "send_transaction2" => SendTransaction2(apiNode, body),
+                "push_transaction" => Push(apiNode, body, tree: true, refusal),
+                "send_transaction" => Push(apiNode, body, tree: false, refusal),
+                "send_transaction2" => SendTransaction2(apiNode, body, refusal),
                 _ => throw ChainErrors.UnknownEndpoint(),
             };
         }
@@ -246,9 +258,16 @@ public sealed class ChainApi
         return Ok(new GetRequiredKeysResult([.. required.Select(k => k.ToLegacyString())]), ChainJsonContext.Default.GetRequiredKeysResult);
     }
 
-    private ChainApiResponse Push(string apiNode, string body, bool tree)
+    private static bool IsPush(string endpoint) => endpoint is "push_transaction" or "send_transaction" or "send_transaction2";
+
+    private ChainApiResponse Push(string apiNode, string body, bool tree, ChainException? refusal)
     {
         var packed = RequestBody.Required(body).PackedTransaction();
+        if (refusal is not null)
+        {
+            throw refusal;
+        }
+
         var accepted = _simulator.Push(packed, apiNode);
         return Ok(TransactionMapping.PushResult(accepted, tree), ChainJsonContext.Default.PushTransactionResult, status: 202);
     }
@@ -257,12 +276,17 @@ public sealed class ChainApi
     /// send_transaction2: with <c>return_failure_trace</c> (default true) a failed transaction answers 202 with
     /// <c>processed.except</c> set. <c>retry_trx</c> is accepted and ignored (the simulator does not track retries).
     /// </summary>
-    private ChainApiResponse SendTransaction2(string apiNode, string body)
+    private ChainApiResponse SendTransaction2(string apiNode, string body, ChainException? refusal)
     {
         var request = RequestBody.Required(body);
         var packed = request.Object("transaction").PackedTransaction();
         try
         {
+            if (refusal is not null)
+            {
+                throw refusal;
+            }
+
             return Ok(TransactionMapping.PushResult(_simulator.Push(packed, apiNode), tree: false), ChainJsonContext.Default.PushTransactionResult, status: 202);
         }
         catch (ChainException e) when (request.Bool("return_failure_trace", true) && e.HttpStatus == 500)

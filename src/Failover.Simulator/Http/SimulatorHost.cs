@@ -15,7 +15,8 @@ namespace Failover.Simulator.Http;
 
 /// <summary>
 /// Serves a <see cref="ChainSimulator"/> over HTTP (Kestrel, minimal APIs). <c>/v1/chain/*</c> is the first API
-/// node; <c>/node/{name}/v1/chain/*</c> is any API node; <c>/sim/*</c> switches faults on and off.
+/// node; <c>/node/{name}/v1/chain/*</c> is any API node; <c>/node/{producer}/{dc}/v1/chain/*</c> is a producer
+/// node's own API (while it is up); <c>/sim/*</c> switches faults on and off.
 /// </summary>
 public static class SimulatorHost
 {
@@ -41,6 +42,8 @@ public static class SimulatorHost
             ServeChain(context, simulator, api, simulator.DefaultApiNode, endpoint, stopping));
         app.MapMethods("/node/{node}/v1/chain/{endpoint}", ["GET", "POST"], (HttpContext context, string node, string endpoint) =>
             ServeChain(context, simulator, api, node, endpoint, stopping));
+        app.MapMethods("/node/{producer}/{dc}/v1/chain/{endpoint}", ["GET", "POST"], (HttpContext context, string producer, string dc, string endpoint) =>
+            ServeProducerNode(context, simulator, api, $"{producer}/{dc}", endpoint));
         MapSimRoutes(app, simulator);
         app.MapFallback((HttpContext context) => Write(context, ChainApi.Error(ChainErrors.UnknownEndpoint())));
         return app;
@@ -55,7 +58,7 @@ public static class SimulatorHost
             return;
         }
 
-        var faults = simulator.ApiFaultsOf(node);
+        var faults = simulator.ClaimApiFaults(node, endpoint);
         ChainApiResponse? injected;
         try
         {
@@ -76,8 +79,33 @@ public static class SimulatorHost
         var body = await ReadBody(context).ConfigureAwait(false);
         var response = body is null
             ? ChainApi.Error(ChainErrors.InvalidRequest($"The request body exceeds {MaxBodyBytes} bytes"))
-            : api.Handle(node, endpoint, body);
+            : api.Handle(node, endpoint, body, faults.ErrorCode);
         await Write(context, FaultInjection.After(faults, response)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A producer node's own chain API: it answers from its side's branch while it is up; while it is down the
+    /// connection is aborted without an answer (all nodes share one listener, so a refused connection is not possible).
+    /// </summary>
+    private static async Task ServeProducerNode(HttpContext context, ChainSimulator simulator, ChainApi api, string node, string endpoint)
+    {
+        if (simulator.Roster.FindNode(node) is null)
+        {
+            await Write(context, ChainApi.Error(ChainErrors.UnknownEndpoint())).ConfigureAwait(false);
+            return;
+        }
+
+        if (simulator.IsNodeDown(node))
+        {
+            context.Abort();
+            return;
+        }
+
+        var body = await ReadBody(context).ConfigureAwait(false);
+        var response = body is null
+            ? ChainApi.Error(ChainErrors.InvalidRequest($"The request body exceeds {MaxBodyBytes} bytes"))
+            : api.Handle(node, endpoint, body);
+        await Write(context, response).ConfigureAwait(false);
     }
 
     private static void MapSimRoutes(WebApplication app, ChainSimulator simulator)
@@ -100,8 +128,20 @@ public static class SimulatorHost
         {
             var faults = await ReadJson(context, SimJsonContext.Default.ApiFaults).ConfigureAwait(false);
             return faults is null
-                ? BadRequest("Expected {\"error_status\": 500|503|null, \"latency_ms\": n, \"timeout\": bool, \"malformed\": bool}.")
+                ? BadRequest("Expected {\"error_status\": 500|503|null, \"error_code\": fc code|null, \"latency_ms\": n, \"timeout\": bool, \"malformed\": bool, " +
+                    "\"routes\": [chain API routes]|null, \"count\": n|null}.")
                 : Act(() => simulator.SetApiFaults(node, faults));
+        });
+        sim.MapGet("/api/{node}/faults", (string node) =>
+        {
+            try
+            {
+                return Json(simulator.ApiFaultsOf(node), SimJsonContext.Default.ApiFaults);
+            }
+            catch (ArgumentException e)
+            {
+                return BadRequest(e.Message);
+            }
         });
         sim.MapDelete("/api/{node}/faults", (string node) => Act(() => simulator.SetApiFaults(node, ApiFaults.None)));
         sim.MapPost("/finality/stall", () => Act(() => simulator.SetFinalityStalled(stalled: true)));
