@@ -211,6 +211,38 @@ public sealed class DeciderVerifyTests(DemoStore demo)
         Assert.Contains("the failover decider records key-rotation-requested.v1 (rotation-1) with this decision, which the log does not hold", problem.What, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_completion_naming_a_block_the_chain_stream_does_not_hold_is_reported()
+    {
+        var copy = new Tamper(demo.Copy("completed-block"));
+        var completed = await copy.FirstAsync("failover-completed.v1");
+        var number = Field<uint>(completed, "block_num");
+        await copy.EditPayloadAsync(completed.Position, p => p["block_num"] = number + 1);
+        await copy.ResealAsync(completed.Position);
+
+        var report = await VerifyAsync(copy.Path);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal((completed.Position, "failover-completed.v1", AuditCheck.Decider), (problem.Position, problem.Type, problem.Check));
+        Assert.Equal($"block {number + 1} ({Field<string>(completed, "block_id")}) is not on the branch the chain stream follows: no block of ours shows the rotation complete", problem.What);
+    }
+
+    [Fact]
+    public async Task An_operator_resume_without_a_pause_is_refused_by_the_decider()
+    {
+        var copy = new Tamper(demo.Copy("resumed"));
+        var events = await copy.EventsAsync();
+        var last = events[^1];
+        var resumed = new AutomationResumed("failover.bp", "ops", "forged", last.RecordedAt);
+        await copy.InsertIntoStreamAsync(last.Position + 1, Process, "automation-resumed.v1", JsonSerializer.Serialize(resumed, DomainJsonContext.Default.AutomationResumed));
+
+        var report = await VerifyAsync(copy.Path);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal((last.Position + 1, "automation-resumed.v1", AuditCheck.Decider), (problem.Position, problem.Type, problem.Check));
+        Assert.Equal("the failover decider refuses it (Resume): automation is not paused", problem.What);
+    }
+
     private static RecordedEvent RevealingBlock(IReadOnlyList<RecordedEvent> events, RecordedEvent miss) =>
         events.First(e => e.Type == Produced && e.Position > miss.Position && Field<uint>(e, "block_num") == Field<uint>(miss, "revealed_by_block_num"));
 
