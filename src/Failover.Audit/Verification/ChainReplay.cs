@@ -179,7 +179,8 @@ internal sealed class ChainReplay(string stream)
                 continue;
             }
 
-            var differences = JsonDifferences.Between(Json(r.Event), Json(unmatched[index]), "the decider gives", "event");
+            // Blocks and misses compare as records (their members are values); schedule changes and fork switches hold lists.
+            var differences = r.Event.Equals(unmatched[index]) ? [] : JsonDifferences.Between(Json(r.Event), Json(unmatched[index]), "the decider gives", "event");
             unmatched.RemoveAt(index);
             if (differences.Count > 0)
             {
