@@ -37,6 +37,14 @@ public enum AuditCheck
     [JsonStringEnumMemberName("rotation")]
     Rotation,
 
+    /// <summary>
+    /// A decider re-run over the log records otherwise: the chain decider on the recorded blocks (misses, schedule
+    /// changes, fork switches, the blocks themselves), or the failover decider on the process stream (decisions once per
+    /// incident and reason, the request and latch with a trigger, every later step from the state before it).
+    /// </summary>
+    [JsonStringEnumMemberName("decider")]
+    Decider,
+
     /// <summary>The store's stream table disagrees with the log (events missing at a stream's end).</summary>
     [JsonStringEnumMemberName("stream-table")]
     StreamTable,

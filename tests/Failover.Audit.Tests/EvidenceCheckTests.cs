@@ -33,7 +33,7 @@ public sealed class EvidenceCheckTests
         EvidenceBuilder.Build(Antelope.Name.Parse("ours"), ConsensusKind.Savanna, 12, DataCenters, Chain, ObserverState.Empty, FailoverProcess.Initial, T);
 
     private static IReadOnlyList<string> Differences(Evidence recorded) =>
-        EvidenceCheck.Differences(recorded, EvidenceCheck.Rebuild(recorded, new FailoverPolicy(), Chain, ObserverState.Empty, FailoverProcess.Initial));
+        EvidenceCheck.Differences(recorded, EvidenceCheck.Rebuild(recorded, new FailoverPolicy(), FailoverInputs.Initial with { Chain = Chain }));
 
     [Fact]
     public void Evidence_recorded_with_our_authority_agrees_with_the_log()

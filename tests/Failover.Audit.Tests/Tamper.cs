@@ -68,6 +68,51 @@ internal sealed class Tamper(string path)
             ("$at", CanonicalEvent.ToUnixMicroseconds(forged.RecordedAt)), ("$payload", forged.Payload.ToArray()), ("$hash", hash));
     }
 
+    /// <summary>
+    /// Removes the event at <paramref name="position"/> as a forger who can compute hashes would: later positions and
+    /// the later versions of its stream close up, the stream table follows, and every hash from there on is resealed,
+    /// so positions, versions, the stream table and the hash chain all hold.
+    /// </summary>
+    public async Task RemoveAsync(long position)
+    {
+        var victim = (await EventsAsync()).Single(e => e.Position == position);
+        await ExecuteAsync("DELETE FROM events WHERE position = $position", ("$position", position));
+        await ExecuteAsync("UPDATE events SET position = -position WHERE position > $position", ("$position", position));
+        await ExecuteAsync("UPDATE events SET position = -position - 1 WHERE position < 0");
+        await ExecuteAsync("UPDATE events SET version = -version WHERE stream = $stream AND version > $version", ("$stream", victim.Stream), ("$version", victim.Version));
+        await ExecuteAsync("UPDATE events SET version = -version - 1 WHERE stream = $stream AND version < 0", ("$stream", victim.Stream));
+        await ExecuteAsync("UPDATE streams SET version = version - 1 WHERE stream = $stream", ("$stream", victim.Stream));
+        await ResealAsync(position);
+    }
+
+    /// <summary>
+    /// Inserts an event into <paramref name="stream"/> at <paramref name="position"/> as a forger who can compute
+    /// hashes would: later positions and the later versions of the stream move up by one, the stream table follows,
+    /// and every hash from there on is resealed. The event takes the version after the stream's last event before it.
+    /// </summary>
+    public async Task InsertIntoStreamAsync(long position, string stream, string type, string payload, EventMetadata? metadata = null)
+    {
+        var events = await EventsAsync();
+        var before = events.Single(e => e.Position == position - 1);
+        var version = events.Count(e => e.Stream == stream && e.Position < position);
+        await ExecuteAsync("UPDATE events SET position = -position WHERE position >= $position", ("$position", position));
+        await ExecuteAsync("UPDATE events SET position = -position + 1 WHERE position < 0");
+        await ExecuteAsync("UPDATE events SET version = -version - 1 WHERE stream = $stream AND version >= $version", ("$stream", stream), ("$version", version));
+        await ExecuteAsync("UPDATE events SET version = -version WHERE stream = $stream AND version < 0", ("$stream", stream));
+        await ExecuteAsync("UPDATE streams SET version = version + 1 WHERE stream = $stream", ("$stream", stream));
+        metadata ??= EventMetadata.None;
+        await ExecuteAsync(
+            "INSERT INTO events (position, stream, version, event_id, type, recorded_at, causation_id, correlation_id, observer_id, payload, hash) "
+            + "VALUES ($p, $s, $v, $id, $t, $at, $cause, $correlation, $observer, $payload, zeroblob(32))",
+            ("$p", position), ("$s", stream), ("$v", version), ("$id", Guid.NewGuid().ToByteArray(bigEndian: true)), ("$t", type),
+            ("$at", CanonicalEvent.ToUnixMicroseconds(before.RecordedAt)),
+            ("$cause", (object?)metadata.CausationId?.ToByteArray(bigEndian: true) ?? DBNull.Value),
+            ("$correlation", (object?)metadata.CorrelationId?.ToByteArray(bigEndian: true) ?? DBNull.Value),
+            ("$observer", (object?)metadata.ObserverId ?? DBNull.Value),
+            ("$payload", Encoding.UTF8.GetBytes(payload)));
+        await ResealAsync(position);
+    }
+
     /// <summary>Recomputes every hash from <paramref name="fromPosition"/> on, so the chain links again over the tampered log.</summary>
     public async Task ResealAsync(long fromPosition)
     {

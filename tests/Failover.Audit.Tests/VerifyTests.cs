@@ -195,9 +195,10 @@ public sealed class VerifyTests(DemoStore demo)
         var report = await VerifyAsync(copy);
 
         var problems = report.Problems.Where(p => p.Position == decision.Position).ToList();
-        Assert.Equal([AuditCheck.Decision, AuditCheck.Evidence], problems.Select(p => p.Check));
+        Assert.Equal([AuditCheck.Decision, AuditCheck.Evidence, AuditCheck.Decider], problems.Select(p => p.Check));
         Assert.Contains("the policy gives suppress (low-participation)", problems[0].What, StringComparison.Ordinal);
         Assert.Contains("chain.sliding_window.others_producing: recorded 10, the log gives 20", problems[1].What, StringComparison.Ordinal);
+        Assert.Contains("records failover-suppressed.v1 (suppress (low-participation)) here, not a failover-triggered.v1", problems[2].What, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -271,10 +272,15 @@ public sealed class VerifyTests(DemoStore demo)
         await copy.EditPayloadAsync(request.Position, p => p["rotation_id"] = "rotation-99");
         await copy.ResealAsync(request.Position);
 
-        var problem = (await VerifyAsync(copy)).FirstProblem!;
+        var report = await VerifyAsync(copy);
 
-        Assert.Equal((submitted.Position, AuditCheck.Rotation), (problem.Position, problem.Check));
+        var problem = report.Problems.First(p => p.Check == AuditCheck.Rotation); // and every later step of rotation-1
+        Assert.Equal(submitted.Position, problem.Position);
         Assert.Equal("no key-rotation-requested.v1 with rotation id rotation-1 precedes it in stream failover-failover.bp", problem.What);
+        // The decider names its rotations by the stream's version: it asks for rotation-1, not rotation-99.
+        var first = report.FirstProblem!;
+        Assert.Equal((request.Position, AuditCheck.Decider), (first.Position, first.Check));
+        Assert.Contains("rotation_id: recorded \"rotation-99\", the decider gives \"rotation-1\"", first.What, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -77,6 +77,8 @@ public static class AuditOutput
 
         Line(console, $"Streams: {report.Streams}. Decisions: {report.Decisions}, {report.DecisionsRederived} re-derived by the policy from their recorded evidence and policy, "
             + $"{report.EvidenceRebuilt} with evidence rebuilt from the log. Rotations: {report.RotationsRequested} requested, {report.RotationStepsChecked} steps checked.");
+        Line(console, $"Deciders: {report.ChainEventsRederived} chain events re-derived by the chain decider from the recorded blocks, "
+            + $"{report.ProcessEventsRederived} process events by the failover decider.");
         foreach (var warning in report.Warnings)
         {
             Line(console, "Warning: " + warning);
@@ -84,7 +86,7 @@ public static class AuditOutput
 
         if (report.FirstProblem is not { } first)
         {
-            Line(console, "VERIFIED: the log is intact and every decision follows from its evidence.");
+            Line(console, "VERIFIED: the log is intact, every decision follows from its evidence, and both deciders record what it holds.");
             return;
         }
 

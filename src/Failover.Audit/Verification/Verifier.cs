@@ -34,6 +34,8 @@ public sealed record Anchor(long Position, string Hash)
 }
 
 /// <summary>What <c>verify</c> found: the chain's extent and head, what was checked, and every problem in position order.</summary>
+/// <param name="ChainEventsRederived">Chain events the chain decider, re-run on the recorded blocks, produced exactly.</param>
+/// <param name="ProcessEventsRederived">Process events the failover decider, re-run on the process streams, produced exactly.</param>
 public sealed record VerifyReport(
     long Events,
     long HeadPosition,
@@ -45,6 +47,8 @@ public sealed record VerifyReport(
     int EvidenceRebuilt,
     int RotationsRequested,
     int RotationStepsChecked,
+    int ChainEventsRederived,
+    int ProcessEventsRederived,
     IReadOnlyList<AuditProblem> Problems,
     IReadOnlyList<string> Warnings)
 {
@@ -60,7 +64,9 @@ public sealed record VerifyReport(
 /// bytes), with a diagnosis when it is not (edited, swapped with its neighbour, inserted before it); the stream's
 /// version follows; an anchored link matches; the payload decodes; a decision re-runs through the policy to what was
 /// recorded and its evidence is what the log before it shows; a rotation step follows its request and the requested
-/// transaction is what it says. Problems are reported at the event they concern, sorted by position.
+/// transaction is what it says; and both deciders, re-run over the log, record what it holds — the chain decider on
+/// every recorded block (<see cref="ChainReplay"/>), the failover decider on every process event (<see cref="ProcessReplay"/>).
+/// Problems are reported at the event they concern, sorted by position.
 /// </summary>
 public static class Verifier
 {
@@ -98,11 +104,16 @@ public static class Verifier
         private bool _intact = true;
         private long _events;
 
-        // The folds the service decides from, as of the event being checked.
-        private string? _chainId;
-        private ObservedChain _chain = ObservedChain.Empty;
-        private ImmutableDictionary<string, ObserverState> _views = ImmutableDictionary<string, ObserverState>.Empty.WithComparers(StringComparer.Ordinal);
-        private readonly Dictionary<string, FailoverProcess> _processes = new(StringComparer.Ordinal);
+        // The folds the service decides from, as of the event being checked: FailoverInputs, the process manager's one
+        // fold of the chain stream and an observer's stream, for every observer of the log (and for an observer not yet
+        // seen: the chain alone); the process streams are folded by their decider replays.
+        private static readonly FailoverScope ChainOnly = new(string.Empty, string.Empty);
+        private static readonly string ObserverPrefix = Streams.Observer(string.Empty);
+        private static readonly string ProcessPrefix = Streams.Failover(string.Empty);
+        private FailoverInputs _chainInputs = FailoverInputs.Initial;
+        private readonly Dictionary<string, ObserverInputs> _observed = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ChainReplay> _chainReplays = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ProcessReplay> _processReplays = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<Snapshot>> _samples = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<Snapshot>> _operatorTriggers = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (object Event, long Position)> _lastProcessEvent = new(StringComparer.Ordinal);
@@ -114,8 +125,23 @@ public static class Verifier
         private int _evidenceRebuilt;
         private int _rotationSteps;
 
-        /// <summary>The folds at an event that made the process manager evaluate (<see cref="EvaluationTrigger"/>): a sample of its observer, or an operator's command.</summary>
-        private sealed record Snapshot(long Position, Guid EventId, DateTimeOffset At, ObservedChain Chain, ImmutableDictionary<string, ObserverState> Views);
+        /// <summary>
+        /// The folds at an event that made the process manager evaluate (<see cref="EvaluationTrigger"/>): a sample of its
+        /// observer, or an operator's command — each observer's inputs, and the chain alone for an observer not seen yet.
+        /// </summary>
+        private sealed record Snapshot(long Position, Guid EventId, DateTimeOffset At, ImmutableDictionary<string, FailoverInputs> Observed, FailoverInputs Unobserved)
+        {
+            public FailoverInputs For(string? observerStream) =>
+                observerStream is not null && Observed.TryGetValue(observerStream, out var inputs) ? inputs : Unobserved;
+        }
+
+        /// <summary>One observer's inputs (the process part stays empty: its scope names no producer).</summary>
+        private sealed class ObserverInputs(FailoverScope scope, FailoverInputs inputs)
+        {
+            public FailoverScope Scope => scope;
+
+            public FailoverInputs Inputs { get; set; } = inputs;
+        }
 
         private sealed record Requested(KeyRotationRequested Request, long Position, string? RecomputedId);
 
@@ -233,7 +259,10 @@ public static class Verifier
             }
         }
 
-        /// <summary>Folds the event as the process manager does, checking decisions and rotation steps before they are folded.</summary>
+        /// <summary>
+        /// Folds the event as the process manager does, checking decisions and rotation steps before they are folded, and
+        /// hands it to the replay of its stream's decider.
+        /// </summary>
         private void Follow(AuditedEvent audited)
         {
             var e = audited.Recorded;
@@ -245,12 +274,13 @@ public static class Verifier
                         Add(e, AuditCheck.Payload, $"an event of chain {chainEvent.ChainId} in stream {e.Stream}, not {Streams.Chain(chainEvent.ChainId)}");
                     }
 
-                    _chainId ??= chainEvent.ChainId;
-                    if (chainEvent.ChainId == _chainId)
+                    if (!_chainReplays.TryGetValue(e.Stream, out var replay))
                     {
-                        _chain = _chain.Apply(chainEvent);
+                        _chainReplays[e.Stream] = replay = new ChainReplay(e.Stream);
                     }
 
+                    replay.Add(e.Position, e.Type, chainEvent, _problems);
+                    FoldInputs(e, chainEvent);
                     break;
                 case IProcessEvent processEvent:
                     FollowProcess(audited, processEvent);
@@ -261,16 +291,35 @@ public static class Verifier
                         Add(e, AuditCheck.Payload, $"an event of observer {observerEvent.ObserverId} in stream {e.Stream}, not {Streams.Observer(observerEvent.ObserverId)}");
                     }
 
-                    var view = _views.TryGetValue(e.Stream, out var known) ? known : ObserverState.Empty;
-                    _views = _views.SetItem(e.Stream, view.Apply(observerEvent));
-                    if (EvaluationTrigger.At(observerEvent, observerEvent.ObserverId, producer: string.Empty) is { } sampledAt)
+                    if (!_observed.TryGetValue(e.Stream, out var observer))
                     {
-                        Keep(_samples, e.Stream, new Snapshot(e.Position, e.EventId, sampledAt, _chain, _views));
+                        // An observer's inputs before its first event are the chain's alone.
+                        var observerId = e.Stream.StartsWith(ObserverPrefix, StringComparison.Ordinal) ? e.Stream[ObserverPrefix.Length..] : observerEvent.ObserverId;
+                        _observed[e.Stream] = observer = new ObserverInputs(new FailoverScope(string.Empty, observerId), _chainInputs);
+                    }
+
+                    FoldInputs(e, observerEvent);
+                    if (observer.Scope.EvaluationAt(observerEvent) is { } sampledAt)
+                    {
+                        Keep(_samples, e.Stream, Snap(e, sampledAt));
                     }
 
                     break;
             }
         }
+
+        /// <summary>Folds a chain or observer event into every observer's inputs (<see cref="FailoverInputs.Apply"/> takes what is theirs).</summary>
+        private void FoldInputs(RecordedEvent e, object @event)
+        {
+            _chainInputs = _chainInputs.Apply(ChainOnly, e.Stream, e.Version, @event);
+            foreach (var observer in _observed.Values)
+            {
+                observer.Inputs = observer.Inputs.Apply(observer.Scope, e.Stream, e.Version, @event);
+            }
+        }
+
+        private Snapshot Snap(RecordedEvent e, DateTimeOffset at) =>
+            new(e.Position, e.EventId, at, _observed.ToImmutableDictionary(o => o.Key, o => o.Value.Inputs, StringComparer.Ordinal), _chainInputs);
 
         private void FollowProcess(AuditedEvent audited, IProcessEvent processEvent)
         {
@@ -280,22 +329,24 @@ public static class Verifier
                 Add(e, AuditCheck.Payload, $"an event of {processEvent.Producer}'s failover process in stream {e.Stream}, not {Streams.Failover(processEvent.Producer)}");
             }
 
-            var process = _processes.TryGetValue(e.Stream, out var folded) ? folded : FailoverProcess.Initial;
-            if (RecordedDecision.From(audited) is { } decision)
+            if (!_processReplays.TryGetValue(e.Stream, out var replay))
             {
-                CheckDecision(decision, process);
+                var producer = e.Stream.StartsWith(ProcessPrefix, StringComparison.Ordinal) && e.Stream.Length > ProcessPrefix.Length ? e.Stream[ProcessPrefix.Length..] : processEvent.Producer;
+                _processReplays[e.Stream] = replay = new ProcessReplay(e.Stream, producer);
             }
 
+            var cause = RecordedDecision.From(audited) is { } decision ? CheckDecision(decision, replay.State) : null;
             CheckRotationStep(e, processEvent);
-            _processes[e.Stream] = process.Apply(processEvent);
+            replay.Check(e.Position, e.Type, processEvent, cause, _chainInputs.Chain, _problems);
             _lastProcessEvent[e.Stream] = (processEvent, e.Position);
             if (EvaluationTrigger.At(processEvent, observerId: string.Empty, processEvent.Producer) is { } commandAt)
             {
-                Keep(_operatorTriggers, e.Stream, new Snapshot(e.Position, e.EventId, commandAt, _chain, _views));
+                Keep(_operatorTriggers, e.Stream, Snap(e, commandAt));
             }
         }
 
-        private void CheckDecision(RecordedDecision d, FailoverProcess process)
+        /// <summary>Checks a decision against the policy and its evidence against the log; returns the folds at its cause when it was traced.</summary>
+        private FailoverInputs? CheckDecision(RecordedDecision d, FailoverProcess process)
         {
             _decisions++;
             var divergences = DecisionCheck.Divergences(d);
@@ -325,18 +376,18 @@ public static class Verifier
                         : observerStream is null
                             ? "the decision names no observer, so its evidence cannot be traced to a sample in the log"
                             : $"no sample of observer {d.ObserverId} and no operator command at {DecisionCheck.Time(at)} precedes the decision: its evidence cannot be traced to the log", []);
-                return;
+                return null;
             }
 
             if (cause.At != at)
             {
                 Add(d.Position, d.Stream, d.Type, AuditCheck.Evidence,
                     $"the evidence was evaluated at {DecisionCheck.Time(at)}, but its cause (position {cause.Position}) is of {DecisionCheck.Time(cause.At)}", []);
-                return;
+                return null;
             }
 
-            var view = observerStream is not null && cause.Views.TryGetValue(observerStream, out var v) ? v : ObserverState.Empty;
-            var rebuilt = EvidenceCheck.Rebuild(d.Evidence, d.Policy, cause.Chain, view, process);
+            var inputs = cause.For(observerStream) with { Process = process };
+            var rebuilt = EvidenceCheck.Rebuild(d.Evidence, d.Policy, inputs);
             var differences = EvidenceCheck.Differences(d.Evidence, rebuilt);
             if (differences.Count == 0)
             {
@@ -347,6 +398,8 @@ public static class Verifier
                 Add(d.Position, d.Stream, d.Type, AuditCheck.Evidence,
                     $"the recorded evidence is not what the log up to position {cause.Position} shows: " + differences[0], differences);
             }
+
+            return inputs;
         }
 
         private void CheckRotationStep(RecordedEvent e, IProcessEvent processEvent)
@@ -366,9 +419,9 @@ public static class Verifier
                             problems.Add($"the decision before it (position {before.Position}) is for incident {trigger.IncidentId} → {trigger.TargetDataCenter} ({trigger.TargetKey}), the request for {request.IncidentId} → {request.TargetDataCenter} ({request.TargetKey})");
                         }
 
-                        if (_chainId is not null && !string.Equals(request.ChainId, _chainId, StringComparison.OrdinalIgnoreCase))
+                        if (_chainInputs.Chain.ChainId is { } chainId && !string.Equals(request.ChainId, chainId, StringComparison.OrdinalIgnoreCase))
                         {
-                            problems.Add($"the transaction is for chain {request.ChainId}, the log observes {_chainId}");
+                            problems.Add($"the transaction is for chain {request.ChainId}, the log observes {chainId}");
                         }
 
                         var id = RotationCheck.TransactionIdOf(request, problems);
@@ -463,6 +516,16 @@ public static class Verifier
         public async Task<VerifyReport> FinishAsync(IEventStore store, CancellationToken cancellationToken)
         {
             var head = _previous?.Position ?? 0;
+            foreach (var replay in _chainReplays.Values)
+            {
+                replay.Finish(_problems);
+            }
+
+            foreach (var replay in _processReplays.Values)
+            {
+                replay.Finish(_problems);
+            }
+
             foreach (var (position, hash) in _anchors)
             {
                 Add(position, null, null, AuditCheck.Anchor, $"the log ends at position {head}, before the anchored position {position} ({hash}): events were removed from its end", []);
@@ -481,7 +544,8 @@ public static class Verifier
 
             var problems = _problems.OrderBy(p => p.Position).ThenBy(p => p.Check).ToList();
             return new VerifyReport(_events, head, _previous is null ? null : Hex(_previous.Hash), _intact, _streams.Count, _decisions, _rederived,
-                _evidenceRebuilt, _rotations.Count, _rotationSteps, problems, _warnings);
+                _evidenceRebuilt, _rotations.Count, _rotationSteps,
+                _chainReplays.Values.Sum(r => r.Rederived), _processReplays.Values.Sum(r => r.Rederived), problems, _warnings);
         }
 
         private void Add(RecordedEvent e, AuditCheck check, string what, IReadOnlyList<string>? details = null) =>

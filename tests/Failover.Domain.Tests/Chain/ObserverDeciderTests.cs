@@ -247,5 +247,7 @@ public sealed class ObserverDeciderTests
         Assert.Null(ObserverDecider.BlocksToRead(ObservedChain.Empty, 500, 600, 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => ObserverDecider.BlocksToRead(ObservedChain.Empty, 500, null, 0));
         Assert.Throws<ArgumentNullException>(() => ObserverDecider.ChainToFollow(null, null!, 1));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.BlocksToRead(null!, 500, null, 10));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.Decide(null!, Chain, new ObserverPoll(Now, ChainId, [EndpointCheck.Answered("http://a", ChainId, 10, Now, 8)]), Rules));
     }
 }

@@ -158,4 +158,21 @@ public sealed class KeyInForceTests
         Assert.NotEqual(Authority(2, (KeyA, 1)), Authority(1, (KeyA, 1)));
         Assert.Equal(SigningAuthority.SingleKey(KeyA), SigningAuthority.Of(new Antelope.SystemContract.BlockSigningAuthority(1, [new(PublicKey.Parse(KeyA), 1)])));
     }
+
+    [Fact]
+    public void A_key_the_authority_does_not_list_is_not_in_force_even_at_threshold_zero()
+    {
+        Assert.False(KeyInForce.IsInForce(Authority(0, (KeyA, 1)), KeyB));
+        Assert.True(KeyInForce.IsInForce(Authority(0, (KeyA, 1)), KeyA));
+    }
+
+    [Fact]
+    public void Null_arguments_are_refused()
+    {
+        Assert.Throws<ArgumentNullException>(() => SigningAuthority.Of((ScheduleEntry)null!));
+        Assert.Throws<ArgumentNullException>(() => SigningAuthority.Of((Antelope.SystemContract.BlockSigningAuthority)null!));
+        Assert.Throws<ArgumentNullException>(() => KeyInForce.AuthorityOf((ScheduleEvidence)null!));
+        Assert.Throws<ArgumentNullException>(() => KeyInForce.AuthorityOf((ProducerScheduleChanged)null!, "ours"));
+        Assert.Throws<ArgumentNullException>(() => KeyInForce.HeldBy(Authority(1, (KeyA, 1)), null!));
+    }
 }

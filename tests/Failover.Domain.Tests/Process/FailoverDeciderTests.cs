@@ -77,7 +77,7 @@ public sealed class FailoverDeciderTests
         Assert.Equal((Producer, Incident1, "dc-b", KeyB, FinalizerKeyB), (requested.Producer, requested.IncidentId, requested.TargetDataCenter, requested.TargetKey, requested.TargetFinalizerKey));
         Assert.Equal((Permission, TestChain.ChainId, Draft.Expiration, T), (requested.Permission, requested.ChainId, requested.Expiration, requested.RequestedAt));
         Assert.Equal(["eosio::regproducer", "eosio::actfinkey"], requested.Actions);
-        Assert.False(string.IsNullOrEmpty(requested.RotationId));
+        Assert.Equal("rotation-1", requested.RotationId); // the first rotation of the stream
     }
 
     [Fact]

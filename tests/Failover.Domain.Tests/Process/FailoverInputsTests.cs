@@ -91,4 +91,10 @@ public sealed class FailoverInputsTests
         Assert.Equal(T, Scope.EvaluationAt(ProcessHistory.ManualRequested("dc-b", T)));
         Assert.Equal(("failover-" + Ours, "observer-obs-1"), (Scope.ProcessStream, Scope.ObserverStream));
     }
+
+    [Fact]
+    public void A_fold_without_a_scope_is_refused()
+    {
+        Assert.Throws<ArgumentNullException>(() => FailoverInputs.Initial.Apply(null!, ChainStream, 0, Block(2)));
+    }
 }

@@ -42,4 +42,10 @@ public sealed class RotationFollowUpTests
 
         Assert.Equal(RotationStep.ObserveChain, RotationFollowUp.At(submitted, T.AddMinutes(3)));
     }
+
+    [Fact]
+    public void No_process_is_refused()
+    {
+        Assert.Throws<ArgumentNullException>(() => RotationFollowUp.At(null!, T));
+    }
 }
