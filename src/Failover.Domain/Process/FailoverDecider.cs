@@ -133,7 +133,7 @@ public static class FailoverDecider
                     : new([new FailoverSuppressed(producer, incident, decision.Reasons, decision, evidence, c.Policy, evidence.EvaluatedAt)]);
             case DecisionOutcome.Trigger:
                 var target = evidence.DataCenters.First(d => d.Name == decision.TargetDataCenter);
-                var requested = Request(c.Draft, target, producer, incident, $"rotation-{state.EventCount + 1}", evidence.EvaluatedAt);
+                var requested = Request(c.Draft, target, evidence.Consensus, producer, incident, $"rotation-{state.EventCount + 1}", evidence.EvaluatedAt);
                 var triggered = new FailoverTriggered(producer, incident, target.Name, target.SigningKey, decision, evidence, c.Policy, evidence.EvaluatedAt);
                 var before = state.RotationsWithin24h(evidence.EvaluatedAt);
                 return RotationCap.IsReachedBy(triggered, before)
@@ -144,16 +144,21 @@ public static class FailoverDecider
         }
     }
 
-    /// <summary>The exact unsigned transaction: regproducer to the target key, keeping URL and location, plus actfinkey when the target has a finalizer key.</summary>
-    private static KeyRotationRequested Request(RotationDraft draft, DataCenterEvidence target, string producer, string incident, string rotationId, DateTimeOffset at)
+    /// <summary>
+    /// The exact unsigned transaction: regproducer to the target key, keeping URL and location, plus actfinkey when the
+    /// chain is Savanna and the target has a finalizer key. A legacy chain has no finalizers: actfinkey could only fail
+    /// there, and take the whole transaction with it, so a finalizer key configured anyway is left out.
+    /// </summary>
+    private static KeyRotationRequested Request(RotationDraft draft, DataCenterEvidence target, ConsensusKind consensus, string producer, string incident, string rotationId, DateTimeOffset at)
     {
+        var finalizerKey = consensus == ConsensusKind.Savanna ? target.FinalizerKey : null;
         var authorization = new PermissionLevel(Name.Parse(producer), Name.Parse(draft.Permission));
         var rotation = KeyRotation.ToNewKey(
             Checksum256.Parse(draft.ChainId), Checksum256.Parse(draft.RefBlockId), draft.Expiration, authorization,
-            PublicKey.Parse(target.SigningKey), draft.Url, draft.Location, target.FinalizerKey);
+            PublicKey.Parse(target.SigningKey), draft.Url, draft.Location, finalizerKey);
         var transaction = rotation.ToTransaction();
         return new KeyRotationRequested(
-            producer, incident, rotationId, target.Name, target.SigningKey, target.FinalizerKey, draft.Permission, draft.ChainId,
+            producer, incident, rotationId, target.Name, target.SigningKey, finalizerKey, draft.Permission, draft.ChainId,
             transaction.Id.ToString(), Convert.ToHexStringLower(transaction.Pack()), draft.Expiration, rotation.ActionNames, at);
     }
 

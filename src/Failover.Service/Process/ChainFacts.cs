@@ -18,11 +18,12 @@ internal sealed record ChainFact<T>(T Value, DateTimeOffset ReadAt);
 /// <summary>
 /// The one reader of what the process manager needs from the chain besides the log: our producers-table row, the chain's
 /// consensus (from a block header) and the signing account's permissions. One rule for all three: each is read from the
-/// first endpoint that answers and kept with the time it was read; a reading older than <see cref="Refresh"/> is read
+/// first endpoint that answers, in the order <paramref name="endpoints"/> gives at the time (the process manager puts
+/// those that agreed with the recorded chain at its observer's latest sample first), and kept with the time it was read; a reading older than <see cref="Refresh"/> is read
 /// again when asked for (a caller that must see the chain as it is now asks for a fresh one); when no endpoint answers,
 /// the last reading stands (null: never read).
 /// </summary>
-internal sealed class ChainFacts(IReadOnlyList<ChainEndpoint> endpoints, string producer, TimeProvider time, ILogger log)
+internal sealed class ChainFacts(Func<IEnumerable<ChainEndpoint>> endpoints, string producer, TimeProvider time, ILogger log)
 {
     /// <summary>How long a reading is taken as the chain's word (the chain changes these rarely, and never unnoticed: the log shows rotations).</summary>
     public static readonly TimeSpan Refresh = TimeSpan.FromMinutes(10);
@@ -73,7 +74,7 @@ internal sealed class ChainFacts(IReadOnlyList<ChainEndpoint> endpoints, string 
             return known;
         }
 
-        foreach (var endpoint in endpoints)
+        foreach (var endpoint in endpoints())
         {
             try
             {

@@ -38,6 +38,7 @@ public sealed partial class ProcessManager
     private readonly TaskCompletionSource _wentLive = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FailoverInputs _inputs = FailoverInputs.Initial;
     private bool _live;
+    private bool _registrationUnknown;
 
     /// <summary>The event the manager is reacting to: recorded as the cause (<c>CausationId</c>) of everything it appends meanwhile.</summary>
     private Guid? _reactingTo;
@@ -52,7 +53,7 @@ public sealed partial class ProcessManager
             BaseAddress = url, Timeout = settings.Observer.RequestTimeout, ReadRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(100), TimeProvider = time,
         })))];
         _producer = settings.Producer.ToString();
-        _facts = new ChainFacts(_endpoints, _producer, time, log);
+        _facts = new ChainFacts(AgreeingFirst, _producer, time, log);
         _key = new SigningKeySource(settings.Signer);
         _scope = new FailoverScope(_producer, settings.ObserverId, settings.ChainId?.ToString());
         _dataCenters = [.. settings.DataCenters.Select(d => d.ToConfig())];
@@ -248,14 +249,27 @@ public sealed partial class ProcessManager
 
         evidence = evidence with { ChainConsensus = chainConsensus.Kind };
 
-        var registration = await _facts.RegistrationAsync(fresh: false, cancellationToken).ConfigureAwait(false);
+        // regproducer rewrites the whole row: without the URL and location the chain holds, a rotation would wipe them.
+        if (await _facts.RegistrationAsync(fresh: false, cancellationToken).ConfigureAwait(false) is not { } registration)
+        {
+            if (!_registrationUnknown)
+            {
+                Log.RegistrationUnknown(_log, _producer);
+            }
+
+            _registrationUnknown = true;
+            return;
+        }
+
+        _registrationUnknown = false;
+
         var draft = new RotationDraft(
             _inputs.Chain.ChainId,
             sample.LastIrreversibleBlockId,
             RotationFollowUp.ExpirationAfter(evidence.Chain.HeadBlockTime),
             _settings.Signer.Permission.ToString(),
-            registration?.Url ?? string.Empty,
-            registration?.Location ?? 0);
+            registration.Url,
+            registration.Location);
         await DecideAsync(new FailoverCommand.Evaluate(evidence, _settings.Policy, draft), cancellationToken).ConfigureAwait(false);
     }
 
@@ -285,7 +299,7 @@ public sealed partial class ProcessManager
 
         var transaction = Transaction.Unpack(Convert.FromHexString(rotation.PackedTransaction));
         var signed = TransactionSigner.Sign(transaction, Checksum256.Parse(rotation.ChainId), [key!]);
-        var endpoint = PushEndpoint();
+        var endpoint = AgreeingFirst().First();
         var outcome = await TransactionPush.PushOnceAsync(endpoint.Client, signed, rotation.TransactionId, cancellationToken).ConfigureAwait(false);
         Log.Pushed(_log, rotation.RotationId, rotation.TransactionId, outcome.Kind.ToString(), outcome.Explanation);
         var result = new PushResult(
@@ -302,10 +316,12 @@ public sealed partial class ProcessManager
         await DecideAsync(new FailoverCommand.RecordPush(rotation.RotationId, endpoint.Name, result, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The endpoint that agrees with the followed chain in the latest sample (else the first configured).</summary>
-    private ChainEndpoint PushEndpoint() =>
-        _endpoints.FirstOrDefault(e => EndpointJudgement.AgreedAtLatestSample(_inputs.Observer, e.Name)) ?? _endpoints[0];
-
+    /// <summary>
+    /// The configured endpoints, those that agreed with the recorded chain at the latest sample first (each group in
+    /// configuration order): chain facts are read, and rotations pushed, through the first that answers.
+    /// </summary>
+    private IEnumerable<ChainEndpoint> AgreeingFirst() =>
+        _endpoints.OrderBy(e => EndpointJudgement.AgreedAtLatestSample(_inputs.Observer, e.Name) ? 0 : 1);
     /// <summary>
     /// Decides and appends with the process stream's expected version; a lost race is the fence doing its work. An
     /// append whose reply was lost is settled by reading the stream back (<see cref="EventSourcedStream{TState, TEvent}"/>):
@@ -331,6 +347,9 @@ public sealed partial class ProcessManager
 
     private static partial class Log
     {
+        [LoggerMessage(LogLevel.Error, "The producers table could not be read from any endpoint: no rotation is built for {Producer} without the URL and location the chain holds (regproducer would wipe them); tried again at every sample, said again only after it was read.")]
+        public static partial void RegistrationUnknown(ILogger logger, string producer);
+
         [LoggerMessage(LogLevel.Critical, "Rotation {RotationId} cannot be signed: {Problem}")]
         public static partial void CannotSign(ILogger logger, string rotationId, string problem);
 

@@ -59,6 +59,21 @@ public sealed class FailoverDeciderTests
     }
 
     [Fact]
+    public void On_a_legacy_chain_the_rotation_is_regproducer_alone_even_when_the_target_lists_a_finalizer_key()
+    {
+        var evidence = Healthy(ConsensusKind.Legacy);
+        Assert.NotNull(evidence.DataCenters.Single(d => d.Name == "dc-b").FinalizerKey);
+
+        var requested = Given().When(Evaluate(evidence)).Single<KeyRotationRequested>();
+
+        Assert.Equal("dc-b", requested.TargetDataCenter);
+        Assert.Null(requested.TargetFinalizerKey);
+        Assert.Equal(["eosio::regproducer"], requested.Actions);
+        var unpacked = Failover.Antelope.Transactions.Transaction.Unpack(Convert.FromHexString(requested.PackedTransaction));
+        Assert.Equal(["regproducer"], unpacked.Actions.Select(a => a.Name.ToString()));
+    }
+
+    [Fact]
     public void A_trigger_records_the_decision_with_its_evidence_and_policy_and_then_the_rotation_request()
     {
         var evidence = Healthy();
