@@ -84,8 +84,7 @@ public sealed class DeciderVerifyTests(DemoStore demo)
     {
         var copy = new Tamper(demo.Copy("miss-producer"));
         var miss = await copy.FirstAsync(Missed);
-        await copy.EditPayloadAsync(miss.Position, p => p["scheduled_producer"] = "prod.forged");
-        await copy.ResealAsync(miss.Position);
+        await copy.ForgeAsync(miss.Position, p => p["scheduled_producer"] = "prod.forged");
 
         var report = await VerifyAsync(copy.Path);
 
@@ -102,8 +101,7 @@ public sealed class DeciderVerifyTests(DemoStore demo)
         var miss = events.First(e => e.Type == Missed);
         var revealing = RevealingBlock(events, miss);
         var slot = Field<uint>(miss, "slot");
-        await copy.EditPayloadAsync(miss.Position, p => p["slot"] = slot + 1000);
-        await copy.ResealAsync(miss.Position);
+        await copy.ForgeAsync(miss.Position, p => p["slot"] = slot + 1000);
 
         var report = await VerifyAsync(copy.Path);
 
@@ -121,8 +119,7 @@ public sealed class DeciderVerifyTests(DemoStore demo)
         var activated = events.Single(e => e.Type == "signing-key-activated.v1"); // schedule v2 is in force from here on
         var block = events.First(e => e.Type == Produced && e.Position > activated.Position + 20);
         var producer = Field<string>(block, "producer");
-        await copy.EditPayloadAsync(block.Position, p => p["producer"] = "prod.forged");
-        await copy.ResealAsync(block.Position);
+        await copy.ForgeAsync(block.Position, p => p["producer"] = "prod.forged");
 
         var report = await VerifyAsync(copy.Path);
 
@@ -184,8 +181,7 @@ public sealed class DeciderVerifyTests(DemoStore demo)
     {
         var copy = new Tamper(demo.Copy("target"));
         var trigger = await copy.FirstAsync(Triggered);
-        await copy.EditPayloadAsync(trigger.Position, p => p["target_data_center"] = "dc1");
-        await copy.ResealAsync(trigger.Position);
+        await copy.ForgeAsync(trigger.Position, p => p["target_data_center"] = "dc1");
 
         var report = await VerifyAsync(copy.Path);
 
@@ -217,8 +213,7 @@ public sealed class DeciderVerifyTests(DemoStore demo)
         var copy = new Tamper(demo.Copy("completed-block"));
         var completed = await copy.FirstAsync("failover-completed.v1");
         var number = Field<uint>(completed, "block_num");
-        await copy.EditPayloadAsync(completed.Position, p => p["block_num"] = number + 1);
-        await copy.ResealAsync(completed.Position);
+        await copy.ForgeAsync(completed.Position, p => p["block_num"] = number + 1);
 
         var report = await VerifyAsync(copy.Path);
 

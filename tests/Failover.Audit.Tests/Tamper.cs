@@ -32,6 +32,13 @@ internal sealed class Tamper(string path)
         (await EventsAsync()).First(e => e.Type == type && e.Position > after);
 
     /// <summary>Rewrites an event's payload (JSON), leaving its hash as it was.</summary>
+    /// <summary>Edits one event's payload and reseals the log from it: only a check of what the payload says can catch it.</summary>
+    public async Task ForgeAsync(long position, Action<JsonObject> edit)
+    {
+        await EditPayloadAsync(position, edit);
+        await ResealAsync(position);
+    }
+
     public async Task EditPayloadAsync(long position, Action<JsonObject> edit)
     {
         var e = (await EventsAsync()).Single(x => x.Position == position);

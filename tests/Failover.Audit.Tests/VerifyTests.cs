@@ -120,8 +120,7 @@ public sealed class VerifyTests(DemoStore demo)
     {
         var copy = new Tamper(demo.Copy("flipped-resealed"));
         var decision = await copy.FirstAsync(Triggered);
-        await copy.EditPayloadAsync(decision.Position, FlipToSuppression);
-        await copy.ResealAsync(decision.Position);
+        await copy.ForgeAsync(decision.Position, FlipToSuppression);
 
         var run = await RunAsync(copy);
         var report = await VerifyAsync(copy);
@@ -189,8 +188,7 @@ public sealed class VerifyTests(DemoStore demo)
     {
         var copy = new Tamper(demo.Copy("evidence"));
         var decision = await copy.FirstAsync(Triggered);
-        await copy.EditPayloadAsync(decision.Position, p => p["evidence"]!["chain"]!["sliding_window"]!["others_producing"] = 10);
-        await copy.ResealAsync(decision.Position);
+        await copy.ForgeAsync(decision.Position, p => p["evidence"]!["chain"]!["sliding_window"]!["others_producing"] = 10);
 
         var report = await VerifyAsync(copy);
 
@@ -237,8 +235,7 @@ public sealed class VerifyTests(DemoStore demo)
     {
         var copy = new Tamper(demo.Copy("submitted"));
         var submitted = await copy.FirstAsync("key-rotation-submitted.v1");
-        await copy.EditPayloadAsync(submitted.Position, p => p["transaction_id"] = new string('a', 64));
-        await copy.ResealAsync(submitted.Position);
+        await copy.ForgeAsync(submitted.Position, p => p["transaction_id"] = new string('a', 64));
 
         var problem = (await VerifyAsync(copy)).FirstProblem!;
 
@@ -269,8 +266,7 @@ public sealed class VerifyTests(DemoStore demo)
         var copy = new Tamper(demo.Copy("orphan"));
         var request = await copy.FirstAsync("key-rotation-requested.v1");
         var submitted = await copy.FirstAsync("key-rotation-submitted.v1");
-        await copy.EditPayloadAsync(request.Position, p => p["rotation_id"] = "rotation-99");
-        await copy.ResealAsync(request.Position);
+        await copy.ForgeAsync(request.Position, p => p["rotation_id"] = "rotation-99");
 
         var report = await VerifyAsync(copy);
 
@@ -310,8 +306,7 @@ public sealed class VerifyTests(DemoStore demo)
         var events = await copy.EventsAsync();
         var anchor = $"{events[^1].Position}:{Convert.ToHexStringLower(events[^1].Hash.Span)}";
         var sample = events.First(e => e.Type == "participation-sampled.v1");
-        await copy.EditPayloadAsync(sample.Position, p => p["head_block_num"] = 1);
-        await copy.ResealAsync(sample.Position);
+        await copy.ForgeAsync(sample.Position, p => p["head_block_num"] = 1);
 
         var run = await Audit.RunAsync("verify", "--store", "sqlite:" + path, "--anchor", anchor);
 

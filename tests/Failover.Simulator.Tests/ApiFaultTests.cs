@@ -7,33 +7,20 @@ using Failover.Simulator.Network;
 namespace Failover.Simulator.Tests;
 
 /// <summary>API faults limited to routes, answering with a nodeos error code, and counted: over HTTP.</summary>
-public sealed class ApiFaultHttpTests : IAsyncLifetime
+public sealed class ApiFaultHttpTests : RunningSimulatorTests
 {
     private const string CpuExceededBody =
         """{"code":500,"message":"Internal Service Error","error":{"code":3080004,"name":"tx_cpu_usage_exceeded","what":"Transaction exceeded the current CPU usage limit imposed on the transaction","details":[{"message":"billed CPU time (375 us) is greater than the maximum billable CPU time for the transaction (234 us)","file":"transaction_context.cpp","line_number":487,"method":"validate_account_cpu_usage"}]}}""";
 
-    private SimulatorServer _server = null!;
-
-    private TestChain Chain => _server.Chain;
-
-    public async Task InitializeAsync()
-    {
-        var chain = new TestChain();
-        chain.AdvanceSlots(30);
-        _server = await SimulatorServer.StartAsync(chain);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task A_fault_on_the_push_routes_refuses_pushes_with_the_nodeos_error_code_while_get_info_still_answers()
     {
-        var client = _server.Client();
+        var client = Server.Client();
         var transaction = Chain.RegisterOurKey("dc2");
-        var (status, _) = await _server.PostAsync("/sim/api/api1/faults", """{"routes":["push_transaction","send_transaction","send_transaction2"],"error_code":3080004}""");
+        var (status, _) = await Server.PostAsync("/sim/api/api1/faults", """{"routes":["push_transaction","send_transaction","send_transaction2"],"error_code":3080004}""");
         Assert.Equal(200, status);
 
-        var (pushStatus, pushBody) = await _server.PostAsync("/v1/chain/push_transaction", JsonSerializer.Serialize(transaction, ChainJsonContext.Default.PackedTransaction));
+        var (pushStatus, pushBody) = await Server.PostAsync("/v1/chain/push_transaction", JsonSerializer.Serialize(transaction, ChainJsonContext.Default.PackedTransaction));
         Assert.Equal(500, pushStatus);
         Assert.Equal(CpuExceededBody, pushBody);
 
@@ -50,7 +37,7 @@ public sealed class ApiFaultHttpTests : IAsyncLifetime
         Assert.Equal(3080004L, trace.Processed.Except!.Value.GetProperty("code").GetInt64());
         Assert.Equal("tx_cpu_usage_exceeded", trace.Processed.Except.Value.GetProperty("name").GetString());
         Assert.Equal(3080004L, (await Assert.ThrowsAsync<ChainApiException>(() => client.SendTransaction2Async(new SendTransaction2Request(false, false, transaction)))).Code);
-        Assert.Equal(31u, (await _server.Client("api2").GetInfoAsync()).HeadBlockNum);
+        Assert.Equal(31u, (await Server.Client("api2").GetInfoAsync()).HeadBlockNum);
 
         // None of the refused pushes was applied: no block includes it and the producers table is unchanged.
         Chain.AdvanceSlots(2);
@@ -58,24 +45,24 @@ public sealed class ApiFaultHttpTests : IAsyncLifetime
         Assert.All(Chain.Blocks(30), b => Assert.Empty(b.Transactions));
         var dc1 = Chain.Node("failover.bp/dc1").SigningKey.PublicKey.ToLegacyString();
         Assert.Equal(dc1, (await client.GetProducerRowsAsync()).Rows.Single(r => r.Owner == "failover.bp").ProducerKey);
-        Assert.Equal(dc1, (await _server.Client("api2").GetProducerRowsAsync()).Rows.Single(r => r.Owner == "failover.bp").ProducerKey);
+        Assert.Equal(dc1, (await Server.Client("api2").GetProducerRowsAsync()).Rows.Single(r => r.Owner == "failover.bp").ProducerKey);
     }
 
     [Fact]
     public async Task A_counted_fault_refuses_exactly_that_many_matching_requests_then_clears_itself_and_the_next_push_is_applied()
     {
-        var client = _server.Client();
+        var client = Server.Client();
         var transaction = Chain.RegisterOurKey("dc2");
-        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"routes":["push_transaction"],"error_code":3080004,"count":2}""")).Status);
+        Assert.Equal(200, (await Server.PostAsync("/sim/api/api1/faults", """{"routes":["push_transaction"],"error_code":3080004,"count":2}""")).Status);
         Assert.Equal(
             """{"error_status":null,"latency_ms":0,"timeout":false,"malformed":false,"routes":["push_transaction"],"error_code":3080004,"count":2,"is_none":false}""",
-            await _server.Http.GetStringAsync("/sim/api/api1/faults"));
+            await Server.Http.GetStringAsync("/sim/api/api1/faults"));
 
         Assert.Equal(31u, (await client.GetInfoAsync()).HeadBlockNum);
         Assert.Equal(2, await CountLeftAsync());
         Assert.Equal(3080004L, (await Assert.ThrowsAsync<ChainApiException>(() => client.PushTransactionAsync(transaction))).Code);
         Assert.Equal(1, await CountLeftAsync());
-        using (var state = JsonDocument.Parse(await _server.Http.GetStringAsync("/sim/state")))
+        using (var state = JsonDocument.Parse(await Server.Http.GetStringAsync("/sim/state")))
         {
             var api1 = state.RootElement.GetProperty("api_nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == "api1");
             Assert.Equal(1, api1.GetProperty("faults").GetProperty("count").GetInt32());
@@ -85,7 +72,7 @@ public sealed class ApiFaultHttpTests : IAsyncLifetime
         Assert.Equal(3080004L, (await Assert.ThrowsAsync<ChainApiException>(() => client.PushTransactionAsync(transaction))).Code);
         Assert.Equal(
             """{"error_status":null,"latency_ms":0,"timeout":false,"malformed":false,"routes":null,"error_code":null,"count":null,"is_none":true}""",
-            await _server.Http.GetStringAsync("/sim/api/api1/faults"));
+            await Server.Http.GetStringAsync("/sim/api/api1/faults"));
 
         var pushed = await client.PushTransactionAsync(transaction);
         Assert.Null(pushed.Processed.Except);
@@ -100,24 +87,24 @@ public sealed class ApiFaultHttpTests : IAsyncLifetime
     [Fact]
     public async Task An_error_code_without_routes_refuses_every_route_and_a_bad_fault_request_says_what_is_wrong()
     {
-        Assert.Equal(200, (await _server.PostAsync("/sim/api/api2/faults", """{"error_code":3080006}""")).Status);
-        var refused = await Assert.ThrowsAsync<ChainApiException>(() => _server.Client("api2").GetInfoAsync());
+        Assert.Equal(200, (await Server.PostAsync("/sim/api/api2/faults", """{"error_code":3080006}""")).Status);
+        var refused = await Assert.ThrowsAsync<ChainApiException>(() => Server.Client("api2").GetInfoAsync());
         Assert.Equal(3080006L, refused.Code);
         Assert.Equal("deadline_exception", refused.ErrorName);
-        Assert.Equal(31u, (await _server.Client().GetInfoAsync()).HeadBlockNum);
+        Assert.Equal(31u, (await Server.Client().GetInfoAsync()).HeadBlockNum);
 
-        var (status, body) = await _server.PostAsync("/sim/api/api1/faults", """{"routes":["push_transactions"],"error_code":3080004}""");
+        var (status, body) = await Server.PostAsync("/sim/api/api1/faults", """{"routes":["push_transactions"],"error_code":3080004}""");
         Assert.Equal(400, status);
         Assert.StartsWith("routes: unknown chain API route(s) 'push_transactions'; known: get_info, ", ErrorOf(body), StringComparison.Ordinal);
-        (status, body) = await _server.PostAsync("/sim/api/api1/faults", """{"error_code":3080004,"count":0}""");
+        (status, body) = await Server.PostAsync("/sim/api/api1/faults", """{"error_code":3080004,"count":0}""");
         Assert.Equal(400, status);
         Assert.Equal("count must be at least 1 (leave it out for faults that stay until cleared), got 0. (Parameter 'faults')", ErrorOf(body));
-        (status, body) = await _server.PostAsync("/sim/api/api1/faults", """{"error_code":3080004,"error_status":503}""");
+        (status, body) = await Server.PostAsync("/sim/api/api1/faults", """{"error_code":3080004,"error_status":503}""");
         Assert.Equal(400, status);
         Assert.Equal("errorCode answers HTTP 500 with that code; it cannot be combined with errorStatus 503. (Parameter 'faults')", ErrorOf(body));
-        Assert.Equal(400, (await _server.PostAsync("/sim/api/api1/faults", """{"error_code":0}""")).Status);
-        Assert.Equal(400, (await _server.PostAsync("/sim/api/api1/faults", """{"routes":"push_transaction"}""")).Status);
-        using var unknownNode = await _server.Http.GetAsync("/sim/api/api9/faults");
+        Assert.Equal(400, (await Server.PostAsync("/sim/api/api1/faults", """{"error_code":0}""")).Status);
+        Assert.Equal(400, (await Server.PostAsync("/sim/api/api1/faults", """{"routes":"push_transaction"}""")).Status);
+        using var unknownNode = await Server.Http.GetAsync("/sim/api/api9/faults");
         Assert.Equal(400, (int)unknownNode.StatusCode);
         Assert.Equal(ApiFaults.None, Chain.Simulator.ApiFaultsOf("api1"));
     }
@@ -130,7 +117,7 @@ public sealed class ApiFaultHttpTests : IAsyncLifetime
 
     private async Task<int?> CountLeftAsync()
     {
-        using var faults = JsonDocument.Parse(await _server.Http.GetStringAsync("/sim/api/api1/faults"));
+        using var faults = JsonDocument.Parse(await Server.Http.GetStringAsync("/sim/api/api1/faults"));
         var count = faults.RootElement.GetProperty("count");
         return count.ValueKind == JsonValueKind.Null ? null : count.GetInt32();
     }

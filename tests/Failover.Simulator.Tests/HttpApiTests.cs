@@ -5,25 +5,12 @@ using Failover.Antelope.Chain.Wire;
 
 namespace Failover.Simulator.Tests;
 
-public sealed class HttpApiTests : IAsyncLifetime
+public sealed class HttpApiTests : RunningSimulatorTests
 {
-    private SimulatorServer _server = null!;
-
-    private TestChain Chain => _server.Chain;
-
-    public async Task InitializeAsync()
-    {
-        var chain = new TestChain();
-        chain.AdvanceSlots(30);
-        _server = await SimulatorServer.StartAsync(chain);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task Our_chain_client_reads_head_blocks_and_schedule_in_nodeos_shape()
     {
-        var client = _server.Client();
+        var client = Server.Client();
 
         var info = await client.GetInfoAsync();
         Assert.Equal(Chain.State.ChainId.ToString(), info.ChainId);
@@ -51,7 +38,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     [Fact]
     public async Task Our_chain_client_reads_producers_accounts_and_the_system_abi()
     {
-        var client = _server.Client();
+        var client = Server.Client();
 
         var producers = await client.GetProducersAsync(limit: 5);
         Assert.Equal(5, producers.Rows.Count);
@@ -78,7 +65,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     [Fact]
     public async Task A_regproducer_pushed_through_our_client_shows_in_the_producers_table_once_a_block_includes_it()
     {
-        var client = _server.Client();
+        var client = Server.Client();
         var transaction = Chain.RegisterOurKey("dc2");
 
         var pushed = await client.PushTransactionAsync(transaction);
@@ -100,7 +87,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     [Fact]
     public async Task Send_transaction2_answers_202_and_returns_a_failure_as_a_trace_with_except()
     {
-        var client = _server.Client();
+        var client = Server.Client();
         var transaction = Chain.RegisterOurKey("dc2");
 
         var accepted = await client.SendTransaction2Async(new SendTransaction2Request(true, false, transaction));
@@ -122,11 +109,11 @@ public sealed class HttpApiTests : IAsyncLifetime
         var transaction = """{"expiration":"2026-01-01T00:01:00","ref_block_num":1,"ref_block_prefix":0,"max_net_usage_words":0,"max_cpu_usage_ms":0,"delay_sec":0,"context_free_actions":[],"actions":[{"account":"eosio","name":"regproducer","authorization":[{"actor":"failover.bp","permission":"failover"}],"data":""}],"transaction_extensions":[]}""";
         var other = Chain.AccountKey("prod.a", "active").PublicKey;
 
-        var (status, body) = await _server.PostAsync("/v1/chain/get_required_keys", $$"""{"transaction":{{transaction}},"available_keys":["{{other}}","{{failoverKey}}"]}""");
+        var (status, body) = await Server.PostAsync("/v1/chain/get_required_keys", $$"""{"transaction":{{transaction}},"available_keys":["{{other}}","{{failoverKey}}"]}""");
         Assert.Equal(200, status);
         Assert.Equal($$"""{"required_keys":["{{failoverKey.ToLegacyString()}}"]}""", body);
 
-        var (rejected, error) = await _server.PostAsync("/v1/chain/get_required_keys", $$"""{"transaction":{{transaction}},"available_keys":["{{other}}"]}""");
+        var (rejected, error) = await Server.PostAsync("/v1/chain/get_required_keys", $$"""{"transaction":{{transaction}},"available_keys":["{{other}}"]}""");
         Assert.Equal(500, rejected);
         Assert.Equal(3090003, JsonDocument.Parse(error).RootElement.GetProperty("error").GetProperty("code").GetInt64());
     }
@@ -134,9 +121,9 @@ public sealed class HttpApiTests : IAsyncLifetime
     [Fact]
     public async Task Get_raw_code_and_abi_serves_code_and_abi_in_base64_as_nodeos_does_and_empty_for_an_account_without_them()
     {
-        var rawAbi = await _server.Client().GetRawAbiAsync("eosio");
+        var rawAbi = await Server.Client().GetRawAbiAsync("eosio");
 
-        var (status, body) = await _server.PostAsync("/v1/chain/get_raw_code_and_abi", """{"account_name":"eosio"}""");
+        var (status, body) = await Server.PostAsync("/v1/chain/get_raw_code_and_abi", """{"account_name":"eosio"}""");
 
         Assert.Equal(200, status);
         using var eosio = JsonDocument.Parse(body);
@@ -145,15 +132,15 @@ public sealed class HttpApiTests : IAsyncLifetime
         Assert.Equal(rawAbi.DecodeAbi(), Convert.FromBase64String(eosio.RootElement.GetProperty("abi").GetString()!));
         Assert.Equal(rawAbi.CodeHash, Checksum256.Hash(Convert.FromBase64String(eosio.RootElement.GetProperty("wasm").GetString()!)).ToString());
 
-        (status, body) = await _server.PostAsync("/v1/chain/get_raw_code_and_abi", """{"account_name":"failover.bp"}""");
+        (status, body) = await Server.PostAsync("/v1/chain/get_raw_code_and_abi", """{"account_name":"failover.bp"}""");
         Assert.Equal(200, status);
         Assert.Equal("""{"account_name":"failover.bp","wasm":"","abi":""}""", body);
-        var noAbi = await _server.Client().GetRawAbiAsync("failover.bp");
+        var noAbi = await Server.Client().GetRawAbiAsync("failover.bp");
         Assert.Equal(Checksum256.Zero.ToString(), noAbi.CodeHash);
         Assert.Equal(Checksum256.Hash([]).ToString(), noAbi.AbiHash);
         Assert.Equal(string.Empty, noAbi.Abi);
 
-        (status, body) = await _server.PostAsync("/v1/chain/get_raw_code_and_abi", """{"account_name":"nobody"}""");
+        (status, body) = await Server.PostAsync("/v1/chain/get_raw_code_and_abi", """{"account_name":"nobody"}""");
         Assert.Equal(400, status);
         Assert.Contains("account_query_exception", body, StringComparison.Ordinal);
     }
@@ -161,65 +148,65 @@ public sealed class HttpApiTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_endpoints_bad_bodies_and_unknown_blocks_get_nodeos_error_bodies()
     {
-        var (status, body) = await _server.PostAsync("/v1/chain/get_everything", "{}");
+        var (status, body) = await Server.PostAsync("/v1/chain/get_everything", "{}");
         Assert.Equal(404, status);
         Assert.Equal("""{"code":404,"message":"Not Found","error":{"code":0,"name":"exception","what":"unspecified","details":[{"message":"Unknown Endpoint","file":"beast_http_session.hpp","line_number":186,"method":"handle_request"}]}}""", body);
 
-        (status, body) = await _server.PostAsync("/v1/chain/get_block");
+        (status, body) = await Server.PostAsync("/v1/chain/get_block");
         Assert.Equal(400, status);
         Assert.Contains("\"name\":\"invalid_http_request\"", body, StringComparison.Ordinal);
         Assert.Contains("A Request body is required", body, StringComparison.Ordinal);
 
-        (status, body) = await _server.PostAsync("/v1/chain/push_transaction", "{not json");
+        (status, body) = await Server.PostAsync("/v1/chain/push_transaction", "{not json");
         Assert.Equal(400, status);
         Assert.Contains("invalid_http_request", body, StringComparison.Ordinal);
 
-        var unknown = await Assert.ThrowsAsync<ChainApiException>(() => _server.Client().GetBlockAsync(999_999));
+        var unknown = await Assert.ThrowsAsync<ChainApiException>(() => Server.Client().GetBlockAsync(999_999));
         Assert.Equal(3100002L, unknown.Code);
         Assert.Equal(400, (int?)unknown.HttpStatus);
 
-        var account = await Assert.ThrowsAsync<ChainApiException>(() => _server.Client().GetAccountAsync("nobody"));
+        var account = await Assert.ThrowsAsync<ChainApiException>(() => Server.Client().GetAccountAsync("nobody"));
         Assert.Equal(3060002L, account.Code);
     }
 
     [Fact]
     public async Task API_faults_switch_on_and_off_per_node()
     {
-        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"error_status":503}""")).Status);
-        var busy = await Assert.ThrowsAsync<ChainApiException>(() => _server.Client().GetInfoAsync());
+        Assert.Equal(200, (await Server.PostAsync("/sim/api/api1/faults", """{"error_status":503}""")).Status);
+        var busy = await Assert.ThrowsAsync<ChainApiException>(() => Server.Client().GetInfoAsync());
         Assert.Equal(503, (int?)busy.HttpStatus);
-        Assert.Equal(31u, (await _server.Client("api2").GetInfoAsync()).HeadBlockNum);
+        Assert.Equal(31u, (await Server.Client("api2").GetInfoAsync()).HeadBlockNum);
 
-        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"error_status":500}""")).Status);
-        Assert.Equal(500, (int?)(await Assert.ThrowsAsync<ChainApiException>(() => _server.Client().GetInfoAsync())).HttpStatus);
+        Assert.Equal(200, (await Server.PostAsync("/sim/api/api1/faults", """{"error_status":500}""")).Status);
+        Assert.Equal(500, (int?)(await Assert.ThrowsAsync<ChainApiException>(() => Server.Client().GetInfoAsync())).HttpStatus);
 
-        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"malformed":true}""")).Status);
-        await Assert.ThrowsAsync<ChainApiMalformedResponseException>(() => _server.Client().GetInfoAsync());
+        Assert.Equal(200, (await Server.PostAsync("/sim/api/api1/faults", """{"malformed":true}""")).Status);
+        await Assert.ThrowsAsync<ChainApiMalformedResponseException>(() => Server.Client().GetInfoAsync());
 
-        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"timeout":true}""")).Status);
-        await Assert.ThrowsAsync<ChainApiTimeoutException>(() => _server.Client(timeout: TimeSpan.FromMilliseconds(300)).GetInfoAsync());
+        Assert.Equal(200, (await Server.PostAsync("/sim/api/api1/faults", """{"timeout":true}""")).Status);
+        await Assert.ThrowsAsync<ChainApiTimeoutException>(() => Server.Client(timeout: TimeSpan.FromMilliseconds(300)).GetInfoAsync());
 
-        Assert.Equal(200, (await _server.PostAsync("/sim/api/api1/faults", """{"latency_ms":300}""")).Status);
+        Assert.Equal(200, (await Server.PostAsync("/sim/api/api1/faults", """{"latency_ms":300}""")).Status);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        Assert.Equal(31u, (await _server.Client().GetInfoAsync()).HeadBlockNum);
+        Assert.Equal(31u, (await Server.Client().GetInfoAsync()).HeadBlockNum);
         Assert.True(watch.ElapsedMilliseconds >= 290, $"answered after {watch.ElapsedMilliseconds} ms");
 
-        using var response = await _server.Http.DeleteAsync("/sim/api/api1/faults");
-        Assert.Equal(31u, (await _server.Client().GetInfoAsync()).HeadBlockNum);
+        using var response = await Server.Http.DeleteAsync("/sim/api/api1/faults");
+        Assert.Equal(31u, (await Server.Client().GetInfoAsync()).HeadBlockNum);
 
-        Assert.Equal(400, (await _server.PostAsync("/sim/api/api1/faults", """{"error_status":418}""")).Status);
+        Assert.Equal(400, (await Server.PostAsync("/sim/api/api1/faults", """{"error_status":418}""")).Status);
     }
 
     [Fact]
     public async Task Sim_routes_partition_stall_and_heal_and_the_state_shows_only_public_keys()
     {
-        var (status, _) = await _server.PostAsync("/sim/partition", """{"sides":[["api1"],["failover.bp","prod.a","api2"]]}""");
+        var (status, _) = await Server.PostAsync("/sim/partition", """{"sides":[["api1"],["failover.bp","prod.a","api2"]]}""");
         Assert.Equal(200, status);
-        Assert.Equal(200, (await _server.PostAsync("/sim/nodes/prod.b/dc1/down")).Status);
-        Assert.Equal(200, (await _server.PostAsync("/sim/finality/stall")).Status);
+        Assert.Equal(200, (await Server.PostAsync("/sim/nodes/prod.b/dc1/down")).Status);
+        Assert.Equal(200, (await Server.PostAsync("/sim/finality/stall")).Status);
         Chain.AdvanceSlots(252);
 
-        var (_, state) = await _server.PostAsync("/sim/api/api2/stall");
+        var (_, state) = await Server.PostAsync("/sim/api/api2/stall");
         using var snapshot = JsonDocument.Parse(state);
         Assert.True(snapshot.RootElement.GetProperty("faults").GetProperty("partitioned").GetBoolean());
         Assert.Equal(["prod.b/dc1"], snapshot.RootElement.GetProperty("faults").GetProperty("down_nodes").EnumerateArray().Select(e => e.GetString()));
@@ -237,10 +224,10 @@ public sealed class HttpApiTests : IAsyncLifetime
             Assert.Contains(Chain.Node("failover.bp/dc2").SigningKey.PublicKey.ToString(), state, StringComparison.Ordinal);
         }
 
-        var (healStatus, heal) = await _server.PostAsync("/sim/heal");
+        var (healStatus, heal) = await Server.PostAsync("/sim/heal");
         Assert.Equal(200, healStatus);
         Assert.Equal(0, JsonDocument.Parse(heal).RootElement.GetProperty("winning_side").GetInt32());
-        Assert.Equal(400, (await _server.PostAsync("/sim/partition", """{"sides":[["nobody"],["api2"]]}""")).Status);
+        Assert.Equal(400, (await Server.PostAsync("/sim/partition", """{"sides":[["nobody"],["api2"]]}""")).Status);
     }
 }
 
