@@ -102,8 +102,26 @@ public sealed class StartupChecksTests
     }
 
     /// <summary>
+    /// Issue 15, finding 11: a permission linked to the whole eosio contract satisfies the rotation, but its key can
+    /// sign any system action — said at Critical at start-up, like active/owner, without blocking.
+    /// </summary>
+    [Fact]
+    public async Task A_permission_linked_to_the_whole_eosio_contract_is_logged_at_critical_at_start_up_but_does_not_block()
+    {
+        await using var rig = await ServiceRig.StartAsync(ConsensusMode.Savanna);
+        var (manager, log) = ManagerSeeing(rig, permission => permission["linked_actions"] = new JsonArray(new JsonObject { ["account"] = "eosio" }));
+
+        await rig.SettleAsync();
+
+        Assert.Equal(
+            ["SIGNING PERMISSION: failover.bp@failover is linked to the whole eosio contract, so its key can sign any system action (vote, stake, buy RAM, …); link it only to eosio::regproducer, regproducer2 and actfinkey"],
+            log.Entries.Where(e => e.Level == LogLevel.Critical).Select(e => e.Message));
+        Assert.Empty(manager.Blockers);
+    }
+
+    /// <summary>
     /// The permission is read again while the service runs: unlinked on chain after start-up, it blocks within
-    /// <c>PermissionRefresh</c> (10 minutes), is logged at Critical once however long it lasts, and stops blocking
+    /// <c>ChainFacts.Refresh</c> (10 minutes), is logged at Critical once however long it lasts, and stops blocking
     /// once linked again.
     /// </summary>
     [Fact]

@@ -24,7 +24,7 @@ public static class SigningPermissionRule
     /// <summary>
     /// What is wrong with <paramref name="permission"/> of <paramref name="producer"/> as <paramref name="found"/> on
     /// chain (null: the account has no such permission): missing; <c>active</c>/<c>owner</c> (works, but can do anything);
-    /// not linked to an action of the rotation; the signing key not among its keys, or weighing less than its threshold.
+    /// linked to the whole <c>eosio</c> contract (works, but can sign any system action); not linked to an action of the rotation; the signing key not among its keys, or weighing less than its threshold.
     /// </summary>
     public static IReadOnlyList<PermissionProblem> Problems(string producer, string permission, ConsensusKind consensus, PermissionOnChain? found, PublicKey? signingKey)
     {
@@ -40,9 +40,15 @@ public static class SigningPermissionRule
         }
         else
         {
+            var wholeContract = found.Links.Any(l => l.Account == "eosio" && string.IsNullOrEmpty(l.Action));
+            if (wholeContract)
+            {
+                problems.Add(new($"{producer}@{permission} is linked to the whole eosio contract, so its key can sign any system action (vote, stake, buy RAM, …); link it only to eosio::regproducer, regproducer2 and actfinkey", Blocks: false));
+            }
+
             foreach (var action in RotationActions(consensus))
             {
-                if (!found.Links.Any(l => l.Account == "eosio" && (l.Action is null || l.Action == action)))
+                if (!wholeContract && !found.Links.Any(l => l.Account == "eosio" && l.Action == action))
                 {
                     problems.Add(new($"{producer}@{permission} is not linked to eosio::{action}: the rotation will be rejected for missing authority", Blocks: true));
                 }

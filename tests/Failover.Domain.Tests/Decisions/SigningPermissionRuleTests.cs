@@ -54,7 +54,21 @@ public sealed class SigningPermissionRuleTests
             ],
             Problems(Dedicated(links: [("other", "regproducer"), ("eosio", "voteproducer")])));
         Assert.Single(Problems(Dedicated(links: ("eosio", "actfinkey")), consensus: ConsensusKind.Legacy));
-        Assert.Empty(Problems(Dedicated(links: ("eosio", null))));
+    }
+
+    /// <summary>Issue 15, finding 11: a link to the whole eosio contract lets the permission sign any system action.</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void A_link_to_the_whole_eosio_contract_works_but_is_not_dedicated(string? wholeContract)
+    {
+        var problem = Assert.Single(Problems(Dedicated(links: ("eosio", wholeContract))));
+
+        Assert.Equal(
+            ("ours@failover is linked to the whole eosio contract, so its key can sign any system action (vote, stake, buy RAM, …); link it only to eosio::regproducer, regproducer2 and actfinkey", false),
+            problem);
+        Assert.Single(Problems(Dedicated(links: [("eosio", "regproducer"), ("eosio", "actfinkey"), ("eosio", wholeContract)])));
+        Assert.Empty(Problems(Dedicated(links: [("eosio", "regproducer"), ("eosio", "actfinkey"), ("eosio.token", wholeContract)])));
     }
 
     [Fact]
