@@ -36,7 +36,8 @@ public sealed partial class ProcessManager
     /// </summary>
     private async Task<ChainConsensus?> ChainConsensusAsync(ParticipationSampled? sample, CancellationToken cancellationToken)
     {
-        if (await _facts.ConsensusAsync(sample?.HeadBlockNum, cancellationToken).ConfigureAwait(false) is { Value: var seen })
+        // A reading is judged once: between refreshes the same one comes back.
+        if (await _facts.ConsensusAsync(sample?.HeadBlockNum, cancellationToken).ConfigureAwait(false) is { Value: var seen } && !ReferenceEquals(seen, _chainConsensus))
         {
             Observe(seen);
         }

@@ -20,6 +20,7 @@ public sealed partial class ProcessManager
     private string? _keyBlocker;
     private PublicKey? _signingKey;
     private IReadOnlyList<PermissionProblem>? _permissionProblems;
+    private ChainFact<GetAccountResult>? _permissionJudged;
 
     /// <summary>
     /// What keeps this manager from rotating successfully, in words (never key material): a signing key that cannot be
@@ -79,8 +80,10 @@ public sealed partial class ProcessManager
     /// </summary>
     private async Task CheckPermissionAsync(bool fresh, CancellationToken cancellationToken)
     {
-        if (await _facts.AccountAsync(fresh, cancellationToken).ConfigureAwait(false) is { } account)
+        // A reading is judged once: between refreshes the same one comes back.
+        if (await _facts.AccountAsync(fresh, cancellationToken).ConfigureAwait(false) is { } account && !ReferenceEquals(account, _permissionJudged))
         {
+            _permissionJudged = account;
             Observe(PermissionProblems(account.Value));
         }
     }
