@@ -1,5 +1,13 @@
+using Failover.Antelope;
+using Failover.Antelope.SystemContract;
+using Failover.Antelope.Transactions;
 using Failover.Domain.Events;
+using Failover.Domain.Process;
+using Failover.EventStore;
+using Failover.Service.Storage;
 using Failover.Simulator;
+using Failover.Simulator.Network;
+using Microsoft.Extensions.Logging;
 
 namespace Failover.Service.Tests;
 
@@ -71,5 +79,180 @@ public sealed class RotationFailureScenarioTests
         var after = rig.Simulator.View().Contract.Producers[ours];
         Assert.Equal((before.Url, before.Location), (after.Url, after.Location));
         Assert.Equal(Scenario.SigningKeyOf(rig, "dc2"), after.ProducerKey);
+    }
+
+    /// <summary>
+    /// Finding 1: a refusal for CPU proves the transaction was not applied and may pass. Every API node refuses its next
+    /// two pushes with tx_cpu_usage_exceeded (the simulator's fault, as <c>failover simulate</c> takes it over HTTP): the
+    /// same bytes go to the next agreeing endpoint at once, then round after round, each attempt recorded, until one
+    /// takes them — one transaction on chain, and the standby produces.
+    /// </summary>
+    [Fact]
+    public async Task A_push_refused_for_CPU_is_sent_again_to_the_next_agreeing_endpoint_and_the_rotation_completes()
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions());
+        foreach (var node in rig.Simulator.Options.ApiNodes)
+        {
+            rig.Simulator.SetApiFaults(node, new ApiFaults(Routes: ["push_transaction", "send_transaction", "send_transaction2"], ErrorCode: 3080004, Count: 2));
+        }
+
+        await rig.StepAsync();
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        rig.Simulator.SetNodeDown(Scenario.Dc1, true);
+
+        await rig.RunUntilAsync(() => Scenario.Completed(rig), TimeSpan.FromMinutes(5), "failover completed");
+
+        var process = await rig.ProcessEventsAsync();
+        var pushes = process.OfType<KeyRotationSubmitted>().ToList();
+        Assert.Equal([.. Enumerable.Repeat(PushOutcomes.NotApplied, 4), PushOutcomes.Accepted], pushes.Select(p => p.Outcome));
+        Assert.All(pushes.Take(4), p => Assert.Equal((3080004L, "tx_cpu_usage_exceeded"), (p.ErrorCode, p.ErrorName)));
+        Assert.NotEqual(pushes[0].Endpoint, pushes[1].Endpoint);
+        Assert.Empty(process.OfType<KeyRotationFailed>());
+        Assert.Single(process.OfType<KeyRotationRequested>());
+        Assert.True(pushes[^1].SubmittedAt - pushes[0].SubmittedAt < TimeSpan.FromSeconds(10), "the retries are seconds apart, not minutes");
+        await Scenario.ExactlyOneRotationOnChainAsync(rig);
+        Assert.Empty(rig.Manager.Blockers);
+    }
+
+    /// <summary>
+    /// Finding 10: whoever can append to the store must not get anything signed. A request naming dc2 and its key, but
+    /// whose bytes move the producer to another key, appended as if by this service's own observer: it is decoded and
+    /// rebuilt before signing, refused (key-rotation-failed, refused-to-sign), logged at Critical, readiness goes down,
+    /// and nothing is pushed.
+    /// </summary>
+    [Fact]
+    public async Task A_forged_request_appended_to_the_store_is_refused_and_nothing_is_signed()
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions());
+        await rig.StepAsync();
+        await rig.RunForAsync(TimeSpan.FromSeconds(5));
+        var ours = rig.Simulator.View().Contract.Producers[ServiceRig.Ours];
+        var attacker = PrivateKey.FromSecret(Enumerable.Repeat((byte)9, 32).ToArray()).PublicKey;
+        var now = rig.Clock.GetUtcNow();
+        var expiration = DateTimeOffset.FromUnixTimeSeconds(now.AddSeconds(90).ToUnixTimeSeconds());
+        var forged = KeyRotation.ToNewKey(rig.Simulator.ChainId, rig.Simulator.View().Head.Id, expiration,
+            new PermissionLevel(ServiceRig.Ours, rig.Settings.Signer.Permission), attacker, ours.Url, ours.Location, null).ToTransaction();
+        var dc2 = Scenario.SigningKeyOf(rig, "dc2").ToString();
+        var request = new KeyRotationRequested(ServiceRig.OursText, "forged-1", "rotation-forged", "dc2", dc2, null, rig.Settings.Signer.Permission.ToString(),
+            rig.Simulator.ChainId.ToString(), forged.Id.ToString(), Convert.ToHexStringLower(forged.Pack()), expiration, ["eosio::regproducer"], now, ours.ProducerKey.ToString());
+        await rig.Store.AppendToStreamAsync(ServiceRig.ProcessStream, ExpectedVersion.NoStream,
+            [DomainEvents.ToEventData(Guid.NewGuid(), request, new EventMetadata(ObserverId: rig.Settings.ObserverId))]);
+
+        await rig.RunForAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(["key-rotation-requested.v1", "key-rotation-failed.v1"], await rig.ProcessTypesAsync());
+        var failed = (await rig.ProcessEventsAsync()).OfType<KeyRotationFailed>().Single();
+        Assert.Equal(RotationFailures.RefusedToSign, failed.Reason);
+        Assert.Contains("not the rotation the service builds", failed.Detail, StringComparison.Ordinal);
+        Assert.Empty(rig.RecordedPushes);
+        Assert.Contains(rig.Instances[0].Log.Entries, e => e.Level == LogLevel.Critical && e.Message.StartsWith("REFUSED TO SIGN rotation rotation-forged", StringComparison.Ordinal));
+        Assert.Contains(rig.Manager.Blockers, b => b.Contains("refused-to-sign", StringComparison.Ordinal));
+        Assert.Equal(ours.ProducerKey, rig.Simulator.View().Contract.Producers[ServiceRig.Ours].ProducerKey);
+    }
+
+    /// <summary>
+    /// Finding 3: "expired" is decided only on a positive reading. The push's answer is lost and nothing reached the
+    /// chain; then no endpoint can read the producers table. Past the expiration and the LIB passing it, nothing is
+    /// expired and no second transaction is built — until an agreeing endpoint that has applied the LIB shows the key
+    /// the rotation replaces: then it expires, and one new transaction completes the failover.
+    /// </summary>
+    [Fact]
+    public async Task While_the_producers_table_cannot_be_read_an_unanswered_rotation_is_not_expired_and_once_it_can_one_new_transaction_follows()
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions());
+        var lost = 0;
+        rig.InterceptPushes(_ =>
+        {
+            if (lost++ == 0)
+            {
+                foreach (var node in rig.Simulator.Options.ApiNodes)
+                {
+                    rig.Simulator.SetApiFaults(node, new ApiFaults(ErrorStatus: 503, Routes: ["get_table_rows"]));
+                }
+            }
+
+            throw new HttpRequestException("Connection reset by peer", new IOException("connection reset"));
+        });
+        await rig.StepAsync();
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        rig.Simulator.SetNodeDown(Scenario.Dc1, true);
+        await rig.RunUntilAsync(() => lost == 1, TimeSpan.FromMinutes(1), "the first push");
+
+        await rig.RunForAsync(RotationFollowUp.TransactionLifetime + TimeSpan.FromMinutes(2));
+
+        Assert.Equal(["failover-triggered.v1", "key-rotation-requested.v1", "key-rotation-submitted.v1"], await rig.ProcessTypesAsync());
+        Assert.True(rig.Manager.Process.RotationInFlight);
+
+        rig.InterceptPushes(null);
+        foreach (var node in rig.Simulator.Options.ApiNodes)
+        {
+            rig.Simulator.SetApiFaults(node, ApiFaults.None);
+        }
+
+        await rig.RunUntilAsync(() => Scenario.Completed(rig), TimeSpan.FromMinutes(5), "failover completed");
+        var process = await rig.ProcessEventsAsync();
+        var requests = process.OfType<KeyRotationRequested>().ToList();
+        var expired = process.OfType<KeyRotationFailed>().Single();
+        Assert.Equal((RotationFailures.Expired, requests[0].TransactionId, requests[0].ReplacesKey), (expired.Reason, expired.TransactionId, expired.RegisteredKey));
+        Assert.Equal(2, requests.Count);
+        Assert.Equal(requests[1].TransactionId, Assert.Single(rig.TransactionsOnChain()).TransactionId);
+    }
+
+    /// <summary>
+    /// Finding 6: the service restarts after the observer recorded the schedule change that activates the target (the
+    /// replay folds it without acting). The rotation is brought up to what the log shows at go-live, so it is no longer
+    /// "in flight": the target never produces, and the operator's switch back is accepted.
+    /// </summary>
+    [Fact]
+    public async Task After_a_restart_a_schedule_change_already_in_the_log_activates_the_rotation_and_an_operator_can_switch_again()
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions());
+        await rig.StepAsync();
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        rig.Simulator.SetNodeDown(Scenario.Dc1, true);
+        await rig.RunUntilAsync(() => rig.Manager.Process.Phase is Phase.Rotated, TimeSpan.FromMinutes(2), "the producers table shows dc2");
+        rig.Simulator.SetNodeDown(Scenario.Dc2, true);
+        rig.Kill(0);
+        rig.RunChainAlone(TimeSpan.FromMinutes(1));
+
+        await rig.RestartAsync();
+        await rig.SettleAsync();
+
+        Assert.IsType<Phase.Activated>(rig.Manager.Process.Phase);
+        Assert.Contains("signing-key-activated.v1", await rig.ProcessTypesAsync());
+        var decision = await rig.OperatorAsync(at => new FailoverCommand.RequestManualFailover("dc1", "alice", "dc2 never produced", at));
+        Assert.Null(decision.Refusal);
+    }
+
+    /// <summary>
+    /// Finding 7: another store (or an operator) rotates the producer to another key after this service recorded its
+    /// request and before it pushed. The producers table shows neither the key the request replaces nor its target: the
+    /// rotation is superseded, nothing is pushed, and an operator is called.
+    /// </summary>
+    [Fact]
+    public async Task A_request_whose_replaced_key_is_no_longer_registered_is_superseded_and_not_pushed()
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions());
+        var someoneElse = PrivateKey.FromSecret(Enumerable.Repeat((byte)7, 32).ToArray()).PublicKey;
+        rig.InterceptPushes(_ => throw new SimulatedCrash("after KeyRotationRequested was appended, before the push"));
+        await rig.StepAsync();
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        rig.Simulator.SetNodeDown(Scenario.Dc1, true);
+        await rig.RunUntilCrashAsync(TimeSpan.FromMinutes(1));
+        rig.InterceptPushes(null);
+        var row = rig.Simulator.View().Contract.Producers[ServiceRig.Ours];
+        var elsewhere = KeyRotation.ToNewKey(rig.Simulator.ChainId, rig.Simulator.View().Head.Id, DateTimeOffset.FromUnixTimeSeconds(rig.Clock.GetUtcNow().AddMinutes(2).ToUnixTimeSeconds()),
+            new PermissionLevel(ServiceRig.Ours, Name.Parse("active")), someoneElse, row.Url, row.Location, null);
+        rig.Simulator.Push(elsewhere.Sign([rig.Simulator.Roster.Accounts.Single(a => a.Account == ServiceRig.Ours).Permissions[Name.Parse("active")]]));
+        rig.RunChainAlone(TimeSpan.FromSeconds(2));
+
+        await rig.RestartAsync();
+        await rig.RunForAsync(TimeSpan.FromSeconds(40));
+
+        var failed = (await rig.ProcessEventsAsync()).OfType<KeyRotationFailed>().Single();
+        Assert.Equal((RotationFailures.Superseded, someoneElse), (failed.Reason, PublicKey.Parse(failed.RegisteredKey!)));
+        Assert.Empty(rig.RecordedPushes);
+        Assert.Equal(someoneElse, rig.Simulator.View().Contract.Producers[ServiceRig.Ours].ProducerKey);
+        Assert.Contains(rig.Manager.Blockers, b => b.Contains("superseded", StringComparison.Ordinal));
     }
 }

@@ -25,8 +25,20 @@ public static class ChainErrorCodes
     /// <summary>Codes from here up are <c>eosio::chain</c> exceptions; below are generic fc/std errors.</summary>
     public const long FirstChainException = 3000000;
 
+    public const long NetUsageExceeded = 3080002;
+    public const long CpuUsageExceeded = 3080004;
+    public const long Deadline = 3080006;
+    public const long LeewayDeadline = 3081001;
+
     /// <summary>nodeos's overload response uses the HTTP status as <c>error.code</c>.</summary>
     public const long Busy = 503;
+
+    /// <summary>
+    /// Refusals of a transaction that prove it was not applied and that the same bytes may pass later or at another
+    /// node: the resource limits of the moment (CPU, NET, the deadline, the leeway) and a ref block the node lacks (it
+    /// follows another branch, or is behind). Expiry is not among them: the same bytes can never pass it.
+    /// </summary>
+    public static IReadOnlySet<long> NotAppliedTransient { get; } = new HashSet<long> { NetUsageExceeded, CpuUsageExceeded, Deadline, LeewayDeadline, InvalidRefBlock };
 }
 
 /// <summary>
@@ -126,6 +138,9 @@ public sealed class ChainApiConnectionException : ChainApiException
         : base(endpoint, null, $"{endpoint} failed: {reason}", innerException)
     {
     }
+
+    /// <summary>The connection could not be made (refused, no route): the request never left, so it was not processed.</summary>
+    public bool NothingSent => InnerException is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError };
 
     public override bool IsTransient => true;
 }

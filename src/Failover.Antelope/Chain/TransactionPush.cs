@@ -13,7 +13,14 @@ public enum PushOutcomeKind
     /// <summary>The node already has it: it was pushed before; look for it in a block.</summary>
     Duplicate,
 
-    /// <summary>A chain error, a busy node or a missing endpoint: the node did not process it.</summary>
+    /// <summary>
+    /// The node did not apply it, for a cause that may pass or that another node may not share: CPU, NET or deadline
+    /// exceeded, a busy node, a ref block it does not have, no push endpoint, a refused connection. The same bytes may
+    /// apply when sent again.
+    /// </summary>
+    NotApplied,
+
+    /// <summary>A chain error a retry of the same bytes cannot fix (authorization, a contract assert, expired, RAM): the node did not process it.</summary>
     Rejected,
 
     /// <summary>No answer that proves anything (timeout, lost connection, a generic error, another id): it may have been accepted.</summary>
@@ -47,6 +54,10 @@ public static class TransactionPush
         {
             return Answered(e, transactionId);
         }
+        catch (ChainApiConnectionException e) when (e.NothingSent)
+        {
+            return new PushOutcome(PushOutcomeKind.NotApplied, transactionId, null, e, $"{e.Message}: the connection was refused, so nothing was sent");
+        }
         catch (ChainApiException e)
         {
             return new PushOutcome(PushOutcomeKind.Unknown, transactionId, null, e, e.Message);
@@ -59,13 +70,16 @@ public static class TransactionPush
 
     /// <summary>
     /// What an error body says. Only a chain error (code 3000000 and above), a busy node and a missing endpoint prove the
-    /// transaction was not processed; a duplicate means the node already has it; a generic fc or std error proves nothing.
+    /// transaction was not processed — those in <see cref="ChainErrorCodes.NotAppliedTransient"/>, a busy node and a
+    /// missing endpoint for a cause that may pass; a duplicate means the node already has it; a generic fc or std error
+    /// proves nothing.
     /// </summary>
     private static PushOutcome Answered(ChainApiException e, string transactionId) => e switch
     {
         { IsDuplicate: true } => new(PushOutcomeKind.Duplicate, transactionId, null, e, $"the node already has it ({e.Code} {e.ErrorName})"),
-        { IsBusy: true } => new(PushOutcomeKind.Rejected, transactionId, null, e, Rejection(e) + " The node was too busy to process it."),
-        { HttpStatus: HttpStatusCode.NotFound } => new(PushOutcomeKind.Rejected, transactionId, null, e, "the node has no chain API push_transaction endpoint (HTTP 404); nothing was processed"),
+        { IsBusy: true } => new(PushOutcomeKind.NotApplied, transactionId, null, e, Rejection(e) + " The node was too busy to process it."),
+        { HttpStatus: HttpStatusCode.NotFound } => new(PushOutcomeKind.NotApplied, transactionId, null, e, "the node has no chain API push_transaction endpoint (HTTP 404); nothing was processed"),
+        { Code: { } code } when ChainErrorCodes.NotAppliedTransient.Contains(code) => new(PushOutcomeKind.NotApplied, transactionId, null, e, Rejection(e)),
         { Code: >= ChainErrorCodes.FirstChainException } => new(PushOutcomeKind.Rejected, transactionId, null, e, Rejection(e)),
         _ => new(PushOutcomeKind.Unknown, transactionId, null, e,
             $"the node answered {e.Code} {e.ErrorName}: {e.What}, an error that does not say whether the transaction was processed"),

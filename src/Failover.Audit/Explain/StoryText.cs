@@ -54,7 +54,7 @@ public static class StoryText
         lines.Add($"Process: automation {(process.AutomationPaused ? "PAUSED by an operator" : "enabled")}{(process.Latched ? ", LATCHED at the cap" : string.Empty)}; "
             + (process.RotationInFlight is { } flight ? $"rotation {flight} in flight; " : "no rotation in flight; ")
             + $"{process.RotationsInLast24h.Count} of at most {s.Policy.MaxRotationsPer24h} automatic rotations in the last 24 h; "
-            + (process.LastRotationCompletedAt is { } done ? $"last rotation completed at {Time(done)} (cooldown {s.Policy.Cooldown})." : "no earlier rotation."));
+            + (process.LastRotationCompletedAt is { } done ? $"last rotation took effect at {Time(done)} (cooldown {s.Policy.Cooldown})." : "no earlier rotation."));
         lines.Add("Data centers: " + string.Join("; ", s.DataCenters.OrderBy(d => d.Priority).Select(d =>
             $"{d.Name} (priority {d.Priority}, key {d.SigningKey}{(KeyInForce.IsInForce(s.Schedule, d.SigningKey) ? ", in force" : string.Empty)}"
             + (d.HasNode ? d.NodeError is { } error ? $", its node fails: {error}" : d.NodeHeadTime is { } t ? $", its node's head of {Time(t)}" : ", its node unknown" : ", no node of its own configured")

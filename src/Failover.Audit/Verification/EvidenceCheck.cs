@@ -30,6 +30,7 @@ public static class EvidenceCheck
         return rebuilt with
         {
             ChainConsensus = recorded.ChainConsensus,
+            RegisteredKey = recorded.RegisteredKey,
             Schedule = recorded.Schedule.Authority is null ? rebuilt.Schedule with { Authority = null } : rebuilt.Schedule,
         };
     }

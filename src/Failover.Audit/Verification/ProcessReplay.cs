@@ -124,7 +124,7 @@ internal sealed partial class ProcessReplay(string stream, string producer)
         };
         // A stand-in transaction (the request, when recorded, is rebuilt with the real one: Follower).
         var command = new FailoverCommand.Evaluate(evidence, policy, new RotationDraft(
-            cause?.Chain.ChainId ?? ZeroId, ZeroId, DateTimeOffset.FromUnixTimeSeconds(evidence.EvaluatedAt.ToUnixTimeSeconds()), "active", string.Empty, 0));
+            cause?.Chain.ChainId ?? ZeroId, ZeroId, DateTimeOffset.FromUnixTimeSeconds(evidence.EvaluatedAt.ToUnixTimeSeconds()), "active", string.Empty, 0, null));
         if (Run(command, State, at) is not { } decided)
         {
             return;
@@ -161,7 +161,7 @@ internal sealed partial class ProcessReplay(string stream, string producer)
 
         var (url, location) = Registration(request);
         var refBlock = open.Cause?.Observer.LatestSample?.LastIrreversibleBlockId;
-        var draft = new RotationDraft(open.Cause?.Chain.ChainId ?? request.ChainId, refBlock ?? ZeroId, request.Expiration, request.Permission, url, location);
+        var draft = new RotationDraft(open.Cause?.Chain.ChainId ?? request.ChainId, refBlock ?? ZeroId, request.Expiration, request.Permission, url, location, request.ReplacesKey);
         if (Run(open.Command with { Draft = draft }, open.Before, at) is { Events: var events } && events.Count > open.Next)
         {
             // Without a traced cause the TaPoS block is unknown: the transaction's bytes and id are left to the rotation check.
@@ -224,15 +224,20 @@ internal sealed partial class ProcessReplay(string stream, string producer)
         switch (recorded)
         {
             case KeyRotationSubmitted s:
-                return new FailoverCommand.RecordPush(s.RotationId, s.Endpoint, new PushResult(s.Outcome, s.Detail), s.SubmittedAt);
+                return new FailoverCommand.RecordPush(s.RotationId, s.Endpoint, new PushResult(s.Outcome, s.Detail, s.ErrorCode, s.ErrorName), s.SubmittedAt);
             case KeyRotationFailed { Reason: RotationFailures.Rejected } f:
                 return new FailoverCommand.RecordPush(f.RotationId, "-", new PushResult(PushOutcomes.Rejected, f.Detail, f.ErrorCode, f.ErrorName), f.FailedAt);
             case KeyRotationFailed { Reason: RotationFailures.DryRun } f:
                 return new FailoverCommand.RecordNotSent(f.RotationId, f.FailedAt);
             case KeyRotationFailed { Reason: RotationFailures.Expired } f:
-                return new FailoverCommand.ObserveFinality(LibTime(f.Detail) ?? f.FailedAt, null, f.FailedAt);
+                // Logs from before the reading was recorded: any key but the target expired it then.
+                return new FailoverCommand.ObserveFinality(LibTime(f.Detail) ?? f.FailedAt, f.RegisteredKey ?? "(not recorded)", f.FailedAt);
+            case KeyRotationFailed { Reason: RotationFailures.Superseded, RegisteredKey: { } registered } f:
+                return new FailoverCommand.ObserveRegistration(registered, f.FailedAt);
+            case KeyRotationFailed { Reason: RotationFailures.RefusedToSign } f:
+                return new FailoverCommand.RefuseToSign(f.RotationId, f.Detail, f.FailedAt);
             case KeyRotationFailed f:
-                at.Add($"no command of the failover decider records a failure for the reason '{f.Reason}' ({RotationFailures.Rejected}, {RotationFailures.Expired} or {RotationFailures.DryRun})");
+                at.Add($"no command of the failover decider records a failure for the reason '{f.Reason}' ({RotationFailures.Rejected}, {RotationFailures.Expired}, {RotationFailures.Superseded}, {RotationFailures.RefusedToSign} or {RotationFailures.DryRun})");
                 return null;
             case KeyRotated k:
                 return new FailoverCommand.ObserveRegistration(k.Key, k.ObservedAt);

@@ -436,9 +436,9 @@ public static class Verifier
 
                 case KeyRotationSubmitted s:
                     Step(e, s.RotationId, s.TransactionId, null, null);
-                    if (s.Outcome is not (PushOutcomes.Accepted or PushOutcomes.Duplicate or PushOutcomes.Unknown))
+                    if (s.Outcome is not (PushOutcomes.Accepted or PushOutcomes.Duplicate or PushOutcomes.Unknown or PushOutcomes.NotApplied))
                     {
-                        Add(e, AuditCheck.Rotation, $"a submission with outcome '{s.Outcome}' (accepted, duplicate or unknown expected)");
+                        Add(e, AuditCheck.Rotation, $"a submission with outcome '{s.Outcome}' (accepted, duplicate, unknown or not-applied expected)");
                     }
 
                     break;

@@ -80,6 +80,9 @@ public sealed record ManualRequest(string DataCenter, string By, string Reason, 
 /// exactly what the service saw. Time is <see cref="EvaluatedAt"/>: the observation time of the latest event behind it.
 /// <see cref="Consensus"/> is the configured consensus (what the rotation is built for); <see cref="ChainConsensus"/>
 /// is what a block header of the chain showed, when the service read one (null in evidence recorded before it did).
+/// <see cref="RegisteredKey"/> is the key the producers table registered for us as an agreeing endpoint showed it at the
+/// decision (null in evidence recorded before it was read there): one not in force in the schedule is a rotation already
+/// under way on chain — by another store or an operator — and no second one is started.
 /// </summary>
 public sealed record Evidence(
     string Producer,
@@ -91,4 +94,5 @@ public sealed record Evidence(
     ChainEvidence Chain,
     ProcessEvidence Process,
     IReadOnlyList<DataCenterEvidence> DataCenters,
-    ConsensusKind? ChainConsensus = null);
+    ConsensusKind? ChainConsensus = null,
+    string? RegisteredKey = null);

@@ -70,7 +70,7 @@ public static class EvidenceBuilder
                 process.AutomationPaused,
                 process.Latched,
                 process.RotationInFlight ? process.CurrentRotation!.RotationId : null,
-                process.LastCompletedAt,
+                process.LastTookEffectAt,
                 RotationCap.CountingAt(process.AutomaticRotations, at)),
             [.. dataCenters.Select(d =>
             {

@@ -78,8 +78,7 @@ public static class Policy
                     ? $"automation latched off after {policy.MaxRotationsPer24h} rotations in 24 h; an operator must re-arm it"
                     : $"{process.RotationsInLast24h.Count} of at most {policy.MaxRotationsPer24h} rotations in the last 24 h")),
             Overridable(manual, CooldownGate(process, now, policy)),
-            Gate(ReasonCodes.RotationInFlight, process.RotationInFlight is null,
-                process.RotationInFlight is { } inFlight ? $"rotation {inFlight} is submitted and not yet active" : "no rotation in flight"),
+            RotationInFlightGate(evidence),
             Overridable(manual, ParticipationGate(evidence, policy)),
             Overridable(manual, Gate(ReasonCodes.StaleHead, now - chain.HeadBlockTime <= policy.MaxHeadAge,
                 $"head {chain.HeadBlockNum} is {Seconds(now - chain.HeadBlockTime)} old (at most {Seconds(policy.MaxHeadAge)})")),
@@ -169,6 +168,23 @@ public static class Policy
 
     private static string Text(ConsensusKind consensus) => consensus == ConsensusKind.Savanna ? "savanna" : "legacy";
 
+    /// <summary>
+    /// No rotation of ours is submitted and not yet active, and none of anyone else's: the producers table registers a key
+    /// in force in the schedule (a key registered but not yet scheduled is a rotation on its way, whoever sent it).
+    /// </summary>
+    private static GateResult RotationInFlightGate(Evidence evidence)
+    {
+        if (evidence.Process.RotationInFlight is { } inFlight)
+        {
+            return Gate(ReasonCodes.RotationInFlight, false, $"rotation {inFlight} is submitted and not yet active");
+        }
+
+        return evidence.RegisteredKey is { } registered && evidence.Schedule.Scheduled && !KeyInForce.IsInForce(evidence.Schedule, registered)
+            ? Gate(ReasonCodes.RotationInFlight, false,
+                $"the producers table registers {registered}, which the schedule in force does not carry yet: a rotation is already on its way on chain")
+            : Gate(ReasonCodes.RotationInFlight, true, "no rotation in flight");
+    }
+
     private static GateResult CooldownGate(ProcessEvidence process, DateTimeOffset now, FailoverPolicy policy)
     {
         if (process.LastRotationCompletedAt is not { } completed)
@@ -178,7 +194,7 @@ public static class Policy
 
         var since = now - completed;
         return Gate(ReasonCodes.Cooldown, since >= policy.Cooldown,
-            $"last rotation completed {Seconds(since)} ago (cooldown {Seconds(policy.Cooldown)})");
+            $"last rotation took effect {Seconds(since)} ago (cooldown {Seconds(policy.Cooldown)})");
     }
 
     /// <summary>

@@ -37,6 +37,9 @@ public sealed record FailoverSuppressed(
 /// The exact transaction about to be signed and pushed, appended before it is sent (design §2.4): its packed bytes
 /// (hex), id, chain, expiration and what it does.
 /// </summary>
+/// <param name="ReplacesKey">The key the producers table registered when the rotation was decided: it is pushed only while
+/// the chain still shows that key (or already the target), and expired only on a reading of it. Null in logs from before
+/// it was recorded.</param>
 public sealed record KeyRotationRequested(
     string Producer,
     string IncidentId,
@@ -50,7 +53,8 @@ public sealed record KeyRotationRequested(
     string PackedTransaction,
     DateTimeOffset Expiration,
     IReadOnlyList<string> Actions,
-    DateTimeOffset RequestedAt) : IProcessEvent;
+    DateTimeOffset RequestedAt,
+    string? ReplacesKey = null) : IProcessEvent;
 
 /// <summary>How a push ended, as data.</summary>
 public static class PushOutcomes
@@ -59,9 +63,16 @@ public static class PushOutcomes
     public const string Duplicate = "duplicate";
     public const string Unknown = "unknown";
     public const string Rejected = "rejected";
+
+    /// <summary>The node refused it for a cause that proves it was not applied and may pass (CPU, NET, deadline, busy, a ref block it lacks, a refused connection).</summary>
+    public const string NotApplied = "not-applied";
 }
 
-/// <summary>The node took the transaction (accepted or already known) — or the answer was lost (unknown): reconciled against the chain.</summary>
+/// <summary>
+/// One push of the rotation's transaction and what its answer proves: the node took it (accepted, or already known),
+/// the answer was lost (unknown: the same bytes are sent again after a short delay), or the node refused it for a cause
+/// that proves it was not applied (not-applied, with the node's error: sent again to the next agreeing endpoint).
+/// </summary>
 public sealed record KeyRotationSubmitted(
     string Producer,
     string RotationId,
@@ -69,10 +80,13 @@ public sealed record KeyRotationSubmitted(
     string Endpoint,
     string Outcome,
     string Detail,
-    DateTimeOffset SubmittedAt) : IProcessEvent;
+    DateTimeOffset SubmittedAt,
+    long? ErrorCode = null,
+    string? ErrorName = null) : IProcessEvent;
 
-/// <summary>The rotation will not happen: the node rejected it (with its error code), or it expired unapplied.</summary>
-/// <param name="Reason">rejected, expired, superseded.</param>
+/// <summary>The rotation will not happen: the node rejected it (with its error code), or it expired unapplied, or it was not signed.</summary>
+/// <param name="Reason">One of <c>RotationFailures</c>.</param>
+/// <param name="RegisteredKey">The key the producers table showed when the failure was decided from a reading of it (expired, superseded).</param>
 public sealed record KeyRotationFailed(
     string Producer,
     string RotationId,
@@ -81,7 +95,8 @@ public sealed record KeyRotationFailed(
     long? ErrorCode,
     string? ErrorName,
     string Detail,
-    DateTimeOffset FailedAt) : IProcessEvent;
+    DateTimeOffset FailedAt,
+    string? RegisteredKey = null) : IProcessEvent;
 
 /// <summary>The producers table shows the target key for our producer.</summary>
 public sealed record KeyRotated(string Producer, string RotationId, string Key, DateTimeOffset ObservedAt) : IProcessEvent;

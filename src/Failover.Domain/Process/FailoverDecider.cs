@@ -9,7 +9,8 @@ namespace Failover.Domain.Process;
 
 /// <summary>What the shell read from the chain to build a rotation transaction: TaPoS, expiration, and the row to keep.</summary>
 /// <param name="RefBlockId">An irreversible block (the LIB), so the transaction is valid on any fork above it.</param>
-public sealed record RotationDraft(string ChainId, string RefBlockId, DateTimeOffset Expiration, string Permission, string Url, ushort Location);
+/// <param name="RegisteredKey">The key the producers table registers now: the one the rotation replaces (null only when an audit rebuilds a request from before it was recorded).</param>
+public sealed record RotationDraft(string ChainId, string RefBlockId, DateTimeOffset Expiration, string Permission, string Url, ushort Location, string? RegisteredKey);
 
 /// <summary>How a push ended, as data (the <c>PushOutcomeKind</c> of <c>Failover.Antelope.Chain.TransactionPush</c>).</summary>
 public sealed record PushResult(string Outcome, string Detail, long? ErrorCode = null, string? ErrorName = null);
@@ -38,8 +39,15 @@ public abstract record FailoverCommand
     /// <summary>A block of ours and the key its signature recovers to.</summary>
     public sealed record ObserveOurBlock(uint BlockNum, string BlockId, string? SigningKey, DateTimeOffset At) : FailoverCommand;
 
-    /// <summary>The LIB's block time: a rotation whose expiration lies before it and that is not registered can never apply.</summary>
+    /// <summary>
+    /// The LIB's block time, and the key the producers table shows now as an agreeing endpoint that has applied that LIB
+    /// read it (null: no such reading). A rotation whose expiration lies before the LIB and whose replaced key is still
+    /// registered can never apply.
+    /// </summary>
     public sealed record ObserveFinality(DateTimeOffset LibBlockTime, string? RegisteredKey, DateTimeOffset At) : FailoverCommand;
+
+    /// <summary>The recorded transaction is not one the service would build (<see cref="SigningCheck"/>): it is not signed.</summary>
+    public sealed record RefuseToSign(string RotationId, string Problems, DateTimeOffset At) : FailoverCommand;
 
     public sealed record Pause(string By, string Reason, DateTimeOffset At) : FailoverCommand;
 
@@ -79,6 +87,8 @@ public static class FailoverDecider
             FailoverCommand.ObserveSchedule c => FollowSchedule(c, state, producer),
             FailoverCommand.ObserveOurBlock c => FollowBlock(c, state, producer),
             FailoverCommand.ObserveFinality c => Expire(c, state, producer),
+            FailoverCommand.RefuseToSign c when state.Phase is Phase.Requested or Phase.Submitted && state.CurrentRotation is { } r && r.RotationId == c.RotationId =>
+                new([new KeyRotationFailed(producer, r.RotationId, r.TransactionId, RotationFailures.RefusedToSign, null, null, c.Problems, c.At)]),
             FailoverCommand.Pause c => state.AutomationPaused
                 ? ProcessDecision.Refused("automation is already paused")
                 : new([new AutomationPaused(producer, c.By, c.Reason, c.At)]),
@@ -159,25 +169,49 @@ public static class FailoverDecider
         var transaction = rotation.ToTransaction();
         return new KeyRotationRequested(
             producer, incident, rotationId, target.Name, target.SigningKey, finalizerKey, draft.Permission, draft.ChainId,
-            transaction.Id.ToString(), Convert.ToHexStringLower(transaction.Pack()), draft.Expiration, rotation.ActionNames, at);
+            transaction.Id.ToString(), Convert.ToHexStringLower(transaction.Pack()), draft.Expiration, rotation.ActionNames, at, draft.RegisteredKey);
     }
 
+    /// <summary>
+    /// A push's outcome: a refusal a retry cannot fix ends the rotation (rejected, the incident left to an operator); any
+    /// other outcome is recorded as a push — taken, lost, or refused for a cause that proves it was not applied — and
+    /// <see cref="RotationFollowUp.NextPush"/> says whether and when the same bytes go out again.
+    /// </summary>
     private static ProcessDecision RecordPush(FailoverCommand.RecordPush c, FailoverProcess state, string producer)
     {
-        if (state.Phase is not Phase.Requested { Rotation: var rotation } || rotation.RotationId != c.RotationId)
+        if (state.Phase is not (Phase.Requested or Phase.Submitted) || state.CurrentRotation is not { } rotation || rotation.RotationId != c.RotationId)
         {
-            return ProcessDecision.Refused($"rotation {c.RotationId} is not waiting for its push");
+            return ProcessDecision.Refused($"rotation {c.RotationId} is not waiting for a push");
         }
 
         return c.Result.Outcome == PushOutcomes.Rejected
             ? new([new KeyRotationFailed(producer, rotation.RotationId, rotation.TransactionId, RotationFailures.Rejected, c.Result.ErrorCode, c.Result.ErrorName, c.Result.Detail, c.At)])
-            : new([new KeyRotationSubmitted(producer, rotation.RotationId, rotation.TransactionId, c.Endpoint, c.Result.Outcome, c.Result.Detail, c.At)]);
+            : new([new KeyRotationSubmitted(producer, rotation.RotationId, rotation.TransactionId, c.Endpoint, c.Result.Outcome, c.Result.Detail, c.At, c.Result.ErrorCode, c.Result.ErrorName)]);
     }
 
-    private static ProcessDecision FollowRegistration(FailoverCommand.ObserveRegistration c, FailoverProcess state, string producer) =>
-        state.Phase is Phase.Requested or Phase.Submitted && state.CurrentRotation is { } r && KeyInForce.SameKey(c.RegisteredKey, r.TargetKey)
-            ? new([new KeyRotated(producer, r.RotationId, r.TargetKey, c.At)])
+    /// <summary>
+    /// The producers table as an agreeing endpoint shows it now: the target → rotated; a key that is neither the target nor
+    /// the one the rotation replaces → someone else rotated meanwhile (another store, an operator): superseded, and
+    /// nothing more is sent — pushing now would move the producer off a key chosen after ours.
+    /// </summary>
+    private static ProcessDecision FollowRegistration(FailoverCommand.ObserveRegistration c, FailoverProcess state, string producer)
+    {
+        if (state.Phase is not (Phase.Requested or Phase.Submitted) || state.CurrentRotation is not { } r)
+        {
+            return ProcessDecision.Nothing;
+        }
+
+        if (KeyInForce.SameKey(c.RegisteredKey, r.TargetKey))
+        {
+            return new([new KeyRotated(producer, r.RotationId, r.TargetKey, c.At)]);
+        }
+
+        return r.ReplacesKey is { } replaced && !KeyInForce.SameKey(c.RegisteredKey, replaced)
+            ? new([new KeyRotationFailed(producer, r.RotationId, r.TransactionId, RotationFailures.Superseded, null, null,
+                $"the producers table registers {c.RegisteredKey}, neither {replaced}, which this rotation replaces, nor its target {r.TargetKey}: the key was changed by someone else, so this transaction is not sent again",
+                c.At, c.RegisteredKey)])
             : ProcessDecision.Nothing;
+    }
 
     /// <summary>
     /// The schedule carries the target key — it alone satisfies our authority there (<see cref="KeyInForce"/>), so the
@@ -223,16 +257,23 @@ public static class FailoverDecider
         return new(events);
     }
 
+    /// <summary>
+    /// Expired only on a positive reading: the LIB's block time is past the expiration and the producers table, read now
+    /// by an agreeing endpoint that has applied that LIB, still shows the key the rotation replaces (for a request from
+    /// before that was recorded: any key but the target). An unknown reading decides nothing — a lost-reply push that
+    /// applied must not be taken for an expired one.
+    /// </summary>
     private static ProcessDecision Expire(FailoverCommand.ObserveFinality c, FailoverProcess state, string producer)
     {
         if (state.Phase is not (Phase.Requested or Phase.Submitted) || state.CurrentRotation is not { } r
-            || c.LibBlockTime <= r.Expiration || KeyInForce.SameKey(c.RegisteredKey, r.TargetKey))
+            || c.LibBlockTime <= r.Expiration || c.RegisteredKey is not { } registered || KeyInForce.SameKey(registered, r.TargetKey)
+            || (r.ReplacesKey is { } replaced && !KeyInForce.SameKey(registered, replaced)))
         {
             return ProcessDecision.Nothing;
         }
 
         var detail = string.Create(CultureInfo.InvariantCulture,
-            $"expired at {r.Expiration:yyyy-MM-ddTHH:mm:ss}Z; the LIB's block time {c.LibBlockTime:yyyy-MM-ddTHH:mm:ss.fff}Z is later and the key is not registered, so it can never apply");
-        return new([new KeyRotationFailed(producer, r.RotationId, r.TransactionId, RotationFailures.Expired, null, null, detail, c.At)]);
+            $"expired at {r.Expiration:yyyy-MM-ddTHH:mm:ss}Z; the LIB's block time {c.LibBlockTime:yyyy-MM-ddTHH:mm:ss.fff}Z is later and the producers table still registers the key it replaces, so it can never apply");
+        return new([new KeyRotationFailed(producer, r.RotationId, r.TransactionId, RotationFailures.Expired, null, null, detail, c.At, registered)]);
     }
 }

@@ -15,12 +15,16 @@ public sealed record Rotation(
     string ChainId,
     DateTimeOffset Expiration,
     DateTimeOffset RequestedAt,
-    bool Manual)
+    bool Manual,
+    string? ReplacesKey)
 {
     public static Rotation From(KeyRotationRequested e, bool manual) => new(
         e.RotationId, e.IncidentId, e.TargetDataCenter, e.TargetKey, e.TargetFinalizerKey, e.TransactionId, e.PackedTransaction,
-        e.ChainId, e.Expiration, e.RequestedAt, manual);
+        e.ChainId, e.Expiration, e.RequestedAt, manual, e.ReplacesKey);
 }
+
+/// <summary>One push of the current rotation's transaction: where, what its answer proved (<see cref="PushOutcomes"/>), and when.</summary>
+public sealed record PushAttempt(string Endpoint, string Outcome, DateTimeOffset At);
 
 /// <summary>Where the process stands with its current rotation (a closed union: these are all the phases).</summary>
 public abstract record Phase
@@ -35,7 +39,7 @@ public abstract record Phase
     /// <summary>Recorded, not yet sent (or its push not yet recorded): on restart it is reconciled, never re-sent blindly.</summary>
     public sealed record Requested(Rotation Rotation) : Phase;
 
-    /// <summary>A node took it (or the answer was lost: <see cref="Outcome"/> unknown).</summary>
+    /// <summary>Pushed at least once; <see cref="Outcome"/> is what the latest push proved (<see cref="FailoverProcess.Pushes"/> has them all).</summary>
     public sealed record Submitted(Rotation Rotation, string Outcome) : Phase;
 
     /// <summary>The producers table shows the target key.</summary>
@@ -69,7 +73,29 @@ public sealed record FailoverProcess
     /// <summary>When each automatic rotation that did not fail was requested (rotations since the last re-arm).</summary>
     public ImmutableList<DateTimeOffset> AutomaticRotations { get; init; } = [];
 
+    /// <summary>
+    /// When the last rotation took effect: its key became the one in force (activated), or a block signed by it was seen
+    /// (completed). The cooldown runs from here, so a rotation whose standby never produces still holds off a flap back.
+    /// </summary>
+    public DateTimeOffset? LastTookEffectAt { get; init; }
+
+    /// <summary>When the last rotation completed: a block signed by its key was seen.</summary>
     public DateTimeOffset? LastCompletedAt { get; init; }
+
+    /// <summary>The pushes of the current rotation's transaction, in order (empty once it is no longer under way).</summary>
+    public ImmutableList<PushAttempt> Pushes { get; init; } = [];
+
+    /// <summary>The incident of the latest request, and how many transactions were requested for it (<see cref="RotationFollowUp.TransactionsPerIncident"/>).</summary>
+    public string? RequestedIncident { get; init; }
+
+    public int RequestsForIncident { get; init; }
+
+    /// <summary>
+    /// Why automation cannot finish the latest rotation on its own (refused by the chain for a cause a retry cannot fix,
+    /// superseded, not signed, or every transaction the incident may have expired): readiness is down and the incident
+    /// stays handled until an operator acts (<c>failover switch</c>) or a new rotation is requested. Null: nothing waits.
+    /// </summary>
+    public string? AwaitingOperator { get; init; }
 
     /// <summary>The incident a rotation was triggered for: it is handled and not decided again.</summary>
     public string? HandledIncident { get; init; }
@@ -124,20 +150,20 @@ public sealed record FailoverProcess
                 PendingManualIncident = e.Evidence.Manual is null ? PendingManualIncident : null,
             },
             KeyRotationRequested e => Requested(e),
-            KeyRotationSubmitted e when CurrentRotation?.RotationId == e.RotationId && (Phase is Phase.Requested) =>
-                this with { Phase = new Phase.Submitted(CurrentRotation, e.Outcome) },
+            KeyRotationSubmitted e when CurrentRotation?.RotationId == e.RotationId && Phase is Phase.Requested or Phase.Submitted =>
+                this with { Phase = new Phase.Submitted(CurrentRotation, e.Outcome), Pushes = Pushes.Add(new PushAttempt(e.Endpoint, e.Outcome, e.SubmittedAt)) },
             KeyRotationFailed e when CurrentRotation?.RotationId == e.RotationId => Failed(CurrentRotation, e),
             KeyRotated e when CurrentRotation?.RotationId == e.RotationId && (Phase is Phase.Requested or Phase.Submitted) =>
                 this with { Phase = new Phase.Rotated(CurrentRotation) },
             SigningKeyActivated e when CurrentRotation?.RotationId == e.RotationId && RotationInFlight =>
-                this with { Phase = new Phase.Activated(CurrentRotation) },
+                this with { Phase = new Phase.Activated(CurrentRotation), LastTookEffectAt = e.ObservedAt, Pushes = [] },
             FailoverCompleted e when CurrentRotation?.RotationId == e.RotationId =>
-                this with { Phase = Phase.None, LastCompletedAt = e.ObservedAt },
+                this with { Phase = Phase.None, LastTookEffectAt = e.ObservedAt, LastCompletedAt = e.ObservedAt, AwaitingOperator = null },
             AutomationPaused _ => this with { AutomationPaused = true },
             AutomationResumed _ => this with { AutomationPaused = false },
             AutomationLatched _ => this with { Latched = true },
             AutomationRearmed _ => this with { Latched = false, AutomaticRotations = [] },
-            ManualFailoverRequested e => this with { PendingManual = e, PendingManualIncident = IncidentIds.ForManual(EventCount) },
+            ManualFailoverRequested e => this with { PendingManual = e, PendingManualIncident = IncidentIds.ForManual(EventCount), AwaitingOperator = null },
             _ => this,
         };
         return next with { EventCount = EventCount + 1 };
@@ -151,20 +177,35 @@ public sealed record FailoverProcess
             Phase = new Phase.Requested(Rotation.From(e, manual)),
             AutomaticRotations = manual ? AutomaticRotations : AutomaticRotations.Add(e.RequestedAt),
             RotationsRequested = RotationsRequested + 1,
+            Pushes = [],
+            RequestedIncident = e.IncidentId,
+            RequestsForIncident = RequestedIncident == e.IncidentId ? RequestsForIncident + 1 : 1,
+            AwaitingOperator = null,
         };
     }
 
     /// <summary>
-    /// A rotation that did not happen: rejected, expired unapplied, or not sent (dry run). It no longer counts towards
-    /// the cap. An expired one leaves its incident open to be decided again (a new transaction); a rejected one does
-    /// not — no blind retry: an operator looks first.
+    /// A rotation that did not happen: rejected, expired unapplied, superseded, not signed, or not sent (dry run). It no
+    /// longer counts towards the cap. An expired one leaves its incident open to be decided again (a new transaction),
+    /// up to <see cref="RotationFollowUp.TransactionsPerIncident"/>; any other does not — no blind retry: the incident
+    /// waits for an operator (<see cref="AwaitingOperator"/>).
     /// </summary>
-    private FailoverProcess Failed(Rotation rotation, KeyRotationFailed e) => this with
+    private FailoverProcess Failed(Rotation rotation, KeyRotationFailed e)
     {
-        Phase = Phase.None,
-        AutomaticRotations = rotation.Manual ? AutomaticRotations : AutomaticRotations.Remove(rotation.RequestedAt),
-        HandledIncident = e.Reason == RotationFailures.Expired ? null : HandledIncident,
-    };
+        var decidedAgain = e.Reason == RotationFailures.Expired && RequestsForIncident < RotationFollowUp.TransactionsPerIncident;
+        return this with
+        {
+            Phase = Phase.None,
+            Pushes = [],
+            AutomaticRotations = rotation.Manual ? AutomaticRotations : AutomaticRotations.Remove(rotation.RequestedAt),
+            HandledIncident = decidedAgain ? null : HandledIncident,
+            AwaitingOperator = decidedAgain || e.Reason == RotationFailures.DryRun ? null : AwaitingOperatorText(rotation, e),
+        };
+    }
+
+    private string AwaitingOperatorText(Rotation rotation, KeyRotationFailed e) => e.Reason == RotationFailures.Expired
+        ? $"rotation {rotation.RotationId} expired unapplied; incident {rotation.IncidentId} has had {RequestsForIncident} transactions, the most that are built for one incident"
+        : $"rotation {rotation.RotationId} to {rotation.TargetDataCenter} failed ({e.Reason}{(e.ErrorName is null ? string.Empty : $", {e.ErrorCode} {e.ErrorName}")}): {e.Detail}";
 }
 
 /// <summary>Why a rotation did not happen (<c>key-rotation-failed.v1</c> reasons).</summary>
@@ -173,6 +214,12 @@ public static class RotationFailures
     public const string Rejected = "rejected";
     public const string Expired = "expired";
     public const string DryRun = "dry-run";
+
+    /// <summary>The producers table shows neither the key the rotation replaces nor its target: someone else rotated meanwhile.</summary>
+    public const string Superseded = "superseded";
+
+    /// <summary>The recorded transaction is not one the service would build (design §2.5): it was not signed.</summary>
+    public const string RefusedToSign = "refused-to-sign";
 }
 
 /// <summary>Incident ids: our missed run by the slot it began at, or an operator's request by its position.</summary>

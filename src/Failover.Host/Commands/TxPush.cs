@@ -89,10 +89,11 @@ internal static class TxPush
             PushOutcomeKind.Duplicate => new PushReport(null,
                 $"push answered duplicate: node {target.Node} already has transaction {transactionId} ({outcome.Explanation}). "
                 + "It was pushed before: confirm it is in a block before doing anything else."),
-            PushOutcomeKind.Rejected => new PushReport(null,
-                outcome.Error?.HttpStatus == HttpStatusCode.NotFound
-                    ? $"push rejected: {target.Node} has no chain API push_transaction endpoint (HTTP 404); check --push. Nothing was processed."
-                    : $"push rejected: {outcome.Explanation} from {target.Node}"),
+            _ when outcome.Error?.HttpStatus == HttpStatusCode.NotFound => new PushReport(null,
+                $"push rejected: {target.Node} has no chain API push_transaction endpoint (HTTP 404); check --push. Nothing was processed."),
+            PushOutcomeKind.NotApplied => new PushReport(null,
+                $"push not applied: {outcome.Explanation} from {target.Node}. Nothing was applied; the same signed bytes may be pushed again, later or to another node."),
+            PushOutcomeKind.Rejected => new PushReport(null, $"push rejected: {outcome.Explanation} from {target.Node}"),
             _ when outcome.Accepted is { } other => new PushReport(outcome.Accepted,
                 $"push answer does not match: node {target.Node} reported transaction {other.TransactionId}, but the signed transaction is "
                 + $"{transactionId}. Look for {transactionId} on the chain before doing anything else."),

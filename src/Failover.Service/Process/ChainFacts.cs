@@ -17,30 +17,54 @@ internal sealed record ChainFact<T>(T Value, DateTimeOffset ReadAt);
 
 /// <summary>
 /// The one reader of what the process manager needs from the chain besides the log: our producers-table row, the chain's
-/// consensus (from a block header) and the signing account's permissions. One rule for all three: each is read from the
-/// first endpoint that answers, in the order <paramref name="endpoints"/> gives at the time (the process manager puts
-/// those that agreed with the recorded chain at its observer's latest sample first), and kept with the time it was read; a reading older than <see cref="Refresh"/> is read
-/// again when asked for (a caller that must see the chain as it is now asks for a fresh one); when no endpoint answers,
-/// the last reading stands (null: never read).
+/// consensus (from a block header) and the signing account's permissions.
+/// <list type="bullet">
+/// <item>The consensus and the account are read from the first endpoint that answers, in the order
+/// <paramref name="endpoints"/> gives at the time (the process manager puts those that agreed with the recorded chain at
+/// its observer's latest sample first), and kept with the time it was read; a reading older than <see cref="Refresh"/>
+/// is read again when asked for; when no endpoint answers, the last reading stands (null: never read).</item>
+/// <item>The producers-table row decides what a rotation does — whether it applied, whether it expired, whether someone
+/// else rotated, what URL and location to keep — so it is never taken from a cache and never from an endpoint that did
+/// not agree: it is read now, from the endpoints of <paramref name="agreeing"/> only, or it is unknown.</item>
+/// </list>
 /// </summary>
-internal sealed class ChainFacts(Func<IEnumerable<ChainEndpoint>> endpoints, string producer, TimeProvider time, ILogger log)
+internal sealed class ChainFacts(Func<IEnumerable<ChainEndpoint>> endpoints, Func<IEnumerable<ChainEndpoint>> agreeing, string producer, TimeProvider time, ILogger log)
 {
     /// <summary>How long a reading is taken as the chain's word (the chain changes these rarely, and never unnoticed: the log shows rotations).</summary>
     public static readonly TimeSpan Refresh = TimeSpan.FromMinutes(10);
 
-    private ChainFact<Registration>? _registration;
     private ChainFact<ChainConsensus>? _consensus;
     private ChainFact<GetAccountResult>? _account;
 
-    /// <summary>Our producer's row; read now when <paramref name="fresh"/> (following a rotation, before a push).</summary>
-    public async Task<Registration?> RegistrationAsync(bool fresh, CancellationToken cancellationToken)
+    /// <summary>
+    /// Our producer's row as the first agreeing endpoint that answers shows it now; with <paramref name="appliedThrough"/>,
+    /// only from an endpoint whose own LIB has reached that block (its table then holds every transaction final up to it —
+    /// a lagging endpoint cannot say that a transaction did not apply). Null: no such endpoint answered.
+    /// </summary>
+    public async Task<Registration?> RegistrationNowAsync(uint? appliedThrough, CancellationToken cancellationToken)
     {
-        _registration = await ReadAsync(_registration, fresh, "producers table", async endpoint =>
+        foreach (var endpoint in agreeing())
         {
-            var rows = await endpoint.Client.GetProducerRowsAsync(producer, 1, cancellationToken).ConfigureAwait(false);
-            return rows.Rows.FirstOrDefault(r => r.Owner == producer) is { } row ? new Registration(row.Url, row.Location, row.ProducerKey) : null;
-        }).ConfigureAwait(false);
-        return _registration?.Value;
+            try
+            {
+                if (appliedThrough is { } block && (await endpoint.Client.GetInfoAsync(cancellationToken).ConfigureAwait(false)).LastIrreversibleBlockNum < block)
+                {
+                    continue;
+                }
+
+                var rows = await endpoint.Client.GetProducerRowsAsync(producer, 1, cancellationToken).ConfigureAwait(false);
+                if (rows.Rows.FirstOrDefault(r => r.Owner == producer) is { } row)
+                {
+                    return new Registration(row.Url, row.Location, row.ProducerKey);
+                }
+            }
+            catch (Exception e) when (e is ChainApiException or FormatException)
+            {
+                ChainFactsLog.ReadFailed(log, "producers table", e.Message);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Failover.Antelope.Chain;
 using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.SystemContract;
 using Failover.Domain.Decisions;
+using Failover.Domain.Process;
 using Microsoft.Extensions.Logging;
 
 namespace Failover.Service.Process;
@@ -25,14 +26,16 @@ public sealed partial class ProcessManager
     /// <summary>
     /// What keeps this manager from rotating successfully, in words (never key material): a signing key that cannot be
     /// read or parsed (found at start-up), a permission that is missing, not linked to the rotation's actions or not
-    /// satisfied by the key (as the chain last showed it), and a configured consensus that is not the chain's. Empty:
-    /// ready. Signing with <c>active</c>/<c>owner</c> is logged at Critical but works, so it is not listed.
+    /// satisfied by the key (as the chain last showed it), a configured consensus that is not the chain's, and a rotation
+    /// that automation cannot finish on its own (<see cref="FailoverProcess.AwaitingOperator"/>). Empty: ready. Signing
+    /// with <c>active</c>/<c>owner</c> is logged at Critical but works, so it is not listed.
     /// </summary>
     public IReadOnlyList<string> Blockers =>
     [
         .. _keyBlocker is { } key ? [key] : Array.Empty<string>(),
         .. _permissionProblems?.Where(p => p.Blocks).Select(p => p.Text) ?? [],
         .. _consensusBlocker is { } consensus ? [consensus] : Array.Empty<string>(),
+        .. Process.AwaitingOperator is { } awaiting ? ["automatic failover needs an operator: " + awaiting] : Array.Empty<string>(),
     ];
 
     private async Task StartupChecksAsync(CancellationToken cancellationToken)

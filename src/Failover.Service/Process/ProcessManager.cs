@@ -53,7 +53,7 @@ public sealed partial class ProcessManager
             BaseAddress = url, Timeout = settings.Observer.RequestTimeout, ReadRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(100), TimeProvider = time,
         })))];
         _producer = settings.Producer.ToString();
-        _facts = new ChainFacts(AgreeingFirst, _producer, time, log);
+        _facts = new ChainFacts(AgreeingFirst, Agreeing, _producer, time, log);
         _key = new SigningKeySource(settings.Signer);
         _scope = new FailoverScope(_producer, settings.ObserverId, settings.ChainId?.ToString());
         _dataCenters = [.. settings.DataCenters.Select(d => d.ToConfig())];
@@ -138,7 +138,7 @@ public sealed partial class ProcessManager
         {
             case KeyRotationRequested requested when recorded.Metadata.ObserverId == _settings.ObserverId
                 && Process.Phase is Phase.Requested { Rotation: var rotation } && rotation.RotationId == requested.RotationId:
-                await SendAsync(rotation, cancellationToken).ConfigureAwait(false);
+                await SendAsync(rotation, null, cancellationToken).ConfigureAwait(false);
                 break;
             case BlockProduced block when block.Producer == _producer:
                 await DecideAsync(new FailoverCommand.ObserveOurBlock(block.BlockNum, block.BlockId, block.SigningKey, block.ObservedAt), cancellationToken).ConfigureAwait(false);
@@ -159,9 +159,18 @@ public sealed partial class ProcessManager
         }
     }
 
-    /// <summary>After the replay: an operator's request still waiting is decided, and an unfinished rotation is reconciled with the chain.</summary>
+    /// <summary>
+    /// After the replay: a rotation under way is brought up to what the log already shows (a schedule change or a block
+    /// of ours replayed without being acted on), a request without its push is reconciled with the chain, and an
+    /// operator's request still waiting is decided.
+    /// </summary>
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        if (Process.RotationInFlight)
+        {
+            await CatchUpWithChainStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (Process.Phase is Phase.Requested { Rotation: var rotation })
         {
             await ReconcileRequestAsync(rotation, cancellationToken).ConfigureAwait(false);
@@ -170,6 +179,25 @@ public sealed partial class ProcessManager
         if (Process.PendingManual is { } manual)
         {
             await EvaluateAsync(manual.At, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The replay folds without acting, so a schedule change or a block of ours recorded while no instance followed the
+    /// rotation would never move it on: the schedule in force and our latest block are observed once now.
+    /// </summary>
+    private async Task CatchUpWithChainStreamAsync(CancellationToken cancellationToken)
+    {
+        var chain = _inputs.Chain;
+        if (chain.CurrentSchedule is { } inForce)
+        {
+            var ours = inForce.Schedule.Find(_settings.Producer);
+            await DecideAsync(new FailoverCommand.ObserveSchedule(inForce.Schedule.Version, ours is null ? null : SigningAuthority.Of(ours.Authority), _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (chain.Blocks.Values.Where(b => b.Producer == _settings.Producer).MaxBy(b => b.Number) is { } block)
+        {
+            await DecideAsync(new FailoverCommand.ObserveOurBlock(block.Number, block.Id, block.SigningKey, block.ObservedAt), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -185,17 +213,24 @@ public sealed partial class ProcessManager
         if (Process.Phase is Phase.Requested { Rotation: var still } && still.RotationId == rotation.RotationId)
         {
             Log.Reconciling(_log, rotation.RotationId, rotation.TransactionId);
-            await SendAsync(rotation, cancellationToken).ConfigureAwait(false);
+            await SendAsync(rotation, null, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>While a rotation is under way: the producers table and the LIB say whether it applied or can no longer apply.</summary>
+    /// <summary>
+    /// While a rotation is under way: the producers table and the LIB say whether it applied or can no longer apply, and
+    /// the same bytes go out again when <see cref="RotationFollowUp.NextPush"/> says so.
+    /// </summary>
     private async Task FollowRotationAsync(ParticipationSampled sample, CancellationToken cancellationToken)
     {
-        switch (RotationFollowUp.At(Process, sample.ObservedAt))
+        var agreeing = Agreeing().Select(e => e.Name).ToList();
+        switch (RotationFollowUp.At(Process, sample.ObservedAt, agreeing))
         {
             case RotationStep.TakeOver:
                 await ReconcileRequestAsync(Process.CurrentRotation!, cancellationToken).ConfigureAwait(false);
+                break;
+            case RotationStep.Push when RotationFollowUp.NextPush(Process, agreeing) is { } plan:
+                await SendAsync(Process.CurrentRotation!, plan.Endpoint, cancellationToken).ConfigureAwait(false);
                 break;
             case RotationStep.ObserveChain:
                 await ObserveChainAsync(cancellationToken).ConfigureAwait(false);
@@ -203,19 +238,24 @@ public sealed partial class ProcessManager
         }
     }
 
-    /// <summary>What the chain shows now (our registered key, the LIB's time), stamped with the time it was read.</summary>
+    /// <summary>
+    /// What the chain shows now: our registered key (the target → rotated; a third key → superseded), and — read from an
+    /// agreeing endpoint that has applied the LIB — whether the LIB's block time is past the expiration while the key
+    /// the rotation replaces is still registered (expired). No reading, no conclusion.
+    /// </summary>
     private async Task ObserveChainAsync(CancellationToken cancellationToken)
     {
-        var registration = await _facts.RegistrationAsync(fresh: true, cancellationToken).ConfigureAwait(false);
+        var libTime = LibBlockTime();
+        var registration = await _facts.RegistrationNowAsync(libTime is null ? null : _inputs.Observer.LatestSample!.LastIrreversibleBlockNum, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         if (registration is { } row)
         {
             await DecideAsync(new FailoverCommand.ObserveRegistration(row.Key, now), cancellationToken).ConfigureAwait(false);
         }
 
-        if (LibBlockTime() is { } libTime)
+        if (libTime is { } lib)
         {
-            await DecideAsync(new FailoverCommand.ObserveFinality(libTime, registration?.Key, now), cancellationToken).ConfigureAwait(false);
+            await DecideAsync(new FailoverCommand.ObserveFinality(lib, registration?.Key, now), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -249,8 +289,9 @@ public sealed partial class ProcessManager
 
         evidence = evidence with { ChainConsensus = chainConsensus.Kind };
 
-        // regproducer rewrites the whole row: without the URL and location the chain holds, a rotation would wipe them.
-        if (await _facts.RegistrationAsync(fresh: false, cancellationToken).ConfigureAwait(false) is not { } registration)
+        // regproducer rewrites the whole row: without the URL and location the chain holds, a rotation would wipe them; and
+        // the key it shows now is the one the rotation replaces (pushed only while the chain still shows it).
+        if (await _facts.RegistrationNowAsync(null, cancellationToken).ConfigureAwait(false) is not { } registration)
         {
             if (!_registrationUnknown)
             {
@@ -262,6 +303,7 @@ public sealed partial class ProcessManager
         }
 
         _registrationUnknown = false;
+        evidence = evidence with { RegisteredKey = registration.Key };
 
         var draft = new RotationDraft(
             _inputs.Chain.ChainId,
@@ -269,12 +311,18 @@ public sealed partial class ProcessManager
             RotationFollowUp.ExpirationAfter(evidence.Chain.HeadBlockTime),
             _settings.Signer.Permission.ToString(),
             registration.Url,
-            registration.Location);
+            registration.Location,
+            registration.Key);
         await DecideAsync(new FailoverCommand.Evaluate(evidence, _settings.Policy, draft), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Signs the recorded bytes and pushes them once; the outcome is recorded as data. DryRun records instead of sending.</summary>
-    private async Task SendAsync(Rotation rotation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pushes the recorded bytes once, to <paramref name="endpointName"/> (null: the first agreeing endpoint), and records
+    /// what the answer proves. Only while the producers table, read now from an agreeing endpoint, still shows the key the
+    /// rotation replaces (already the target: recorded as rotated; a third key: superseded; unreadable: not now), and
+    /// only a transaction the service would build (<see cref="SigningCheck"/>). DryRun records instead of sending.
+    /// </summary>
+    private async Task SendAsync(Rotation rotation, string? endpointName, CancellationToken cancellationToken)
     {
         if (_settings.DryRun)
         {
@@ -282,11 +330,33 @@ public sealed partial class ProcessManager
             return;
         }
 
-        var registered = await _facts.RegistrationAsync(fresh: true, cancellationToken).ConfigureAwait(false);
-        if (registered is { } row && KeyInForce.SameKey(row.Key, rotation.TargetKey))
+        if (!RotationFollowUp.CanStillApply(rotation, _time.GetUtcNow()))
         {
-            // Another instance (or store) already rotated to the same target: nothing to send.
-            await DecideAsync(new FailoverCommand.ObserveRegistration(row.Key, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            // Too late for these bytes: the chain says, from a reading of the replaced key past the LIB, when they expired.
+            Log.TooLateToPush(_log, rotation.RotationId, rotation.Expiration);
+            return;
+        }
+
+        if (await _facts.RegistrationNowAsync(null, cancellationToken).ConfigureAwait(false) is not { } registered)
+        {
+            Log.NotPushedUnread(_log, rotation.RotationId);
+            return;
+        }
+
+        await DecideAsync(new FailoverCommand.ObserveRegistration(registered.Key, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        if (Process.Phase is not (Phase.Requested or Phase.Submitted) || Process.CurrentRotation?.RotationId != rotation.RotationId)
+        {
+            // Already registered (another instance or store rotated to the same target), or superseded: nothing to send.
+            return;
+        }
+
+        var context = new SigningContext(_producer, _settings.Signer.Permission.ToString(), _settings.ChainId?.ToString() ?? _inputs.Chain.ChainId ?? string.Empty,
+            _dataCenters, registered.Url, registered.Location, _time.GetUtcNow());
+        if (SigningCheck.Problems(rotation, context) is { Count: > 0 } problems)
+        {
+            var text = string.Join("; ", problems);
+            Log.RefusedToSign(_log, rotation.RotationId, text);
+            await DecideAsync(new FailoverCommand.RefuseToSign(rotation.RotationId, text, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -299,14 +369,15 @@ public sealed partial class ProcessManager
 
         var transaction = Transaction.Unpack(Convert.FromHexString(rotation.PackedTransaction));
         var signed = TransactionSigner.Sign(transaction, Checksum256.Parse(rotation.ChainId), [key!]);
-        var endpoint = AgreeingFirst().First();
+        var endpoint = _endpoints.FirstOrDefault(e => e.Name == endpointName) ?? AgreeingFirst().First();
         var outcome = await TransactionPush.PushOnceAsync(endpoint.Client, signed, rotation.TransactionId, cancellationToken).ConfigureAwait(false);
-        Log.Pushed(_log, rotation.RotationId, rotation.TransactionId, outcome.Kind.ToString(), outcome.Explanation);
+        Log.Pushed(_log, rotation.RotationId, rotation.TransactionId, endpoint.Name, outcome.Kind.ToString(), outcome.Explanation);
         var result = new PushResult(
             outcome.Kind switch
             {
                 PushOutcomeKind.Accepted => PushOutcomes.Accepted,
                 PushOutcomeKind.Duplicate => PushOutcomes.Duplicate,
+                PushOutcomeKind.NotApplied => PushOutcomes.NotApplied,
                 PushOutcomeKind.Rejected => PushOutcomes.Rejected,
                 _ => PushOutcomes.Unknown,
             },
@@ -322,6 +393,10 @@ public sealed partial class ProcessManager
     /// </summary>
     private IEnumerable<ChainEndpoint> AgreeingFirst() =>
         _endpoints.OrderBy(e => EndpointJudgement.AgreedAtLatestSample(_inputs.Observer, e.Name) ? 0 : 1);
+
+    /// <summary>The configured endpoints that agreed with the recorded chain at the latest sample, in configuration order.</summary>
+    private IEnumerable<ChainEndpoint> Agreeing() =>
+        _endpoints.Where(e => EndpointJudgement.AgreedAtLatestSample(_inputs.Observer, e.Name));
     /// <summary>
     /// Decides and appends with the process stream's expected version; a lost race is the fence doing its work. An
     /// append whose reply was lost is settled by reading the stream back (<see cref="EventSourcedStream{TState, TEvent}"/>):
@@ -337,8 +412,14 @@ public sealed partial class ProcessManager
             return;
         }
 
+        var awaiting = Process.AwaitingOperator;
         var result = await _processStream.AppendAsync(_inputs, decision.Events, new EventMetadata(CausationId: _reactingTo, ObserverId: _settings.ObserverId), command.GetType().Name, cancellationToken).ConfigureAwait(false);
         _inputs = result.State;
+        if (Process.AwaitingOperator is { } reason && reason != awaiting)
+        {
+            Log.AwaitingOperator(_log, reason);
+        }
+
         if (!result.Written && result.Foreign is not null)
         {
             Log.LostRace(_log, command.GetType().Name);
@@ -353,8 +434,20 @@ public sealed partial class ProcessManager
         [LoggerMessage(LogLevel.Critical, "Rotation {RotationId} cannot be signed: {Problem}")]
         public static partial void CannotSign(ILogger logger, string rotationId, string problem);
 
-        [LoggerMessage(LogLevel.Warning, "Rotation {RotationId} (transaction {TransactionId}) pushed: {Outcome} — {Explanation}")]
-        public static partial void Pushed(ILogger logger, string rotationId, string transactionId, string outcome, string explanation);
+        [LoggerMessage(LogLevel.Warning, "Rotation {RotationId} (transaction {TransactionId}) pushed to {Endpoint}: {Outcome} — {Explanation}")]
+        public static partial void Pushed(ILogger logger, string rotationId, string transactionId, string endpoint, string outcome, string explanation);
+
+        [LoggerMessage(LogLevel.Warning, "Rotation {RotationId} not pushed: it expires at {Expiration:O}, too soon to be included; it is recorded expired once the chain shows that it can no longer apply, and the incident is decided again.")]
+        public static partial void TooLateToPush(ILogger logger, string rotationId, DateTimeOffset expiration);
+
+        [LoggerMessage(LogLevel.Warning, "Rotation {RotationId} not pushed now: no agreeing endpoint showed the producers table, so whether the chain still registers the key it replaces is unknown; tried again at the next sample.")]
+        public static partial void NotPushedUnread(ILogger logger, string rotationId);
+
+        [LoggerMessage(LogLevel.Critical, "REFUSED TO SIGN rotation {RotationId}: the recorded transaction is not one this service would build — {Problems}. Whoever appended it can write to the event store: investigate.")]
+        public static partial void RefusedToSign(ILogger logger, string rotationId, string problems);
+
+        [LoggerMessage(LogLevel.Critical, "AUTOMATIC FAILOVER NEEDS AN OPERATOR: {Reason}. Readiness is down; decide with `failover switch <data-center>` once the cause is understood.")]
+        public static partial void AwaitingOperator(ILogger logger, string reason);
 
         [LoggerMessage(LogLevel.Warning, "Reconciling rotation {RotationId}: transaction {TransactionId} is neither applied nor expired; pushing the same bytes again.")]
         public static partial void Reconciling(ILogger logger, string rotationId, string transactionId);

@@ -36,11 +36,11 @@ public sealed class PolicyDetailTests
     }
 
     [Fact]
-    public void The_cooldown_gate_says_how_long_ago_the_last_rotation_completed_and_the_cooldown()
+    public void The_cooldown_gate_says_how_long_ago_the_last_rotation_took_effect_and_the_cooldown()
     {
         Given(Healthy().WithProcess(p => p with { LastRotationCompletedAt = T.AddSeconds(-90) }))
             .When()
-            .ThenDetailMentions(ReasonCodes.Cooldown, "completed 90.0 s ago", "cooldown 600.0 s");
+            .ThenDetailMentions(ReasonCodes.Cooldown, "took effect 90.0 s ago", "cooldown 600.0 s");
     }
 
     [Fact]

@@ -146,6 +146,19 @@ public sealed class PolicyGateTests
             .ThenDetailMentions(ReasonCodes.RotationInFlight, "rotation-7");
     }
 
+    [Fact]
+    public void A_key_registered_on_chain_but_not_yet_in_the_schedule_is_a_rotation_in_flight_whoever_sent_it()
+    {
+        Given(Healthy() with { RegisteredKey = KeyC })
+            .When()
+            .ThenSuppress(ReasonCodes.RotationInFlight)
+            .ThenDetailMentions(ReasonCodes.RotationInFlight, KeyC, "on its way");
+        Given(Healthy() with { RegisteredKey = KeyA }).When().ThenGatePassed(ReasonCodes.RotationInFlight);
+        Given(Healthy() with { RegisteredKey = Failover.Antelope.PublicKey.Parse(KeyA).ToLegacyString() }).When().ThenGatePassed(ReasonCodes.RotationInFlight);
+        Given(Healthy()).When().ThenGatePassed(ReasonCodes.RotationInFlight);
+        Given(Healthy().NotScheduled() with { RegisteredKey = KeyC }).When().ThenGatePassed(ReasonCodes.RotationInFlight);
+    }
+
     // ---- participation (design §2.1: strictly above MinParticipation) -------------------------------------------
 
     [Theory]

@@ -25,7 +25,7 @@ public sealed class FailoverDeciderTests
     private static readonly string Incident2 = MissedIncident(IncidentSlot + 252);
 
     /// <summary>TaPoS from the LIB (block 1001), expiration 90 s after the evidence, the registered URL and location.</summary>
-    private static readonly RotationDraft Draft = new(TestChain.ChainId, TestChain.Id("main", 1001), T.AddSeconds(90), Permission, "https://ours.example", 840);
+    private static readonly RotationDraft Draft = new(TestChain.ChainId, TestChain.Id("main", 1001), T.AddSeconds(90), Permission, "https://ours.example", 840, KeyA);
 
     private static FailoverCommand.Evaluate Evaluate(Evidence evidence, FailoverPolicy? policy = null, RotationDraft? draft = null) =>
         new(evidence, policy ?? new FailoverPolicy(), draft ?? Draft);
@@ -286,7 +286,9 @@ public sealed class FailoverDeciderTests
 
         Given().When(push).ThenRefused("rotation-1");
         Given(Rotation("rotation-2", Incident1, T)).When(push).ThenRefused("rotation-1");
-        Given([.. Rotation("rotation-1", Incident1, T), Submitted("rotation-1", T.AddSeconds(1))]).When(push).ThenRefused("rotation-1");
+        Given([.. Rotation("rotation-1", Incident1, T), Rotated("rotation-1", T.AddSeconds(1))]).When(push).ThenRefused("rotation-1");
+        Given([.. Rotation("rotation-1", Incident1, T), Failed("rotation-1", RotationFailures.Rejected, T.AddSeconds(1))]).When(push).ThenRefused("rotation-1");
+        Given([.. Rotation("rotation-1", Incident1, T), Submitted("rotation-1", T.AddSeconds(1), PushOutcomes.Unknown)]).When(push).ThenTypes(typeof(KeyRotationSubmitted));
     }
 
     [Fact]
@@ -334,10 +336,9 @@ public sealed class FailoverDeciderTests
     }
 
     [Fact]
-    public void The_producers_table_showing_another_key_records_nothing()
+    public void The_producers_table_showing_the_replaced_key_records_nothing()
     {
         Given(SubmittedRotation()).When(new FailoverCommand.ObserveRegistration(KeyA, T.AddSeconds(3))).ThenNothing();
-        Given(SubmittedRotation()).When(new FailoverCommand.ObserveRegistration("not a key", T.AddSeconds(3))).ThenNothing();
         Given().When(new FailoverCommand.ObserveRegistration(KeyB, T.AddSeconds(3))).ThenNothing();
         Given([.. SubmittedRotation(), Rotated("rotation-1", T.AddSeconds(2))]).When(new FailoverCommand.ObserveRegistration(KeyB, T.AddSeconds(3))).ThenNothing();
     }
@@ -482,9 +483,105 @@ public sealed class FailoverDeciderTests
         Assert.Contains("expired", failed.Detail, StringComparison.Ordinal);
         Assert.IsType<Phase.Idle>(spec.After.Phase);
         Assert.Null(spec.After.HandledIncident);
+        Assert.Equal(KeyA, failed.RegisteredKey);
         Given(Rotation("rotation-1", Incident1, T, expiration: expiration))
-            .When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), null, T.AddSeconds(300)))
+            .When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), KeyA, T.AddSeconds(300)))
             .ThenTypes(typeof(KeyRotationFailed));
+    }
+
+    [Fact]
+    public void Without_a_reading_of_the_producers_table_a_rotation_past_its_expiration_is_not_expired()
+    {
+        var expiration = T.AddSeconds(60);
+        IProcessEvent[] history = [.. Rotation("rotation-1", Incident1, T, expiration: expiration), Submitted("rotation-1", T.AddSeconds(1), PushOutcomes.Unknown)];
+
+        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), null, T.AddMinutes(6))).ThenNothing();
+    }
+
+    [Fact]
+    public void A_reading_of_a_key_that_is_not_the_one_replaced_does_not_expire_the_rotation()
+    {
+        var expiration = T.AddSeconds(60);
+        IProcessEvent[] history = [.. Rotation("rotation-1", Incident1, T, expiration: expiration), Submitted("rotation-1", T.AddSeconds(1))];
+
+        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), KeyC, T.AddMinutes(6))).ThenNothing();
+    }
+
+    [Fact]
+    public void A_request_from_before_the_replaced_key_was_recorded_expires_on_any_key_but_its_target()
+    {
+        var expiration = T.AddSeconds(60);
+        IProcessEvent[] history = [Triggered(Incident1, T), Requested("rotation-1", Incident1, T, expiration: expiration, replaces: null)];
+
+        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), KeyC, T.AddMinutes(6))).ThenTypes(typeof(KeyRotationFailed));
+        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), KeyB, T.AddMinutes(6))).ThenNothing();
+        Given(history).When(new FailoverCommand.ObserveRegistration(KeyC, T.AddMinutes(6))).ThenNothing();
+    }
+
+    [Fact]
+    public void A_table_showing_a_third_key_supersedes_the_rotation_and_leaves_the_incident_to_an_operator()
+    {
+        IProcessEvent[] history = [.. Rotation("rotation-1", Incident1, T), Submitted("rotation-1", T.AddSeconds(1), PushOutcomes.NotApplied)];
+
+        var spec = Given(history).When(new FailoverCommand.ObserveRegistration(KeyC, T.AddSeconds(2)));
+
+        var failed = spec.ThenTypes(typeof(KeyRotationFailed)).Single<KeyRotationFailed>();
+        Assert.Equal((RotationFailures.Superseded, KeyC), (failed.Reason, failed.RegisteredKey));
+        Assert.Equal(Incident1, spec.After.HandledIncident);
+        Assert.Contains(RotationFailures.Superseded, spec.After.AwaitingOperator, StringComparison.Ordinal);
+        Given(history).When(new FailoverCommand.ObserveRegistration(KeyA, T.AddSeconds(2))).ThenNothing();
+        Given(history).When(new FailoverCommand.ObserveRegistration(PublicKey.Parse(KeyA).ToLegacyString(), T.AddSeconds(2))).ThenNothing();
+        Given([.. history, Rotated("rotation-1", T.AddSeconds(2))]).When(new FailoverCommand.ObserveRegistration(KeyC, T.AddSeconds(3))).ThenNothing();
+    }
+
+    [Fact]
+    public void A_refusal_to_sign_fails_the_rotation_with_its_problems_and_waits_for_an_operator()
+    {
+        var spec = Given(Rotation("rotation-1", Incident1, T)).When(new FailoverCommand.RefuseToSign("rotation-1", "it is for chain x", T.AddSeconds(1)));
+
+        var failed = spec.ThenTypes(typeof(KeyRotationFailed)).Single<KeyRotationFailed>();
+        Assert.Equal((RotationFailures.RefusedToSign, "it is for chain x"), (failed.Reason, failed.Detail));
+        Assert.NotNull(spec.After.AwaitingOperator);
+        Given(Rotation("rotation-1", Incident1, T)).When(new FailoverCommand.RefuseToSign("rotation-2", "x", T.AddSeconds(1))).ThenNothing();
+        Given().When(new FailoverCommand.RefuseToSign("rotation-1", "x", T.AddSeconds(1))).ThenNothing();
+    }
+
+    [Fact]
+    public void A_push_refused_for_a_passing_cause_is_recorded_as_not_applied_and_the_rotation_stays_under_way()
+    {
+        var spec = Given(Rotation("rotation-1", Incident1, T))
+            .When(new FailoverCommand.RecordPush("rotation-1", "api1", new PushResult(PushOutcomes.NotApplied, "cpu", 3080004, "tx_cpu_usage_exceeded"), T.AddSeconds(1)));
+
+        var submitted = spec.ThenTypes(typeof(KeyRotationSubmitted)).Single<KeyRotationSubmitted>();
+        Assert.Equal((PushOutcomes.NotApplied, 3080004L, "tx_cpu_usage_exceeded", "api1"), (submitted.Outcome, submitted.ErrorCode, submitted.ErrorName, submitted.Endpoint));
+        Assert.True(spec.After.RotationInFlight);
+        Assert.Equal([new PushAttempt("api1", PushOutcomes.NotApplied, T.AddSeconds(1))], spec.After.Pushes);
+
+        var again = Given([.. Rotation("rotation-1", Incident1, T), submitted])
+            .When(new FailoverCommand.RecordPush("rotation-1", "api2", new PushResult(PushOutcomes.Accepted, "ok"), T.AddSeconds(2)));
+        again.ThenTypes(typeof(KeyRotationSubmitted));
+        Assert.Equal(["api1", "api2"], again.After.Pushes.Select(p => p.Endpoint));
+        Assert.Equal(new Phase.Submitted(again.After.CurrentRotation!, PushOutcomes.Accepted), again.After.Phase);
+    }
+
+    [Fact]
+    public void After_the_third_transaction_of_an_incident_expires_no_fourth_is_built_and_an_operator_is_needed()
+    {
+        IProcessEvent[] history =
+        [
+            .. Rotation("rotation-1", Incident1, T), Failed("rotation-1", RotationFailures.Expired, T.AddMinutes(6)),
+            .. Rotation("rotation-2", Incident1, T.AddMinutes(7)), Failed("rotation-2", RotationFailures.Expired, T.AddMinutes(13)),
+            .. Rotation("rotation-3", Incident1, T.AddMinutes(14)),
+        ];
+        Assert.Equal(3, Fold(history).RequestsForIncident);
+        Assert.Null(Fold(history[..^2]).HandledIncident);
+
+        var after = Fold([.. history, Failed("rotation-3", RotationFailures.Expired, T.AddMinutes(20))]);
+
+        Assert.Equal(Incident1, after.HandledIncident);
+        Assert.Contains("3 transactions", after.AwaitingOperator, StringComparison.Ordinal);
+        Assert.Null(Fold([.. history, Failed("rotation-3", RotationFailures.Expired, T.AddMinutes(20)), ManualRequested("dc-c", T.AddMinutes(21))]).AwaitingOperator);
+        Assert.Equal(1, Fold([.. history, .. Rotation("rotation-4", Incident2, T.AddMinutes(30))]).RequestsForIncident);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class FailoverProcessTests
     private static string IncidentAt(int n) => MissedIncident(IncidentSlot + (uint)(n * 252));
 
     private static FailoverCommand.Evaluate Evaluate(Evidence evidence, FailoverPolicy? policy = null) =>
-        new(evidence, policy ?? new FailoverPolicy(), new RotationDraft(TestChain.ChainId, TestChain.Id("main", 1001), evidence.EvaluatedAt.AddSeconds(90), Permission, "https://ours.example", 840));
+        new(evidence, policy ?? new FailoverPolicy(), new RotationDraft(TestChain.ChainId, TestChain.Id("main", 1001), evidence.EvaluatedAt.AddSeconds(90), Permission, "https://ours.example", 840, KeyA));
 
     // ---- pause, resume, re-arm ------------------------------------------------------------------------------------
 
@@ -120,6 +120,21 @@ public sealed class FailoverProcessTests
         IProcessEvent[] activated = [.. Rotation("rotation-1", IncidentAt(0), T), Submitted("rotation-1", T.AddSeconds(1)), Activated("rotation-1", T.AddSeconds(60))];
 
         Given(activated).When(new FailoverCommand.RequestManualFailover("dc-c", "alice", "back", T.AddSeconds(61))).ThenTypes(typeof(ManualFailoverRequested));
+    }
+
+    [Fact]
+    public void A_rotation_that_activated_but_never_completed_starts_the_cooldown_at_its_activation()
+    {
+        IProcessEvent[] activated = [.. Rotation("rotation-1", IncidentAt(0), T), Submitted("rotation-1", T.AddSeconds(1)), Activated("rotation-1", T.AddSeconds(60))];
+        Assert.Equal((T.AddSeconds(60), (DateTimeOffset?)null), (Fold(activated).LastTookEffectAt, Fold(activated).LastCompletedAt));
+        Assert.Equal(T.AddSeconds(90), Fold([.. activated, Completed("rotation-1", T.AddSeconds(90))]).LastTookEffectAt);
+
+        var flapBack = (Healthy(at: T.AddSeconds(120)) with { Incident = Incident(IncidentSlot + 252, T.AddSeconds(120)) }).WithProcess(p => p with
+        {
+            LastRotationCompletedAt = EvidenceBuilder.Build(Failover.Antelope.Name.Parse(Producer), ConsensusKind.Savanna, 12, [], Failover.Domain.Chain.ObservedChain.Empty, Failover.Domain.Chain.ObserverState.Empty, Fold(activated), T.AddSeconds(120), null).Process.LastRotationCompletedAt,
+        });
+        var suppressed = Given(activated).When(Evaluate(flapBack)).Single<FailoverSuppressed>();
+        Assert.Contains(ReasonCodes.Cooldown, suppressed.Reasons);
     }
 
     // ---- the cap ---------------------------------------------------------------------------------------------------
@@ -324,7 +339,7 @@ public sealed class FailoverProcessTests
             [
                 Evaluate(Healthy()),
                 new FailoverCommand.ObserveOurBlock(2000, TestChain.Id("main", 2000), KeyB, T.AddMinutes(2)),
-                new FailoverCommand.ObserveFinality(T.AddHours(2), null, T.AddHours(2)),
+                new FailoverCommand.ObserveFinality(T.AddHours(2), KeyA, T.AddHours(2)),
                 new FailoverCommand.Pause("alice", "x", T),
                 new FailoverCommand.RequestManualFailover("dc-c", "alice", "x", T),
             ];

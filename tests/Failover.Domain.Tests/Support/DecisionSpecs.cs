@@ -28,6 +28,9 @@ internal static class DecisionFixtures
     public static readonly DateTimeOffset T = new(2024, 10, 23, 3, 48, 0, TimeSpan.Zero);
 
     public static readonly string KeyA = TestKeys.Derive("dc-a").ToString();
+
+    /// <summary>Stands for <see cref="KeyA"/> where a constant is needed (an optional parameter's default).</summary>
+    public const string KeyAText = "dc-a's key";
     public static readonly string KeyB = TestKeys.Derive("dc-b").ToString();
     public static readonly string KeyC = TestKeys.Derive("dc-c").ToString();
 
@@ -303,17 +306,18 @@ internal static class ProcessHistory
         return new FailoverTriggered(DecisionFixtures.Producer, incident, target, key, new Decision(DecisionOutcome.Trigger, [], target, [], policy.Hash()), evidence, policy, at);
     }
 
-    public static KeyRotationRequested Requested(string rotationId, string incident, DateTimeOffset at, string target = "dc-b", DateTimeOffset? expiration = null) => new(
+    /// <summary>A rotation requested at <paramref name="at"/>, replacing dc-a's key (as the producers table showed it) unless <paramref name="replaces"/> says otherwise.</summary>
+    public static KeyRotationRequested Requested(string rotationId, string incident, DateTimeOffset at, string target = "dc-b", DateTimeOffset? expiration = null, string? replaces = DecisionFixtures.KeyAText) => new(
         DecisionFixtures.Producer, incident, rotationId, target, target == "dc-c" ? DecisionFixtures.KeyC : DecisionFixtures.KeyB, target == "dc-b" ? DecisionFixtures.FinalizerKeyB : null,
         Permission, TestChain.ChainId, TransactionIdOf(rotationId), "00", expiration ?? at.AddSeconds(60),
-        target == "dc-b" ? ["eosio::regproducer", "eosio::actfinkey"] : ["eosio::regproducer"], at);
+        target == "dc-b" ? ["eosio::regproducer", "eosio::actfinkey"] : ["eosio::regproducer"], at, replaces == DecisionFixtures.KeyAText ? DecisionFixtures.KeyA : replaces);
 
     /// <summary>An automatic rotation decided and requested at <paramref name="at"/>.</summary>
     public static IProcessEvent[] Rotation(string rotationId, string incident, DateTimeOffset at, FailoverPolicy? policy = null, DateTimeOffset? expiration = null) =>
         [Triggered(incident, at, policy), Requested(rotationId, incident, at, expiration: expiration)];
 
-    public static KeyRotationSubmitted Submitted(string rotationId, DateTimeOffset at, string outcome = PushOutcomes.Accepted) =>
-        new(DecisionFixtures.Producer, rotationId, TransactionIdOf(rotationId), "https://api.example", outcome, "executed", at);
+    public static KeyRotationSubmitted Submitted(string rotationId, DateTimeOffset at, string outcome = PushOutcomes.Accepted, string endpoint = "https://api.example") =>
+        new(DecisionFixtures.Producer, rotationId, TransactionIdOf(rotationId), endpoint, outcome, "executed", at);
 
     public static KeyRotationFailed Failed(string rotationId, string reason, DateTimeOffset at) =>
         new(DecisionFixtures.Producer, rotationId, TransactionIdOf(rotationId), reason, null, null, reason, at);
