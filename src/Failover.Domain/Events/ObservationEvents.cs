@@ -87,6 +87,10 @@ public sealed record ParticipationFigures(
 }
 
 /// <summary>What one configured endpoint showed at the sample.</summary>
+/// <param name="Healthy">
+/// The observer trusted it at this poll (no <c>endpoint-degraded.v1</c> reason). Samples recorded before issue 15
+/// (finding 5) also said a <em>stale</em> endpoint healthy.
+/// </param>
 /// <param name="Agrees">Its block at the height it shares with the recorded chain is the recorded block.</param>
 public sealed record EndpointView(string Endpoint, bool Healthy, uint? HeadBlockNum, bool Agrees);
 

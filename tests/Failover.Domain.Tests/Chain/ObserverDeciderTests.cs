@@ -141,13 +141,39 @@ public sealed class ObserverDeciderTests
             (sample.ChainId, sample.ObserverId, sample.ObservedAt, sample.HeadBlockNum, sample.HeadBlockId, sample.HeadBlockTime,
                 sample.LastIrreversibleBlockNum, sample.LastIrreversibleBlockId, sample.ScheduleVersion, sample.ScheduledProducers));
         Assert.Equal(
-            [new("a", true, 160, true), new("b", true, 160, true), new("c", true, 160, true), new("d", false, 158, false), new("e", false, 160, false)],
+            [new("a", true, 160, true), new("b", true, 160, true), new("c", false, 160, true), new("d", false, 158, false), new("e", false, 160, false)],
             sample.Endpoints);
         Assert.Same(nodes, sample.DataCenterNodes);
         Assert.Equal(Participation.LastFullRound(Chain, Ours), sample.LastFullRound, FiguresComparer.Instance);
         Assert.Equal(Participation.SlidingWindow(Chain, Ours), sample.SlidingWindow, FiguresComparer.Instance);
         Assert.Equal(12, sample.OurConsecutiveMissed);
-        Assert.Equal(3, sample.EndpointsAgreeing);
+        Assert.Equal(2, sample.EndpointsAgreeing); // the stale "c" agrees at its head but does not count
+    }
+
+    [Fact]
+    public void A_stale_endpoint_that_agrees_at_its_own_old_head_is_listed_as_not_healthy_and_does_not_count_toward_a_majority()
+    {
+        // Issue 15, finding 5: "b" halted at block 120 a minute ago. Compared at its own head, it agrees with every
+        // branch that extends block 120 — the followed one and any other — so it says nothing about which branch is
+        // the chain. "c" is on another fork. Counting "b" made 2 of 3.
+        var followed = new FollowedEndpoint("a", 150, Id("main", 150));
+        var poll = new ObserverPoll(Now, ChainId,
+        [
+            Answered("a") with { Followed = true, Agrees = true },
+            Answered("b", head: 120, lib: 110, ageSeconds: 60) with { Agrees = true },
+            Answered("c") with { Agrees = false },
+        ], followed, []);
+
+        var events = ObserverDecider.Decide(ObserverState.Empty, Chain, poll, Rules);
+
+        var sample = Assert.IsType<ParticipationSampled>(events[^1]);
+        Assert.Equal([new("a", true, 160, true), new("b", false, 120, true), new("c", false, 160, false)], sample.Endpoints);
+        Assert.Equal(1, sample.EndpointsAgreeing);
+        var state = events.Aggregate(ObserverState.Empty, (view, e) => view.Apply(e));
+        Assert.False(EndpointJudgement.AgreedAtLatestSample(state, "b"));
+        Assert.Equal(
+            [$"b (stale since {Now:O})", $"c (disagrees since {Now:O})"],
+            EndpointJudgement.BelowMajority(state, ["a", "b", "c"]));
     }
 
     [Fact]
