@@ -102,6 +102,12 @@ public sealed record DataCenterNodeView(string DataCenter, uint? HeadBlockNum, D
 /// endpoints, participation of the others over the last full round and over the sliding window of one round ending at
 /// the head, and whether its endpoints agree with the recorded chain.
 /// </summary>
+/// <param name="LastIrreversibleBlockNum">The LIB the followed endpoint reported, as it reported it.</param>
+/// <param name="LibOnRecordedChain">
+/// Whether that LIB (number and id) was a block of the recorded chain when sampled — so not above the recorded head;
+/// only such a LIB counts toward <c>ObserverState.LibAdvancedAt</c>. Null in samples recorded before issue 15
+/// (finding 11).
+/// </param>
 public sealed record ParticipationSampled(
     string ChainId,
     string ObserverId,
@@ -117,7 +123,8 @@ public sealed record ParticipationSampled(
     ParticipationFigures? SlidingWindow,
     IReadOnlyList<EndpointView> Endpoints,
     IReadOnlyList<DataCenterNodeView> DataCenterNodes,
-    int OurConsecutiveMissed) : IObserverEvent
+    int OurConsecutiveMissed,
+    bool? LibOnRecordedChain = null) : IObserverEvent
 {
     /// <summary>Head − LIB in blocks.</summary>
     public uint LibLag => HeadBlockNum >= LastIrreversibleBlockNum ? HeadBlockNum - LastIrreversibleBlockNum : 0;

@@ -1,6 +1,8 @@
 using Failover.Antelope;
 using Failover.Domain.Chain;
+using Failover.Domain.Decisions;
 using Failover.Domain.Events;
+using Failover.Domain.Process;
 using static Failover.Domain.Tests.Support.TestChain;
 
 namespace Failover.Domain.Tests.Chain;
@@ -200,6 +202,48 @@ public sealed class ObserverDeciderTests
         Assert.Equal(
             [new EndpointDegraded("obs", "a", EndpointReasons.WrongChain, $"serves chain another, not {ChainId}", Now)],
             ObserverDecider.Decide(ObserverState.Empty, ObservedChain.Empty, known, Rules));
+    }
+
+    // ---- the LIB ----------------------------------------------------------------------------------------------
+
+    /// <summary>One poll that follows "a", whose get_info reported <paramref name="lib"/>, decided and folded.</summary>
+    private static ObserverState Polled(ObserverState state, DateTimeOffset at, uint lib, string? libId = null)
+    {
+        var poll = new ObserverPoll(at, ChainId, [Answered("a", lib: lib) with { HeadBlockTime = at, Followed = true, Agrees = true }], new FollowedEndpoint("a", lib, libId ?? Id("main", lib)), []);
+        var events = ObserverDecider.Decide(state, Chain, poll, Rules);
+        Assert.IsType<ParticipationSampled>(Assert.Single(events));
+        return events.Aggregate(state, (view, e) => view.Apply(e));
+    }
+
+    [Fact]
+    public void One_inflated_lib_reading_does_not_freeze_when_the_lib_last_advanced_and_the_honest_lib_advancing_later_passes_the_lib_gate()
+    {
+        // Issue 15, finding 11: a buggy or malicious endpoint, followed for one poll, reports a LIB far above anything
+        // recorded (the recorded head is 158). Honest readings follow, and the honest LIB goes on advancing.
+        var honest = Polled(Polled(ObserverState.Empty, Now - TimeSpan.FromSeconds(12), 140), Now - TimeSpan.FromSeconds(6), 141);
+        Assert.Equal(Now - TimeSpan.FromSeconds(6), honest.LibAdvancedAt);
+
+        var inflated = Polled(honest, Now, 4_000_000_000);
+        Assert.Equal(Now - TimeSpan.FromSeconds(6), inflated.LibAdvancedAt); // finality looks no healthier than it was
+
+        var later = Polled(Polled(inflated, Now + TimeSpan.FromSeconds(6), 141), Now + TimeSpan.FromSeconds(12), 142);
+        Assert.Equal(Now + TimeSpan.FromSeconds(12), later.LibAdvancedAt);
+        var evidence = EvidenceBuilder.Build(Ours, ConsensusKind.Legacy, 12, [], Chain, later, FailoverProcess.Initial, Now + TimeSpan.FromSeconds(13));
+        var gate = Policy.Evaluate(evidence, new FailoverPolicy()).Gates.Single(g => g.Reason == ReasonCodes.LibStalled);
+        Assert.True(gate.Passed, gate.Detail);
+    }
+
+    [Fact]
+    public void A_lib_that_is_not_a_block_of_the_recorded_chain_is_not_an_advance_and_raises_no_bar_for_the_next_reading()
+    {
+        // 150 is below the recorded head, but the endpoint names another block 150: a LIB of another branch.
+        var view = Polled(Polled(ObserverState.Empty, Now - TimeSpan.FromSeconds(12), 140), Now - TimeSpan.FromSeconds(6), 141);
+
+        var foreign = Polled(view, Now, 150, Id("other", 150));
+        var honest = Polled(foreign, Now + TimeSpan.FromSeconds(6), 142);
+
+        Assert.Equal(Now - TimeSpan.FromSeconds(6), foreign.LibAdvancedAt);
+        Assert.Equal(Now + TimeSpan.FromSeconds(6), honest.LibAdvancedAt);
     }
 
     [Fact]
