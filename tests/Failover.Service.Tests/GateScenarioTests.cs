@@ -1,3 +1,4 @@
+using Failover.Domain.Chain;
 using Failover.Domain.Decisions;
 using Failover.Domain.Events;
 using Failover.Service.Configuration;
@@ -34,8 +35,13 @@ public sealed class GateScenarioTests
         Assert.Equal([ReasonCodes.StaleHead], suppressions[0].Reasons);
         Assert.True(suppressions[0].Evidence.EvaluatedAt - suppressions[0].Evidence.Chain.HeadBlockTime > rig.Settings.Policy.MaxHeadAge);
 
-        // A frozen node shows a frozen LIB as well: recorded as a second reason, once; nothing else is recorded.
-        Assert.Equal([[ReasonCodes.StaleHead], [ReasonCodes.StaleHead, ReasonCodes.LibStalled]], suppressions.Select(s => s.Reasons.ToList()));
+        // A frozen node shows a frozen LIB as well: recorded as a second reason, once. Once their heads are older than
+        // StaleAfter (15 s) both endpoints are stale, and a stale endpoint does not count toward the endpoints that
+        // agree (issue 15, finding 5): 0 of 2, a third reason, once. Nothing else is recorded.
+        Assert.Equal(
+            [[ReasonCodes.StaleHead], [ReasonCodes.StaleHead, ReasonCodes.LibStalled], [ReasonCodes.StaleHead, ReasonCodes.LibStalled, ReasonCodes.EndpointsDisagree]],
+            suppressions.Select(s => s.Reasons.ToList()));
+        Assert.Equal((2, 0), (suppressions[2].Evidence.Chain.EndpointsConfigured, suppressions[2].Evidence.Chain.EndpointsAgreeing));
         Assert.Equal(suppressions.Count, (await rig.ProcessEventsAsync()).Count);
     }
 
@@ -92,6 +98,43 @@ public sealed class GateScenarioTests
         Assert.Equal(new HashSet<string> { "http://simulator/node/api2", "http://simulator/node/api3" }, degraded);
 
         rig.Simulator.Heal();
+        await rig.RunUntilAsync(() => Scenario.Completed(rig), TimeSpan.FromMinutes(4), "failover completed after the heal");
+        Assert.Single(rig.Pushes);
+        await Scenario.ExactlyOneRotationOnChainAsync(rig);
+    }
+
+    /// <summary>
+    /// Issue 15, finding 5. Three endpoints: api3 halts half a minute before our window (its head stops, it goes on
+    /// answering), then a partition puts api2 (with prod.r, prod.s, prod.t) on the other side. The observer follows
+    /// api1. api3, compared at its own old head, agrees with api1's branch — and would with any branch that extends
+    /// it: a stale endpoint shows nothing about which branch is the chain. It does not count: one of three endpoints
+    /// agrees, endpoints-disagree, nothing is sent. Once healed and api3 runs again, exactly one rotation.
+    /// </summary>
+    [Fact]
+    public async Task A_halted_endpoint_and_one_on_another_fork_do_not_make_a_majority_with_the_followed_one_and_the_rotation_is_suppressed_as_endpoints_disagree()
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions { ApiNodes = ["api1", "api2", "api3"] });
+        await rig.StepAsync();
+        await rig.RunUntilJustBeforeOurWindowAsync(slotsBefore: 60);
+        rig.Simulator.SetApiNodeStalled("api3", true);
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        rig.Simulator.Partition([["api1"], ["prod.r", "prod.s", "prod.t", "api2"]]);
+        rig.Simulator.SetNodeDown(Scenario.Dc1, true);
+
+        await rig.RunForAsync(TimeSpan.FromSeconds(40));
+
+        await Scenario.NothingSentAsync(rig);
+        var suppressed = Assert.Single(await Scenario.SuppressionsAsync(rig));
+        Assert.Equal([ReasonCodes.EndpointsDisagree], suppressed.Reasons);
+        Assert.Equal((3, 1), (suppressed.Evidence.Chain.EndpointsConfigured, suppressed.Evidence.Chain.EndpointsAgreeing));
+        var sample = rig.Observer.State.LatestSample!;
+        Assert.Equal(
+            [(ServiceRig.Api1, true, true), ("http://simulator/node/api2", false, false), ("http://simulator/node/api3", false, true)],
+            sample.Endpoints.Select(e => (e.Endpoint, e.Healthy, e.Agrees)));
+        Assert.Equal(EndpointReasons.Stale, rig.Observer.State.Endpoints["http://simulator/node/api3"].Reason);
+
+        rig.Simulator.Heal();
+        rig.Simulator.SetApiNodeStalled("api3", false);
         await rig.RunUntilAsync(() => Scenario.Completed(rig), TimeSpan.FromMinutes(4), "failover completed after the heal");
         Assert.Single(rig.Pushes);
         await Scenario.ExactlyOneRotationOnChainAsync(rig);

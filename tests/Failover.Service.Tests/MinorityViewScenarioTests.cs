@@ -97,8 +97,13 @@ public sealed class MinorityViewScenarioTests
         await Scenario.NothingSentAsync(rig);
         var suppressions = await Scenario.SuppressionsAsync(rig);
         // What a minority side shows: others missing, finality not moving, and — while the majority's windows pass —
-        // no block at all for seconds at a time.
-        Assert.All(suppressions, s => Assert.Subset(new HashSet<string> { ReasonCodes.LowParticipation, ReasonCodes.LibStalled, ReasonCodes.StaleHead }, s.Reasons.ToHashSet()));
+        // no block at all for seconds at a time. Once that is longer than StaleAfter (15 s) both endpoints are stale,
+        // and a stale endpoint does not count toward the endpoints that agree (issue 15, finding 5): endpoints-disagree.
+        var minorityReasons = new HashSet<string> { ReasonCodes.LowParticipation, ReasonCodes.LibStalled, ReasonCodes.StaleHead, ReasonCodes.EndpointsDisagree };
+        Assert.All(suppressions, s => Assert.Subset(minorityReasons, s.Reasons.ToHashSet()));
+        Assert.All(
+            suppressions.Where(s => s.Reasons.Contains(ReasonCodes.EndpointsDisagree)),
+            s => Assert.True(s.Reasons.Contains(ReasonCodes.StaleHead) && s.Evidence.EvaluatedAt - s.Evidence.Chain.HeadBlockTime > rig.Settings.Observer.StaleAfter, "endpoints-disagree only when the endpoints are stale"));
         Assert.Single(suppressions.Select(s => s.IncidentId).Distinct());
         var first = suppressions[0];
         if (mode == ConsensusMode.Savanna)

@@ -132,8 +132,9 @@ public static class EndpointJudgement
     }
 
     /// <summary>
-    /// The configured endpoints that did not count toward the endpoints gate at the latest sample (not healthy, or not
-    /// agreeing with the recorded chain), each with the reason the observer last gave; empty while a majority agrees.
+    /// The configured endpoints that did not count toward the endpoints gate at the latest sample (not healthy — a
+    /// stale one too — or not agreeing with the recorded chain), each with the reason the observer last gave; empty
+    /// while a majority agrees.
     /// An endpoint the sample does not show (configured since) counts as not agreeing.
     /// </summary>
     public static IReadOnlyList<string> BelowMajority(ObserverState state, IReadOnlyList<string> configured)
@@ -156,8 +157,9 @@ public static class EndpointJudgement
     }
 
     /// <summary>
-    /// Whether the endpoint agreed with the recorded chain at the latest sample (healthy, and its block at the shared
-    /// height the recorded one): it counts toward the endpoints gate, and a rotation is pushed through the first such.
+    /// Whether the endpoint agreed with the recorded chain at the latest sample (healthy — so not stale — and its block
+    /// at the shared height the recorded one): it counts toward the endpoints gate, and a rotation is pushed through
+    /// the first such.
     /// </summary>
     public static bool AgreedAtLatestSample(ObserverState state, string endpoint)
     {

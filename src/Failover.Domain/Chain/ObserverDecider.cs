@@ -135,16 +135,21 @@ public static class ObserverDecider
         return events;
     }
 
+    /// <summary>
+    /// The participation sample. Each endpoint is listed with its judgement of this poll: healthy only when it is
+    /// trusted (<see cref="EndpointJudgement.Judge"/> gave no reason). A <em>stale</em> endpoint is not healthy, so it
+    /// does not count toward the endpoints that agree (issue 15, finding 5): compared at its own old head it agrees
+    /// with every branch that extends that head — the followed one, and any other fork alike — and so shows nothing
+    /// about which branch is the chain; counted, one halted endpoint and the followed one on a minority side made
+    /// 2 of 3. It is still listed, with whether its old head is on the recorded chain. The followed endpoint's LIB is
+    /// recorded as reported, with whether it is a block of the recorded chain (<see cref="ObserverState.LibAdvancedAt"/>).
+    /// </summary>
     private static ParticipationSampled Sample(
         ObservedChain chain, string chainId, ObserverPoll poll, FollowedEndpoint followed, List<EndpointVerdict> verdicts, IReadOnlyList<DataCenterNodeView> nodes, ObserverRules rules)
     {
         var head = chain.Head!;
         var schedule = chain.CurrentSchedule!.Schedule;
-        var endpoints = poll.Endpoints.Select((check, i) => new EndpointView(
-            check.Endpoint,
-            check.FailureReason is null && verdicts[i].Reason is null or EndpointReasons.Stale,
-            check.HeadBlockNum,
-            check.Agrees ?? false)).ToList();
+        var endpoints = poll.Endpoints.Select((check, i) => new EndpointView(check.Endpoint, verdicts[i].Healthy, check.HeadBlockNum, check.Agrees ?? false)).ToList();
         return new ParticipationSampled(
             chainId,
             rules.ObserverId,
@@ -160,6 +165,7 @@ public static class ObserverDecider
             Participation.SlidingWindow(chain, rules.Producer),
             endpoints,
             nodes,
-            Participation.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold)?.Missed ?? 0);
+            Participation.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold)?.Missed ?? 0,
+            chain.Blocks.TryGetValue(followed.LastIrreversibleBlockNum, out var lib) && lib.Id == followed.LastIrreversibleBlockId);
     }
 }

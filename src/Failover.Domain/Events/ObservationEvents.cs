@@ -87,6 +87,10 @@ public sealed record ParticipationFigures(
 }
 
 /// <summary>What one configured endpoint showed at the sample.</summary>
+/// <param name="Healthy">
+/// The observer trusted it at this poll (no <c>endpoint-degraded.v1</c> reason). Samples recorded before issue 15
+/// (finding 5) also said a <em>stale</em> endpoint healthy.
+/// </param>
 /// <param name="Agrees">Its block at the height it shares with the recorded chain is the recorded block.</param>
 public sealed record EndpointView(string Endpoint, bool Healthy, uint? HeadBlockNum, bool Agrees);
 
@@ -98,6 +102,12 @@ public sealed record DataCenterNodeView(string DataCenter, uint? HeadBlockNum, D
 /// endpoints, participation of the others over the last full round and over the sliding window of one round ending at
 /// the head, and whether its endpoints agree with the recorded chain.
 /// </summary>
+/// <param name="LastIrreversibleBlockNum">The LIB the followed endpoint reported, as it reported it.</param>
+/// <param name="LibOnRecordedChain">
+/// Whether that LIB (number and id) was a block of the recorded chain when sampled — so not above the recorded head;
+/// only such a LIB counts toward <c>ObserverState.LibAdvancedAt</c>. Null in samples recorded before issue 15
+/// (finding 11).
+/// </param>
 public sealed record ParticipationSampled(
     string ChainId,
     string ObserverId,
@@ -113,7 +123,8 @@ public sealed record ParticipationSampled(
     ParticipationFigures? SlidingWindow,
     IReadOnlyList<EndpointView> Endpoints,
     IReadOnlyList<DataCenterNodeView> DataCenterNodes,
-    int OurConsecutiveMissed) : IObserverEvent
+    int OurConsecutiveMissed,
+    bool? LibOnRecordedChain = null) : IObserverEvent
 {
     /// <summary>Head − LIB in blocks.</summary>
     public uint LibLag => HeadBlockNum >= LastIrreversibleBlockNum ? HeadBlockNum - LastIrreversibleBlockNum : 0;

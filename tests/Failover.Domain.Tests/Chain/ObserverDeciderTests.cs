@@ -1,6 +1,8 @@
 using Failover.Antelope;
 using Failover.Domain.Chain;
+using Failover.Domain.Decisions;
 using Failover.Domain.Events;
+using Failover.Domain.Process;
 using static Failover.Domain.Tests.Support.TestChain;
 
 namespace Failover.Domain.Tests.Chain;
@@ -141,13 +143,39 @@ public sealed class ObserverDeciderTests
             (sample.ChainId, sample.ObserverId, sample.ObservedAt, sample.HeadBlockNum, sample.HeadBlockId, sample.HeadBlockTime,
                 sample.LastIrreversibleBlockNum, sample.LastIrreversibleBlockId, sample.ScheduleVersion, sample.ScheduledProducers));
         Assert.Equal(
-            [new("a", true, 160, true), new("b", true, 160, true), new("c", true, 160, true), new("d", false, 158, false), new("e", false, 160, false)],
+            [new("a", true, 160, true), new("b", true, 160, true), new("c", false, 160, true), new("d", false, 158, false), new("e", false, 160, false)],
             sample.Endpoints);
         Assert.Same(nodes, sample.DataCenterNodes);
         Assert.Equal(Participation.LastFullRound(Chain, Ours), sample.LastFullRound, FiguresComparer.Instance);
         Assert.Equal(Participation.SlidingWindow(Chain, Ours), sample.SlidingWindow, FiguresComparer.Instance);
         Assert.Equal(12, sample.OurConsecutiveMissed);
-        Assert.Equal(3, sample.EndpointsAgreeing);
+        Assert.Equal(2, sample.EndpointsAgreeing); // the stale "c" agrees at its head but does not count
+    }
+
+    [Fact]
+    public void A_stale_endpoint_that_agrees_at_its_own_old_head_is_listed_as_not_healthy_and_does_not_count_toward_a_majority()
+    {
+        // Issue 15, finding 5: "b" halted at block 120 a minute ago. Compared at its own head, it agrees with every
+        // branch that extends block 120 — the followed one and any other — so it says nothing about which branch is
+        // the chain. "c" is on another fork. Counting "b" made 2 of 3.
+        var followed = new FollowedEndpoint("a", 150, Id("main", 150));
+        var poll = new ObserverPoll(Now, ChainId,
+        [
+            Answered("a") with { Followed = true, Agrees = true },
+            Answered("b", head: 120, lib: 110, ageSeconds: 60) with { Agrees = true },
+            Answered("c") with { Agrees = false },
+        ], followed, []);
+
+        var events = ObserverDecider.Decide(ObserverState.Empty, Chain, poll, Rules);
+
+        var sample = Assert.IsType<ParticipationSampled>(events[^1]);
+        Assert.Equal([new("a", true, 160, true), new("b", false, 120, true), new("c", false, 160, false)], sample.Endpoints);
+        Assert.Equal(1, sample.EndpointsAgreeing);
+        var state = events.Aggregate(ObserverState.Empty, (view, e) => view.Apply(e));
+        Assert.False(EndpointJudgement.AgreedAtLatestSample(state, "b"));
+        Assert.Equal(
+            [$"b (stale since {Now:O})", $"c (disagrees since {Now:O})"],
+            EndpointJudgement.BelowMajority(state, ["a", "b", "c"]));
     }
 
     [Fact]
@@ -174,6 +202,48 @@ public sealed class ObserverDeciderTests
         Assert.Equal(
             [new EndpointDegraded("obs", "a", EndpointReasons.WrongChain, $"serves chain another, not {ChainId}", Now)],
             ObserverDecider.Decide(ObserverState.Empty, ObservedChain.Empty, known, Rules));
+    }
+
+    // ---- the LIB ----------------------------------------------------------------------------------------------
+
+    /// <summary>One poll that follows "a", whose get_info reported <paramref name="lib"/>, decided and folded.</summary>
+    private static ObserverState Polled(ObserverState state, DateTimeOffset at, uint lib, string? libId = null)
+    {
+        var poll = new ObserverPoll(at, ChainId, [Answered("a", lib: lib) with { HeadBlockTime = at, Followed = true, Agrees = true }], new FollowedEndpoint("a", lib, libId ?? Id("main", lib)), []);
+        var events = ObserverDecider.Decide(state, Chain, poll, Rules);
+        Assert.IsType<ParticipationSampled>(Assert.Single(events));
+        return events.Aggregate(state, (view, e) => view.Apply(e));
+    }
+
+    [Fact]
+    public void One_inflated_lib_reading_does_not_freeze_when_the_lib_last_advanced_and_the_honest_lib_advancing_later_passes_the_lib_gate()
+    {
+        // Issue 15, finding 11: a buggy or malicious endpoint, followed for one poll, reports a LIB far above anything
+        // recorded (the recorded head is 158). Honest readings follow, and the honest LIB goes on advancing.
+        var honest = Polled(Polled(ObserverState.Empty, Now - TimeSpan.FromSeconds(12), 140), Now - TimeSpan.FromSeconds(6), 141);
+        Assert.Equal(Now - TimeSpan.FromSeconds(6), honest.LibAdvancedAt);
+
+        var inflated = Polled(honest, Now, 4_000_000_000);
+        Assert.Equal(Now - TimeSpan.FromSeconds(6), inflated.LibAdvancedAt); // finality looks no healthier than it was
+
+        var later = Polled(Polled(inflated, Now + TimeSpan.FromSeconds(6), 141), Now + TimeSpan.FromSeconds(12), 142);
+        Assert.Equal(Now + TimeSpan.FromSeconds(12), later.LibAdvancedAt);
+        var evidence = EvidenceBuilder.Build(Ours, ConsensusKind.Legacy, 12, [], Chain, later, FailoverProcess.Initial, Now + TimeSpan.FromSeconds(13));
+        var gate = Policy.Evaluate(evidence, new FailoverPolicy()).Gates.Single(g => g.Reason == ReasonCodes.LibStalled);
+        Assert.True(gate.Passed, gate.Detail);
+    }
+
+    [Fact]
+    public void A_lib_that_is_not_a_block_of_the_recorded_chain_is_not_an_advance_and_raises_no_bar_for_the_next_reading()
+    {
+        // 150 is below the recorded head, but the endpoint names another block 150: a LIB of another branch.
+        var view = Polled(Polled(ObserverState.Empty, Now - TimeSpan.FromSeconds(12), 140), Now - TimeSpan.FromSeconds(6), 141);
+
+        var foreign = Polled(view, Now, 150, Id("other", 150));
+        var honest = Polled(foreign, Now + TimeSpan.FromSeconds(6), 142);
+
+        Assert.Equal(Now - TimeSpan.FromSeconds(6), foreign.LibAdvancedAt);
+        Assert.Equal(Now + TimeSpan.FromSeconds(6), honest.LibAdvancedAt);
     }
 
     [Fact]

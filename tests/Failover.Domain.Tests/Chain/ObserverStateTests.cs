@@ -52,6 +52,42 @@ public sealed class ObserverStateTests
     }
 
     [Fact]
+    public void A_lib_that_was_not_a_block_of_the_recorded_chain_is_recorded_but_neither_advances_the_lib_nor_raises_the_bar()
+    {
+        // Issue 15, finding 11: one endpoint, followed for one poll, said block 4,000,000,000 was final.
+        var inflated = Sample(4_000_000_000, 2) with { LibOnRecordedChain = false };
+
+        var before = Given(Sample(100, 0), Sample(101, 1), inflated);
+        var after = before.Apply(Sample(102, 3));
+
+        Assert.Same(inflated, before.LatestSample);
+        Assert.Equal((101u, T0.AddSeconds(1)), (before.HighestLib, before.LibAdvancedAt));
+        Assert.Equal((102u, T0.AddSeconds(3)), (after.HighestLib, after.LibAdvancedAt));
+    }
+
+    [Fact]
+    public void In_a_sample_recorded_before_it_was_said_whether_the_lib_is_on_the_recorded_chain_a_lib_above_the_sample_s_head_is_not_accepted()
+    {
+        var old = Sample(101, 2) with { LastIrreversibleBlockNum = 4_000_000_000, LibOnRecordedChain = null };
+
+        var view = Given(Sample(100, 0), Sample(101, 1), old, Sample(102, 3));
+
+        Assert.True(ObserverState.CountsTowardLibAdvance(Sample(101, 2) with { LibOnRecordedChain = null }));
+        Assert.False(ObserverState.CountsTowardLibAdvance(old));
+        Assert.Equal(T0.AddSeconds(3), view.LibAdvancedAt);
+    }
+
+    [Fact]
+    public void The_first_lib_accepted_is_where_the_count_starts_not_an_advance()
+    {
+        // Right after a first start the LIB may lie below the first recorded block: it cannot be checked, so not accepted.
+        var view = Given(Sample(100, 0) with { LibOnRecordedChain = false }, Sample(101, 1) with { LibOnRecordedChain = true });
+
+        Assert.Equal((101u, (DateTimeOffset?)null), (view.HighestLib, view.LibAdvancedAt));
+        Assert.Equal(T0.AddSeconds(2), view.Apply(Sample(102, 2) with { LibOnRecordedChain = true }).LibAdvancedAt);
+    }
+
+    [Fact]
     public void Each_endpoint_shows_its_latest_judgement()
     {
         var view = Given(
