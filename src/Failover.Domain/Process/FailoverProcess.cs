@@ -186,18 +186,20 @@ public sealed record FailoverProcess
 
     /// <summary>
     /// A rotation that did not happen: rejected, expired unapplied, superseded, not signed, or not sent (dry run). It no
-    /// longer counts towards the cap. An expired one leaves its incident open to be decided again (a new transaction),
+    /// longer counts towards the cap — unless an earlier push of it may have applied (a node took it, or its answer was
+    /// lost) and only a later one was refused: then it may well have rotated, and the cap keeps counting it. An expired one leaves its incident open to be decided again (a new transaction),
     /// up to <see cref="RotationFollowUp.TransactionsPerIncident"/>; any other does not — no blind retry: the incident
     /// waits for an operator (<see cref="AwaitingOperator"/>).
     /// </summary>
     private FailoverProcess Failed(Rotation rotation, KeyRotationFailed e)
     {
         var decidedAgain = e.Reason == RotationFailures.Expired && RequestsForIncident < RotationFollowUp.TransactionsPerIncident;
+        var mayHaveApplied = e.Reason != RotationFailures.Expired && Pushes.Any(p => p.Outcome != PushOutcomes.NotApplied);
         return this with
         {
             Phase = Phase.None,
             Pushes = [],
-            AutomaticRotations = rotation.Manual ? AutomaticRotations : AutomaticRotations.Remove(rotation.RequestedAt),
+            AutomaticRotations = rotation.Manual || mayHaveApplied ? AutomaticRotations : AutomaticRotations.Remove(rotation.RequestedAt),
             HandledIncident = decidedAgain ? null : HandledIncident,
             AwaitingOperator = decidedAgain || e.Reason == RotationFailures.DryRun ? null : AwaitingOperatorText(rotation, e),
         };

@@ -565,6 +565,18 @@ public sealed class FailoverDeciderTests
     }
 
     [Fact]
+    public void A_rotation_refused_after_an_earlier_push_may_have_applied_still_counts_towards_the_cap()
+    {
+        IProcessEvent[] lost = [.. Rotation("rotation-1", Incident1, T), Submitted("rotation-1", T.AddSeconds(1), PushOutcomes.Unknown)];
+        IProcessEvent[] refusedOnly = [.. Rotation("rotation-1", Incident1, T), Submitted("rotation-1", T.AddSeconds(1), PushOutcomes.NotApplied)];
+
+        Assert.Equal([T], Fold([.. lost, Failed("rotation-1", RotationFailures.Rejected, T.AddSeconds(5))]).AutomaticRotations);
+        Assert.Empty(Fold([.. refusedOnly, Failed("rotation-1", RotationFailures.Rejected, T.AddSeconds(5))]).AutomaticRotations);
+        Assert.Empty(Fold([.. lost, Failed("rotation-1", RotationFailures.Expired, T.AddMinutes(6))]).AutomaticRotations);
+        Assert.Empty(Fold([.. Rotation("rotation-1", Incident1, T), Failed("rotation-1", RotationFailures.Rejected, T.AddSeconds(5))]).AutomaticRotations);
+    }
+
+    [Fact]
     public void After_the_third_transaction_of_an_incident_expires_no_fourth_is_built_and_an_operator_is_needed()
     {
         IProcessEvent[] history =
