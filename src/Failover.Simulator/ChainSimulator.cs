@@ -194,6 +194,30 @@ public sealed class ChainSimulator
         }
     }
 
+    /// <summary>
+    /// Registers a finalizer key to <paramref name="producer"/> on every side of the network, as <c>regfinkey</c> would
+    /// (<see cref="SystemContract.RegisterFinalizerKey"/>: the contract's checks; the key gets the next <c>finkeys</c> id;
+    /// a producer's first key becomes active) but outside any block, since the simulator has no BLS proof of possession to
+    /// check. A stalled API node's frozen view does not see it. No node votes with a key it does not hold: registering
+    /// one only changes what the finalizer tables show. Throws <see cref="ChainException"/> (<c>eosio_assert</c>) when
+    /// the contract would refuse.
+    /// </summary>
+    public void RegisterFinalizerKey(string producer, string key)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        ArgumentNullException.ThrowIfNull(key);
+        Advance();
+        lock (_gate)
+        {
+            var finalizer = Name.Parse(producer);
+            var updated = _network.Sides.Select(side => SystemContract.RegisterFinalizerKey(side.State.Contract, finalizer, key)).ToList();
+            foreach (var (side, contract) in _network.Sides.Zip(updated))
+            {
+                side.State = side.State with { Contract = contract };
+            }
+        }
+    }
+
     public void SetApiFaults(string apiNode, ApiFaults faults)
     {
         ArgumentNullException.ThrowIfNull(faults);

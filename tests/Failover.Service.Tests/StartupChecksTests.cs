@@ -205,6 +205,49 @@ public sealed class StartupChecksTests
         Assert.Single(manager.Blockers);
     }
 
+    // ---- 4. the data centers' finalizer keys (Savanna) ----
+
+    /// <summary>
+    /// Issue 15, finding 2: the finalizer tables are read again while the service runs. dc2's configured finalizer key
+    /// is registered to no one at start-up — a blocker, said at Critical once. Registered to us afterwards (regfinkey),
+    /// it stops blocking within <c>ChainFacts.Refresh</c> (10 minutes), which is said at Information.
+    /// </summary>
+    [Fact]
+    public async Task A_standby_finalizer_key_registered_to_us_while_the_service_runs_stops_blocking_within_ten_minutes()
+    {
+        var spare = SeedDerivation.FinalizerKey("startup-checks", "dc2-spare");
+        await using var rig = await ServiceRig.StartAsync(new RigOptions
+        {
+            History = TimeSpan.Zero,
+            Configure = s => s with { DataCenters = [.. s.DataCenters.Select(d => d.Name == "dc2" ? d with { FinalizerKey = spare } : d)] },
+        });
+        await rig.StepAsync();
+        var problem = $"data center dc2's finalizer key {spare} is not registered to failover.bp on chain (eosio finkeys)";
+        Assert.StartsWith(problem, Assert.Single(rig.Manager.Blockers), StringComparison.Ordinal);
+        Assert.StartsWith("FINALIZER KEY: " + problem, Assert.Single(Criticals(rig)), StringComparison.Ordinal);
+
+        rig.Simulator.RegisterFinalizerKey(ServiceRig.OursText, spare);
+        await rig.RunForAsync(TimeSpan.FromMinutes(9));
+        Assert.Single(rig.Manager.Blockers); // read at start-up; not read again yet
+
+        await rig.RunForAsync(TimeSpan.FromMinutes(1.5));
+        Assert.Empty(rig.Manager.Blockers);
+        Assert.Single(Criticals(rig));
+        Assert.Single(rig.Instances[0].Log.Entries, e => e.Level == LogLevel.Information && e.Message == "FINALIZER KEY: data center dc2's finalizer key is now registered to failover.bp on chain; it can be chosen again.");
+        Assert.Equal(HealthStatus.Healthy, (await Readiness(rig)).Status);
+    }
+
+    [Fact]
+    public async Task On_a_legacy_configuration_the_finalizer_tables_are_not_read()
+    {
+        await using var rig = await ServiceRig.StartAsync(ConsensusMode.Legacy);
+
+        await rig.StepAsync();
+
+        Assert.Null(rig.Manager.FinalizerKeysSeen);
+        Assert.Empty(rig.Manager.Blockers);
+    }
+
     // ---- 3. the signing key, parsed at start-up ----
 
     [Fact]

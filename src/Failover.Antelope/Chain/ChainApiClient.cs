@@ -19,6 +19,9 @@ namespace Failover.Antelope.Chain;
 public sealed class ChainApiClient
 {
     private const int ExcerptLength = 200;
+
+    /// <summary>The most rows nodeos returns in one <c>get_table_rows</c> answer.</summary>
+    public const uint MaxTableRows = 1000;
     private static readonly byte[] NoParameters = "{}"u8.ToArray();
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
     private static readonly ChainJsonContext Json = ChainJsonContext.Default;
@@ -101,6 +104,100 @@ public sealed class ChainApiClient
     /// <summary>Any table; rows stay raw JSON (objects, hex strings or <c>{data, payer}</c>).</summary>
     public Task<GetTableRowsResult<JsonElement>> GetTableRowsAsync(GetTableRowsRequest request, CancellationToken cancellationToken = default) =>
         ReadAsync("get_table_rows", Body(request, Json.GetTableRowsRequest), Json.GetTableRowsResultJsonElement, cancellationToken);
+
+    /// <summary>
+    /// Rows of <c>eosio</c>/<c>eosio</c>/<c>finkeys</c> registered by <paramref name="finalizer"/>: its secondary index
+    /// <c>byfinname</c> (<c>index_position</c> 2, <c>key_type</c> name) bounded below and above by the name.
+    /// </summary>
+    public Task<GetTableRowsResult<FinalizerKeyRowJson>> GetFinalizerKeyRowsAsync(string finalizer, uint limit = MaxTableRows, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_table_rows",
+            Body(new GetTableRowsRequest(Json: true, "eosio", "eosio", "finkeys", finalizer, finalizer, limit, KeyType: "name", IndexPosition: "2"), Json.GetTableRowsRequest),
+            Json.GetTableRowsResultFinalizerKeyRowJson, cancellationToken);
+
+    /// <summary>The row of <c>eosio</c>/<c>eosio</c>/<c>finalizers</c> for <paramref name="finalizer"/> (primary key, bounded by the name), if any.</summary>
+    public Task<GetTableRowsResult<FinalizerRowJson>> GetFinalizerRowsAsync(string finalizer, CancellationToken cancellationToken = default) =>
+        ReadAsync("get_table_rows",
+            Body(new GetTableRowsRequest(Json: true, "eosio", "eosio", "finalizers", finalizer, finalizer, 1, KeyType: "name"), Json.GetTableRowsRequest),
+            Json.GetTableRowsResultFinalizerRowJson, cancellationToken);
+
+    /// <summary>
+    /// The Savanna finalizer keys the system contract registers for <paramref name="finalizer"/> and the active one
+    /// (protocol.md §3.5): its <c>finkeys</c> rows, then its <c>finalizers</c> row. The two answers must agree — the
+    /// active key id among the rows with the same bytes, the count the rows' — and hold only that finalizer's rows with
+    /// well-formed keys; otherwise (a node that ignored the bounds, or the two reads saw different blocks) a
+    /// <see cref="FormatException"/> says what differs. A finalizer without keys has neither rows nor a row.
+    /// </summary>
+    public async Task<FinalizerKeyRegistration> GetFinalizerKeysAsync(string finalizer, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(finalizer);
+        var keys = await GetFinalizerKeyRowsAsync(finalizer, MaxTableRows, cancellationToken).ConfigureAwait(false);
+        var rows = await GetFinalizerRowsAsync(finalizer, cancellationToken).ConfigureAwait(false);
+        return FinalizerKeys(finalizer, keys, rows);
+    }
+
+    /// <summary>The checks of <see cref="GetFinalizerKeysAsync"/> on the two answers.</summary>
+    public static FinalizerKeyRegistration FinalizerKeys(string finalizer, GetTableRowsResult<FinalizerKeyRowJson> keys, GetTableRowsResult<FinalizerRowJson> finalizers)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(finalizers);
+        string Problem(string what) => $"the finalizer keys of {finalizer} on chain (eosio finkeys/finalizers): {what}";
+        if (keys.More)
+        {
+            throw new FormatException(Problem($"finkeys has more than {keys.Rows.Count} rows for it (more: true); they cannot be read in one answer"));
+        }
+
+        foreach (var row in keys.Rows)
+        {
+            if (row.FinalizerName != finalizer)
+            {
+                throw new FormatException(Problem($"finkeys row {row.Id} belongs to {row.FinalizerName}: the node did not keep to the byfinname bounds"));
+            }
+
+            if (BlsPublicKey.Validate(row.FinalizerKey) is { } error)
+            {
+                throw new FormatException(Problem($"finkeys row {row.Id} holds '{row.FinalizerKey}', not a BLS public key: {error}"));
+            }
+
+            if (!Hex.TryDecode(row.FinalizerKeyBinary, out _))
+            {
+                throw new FormatException(Problem($"finkeys row {row.Id}'s finalizer_key_binary is not hex"));
+            }
+        }
+
+        if (keys.Rows.Select(r => r.Id).Distinct().Count() != keys.Rows.Count)
+        {
+            throw new FormatException(Problem("finkeys lists one id twice"));
+        }
+
+        var ordered = keys.Rows.OrderBy(r => r.Id).ToList();
+        var own = finalizers.Rows.Where(r => r.FinalizerName == finalizer).ToList();
+        if (own.Count != finalizers.Rows.Count || own.Count > 1)
+        {
+            throw new FormatException(Problem($"finalizers answered {finalizers.Rows.Count} rows ({string.Join(", ", finalizers.Rows.Select(r => r.FinalizerName))}) where at most its own one belongs"));
+        }
+
+        if (own.Count == 0)
+        {
+            return ordered.Count == 0
+                ? new FinalizerKeyRegistration(finalizer, [], null)
+                : throw new FormatException(Problem($"finkeys lists {ordered.Count} keys but finalizers has no row (the two reads saw different blocks?)"));
+        }
+
+        var info = own[0];
+        var active = ordered.FirstOrDefault(r => r.Id == info.ActiveKeyId)
+            ?? throw new FormatException(Problem($"finalizers names active key id {info.ActiveKeyId}, which is not among the finkeys rows ({string.Join(", ", ordered.Select(r => r.Id))})"));
+        if (!string.Equals(active.FinalizerKeyBinary, info.ActiveKeyBinary, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FormatException(Problem($"finalizers' active_key_binary is not the bytes of finkeys row {active.Id}"));
+        }
+
+        if (info.FinalizerKeyCount != ordered.Count)
+        {
+            throw new FormatException(Problem($"finalizers counts {info.FinalizerKeyCount} keys, finkeys lists {ordered.Count} (the two reads saw different blocks?)"));
+        }
+
+        return new FinalizerKeyRegistration(finalizer, ordered, active);
+    }
 
     public Task<GetAccountResult> GetAccountAsync(string accountName, CancellationToken cancellationToken = default) =>
         ReadAsync("get_account", Body(new GetAccountRequest(accountName), Json.GetAccountRequest),

@@ -39,6 +39,8 @@ namespace Failover.Antelope.Chain;
 [JsonSerializable(typeof(GetTableRowsRequest))]
 [JsonSerializable(typeof(GetTableRowsResult<ProducerRowJson>))]
 [JsonSerializable(typeof(GetTableRowsResult<JsonElement>))]
+[JsonSerializable(typeof(GetTableRowsResult<FinalizerKeyRowJson>))]
+[JsonSerializable(typeof(GetTableRowsResult<FinalizerRowJson>))]
 [JsonSerializable(typeof(GetAccountRequest))]
 [JsonSerializable(typeof(GetAccountResult))]
 [JsonSerializable(typeof(GetRawAbiRequest))]

@@ -16,6 +16,29 @@ public static class BlsPublicKey
 
     public static bool IsValid(string? text) => Validate(text) is null;
 
+    /// <summary>
+    /// The 96 bytes of the key (what the system contract stores as <c>finalizer_key_binary</c>), when
+    /// <paramref name="text"/> is a valid key; two texts are one key when their points are equal.
+    /// </summary>
+    public static bool TryDecode([NotNullWhen(true)] string? text, [NotNullWhen(true)] out byte[]? point)
+    {
+        point = null;
+        if (Validate(text) is not null)
+        {
+            return false;
+        }
+
+        var body = text.AsSpan(Prefix.Length);
+        var bytes = new byte[Base64Url.GetMaxDecodedLength(body.Length)];
+        Base64Url.DecodeFromChars(body, bytes, out _, out _);
+        point = bytes[..PointSize];
+        return true;
+    }
+
+    /// <summary>Whether two texts name the same key: their points when both decode, else the texts themselves.</summary>
+    public static bool SameKey(string? a, string? b) =>
+        TryDecode(a, out var left) && TryDecode(b, out var right) ? left.AsSpan().SequenceEqual(right) : a is not null && string.Equals(a, b, StringComparison.Ordinal);
+
     /// <summary>Why <paramref name="text"/> is not a BLS public key, or null when it is one.</summary>
     public static string? Validate([NotNullWhen(false)] string? text)
     {

@@ -11,8 +11,8 @@ namespace Failover.Audit.Verification;
 /// stream, the observer's stream and the process stream the process manager decides from, as of the event that caused
 /// the evaluation (the process stream as of the decision) — through the service's own <see cref="EvidenceBuilder"/>, and
 /// compares it with the recorded evidence. What the log cannot tell (the configuration: data centers, consensus, the
-/// missed-blocks threshold; and the consensus a block header of the chain showed the service) is taken from the record
-/// itself. Evidence recorded before it carried our authority's threshold and weights
+/// missed-blocks threshold; the consensus a block header of the chain showed the service; what the finalizer tables
+/// showed of each data center's finalizer key) is taken from the record itself. Evidence recorded before it carried our authority's threshold and weights
 /// (<see cref="ScheduleEvidence.Authority"/> null) is compared without them: its keys still are.
 /// </summary>
 public static class EvidenceCheck
@@ -31,6 +31,7 @@ public static class EvidenceCheck
         {
             ChainConsensus = recorded.ChainConsensus,
             RegisteredKey = recorded.RegisteredKey,
+            DataCenters = [.. rebuilt.DataCenters.Select(d => d with { FinalizerKeyOnChain = recorded.DataCenters.FirstOrDefault(r => r.Name == d.Name)?.FinalizerKeyOnChain })],
             Schedule = recorded.Schedule.Authority is null ? rebuilt.Schedule with { Authority = null } : rebuilt.Schedule,
         };
     }

@@ -62,7 +62,32 @@ public sealed record ProcessEvidence(
     DateTimeOffset? LastRotationCompletedAt,
     IReadOnlyList<DateTimeOffset> RotationsInLast24h);
 
+/// <summary>What the system contract's finalizer tables (<c>finkeys</c>, <c>finalizers</c>) show of a data center's finalizer key.</summary>
+public enum FinalizerKeyStatus
+{
+    /// <summary>Registered to our producer and its active key: <c>actfinkey</c> would fail ("already active"), so the rotation is <c>regproducer</c> alone.</summary>
+    [JsonStringEnumMemberName("active")]
+    Active,
+
+    /// <summary>Registered to our producer, not active: the rotation activates it with <c>actfinkey</c>.</summary>
+    [JsonStringEnumMemberName("registered")]
+    Registered,
+
+    /// <summary>Not among our producer's keys (registered to another producer, or to none): <c>actfinkey</c> would fail the whole rotation.</summary>
+    [JsonStringEnumMemberName("not-registered")]
+    NotRegistered,
+
+    /// <summary>The tables could not be read from any endpoint: nothing is known, so no rotation to it (fail closed).</summary>
+    [JsonStringEnumMemberName("unknown")]
+    Unknown,
+}
+
 /// <summary>A configured data center and what its own node (if it has an endpoint) showed.</summary>
+/// <param name="FinalizerKeyOnChain">
+/// What the chain's finalizer tables showed of <paramref name="FinalizerKey"/> for our producer when the decision was
+/// taken on a Savanna configuration (<see cref="FinalizerKeyRule"/>). Null: no finalizer key, a legacy configuration,
+/// or evidence recorded before the service read the tables — then the key is not judged, as it was not then.
+/// </param>
 public sealed record DataCenterEvidence(
     string Name,
     int Priority,
@@ -70,7 +95,8 @@ public sealed record DataCenterEvidence(
     string? FinalizerKey,
     bool HasNode,
     DateTimeOffset? NodeHeadTime,
-    string? NodeError);
+    string? NodeError,
+    FinalizerKeyStatus? FinalizerKeyOnChain = null);
 
 /// <summary>An operator's request to fail over to a named data center.</summary>
 public sealed record ManualRequest(string DataCenter, string By, string Reason, DateTimeOffset RequestedAt);

@@ -99,8 +99,9 @@ public static class Policy
 
     /// <summary>
     /// The first data center by priority whose key is not in force (<see cref="KeyInForce"/>: it alone does not satisfy
-    /// our authority in the schedule), is a public key (a rotation to anything else cannot be built) and whose own node
-    /// (if it has an endpoint) shows a fresh head; for a manual request, the named one under the same conditions.
+    /// our authority in the schedule), is a public key (a rotation to anything else cannot be built), whose finalizer key
+    /// (Savanna) the chain shows registered to us (<see cref="FinalizerKeyRule"/>: else actfinkey fails the rotation) and
+    /// whose own node (if it has an endpoint) shows a fresh head; for a manual request, the named one under the same conditions.
     /// </summary>
     private static DataCenterEvidence? ChooseTarget(Evidence evidence, FailoverPolicy policy, out string detail)
     {
@@ -117,6 +118,10 @@ public static class Policy
             {
                 notes.Add($"{dc.Name}'s key {dc.SigningKey} is not a public key");
             }
+            else if (FinalizerKeyRule.Problem(evidence, dc) is { } finalizer)
+            {
+                notes.Add(finalizer);
+            }
             else if (dc.HasNode && dc.NodeError is { } error)
             {
                 notes.Add($"{dc.Name}'s node fails: {error}");
@@ -127,7 +132,7 @@ public static class Policy
             }
             else
             {
-                detail = $"target {dc.Name} (priority {dc.Priority}, key {dc.SigningKey})" + (notes.Count > 0 ? $"; skipped: {string.Join("; ", notes)}" : string.Empty);
+                detail = $"target {dc.Name} (priority {dc.Priority}, key {dc.SigningKey})" + FinalizerKeyRule.TargetNote(evidence, dc) + (notes.Count > 0 ? $"; skipped: {string.Join("; ", notes)}" : string.Empty);
                 return dc;
             }
         }

@@ -156,12 +156,13 @@ public static class FailoverDecider
 
     /// <summary>
     /// The exact unsigned transaction: regproducer to the target key, keeping URL and location, plus actfinkey when the
-    /// chain is Savanna and the target has a finalizer key. A legacy chain has no finalizers: actfinkey could only fail
-    /// there, and take the whole transaction with it, so a finalizer key configured anyway is left out.
+    /// chain is Savanna and the target has a finalizer key that is not active already (<see cref="FinalizerKeyRule"/>:
+    /// actfinkey of the active key fails, and takes the whole transaction with it). A legacy chain has no finalizers:
+    /// actfinkey could only fail there too, so a finalizer key configured anyway is left out.
     /// </summary>
     private static KeyRotationRequested Request(RotationDraft draft, DataCenterEvidence target, ConsensusKind consensus, string producer, string incident, string rotationId, DateTimeOffset at)
     {
-        var finalizerKey = consensus == ConsensusKind.Savanna ? target.FinalizerKey : null;
+        var finalizerKey = FinalizerKeyRule.ActivatesFinalizerKey(consensus, target) ? target.FinalizerKey : null;
         var authorization = new PermissionLevel(Name.Parse(producer), Name.Parse(draft.Permission));
         var rotation = KeyRotation.ToNewKey(
             Checksum256.Parse(draft.ChainId), Checksum256.Parse(draft.RefBlockId), draft.Expiration, authorization,

@@ -6,7 +6,8 @@ namespace Failover.Service.Hosting;
 /// <summary>
 /// <c>/health/ready</c>'s <c>process-manager</c> check, where the host runs the process manager: unhealthy while the
 /// manager knows something that keeps it from rotating (<see cref="ProcessManager.Blockers"/>: the signing key as read
-/// at start-up, the signing permission as the chain last showed it, a configured consensus that is not the chain's).
+/// at start-up, the signing permission as the chain last showed it, a configured consensus that is not the chain's, a
+/// data center whose finalizer key the chain does not register to our producer).
 /// </summary>
 public sealed class ProcessManagerReadiness(Func<ProcessManager?> current) : IHealthCheck
 {

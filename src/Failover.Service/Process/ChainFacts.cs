@@ -17,9 +17,9 @@ internal sealed record ChainFact<T>(T Value, DateTimeOffset ReadAt);
 
 /// <summary>
 /// The one reader of what the process manager needs from the chain besides the log: our producers-table row, the chain's
-/// consensus (from a block header) and the signing account's permissions.
+/// consensus (from a block header), the signing account's permissions and our finalizer keys.
 /// <list type="bullet">
-/// <item>The consensus and the account are read from the first endpoint that answers, in the order
+/// <item>The consensus, the account and the finalizer keys are read from the first endpoint that answers, in the order
 /// <paramref name="endpoints"/> gives at the time (the process manager puts those that agreed with the recorded chain at
 /// its observer's latest sample first), and kept with the time it was read; a reading older than <see cref="Refresh"/>
 /// is read again when asked for; when no endpoint answers, the last reading stands (null: never read).</item>
@@ -35,6 +35,7 @@ internal sealed class ChainFacts(Func<IEnumerable<ChainEndpoint>> endpoints, Fun
 
     private ChainFact<ChainConsensus>? _consensus;
     private ChainFact<GetAccountResult>? _account;
+    private ChainFact<FinalizerKeyRegistration>? _finalizerKeys;
 
     /// <summary>
     /// Our producer's row as the first agreeing endpoint that answers shows it now; with <paramref name="appliedThrough"/>,
@@ -88,6 +89,18 @@ internal sealed class ChainFacts(Func<IEnumerable<ChainEndpoint>> endpoints, Fun
         _account = await ReadAsync(_account, fresh, "account " + producer,
             endpoint => endpoint.Client.GetAccountAsync(producer, cancellationToken)!).ConfigureAwait(false);
         return _account;
+    }
+
+    /// <summary>
+    /// Our producer's Savanna finalizer keys, registered and active (the system contract's <c>finkeys</c> and
+    /// <c>finalizers</c> tables); read now when <paramref name="fresh"/>, or when the reading was taken before
+    /// <paramref name="readSince"/> (a decision on an incident sees the tables as they were after it began).
+    /// </summary>
+    public async Task<ChainFact<FinalizerKeyRegistration>?> FinalizerKeysAsync(bool fresh, DateTimeOffset? readSince, CancellationToken cancellationToken)
+    {
+        _finalizerKeys = await ReadAsync(_finalizerKeys, fresh || (readSince is { } since && _finalizerKeys is { } known && known.ReadAt < since), "finalizer keys of " + producer + " (eosio finkeys/finalizers)",
+            endpoint => endpoint.Client.GetFinalizerKeysAsync(producer, cancellationToken)!).ConfigureAwait(false);
+        return _finalizerKeys;
     }
 
     private async Task<ChainFact<T>?> ReadAsync<T>(ChainFact<T>? known, bool fresh, string what, Func<ChainEndpoint, Task<T?>> read)

@@ -34,6 +34,7 @@ public sealed partial class ProcessManager
     [
         .. _keyBlocker is { } key ? [key] : Array.Empty<string>(),
         .. _permissionProblems?.Where(p => p.Blocks).Select(p => p.Text) ?? [],
+        .. FinalizerKeyBlockers, // ProcessManager.Finalizers.cs
         .. _consensusBlocker is { } consensus ? [consensus] : Array.Empty<string>(),
         .. Process.AwaitingOperator is { } awaiting ? ["automatic failover needs an operator: " + awaiting] : Array.Empty<string>(),
     ];
@@ -43,6 +44,7 @@ public sealed partial class ProcessManager
         (_signingKey, _keyBlocker) = CheckSigningKey();
         await CheckPermissionAsync(fresh: true, cancellationToken).ConfigureAwait(false);
         await ChainConsensusAsync(sample: null, cancellationToken).ConfigureAwait(false);
+        await FinalizerKeysAsync(fresh: true, readSince: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Re-reads the permission when the last reading is older than <see cref="ChainFacts.Refresh"/> (or no endpoint answered yet).</summary>

@@ -149,6 +149,7 @@ public sealed partial class ProcessManager
             case ParticipationSampled sample when recorded.Stream == _scope.ObserverStream:
                 await ChainConsensusAsync(sample, cancellationToken).ConfigureAwait(false);
                 await RefreshPermissionAsync(cancellationToken).ConfigureAwait(false);
+                await RefreshFinalizerKeysAsync(cancellationToken).ConfigureAwait(false);
                 await FollowRotationAsync(sample, cancellationToken).ConfigureAwait(false);
                 break;
         }
@@ -288,6 +289,7 @@ public sealed partial class ProcessManager
         }
 
         evidence = evidence with { ChainConsensus = chainConsensus.Kind };
+        evidence = await WithFinalizerKeysAsync(evidence, cancellationToken).ConfigureAwait(false); // ProcessManager.Finalizers.cs
 
         // regproducer rewrites the whole row: without the URL and location the chain holds, a rotation would wipe them; and
         // the key it shows now is the one the rotation replaces (pushed only while the chain still shows it).

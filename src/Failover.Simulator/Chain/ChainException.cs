@@ -178,7 +178,7 @@ public static class ChainErrors
 
     public static ChainException TableNotServed(string code, string scope, string table) => new(
         InternalStatus, InternalMessage, 3060003, "contract_table_query_exception", "Contract Table Query Exception",
-        $"Table {table} of {code} (scope {scope}) is not served by the simulator; only eosio/eosio/producers is", "chain_plugin.cpp", 1533, "get_table_rows");
+        $"Table {table} of {code} (scope {scope}) is not served by the simulator; only eosio/eosio producers, finkeys and finalizers are", "chain_plugin.cpp", 1533, "get_table_rows");
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
 }

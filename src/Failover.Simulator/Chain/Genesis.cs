@@ -28,11 +28,13 @@ public static class Genesis
             var key = roster.PrimaryNode(p).SigningKey.PublicKey;
             return new ProducerRow(p, roster.VotesOf(p), key, true, $"https://{p}.example", 0, time, 0, new BlockSigningAuthority(1, [new KeyWeight(key, 1)]));
         });
+        // Registered producer by producer (in name order), each node's key in turn: finkeys ids 0, 1, 2, …
+        ulong nextId = 0;
         var finalizers = options.Consensus == ConsensusMode.Savanna
             ? roster.Producers.ToImmutableDictionary(p => p, p =>
             {
-                var keys = roster.NodesOf(p).Select(n => n.FinalizerKey!).ToImmutableList();
-                return new FinalizerKeys(p, keys, keys[0]);
+                var keys = roster.NodesOf(p).Select(n => new RegisteredFinalizerKey(nextId++, n.FinalizerKey!)).ToImmutableList();
+                return new FinalizerKeys(p, keys, keys[0].Key);
             })
             : ImmutableDictionary<Name, FinalizerKeys>.Empty;
         var contract = new ContractState(Accounts(roster), producers, finalizers, genesisSlot, 0);

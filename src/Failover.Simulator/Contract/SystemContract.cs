@@ -109,9 +109,27 @@ public static class SystemContract
         RequireAuth(action, finalizer);
         Check(state.Producers.ContainsKey(finalizer), "finalizer is not a registered producer");
         Check(key.StartsWith("PUB_BLS", StringComparison.Ordinal), "finalizer key does not start with PUB_BLS: " + key);
-        Check(state.Finalizers.TryGetValue(finalizer, out var keys) && keys.Registered.Contains(key), "finalizer key was not registered");
+        Check(state.Finalizers.TryGetValue(finalizer, out var keys) && keys.Registered.Contains(key, StringComparer.Ordinal), "finalizer key was not registered");
         Check(keys!.Active != key, "finalizer key was already active");
         return state with { Finalizers = state.Finalizers.SetItem(finalizer, keys with { Active = key }) };
+    }
+
+    /// <summary>
+    /// <c>regfinkey</c>'s effect without its proof of possession (the simulator's finalizer keys are not BLS points,
+    /// so no PoP could verify): the finalizer must be a registered producer and the key well-formed and unique among
+    /// all finalizers' keys; it gets the next <c>finkeys</c> id, and a finalizer's first key becomes its active one.
+    /// </summary>
+    public static ContractState RegisterFinalizerKey(ContractState state, Name finalizer, string key)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Check(state.Producers.ContainsKey(finalizer), "finalizer is not a registered producer");
+        Check(BlsPublicKey.IsValid(key), "finalizer key is not a valid BLS public key: " + key);
+        Check(!state.Finalizers.Values.Any(f => f.Registered.Any(k => BlsPublicKey.SameKey(k, key))), "duplicate finalizer key");
+        var registered = new RegisteredFinalizerKey(state.NextFinalizerKeyId, key);
+        var keys = state.Finalizers.TryGetValue(finalizer, out var existing)
+            ? existing with { Keys = existing.Keys.Add(registered) }
+            : new FinalizerKeys(finalizer, [registered], key);
+        return state with { Finalizers = state.Finalizers.SetItem(finalizer, keys) };
     }
 
     private static void RequireAuth(ChainAction action, Name account)

@@ -164,30 +164,99 @@ public sealed class ChainApi
         return Ok(new GetProducersResult([.. page.Select(WireMapping.ProducerRow)], total, more), ChainJsonContext.Default.GetProducersResult);
     }
 
-    /// <summary>Only <c>eosio</c>/<c>eosio</c>/<c>producers</c>, in primary-key (name value) order; hex rows with <c>json: false</c>.</summary>
+    /// <summary>
+    /// The system contract's tables of <c>eosio</c>/<c>eosio</c> the simulator keeps (chain_plugin.cpp
+    /// <c>get_table_rows</c>): <c>producers</c> (primary key: owner), <c>finkeys</c> (primary key: id; secondary index
+    /// <c>byfinname</c>, <c>index_position</c> 2: the finalizer's name) and <c>finalizers</c> (primary key: the finalizer's
+    /// name). Rows in the index's order (ties by primary key), between <c>lower_bound</c> and <c>upper_bound</c> (numbers,
+    /// or names as nodeos converts them), <c>reverse</c> from the upper bound down; objects with <c>json: true</c>, hex
+    /// strings of the row's ABI bytes otherwise; <c>next_key</c> the next row's key in the index, as a name for
+    /// <c>key_type: "name"</c>, else decimal.
+    /// </summary>
     private ChainApiResponse GetTableRows(string apiNode, string body)
     {
         var request = RequestBody.Required(body);
         var code = request.String("code");
         var table = request.String("table");
         var scope = request.String("scope", code);
-        if (code != "eosio" || scope != "eosio" || table != "producers")
+        if (code != "eosio" || scope != "eosio")
         {
             throw ChainErrors.TableNotServed(code, scope, table);
         }
 
+        var contract = _simulator.View(apiNode).Contract;
+        var index = IndexPosition(request.String("index_position", string.Empty));
+        switch (table)
+        {
+            case "producers":
+                // Always the primary index (the prototalvote order is get_producers').
+                return Rows(request, contract.Producers.Values.Select(p => (p.Owner.Value, p.Owner.Value, p)),
+                    WireMapping.ProducerRow, WireMapping.ProducerRowHex, ChainJsonContext.Default.GetTableRowsResultProducerRowJson);
+            case "finkeys":
+                var keys = contract.Finalizers.Values.SelectMany(f => f.Keys.Select(k => (Finalizer: f.Finalizer, Key: k)));
+                return Rows(request, index switch
+                    {
+                        1 => keys.Select(k => (k.Key.Id, k.Key.Id, k)),
+                        2 => keys.Select(k => (k.Finalizer.Value, k.Key.Id, k)),
+                        _ => throw IndexNotServed(table, index, "1 (id) and 2 (byfinname)"),
+                    },
+                    k => WireMapping.FinalizerKeyRow(k.Finalizer, k.Key), k => WireMapping.FinalizerKeyRowHex(k.Finalizer, k.Key),
+                    ChainJsonContext.Default.GetTableRowsResultFinalizerKeyRowJson);
+            case "finalizers":
+                return index == 1
+                    ? Rows(request, contract.Finalizers.Values.Where(f => f.ActiveKey is not null).Select(f => (f.Finalizer.Value, f.Finalizer.Value, f)),
+                        WireMapping.FinalizerRow, WireMapping.FinalizerRowHex, ChainJsonContext.Default.GetTableRowsResultFinalizerRowJson)
+                    : throw IndexNotServed(table, index, "1 (finalizer_name)");
+            default:
+                throw ChainErrors.TableNotServed(code, scope, table);
+        }
+    }
+
+    /// <summary>
+    /// One page of a table's rows keyed by (<c>IndexKey</c>, <c>PrimaryKey</c>): those with the index key within the bounds, in
+    /// the index's order (or reversed), at most <c>limit</c> (default 10, capped at 1000).
+    /// </summary>
+    private static ChainApiResponse Rows<TRow, TJson>(
+        RequestBody request,
+        IEnumerable<(ulong IndexKey, ulong PrimaryKey, TRow Row)> rows,
+        Func<TRow, TJson> toJson,
+        Func<TRow, JsonElement> toHex,
+        JsonTypeInfo<GetTableRowsResult<TJson>> jsonType)
+    {
         var limit = (int)Math.Min(request.UInt("limit", 10), 1000);
         var lower = Bound(request.String("lower_bound", string.Empty), ulong.MinValue);
         var upper = Bound(request.String("upper_bound", string.Empty), ulong.MaxValue);
-        var rows = _simulator.View(apiNode).Contract.Producers.Values.Where(p => p.Owner.Value >= lower && p.Owner.Value <= upper).ToList();
-        var page = rows.Take(limit).ToList();
-        var more = rows.Count > limit;
+        var inRange = rows.Where(r => r.IndexKey >= lower && r.IndexKey <= upper).OrderBy(r => r.IndexKey).ThenBy(r => r.PrimaryKey).ToList();
+        if (request.Bool("reverse", false))
+        {
+            inRange.Reverse();
+        }
+
+        var page = inRange.Take(limit).ToList();
+        var more = inRange.Count > limit;
         var nextKey = !more ? string.Empty
-            : request.String("key_type", string.Empty) == "name" ? rows[limit].Owner.ToString() : rows[limit].Owner.Value.ToString(CultureInfo.InvariantCulture);
+            : request.String("key_type", string.Empty) == "name" ? Name.FromValue(inRange[limit].IndexKey).ToString() : inRange[limit].IndexKey.ToString(CultureInfo.InvariantCulture);
         return request.Bool("json", false)
-            ? Ok(new GetTableRowsResult<ProducerRowJson>([.. page.Select(WireMapping.ProducerRow)], more, nextKey), ChainJsonContext.Default.GetTableRowsResultProducerRowJson)
-            : Ok(new GetTableRowsResult<JsonElement>([.. page.Select(WireMapping.ProducerRowHex)], more, nextKey), ChainJsonContext.Default.GetTableRowsResultJsonElement);
+            ? Ok(new GetTableRowsResult<TJson>([.. page.Select(r => toJson(r.Row))], more, nextKey), jsonType)
+            : Ok(new GetTableRowsResult<JsonElement>([.. page.Select(r => toHex(r.Row))], more, nextKey), ChainJsonContext.Default.GetTableRowsResultJsonElement);
     }
+
+    /// <summary>
+    /// chain_plugin.cpp's reading of <c>index_position</c>: empty, <c>first</c>, <c>primary</c>, <c>one</c> or 1 is the
+    /// primary index (1); <c>sec…</c>, <c>two</c> or 2 the first secondary index (2); <c>ter…</c>, <c>th…</c> or 3 the next; a number n the n-th.
+    /// </summary>
+    private static int IndexPosition(string text) => text switch
+    {
+        "" or "first" or "primary" or "one" => 1,
+        "two" => 2,
+        _ when text.StartsWith("sec", StringComparison.Ordinal) => 2,
+        _ when text.StartsWith("ter", StringComparison.Ordinal) || text.StartsWith("th", StringComparison.Ordinal) => 3,
+        _ when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 => n,
+        _ => throw ChainErrors.InvalidRequest($"Invalid index_position '{text}'"),
+    };
+
+    private static ChainException IndexNotServed(string table, int index, string served) =>
+        ChainErrors.InvalidRequest($"index_position {index} of eosio/eosio/{table} is not served by the simulator; it serves {served}");
 
     private ChainApiResponse GetAccount(string apiNode, string body)
     {

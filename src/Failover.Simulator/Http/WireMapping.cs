@@ -161,6 +161,44 @@ internal static class WireMapping
         return JsonBuilder.Build(w => w.WriteStringValue(Convert.ToHexStringLower(writer.ToArray())));
     }
 
+    /// <summary>A <c>finkeys</c> row (<c>finalizer_key_info</c>): <c>finalizer_key_binary</c> is the key's 96 bytes.</summary>
+    public static FinalizerKeyRowJson FinalizerKeyRow(Name finalizer, RegisteredFinalizerKey key) =>
+        new(key.Id, finalizer.ToString(), key.Key, Convert.ToHexStringLower(KeyBytes(key.Key)));
+
+    /// <summary>The <c>finkeys</c> row's ABI bytes: <c>id</c> uint64, <c>finalizer_name</c> name, <c>finalizer_key</c> string, <c>finalizer_key_binary</c> bytes.</summary>
+    public static JsonElement FinalizerKeyRowHex(Name finalizer, RegisteredFinalizerKey key)
+    {
+        var writer = new AbiWriter();
+        writer.WriteUInt64(key.Id);
+        writer.WriteName(finalizer);
+        writer.WriteString(key.Key);
+        writer.WriteBytes(KeyBytes(key.Key));
+        return JsonBuilder.Build(w => w.WriteStringValue(Convert.ToHexStringLower(writer.ToArray())));
+    }
+
+    /// <summary>A <c>finalizers</c> row (<c>finalizer_info</c>) of a finalizer with an active key.</summary>
+    public static FinalizerRowJson FinalizerRow(FinalizerKeys keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var active = keys.ActiveKey ?? throw new ArgumentException($"{keys.Finalizer} has no active finalizer key, so no finalizers row", nameof(keys));
+        return new(keys.Finalizer.ToString(), active.Id, Convert.ToHexStringLower(KeyBytes(active.Key)), (uint)keys.Keys.Count);
+    }
+
+    /// <summary>The <c>finalizers</c> row's ABI bytes: <c>finalizer_name</c> name, <c>active_key_id</c> uint64, <c>active_key_binary</c> bytes, <c>finalizer_key_count</c> uint32.</summary>
+    public static JsonElement FinalizerRowHex(FinalizerKeys keys)
+    {
+        var row = FinalizerRow(keys);
+        var writer = new AbiWriter();
+        writer.WriteName(keys.Finalizer);
+        writer.WriteUInt64(row.ActiveKeyId);
+        writer.WriteBytes(Convert.FromHexString(row.ActiveKeyBinary));
+        writer.WriteUInt32(row.FinalizerKeyCount);
+        return JsonBuilder.Build(w => w.WriteStringValue(Convert.ToHexStringLower(writer.ToArray())));
+    }
+
+    private static byte[] KeyBytes(string key) =>
+        BlsPublicKey.TryDecode(key, out var point) ? point : throw new FormatException($"finalizer key {key} is not a BLS public key");
+
     /// <summary>The <c>prototalvote</c> order: active producers by descending votes, then inactive ones.</summary>
     public static IEnumerable<Contract.ProducerRow> ByVotes(ContractState contract) =>
         contract.Producers.Values.OrderBy(p => p.IsActive ? -p.TotalVotes : p.TotalVotes).ThenBy(p => p.Owner.Value);
