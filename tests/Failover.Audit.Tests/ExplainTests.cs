@@ -45,7 +45,7 @@ public sealed class ExplainTests(DemoStore demo)
             "Endpoints: 2 of 2 agreed with the followed chain",
             "LIB: block", "Head: block",
             "[lib-stalled: passed",
-            "pushed once to", "the producers table shows", "COMPLETED — block",
+            "pushed to", "the producers table shows", "COMPLETED — block",
         })
         {
             Assert.Contains(expected, text.Out, StringComparison.Ordinal);

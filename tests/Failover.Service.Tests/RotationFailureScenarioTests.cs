@@ -257,7 +257,9 @@ public sealed class RotationFailureScenarioTests
         Assert.Empty(rig.RecordedPushes);
         Assert.Equal(someoneElse, rig.Simulator.View().Contract.Producers[ServiceRig.Ours].ProducerKey);
         Assert.Contains(rig.Manager.Blockers, b => b.Contains("superseded", StringComparison.Ordinal));
+    }
 
+    /// <summary>
     /// Finding 2, as reported: dc2's FinalizerKey is a key the chain registers to another producer (prod.a). Before, the
     /// service was ready and, at the outage, pushed regproducer + actfinkey, which the contract rejected ("finalizer key
     /// was not registered", 3050003) — and nothing followed. Now the finalizer tables are read at start-up: readiness

@@ -224,7 +224,7 @@ public static class Explainer
                     return Up(r.RequestedAt, string.Create(CultureInfo.InvariantCulture,
                         $"{r.RotationId}: recorded before sending the transaction {r.TransactionId} ({string.Join(" + ", r.Actions)}) to {r.TargetDataCenter}'s key {r.TargetKey}, signed by {r.Producer}@{r.Permission}, expiring {Time(r.Expiration)}"));
                 case KeyRotationSubmitted s when Ours(s.RotationId):
-                    return Up(s.SubmittedAt, $"{s.RotationId}: pushed once to {s.Endpoint}: {s.Outcome}{(string.IsNullOrEmpty(s.Detail) ? string.Empty : $" ({s.Detail})")}");
+                    return Up(s.SubmittedAt, $"{s.RotationId}: pushed to {s.Endpoint}: {s.Outcome}{(string.IsNullOrEmpty(s.Detail) ? string.Empty : $" ({s.Detail})")}");
                 case KeyRotationFailed f when Ours(f.RotationId):
                     return Up(f.FailedAt, $"{f.RotationId}: FAILED ({f.Reason}{(f.ErrorCode is { } code ? $", error {code} {f.ErrorName}" : string.Empty)}): {f.Detail}");
                 case KeyRotated k when Ours(k.RotationId):

@@ -235,7 +235,7 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
                 return (r.RequestedAt, $"recorded before sending: transaction {r.TransactionId} ({string.Join(" + ", r.Actions)}), expires {r.Expiration:HH:mm:ss}Z");
             case KeyRotationSubmitted s:
                 _submitted = s;
-                return (s.SubmittedAt, $"pushed once to {s.Endpoint}: {s.Outcome}");
+                return (s.SubmittedAt, $"pushed to {s.Endpoint}: {s.Outcome}");
             case KeyRotationFailed f:
                 _failed.TrySetResult(f);
                 return (f.FailedAt, $"ROTATION FAILED ({f.Reason}): {f.Detail}");

@@ -84,7 +84,7 @@ public static class AlertComposer
                     e.DecidedAt, ("reasons", string.Join(',', e.Reasons)), ("incident", e.IncidentId))];
             case KeyRotationSubmitted e:
                 return [Make(AlertKinds.Submitted, e.Outcome == PushOutcomes.Unknown ? "warning" : "info", $"{producer}: rotation transaction {e.Outcome}",
-                    $"Transaction {e.TransactionId} pushed once to {e.Endpoint}: {e.Outcome}. {e.Detail}",
+                    $"Transaction {e.TransactionId} pushed to {e.Endpoint}: {e.Outcome}. {e.Detail}",
                     e.SubmittedAt, ("transaction_id", e.TransactionId), ("outcome", e.Outcome), ("rotation", e.RotationId))];
             case KeyRotationFailed e:
                 return [Make(AlertKinds.Failed, "critical", $"{producer}: rotation failed ({e.Reason})",
