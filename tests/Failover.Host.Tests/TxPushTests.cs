@@ -58,7 +58,7 @@ public sealed class TxPushTests : IDisposable
     [InlineData("error.push_transaction.duplicate_500.json", 500, "push answered duplicate", "already has transaction")]
     [InlineData("error.internal_500.json", 500, "push outcome UNKNOWN", "does not say whether the transaction was processed")]
     [InlineData("error.unknown_endpoint_404.json", 404, "push rejected", "Nothing was processed")]
-    [InlineData("error.busy_503.json", 503, "push rejected", "too busy to process it")]
+    [InlineData("error.busy_503.json", 503, "push not applied", "too busy to process it")]
     public async Task Each_error_answer_says_what_it_proves_about_the_transaction(string fixture, int status, string outcome, string meaning)
     {
         var offline = await RunOfflineAsync();
@@ -135,14 +135,15 @@ public sealed class TxPushTests : IDisposable
     }
 
     [Fact]
-    public async Task A_push_to_a_port_nobody_listens_on_is_reported_as_unknown()
+    public async Task A_push_to_a_port_nobody_listens_on_is_reported_as_not_applied_since_nothing_was_sent()
     {
         var offline = await RunOfflineAsync();
 
         var result = await RunAsync("--push", $"http://127.0.0.1:{UnusedPort()}");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("UNKNOWN", result.Error, StringComparison.Ordinal);
+        Assert.Contains("push not applied", result.Error, StringComparison.Ordinal);
+        Assert.Contains("nothing was sent", result.Error, StringComparison.Ordinal);
         Assert.Contains((string)offline["transaction_id"]!, result.Error, StringComparison.Ordinal);
     }
 

@@ -22,8 +22,12 @@ public abstract record FailoverCommand
     {
     }
 
-    /// <summary>Decide on the evidence: trigger (and request the transaction), suppress (once per incident and reason) or wait.</summary>
-    public sealed record Evaluate(Evidence Evidence, FailoverPolicy Policy, RotationDraft Draft) : FailoverCommand;
+    /// <summary>
+    /// Decide on the evidence: trigger (and request the transaction), suppress (once per incident and reason) or wait.
+    /// Without a <paramref name="Draft"/> (the producers table could not be read) a suppression is still recorded, but
+    /// nothing is triggered: <c>regproducer</c> rewrites the whole row, so no rotation is built without it.
+    /// </summary>
+    public sealed record Evaluate(Evidence Evidence, FailoverPolicy Policy, RotationDraft? Draft) : FailoverCommand;
 
     public sealed record RecordPush(string RotationId, string Endpoint, PushResult Result, DateTimeOffset At) : FailoverCommand;
 
@@ -141,9 +145,9 @@ public static class FailoverDecider
                 return evidence.Manual is null && decision.Reasons.All(known.Contains)
                     ? ProcessDecision.Nothing
                     : new([new FailoverSuppressed(producer, incident, decision.Reasons, decision, evidence, c.Policy, evidence.EvaluatedAt)]);
-            case DecisionOutcome.Trigger:
+            case DecisionOutcome.Trigger when c.Draft is { } draft:
                 var target = evidence.DataCenters.First(d => d.Name == decision.TargetDataCenter);
-                var requested = Request(c.Draft, target, evidence.Consensus, producer, incident, $"rotation-{state.EventCount + 1}", evidence.EvaluatedAt);
+                var requested = Request(draft, target, evidence.Consensus, producer, incident, $"rotation-{state.EventCount + 1}", evidence.EvaluatedAt);
                 var triggered = new FailoverTriggered(producer, incident, target.Name, target.SigningKey, decision, evidence, c.Policy, evidence.EvaluatedAt);
                 var before = state.RotationsWithin24h(evidence.EvaluatedAt);
                 return RotationCap.IsReachedBy(triggered, before)

@@ -92,7 +92,7 @@ internal static class TxPush
             _ when outcome.Error?.HttpStatus == HttpStatusCode.NotFound => new PushReport(null,
                 $"push rejected: {target.Node} has no chain API push_transaction endpoint (HTTP 404); check --push. Nothing was processed."),
             PushOutcomeKind.NotApplied => new PushReport(null,
-                $"push not applied: {outcome.Explanation} from {target.Node}. Nothing was applied; the same signed bytes may be pushed again, later or to another node."),
+                $"push not applied: {outcome.Explanation} from {target.Node}. Transaction {transactionId} was not applied; the same signed bytes may be pushed again, later or to another node."),
             PushOutcomeKind.Rejected => new PushReport(null, $"push rejected: {outcome.Explanation} from {target.Node}"),
             _ when outcome.Accepted is { } other => new PushReport(outcome.Accepted,
                 $"push answer does not match: node {target.Node} reported transaction {other.TransactionId}, but the signed transaction is "

@@ -291,23 +291,18 @@ public sealed partial class ProcessManager
         evidence = evidence with { ChainConsensus = chainConsensus.Kind };
         evidence = await WithFinalizerKeysAsync(evidence, cancellationToken).ConfigureAwait(false); // ProcessManager.Finalizers.cs
 
-        // regproducer rewrites the whole row: without the URL and location the chain holds, a rotation would wipe them; and
-        // the key it shows now is the one the rotation replaces (pushed only while the chain still shows it).
-        if (await _facts.RegistrationNowAsync(null, cancellationToken).ConfigureAwait(false) is not { } registration)
+        // regproducer rewrites the whole row: without the URL and location the chain holds, a rotation would wipe them, so
+        // without a reading nothing is triggered (a suppression is still recorded); the key it shows now is the one the
+        // rotation replaces (pushed only while the chain still shows it).
+        var registration = await _facts.RegistrationNowAsync(null, cancellationToken).ConfigureAwait(false);
+        if (registration is null && !_registrationUnknown)
         {
-            if (!_registrationUnknown)
-            {
-                Log.RegistrationUnknown(_log, _producer);
-            }
-
-            _registrationUnknown = true;
-            return;
+            Log.RegistrationUnknown(_log, _producer);
         }
 
-        _registrationUnknown = false;
-        evidence = evidence with { RegisteredKey = registration.Key };
-
-        var draft = new RotationDraft(
+        _registrationUnknown = registration is null;
+        evidence = evidence with { RegisteredKey = registration?.Key };
+        var draft = registration is null ? null : new RotationDraft(
             _inputs.Chain.ChainId,
             sample.LastIrreversibleBlockId,
             RotationFollowUp.ExpirationAfter(evidence.Chain.HeadBlockTime),
@@ -430,7 +425,7 @@ public sealed partial class ProcessManager
 
     private static partial class Log
     {
-        [LoggerMessage(LogLevel.Error, "The producers table could not be read from any endpoint: no rotation is built for {Producer} without the URL and location the chain holds (regproducer would wipe them); tried again at every sample, said again only after it was read.")]
+        [LoggerMessage(LogLevel.Error, "The producers table could not be read from any agreeing endpoint: no rotation is built for {Producer} without the URL and location the chain holds (regproducer would wipe them); tried again at every sample, said again only after it was read.")]
         public static partial void RegistrationUnknown(ILogger logger, string producer);
 
         [LoggerMessage(LogLevel.Critical, "Rotation {RotationId} cannot be signed: {Problem}")]

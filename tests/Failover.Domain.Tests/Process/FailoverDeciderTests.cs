@@ -565,6 +565,14 @@ public sealed class FailoverDeciderTests
     }
 
     [Fact]
+    public void Without_the_producers_table_a_suppression_is_recorded_but_nothing_is_triggered()
+    {
+        Given().When(new FailoverCommand.Evaluate(Healthy(), new FailoverPolicy(), null)).ThenNothing();
+        Given().When(new FailoverCommand.Evaluate(Healthy().WithProcess(p => p with { AutomationPaused = true }), new FailoverPolicy(), null))
+            .ThenTypes(typeof(FailoverSuppressed));
+    }
+
+    [Fact]
     public void A_rotation_refused_after_an_earlier_push_may_have_applied_still_counts_towards_the_cap()
     {
         IProcessEvent[] lost = [.. Rotation("rotation-1", Incident1, T), Submitted("rotation-1", T.AddSeconds(1), PushOutcomes.Unknown)];
