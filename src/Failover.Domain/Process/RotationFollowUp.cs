@@ -101,7 +101,7 @@ public static class RotationFollowUp
         var roundDelay = pushed % agreeing.Count == 0
             ? TimeSpan.FromSeconds(Math.Min(Math.Pow(2, (pushed / agreeing.Count) - 1), MaxRoundDelay.TotalSeconds))
             : TimeSpan.Zero;
-        var delay = last.Outcome == PushOutcomes.Unknown && roundDelay < LostAnswerResendAfter ? LostAnswerResendAfter : roundDelay;
+        var delay = last.Outcome == PushOutcomes.Unknown ? TimeSpan.FromTicks(Math.Max(roundDelay.Ticks, LostAnswerResendAfter.Ticks)) : roundDelay;
         var due = last.At + delay;
         if (!CanStillApply(rotation, due))
         {

@@ -100,4 +100,14 @@ public sealed class ObserverStateTests
         Assert.Equal(2, view.Endpoints.Count);
         Assert.Equal(3, view.EventCount);
     }
+
+    [Fact]
+    public void In_an_old_sample_a_lib_at_the_sample_s_own_head_is_accepted_and_one_above_it_is_not()
+    {
+        var sample = Sample(101, 2) with { LibOnRecordedChain = null };
+
+        Assert.True(ObserverState.CountsTowardLibAdvance(sample with { LastIrreversibleBlockNum = sample.HeadBlockNum }));
+        Assert.False(ObserverState.CountsTowardLibAdvance(sample with { LastIrreversibleBlockNum = sample.HeadBlockNum + 1 }));
+        Assert.Throws<ArgumentNullException>(() => ObserverState.CountsTowardLibAdvance(null!));
+    }
 }

@@ -152,4 +152,25 @@ public sealed class FinalizerKeyRuleTests
 
         public int GetHashCode(Decision obj) => obj.Outcome.GetHashCode();
     }
+
+    [Fact]
+    public void The_target_note_and_the_readiness_blocker_say_what_the_key_means_and_nothing_is_judged_without_its_arguments()
+    {
+        var savanna = Healthy();
+        var active = DcB with { FinalizerKeyOnChain = FinalizerKeyStatus.Active };
+
+        Assert.Contains("already active on chain: regproducer alone", FinalizerKeyRule.TargetNote(savanna, active), StringComparison.Ordinal);
+        Assert.Contains("actfinkey activates it", FinalizerKeyRule.TargetNote(savanna, DcB with { FinalizerKeyOnChain = FinalizerKeyStatus.Registered }), StringComparison.Ordinal);
+        Assert.Equal(string.Empty, FinalizerKeyRule.TargetNote(savanna, DcC));
+        Assert.Equal(string.Empty, FinalizerKeyRule.TargetNote(Healthy(ConsensusKind.Legacy), active));
+        Assert.Equal(string.Empty, FinalizerKeyRule.TargetNote(savanna, DcB with { FinalizerKeyOnChain = null }));
+        Assert.StartsWith($"data center dc-b's finalizer key {FinalizerKeyB} is not registered to ours on chain", FinalizerKeyRule.NotRegisteredBlocker("ours", "dc-b", FinalizerKeyB), StringComparison.Ordinal);
+        Assert.Throws<ArgumentNullException>(() => FinalizerKeyRule.Judge(null!, null));
+        Assert.Throws<ArgumentNullException>(() => FinalizerKeyRule.Applies(null!));
+        Assert.Throws<ArgumentNullException>(() => FinalizerKeyRule.Problem(null!, DcB));
+        Assert.Throws<ArgumentNullException>(() => FinalizerKeyRule.Problem(savanna, null!));
+        Assert.Throws<ArgumentNullException>(() => FinalizerKeyRule.TargetNote(null!, DcB));
+        Assert.Throws<ArgumentNullException>(() => FinalizerKeyRule.TargetNote(savanna, null!));
+        Assert.Throws<ArgumentNullException>(() => FinalizerKeyRule.ActivatesFinalizerKey(ConsensusKind.Savanna, null!));
+    }
 }

@@ -527,6 +527,7 @@ public sealed class FailoverDeciderTests
 
         var failed = spec.ThenTypes(typeof(KeyRotationFailed)).Single<KeyRotationFailed>();
         Assert.Equal((RotationFailures.Superseded, KeyC), (failed.Reason, failed.RegisteredKey));
+        Assert.StartsWith($"the producers table registers {KeyC}, neither {KeyA}, which this rotation replaces, nor its target {KeyB}", failed.Detail, StringComparison.Ordinal);
         Assert.Equal(Incident1, spec.After.HandledIncident);
         Assert.Contains(RotationFailures.Superseded, spec.After.AwaitingOperator, StringComparison.Ordinal);
         Given(history).When(new FailoverCommand.ObserveRegistration(KeyA, T.AddSeconds(2))).ThenNothing();
@@ -562,6 +563,17 @@ public sealed class FailoverDeciderTests
         again.ThenTypes(typeof(KeyRotationSubmitted));
         Assert.Equal(["api1", "api2"], again.After.Pushes.Select(p => p.Endpoint));
         Assert.Equal(new Phase.Submitted(again.After.CurrentRotation!, PushOutcomes.Accepted), again.After.Phase);
+    }
+
+    [Fact]
+    public void A_refusal_awaiting_an_operator_names_the_error_and_a_reopened_or_dry_run_rotation_awaits_no_one()
+    {
+        var rejected = new KeyRotationFailed(Producer, "rotation-1", TransactionIdOf("rotation-1"), RotationFailures.Rejected, 3090003, "unsatisfied_authorization", "denied", T.AddSeconds(2));
+
+        Assert.Equal("rotation rotation-1 to dc-b failed (rejected, 3090003 unsatisfied_authorization): denied", Fold([.. Rotation("rotation-1", Incident1, T), rejected]).AwaitingOperator);
+        Assert.Equal("rotation rotation-1 to dc-b failed (superseded): superseded", Fold([.. Rotation("rotation-1", Incident1, T), Failed("rotation-1", RotationFailures.Superseded, T.AddSeconds(2))]).AwaitingOperator);
+        Assert.Null(Fold([.. Rotation("rotation-1", Incident1, T), Failed("rotation-1", RotationFailures.Expired, T.AddMinutes(6))]).AwaitingOperator);
+        Assert.Null(Fold([.. Rotation("rotation-1", Incident1, T), Failed("rotation-1", RotationFailures.DryRun, T.AddSeconds(1))]).AwaitingOperator);
     }
 
     [Fact]

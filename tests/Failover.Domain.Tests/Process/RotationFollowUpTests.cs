@@ -76,6 +76,8 @@ public sealed class RotationFollowUpTests
         Assert.Null(RotationFollowUp.NextPush(Pushed(("api1", PushOutcomes.NotApplied, 1)), []));
         Assert.Null(RotationFollowUp.NextPush(Pushed(), Endpoints));
         Assert.Equal(new PushPlan("api1", T.AddSeconds(1)), RotationFollowUp.NextPush(Pushed(("gone", PushOutcomes.NotApplied, 1)), Endpoints));
+        Assert.Equal(new PushPlan("api1", T.AddSeconds(1)), RotationFollowUp.NextPush(Pushed(("gone", PushOutcomes.NotApplied, 1)), ["api1", "api2", "api3"]));
+        Assert.Equal(new PushPlan("api3", T.AddSeconds(2)), RotationFollowUp.NextPush(Pushed(("api1", PushOutcomes.NotApplied, 1), ("api2", PushOutcomes.NotApplied, 2)), ["api1", "api2", "api3"]));
     }
 
     [Fact]

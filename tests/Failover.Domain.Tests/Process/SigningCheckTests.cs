@@ -60,7 +60,9 @@ public sealed class SigningCheckTests
 
         var problems = SigningCheck.Problems(With(Built(attacker)), Context);
 
-        Assert.Contains(problems, p => p.Contains("not the rotation the service builds", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p == $"its actions are not the rotation the service builds: regproducer of {Producer} to {KeyB} with URL \"{Url}\" and location {Location} and actfinkey of its finalizer key, authorised by {Producer}@{Permission}, nothing else");
+        var toDcC = SigningCheck.Problems(Decided() with { TargetDataCenter = "dc-c", TargetKey = KeyC, TargetFinalizerKey = null }, Context);
+        Assert.Contains(toDcC, p => p == $"its actions are not the rotation the service builds: regproducer of {Producer} to {KeyC} with URL \"{Url}\" and location {Location}, authorised by {Producer}@{Permission}, nothing else");
     }
 
     [Fact]
@@ -81,7 +83,7 @@ public sealed class SigningCheckTests
     {
         Assert.Contains(SigningCheck.Problems(Decided() with { TargetDataCenter = "dc-x" }, Context), p => p.Contains("dc-x", StringComparison.Ordinal));
         Assert.Contains(SigningCheck.Problems(Decided() with { TargetKey = KeyC }, Context), p => p.Contains("configured signing key", StringComparison.Ordinal));
-        Assert.Contains(SigningCheck.Problems(Decided() with { TargetFinalizerKey = "PUB_BLS_other" }, Context), p => p.Contains("finalizer key", StringComparison.Ordinal));
+        Assert.Contains(SigningCheck.Problems(Decided() with { TargetFinalizerKey = "PUB_BLS_other" }, Context), p => p == "its finalizer key PUB_BLS_other is not dc-b's configured finalizer key");
         Assert.Contains(SigningCheck.Problems(Decided(), Context with { DataCenters = [DataCenters[0], DataCenters[1] with { SigningKey = KeyC }] }), p => p.Contains("configured signing key", StringComparison.Ordinal));
     }
 
