@@ -83,7 +83,7 @@ public static class AlertComposer
                     $"{producer} is missing blocks but the policy kept the service from rotating. {string.Join(" ", failed)}",
                     e.DecidedAt, ("reasons", string.Join(',', e.Reasons)), ("incident", e.IncidentId))];
             case KeyRotationSubmitted e:
-                return [Make(AlertKinds.Submitted, e.Outcome == PushOutcomes.Unknown ? "warning" : "info", $"{producer}: rotation transaction {e.Outcome}",
+                return [Make(AlertKinds.Submitted, e.Outcome is PushOutcomes.Unknown or PushOutcomes.NotApplied ? "warning" : "info", $"{producer}: rotation transaction {e.Outcome}",
                     $"Transaction {e.TransactionId} pushed to {e.Endpoint}: {e.Outcome}. {e.Detail}",
                     e.SubmittedAt, ("transaction_id", e.TransactionId), ("outcome", e.Outcome), ("rotation", e.RotationId))];
             case KeyRotationFailed e:
