@@ -119,5 +119,7 @@ public sealed class RotationFollowUpTests
     public void No_process_is_refused()
     {
         Assert.Throws<ArgumentNullException>(() => RotationFollowUp.At(null!, T, Endpoints));
+        Assert.Throws<ArgumentNullException>(() => RotationFollowUp.NextPush(null!, Endpoints));
+        Assert.Throws<ArgumentNullException>(() => RotationFollowUp.NextPush(FailoverProcess.Initial, null!));
     }
 }
