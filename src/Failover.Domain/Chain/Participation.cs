@@ -66,7 +66,8 @@ public static class Participation
 
     /// <summary>
     /// The other producers' complete windows after the window holding <paramref name="incidentSlot"/>, up to the head:
-    /// a producer counts as scheduled once one of its windows there is over, and as producing if it made a block in one.
+    /// a producer of the schedule in force counts as scheduled once one of its windows there is over, and as producing if
+    /// it made a block in one (a producer no longer scheduled does not count).
     /// </summary>
     public static ParticipationFigures? CompleteWindowsSince(ObservedChain chain, Name ours, uint incidentSlot)
     {
@@ -83,7 +84,11 @@ public static class Participation
             return Figures([], ours, first, first);
         }
 
-        return Figures(Outcomes(chain, first, lastComplete).ToList(), ours, first, lastComplete);
+        // Only the producers of the schedule in force count: after a producer was swapped mid-incident, the window of the
+        // one who left must not stand in for the one who came, who has yet to show it is producing on this side.
+        var inForce = chain.CurrentSchedule?.Schedule.Producers.Select(p => p.Producer).ToHashSet();
+        var outcomes = Outcomes(chain, first, lastComplete).Where(o => inForce is null || inForce.Contains(o.Producer)).ToList();
+        return Figures(outcomes, ours, first, lastComplete);
     }
 
     /// <summary>Our consecutive missed scheduled slots up to the head (a block of ours ends a run).</summary>

@@ -165,6 +165,27 @@ public sealed class ParticipationTests
         AssertFigures(figures, S0 + 60, S0 + 119, scheduled: 4, producing: 3, missing: ["bob"], slots: 60, blocks: 36);
     }
 
+    [Fact]
+    public void A_producer_swapped_out_mid_incident_does_not_stand_in_for_its_successor_among_the_windows_since_the_incident()
+    {
+        // Incident at S0+48 (ours misses S0+48..S0+59); alice, bob, carol and dave produce their next windows under V1;
+        // from S0+108 the schedule in force is V2, erin in dave's place; ours misses again; alice produces at S0+120.
+        var v2 = TestSchedule.Of(2, "alice", "bob", "carol", "erin", "ours");
+        var underV1 = Branch("main", 1000, Id("before", 999), V1, Savanna, [.. SlotRange(S0, S0 + 107).Where(s => !(s >= S0 + 48 && s <= S0 + 59))]);
+        var underV2 = Branch("main", 1000 + (uint)underV1.Count, underV1[^1].Id, v2, Savanna, S0 + 120);
+        var chain = Fold([
+            .. FirstRecording(underV1, V1),
+            ScheduleChanged(v2, underV2[0].Number, S0 + 108),
+            .. Extension(S0 + 107, underV2, v2)]);
+
+        var figures = Participation.CompleteWindowsSince(chain, Ours, S0 + 48);
+
+        // dave's window S0+96..S0+107 is over but dave is no longer scheduled; erin has had none: 3 of the 4 others
+        // (the slots are theirs and our 12 missed ones).
+        AssertFigures(figures, S0 + 60, S0 + 119, scheduled: 3, producing: 3, missing: [], slots: 48, blocks: 36);
+        Assert.Equal(4, chain.CurrentSchedule!.Schedule.Producers.Count - 1);
+    }
+
     // ---- our missed run ----------------------------------------------------------------------------------------
 
     [Fact]
