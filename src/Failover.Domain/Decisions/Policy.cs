@@ -80,8 +80,7 @@ public static class Policy
             Overridable(manual, CooldownGate(process, now, policy)),
             RotationInFlightGate(evidence),
             Overridable(manual, ParticipationGate(evidence, policy)),
-            Overridable(manual, Gate(ReasonCodes.StaleHead, now - chain.HeadBlockTime <= policy.MaxHeadAge,
-                $"head {chain.HeadBlockNum} is {Seconds(now - chain.HeadBlockTime)} old (at most {Seconds(policy.MaxHeadAge)})")),
+            Overridable(manual, HeadGate(chain, now, policy)),
             Overridable(manual, FinalityGate(evidence, policy)),
             Overridable(manual, Gate(ReasonCodes.EndpointsDisagree, chain.EndpointsAgreeing * 2 > chain.EndpointsConfigured,
                 $"{chain.EndpointsAgreeing} of {chain.EndpointsConfigured} endpoints agree with the followed chain (a majority is needed)")),
@@ -172,6 +171,20 @@ public static class Policy
     }
 
     private static string Text(ConsensusKind consensus) => consensus == ConsensusKind.Savanna ? "savanna" : "legacy";
+
+    /// <summary>
+    /// The head is at most <see cref="FailoverPolicy.MaxHeadAge"/> old — and not more than that ahead of the evaluation:
+    /// a head "from the future" means the clock that stamped the evaluation is behind the chain (an operator's command
+    /// stamped on a machine whose clock is off), and then every age in the evidence looks younger than it is.
+    /// </summary>
+    private static GateResult HeadGate(ChainEvidence chain, DateTimeOffset now, FailoverPolicy policy)
+    {
+        var age = now - chain.HeadBlockTime;
+        return age >= -policy.MaxHeadAge
+            ? Gate(ReasonCodes.StaleHead, age <= policy.MaxHeadAge, $"head {chain.HeadBlockNum} is {Seconds(age)} old (at most {Seconds(policy.MaxHeadAge)})")
+            : Gate(ReasonCodes.StaleHead, false,
+                $"head {chain.HeadBlockNum} is {Seconds(-age)} ahead of the evaluation's time: the clock that stamped it is behind the chain, so no age in this evidence can be trusted");
+    }
 
     /// <summary>
     /// No rotation of ours is submitted and not yet active, and none of anyone else's: the producers table registers a key

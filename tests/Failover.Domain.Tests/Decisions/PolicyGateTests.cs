@@ -365,6 +365,16 @@ public sealed class PolicyGateTests
     }
 
     [Fact]
+    public void A_head_more_than_max_head_age_after_the_evaluation_suppresses_since_the_evaluation_s_clock_is_behind_the_chain()
+    {
+        Given(Healthy().WithChain(c => c with { HeadBlockTime = T.AddSeconds(3) })).When().ThenTrigger("dc-b");
+        Given(Healthy().WithChain(c => c with { HeadBlockTime = T.AddSeconds(3) + Tick }))
+            .When()
+            .ThenSuppress(ReasonCodes.StaleHead)
+            .ThenDetailMentions(ReasonCodes.StaleHead, "head 1003", "ahead of the evaluation's time", "behind the chain");
+    }
+
+    [Fact]
     public void The_max_head_age_is_the_policys()
     {
         var evidence = Healthy().WithChain(c => c with { HeadBlockTime = T.AddSeconds(-4) });
