@@ -32,7 +32,12 @@ public static class EvidenceCheck
             ChainConsensus = recorded.ChainConsensus,
             RegisteredKey = recorded.RegisteredKey,
             DataCenters = [.. rebuilt.DataCenters.Select(d => d with { FinalizerKeyOnChain = recorded.DataCenters.FirstOrDefault(r => r.Name == d.Name)?.FinalizerKeyOnChain })],
-            Schedule = recorded.Schedule.Authority is null ? rebuilt.Schedule with { Authority = null } : rebuilt.Schedule,
+            // Evidence recorded before these were: without them, as it was.
+            Schedule = rebuilt.Schedule with
+            {
+                Authority = recorded.Schedule.Authority is null ? null : rebuilt.Schedule.Authority,
+                OurAuthorityChangedAt = recorded.Schedule.OurAuthorityChangedAt is null ? null : rebuilt.Schedule.OurAuthorityChangedAt,
+            },
         };
     }
 

@@ -32,7 +32,10 @@ public sealed record IncidentEvidence(
 /// kept: then each of <paramref name="ActiveKeys"/> counts as in force alone). Which key is in force is
 /// <see cref="KeyInForce"/>'s rule.
 /// </param>
-public sealed record ScheduleEvidence(bool Scheduled, uint ActiveVersion, int ScheduledProducers, IReadOnlyList<string> ActiveKeys, SigningAuthority? Authority = null);
+/// <param name="OurAuthorityChangedAt">When a schedule that changed our signing authority took effect (its first slot), the
+/// latest such among the schedules the chain stream keeps — whoever changed it: this service, another store, an operator
+/// by hand, or a rotation recorded as failed that applied after all. Null: no change seen (or evidence from before).</param>
+public sealed record ScheduleEvidence(bool Scheduled, uint ActiveVersion, int ScheduledProducers, IReadOnlyList<string> ActiveKeys, SigningAuthority? Authority = null, DateTimeOffset? OurAuthorityChangedAt = null);
 
 /// <summary>The chain as the observer saw it at the evidence.</summary>
 /// <param name="LibAdvancedAt">When the observer last saw the LIB move forward (null: never seen).</param>

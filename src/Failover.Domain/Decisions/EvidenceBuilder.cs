@@ -52,7 +52,8 @@ public static class EvidenceBuilder
                 schedule?.Version ?? 0,
                 schedule?.Producers.Count ?? 0,
                 ours is null ? [] : [.. ours.Authority.Keys.Select(k => k.Key.ToString())],
-                ours is null ? null : SigningAuthority.Of(ours.Authority)),
+                ours is null ? null : SigningAuthority.Of(ours.Authority),
+                OurAuthorityChangedAt(chain, producer)),
             new ChainEvidence(
                 head?.Number ?? 0,
                 head?.Id ?? string.Empty,
@@ -79,4 +80,21 @@ public static class EvidenceBuilder
                     node?.HeadBlockTime, d.HasNode && node is null ? "no sample of its node yet" : node?.Error);
             })]);
     }
+
+    /// <summary>The first slot's time of the latest kept schedule under which our authority differs from the one before it.</summary>
+    private static DateTimeOffset? OurAuthorityChangedAt(ObservedChain chain, Name producer)
+    {
+        for (var i = chain.Schedules.Count - 1; i > 0; i--)
+        {
+            if (!Equals(AuthorityIn(chain.Schedules[i], producer), AuthorityIn(chain.Schedules[i - 1], producer)))
+            {
+                return BlockTimestamp.FromSlot(chain.Schedules[i].FromSlot);
+            }
+        }
+
+        return null;
+    }
+
+    private static SigningAuthority? AuthorityIn(ScheduleInForce schedule, Name producer) =>
+        schedule.Schedule.Find(producer) is { } entry ? SigningAuthority.Of(entry.Authority) : null;
 }

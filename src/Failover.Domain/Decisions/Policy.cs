@@ -77,7 +77,7 @@ public static class Policy
                 process.Latched
                     ? $"automation latched off after {policy.MaxRotationsPer24h} rotations in 24 h; an operator must re-arm it"
                     : $"{process.RotationsInLast24h.Count} of at most {policy.MaxRotationsPer24h} rotations in the last 24 h")),
-            Overridable(manual, CooldownGate(process, now, policy)),
+            Overridable(manual, CooldownGate(evidence, now, policy)),
             RotationInFlightGate(evidence),
             Overridable(manual, ParticipationGate(evidence, policy)),
             Overridable(manual, HeadGate(chain, now, policy)),
@@ -203,16 +203,22 @@ public static class Policy
             : Gate(ReasonCodes.RotationInFlight, true, "no rotation in flight");
     }
 
-    private static GateResult CooldownGate(ProcessEvidence process, DateTimeOffset now, FailoverPolicy policy)
+    /// <summary>
+    /// No rotation within <see cref="FailoverPolicy.Cooldown"/> of the last one taking effect: ours (activated or
+    /// completed), or any change of our signing authority in the schedule, whoever made it.
+    /// </summary>
+    private static GateResult CooldownGate(Evidence evidence, DateTimeOffset now, FailoverPolicy policy)
     {
-        if (process.LastRotationCompletedAt is not { } completed)
+        var ours = evidence.Process.LastRotationCompletedAt;
+        var onChain = evidence.Schedule.OurAuthorityChangedAt;
+        if ((ours is null ? onChain : onChain is null || ours >= onChain ? ours : onChain) is not { } last)
         {
             return Gate(ReasonCodes.Cooldown, true, "no earlier rotation");
         }
 
-        var since = now - completed;
-        return Gate(ReasonCodes.Cooldown, since >= policy.Cooldown,
-            $"last rotation took effect {Seconds(since)} ago (cooldown {Seconds(policy.Cooldown)})");
+        var since = now - last;
+        var what = last == ours ? "last rotation took effect" : "our signing authority last changed in the schedule";
+        return Gate(ReasonCodes.Cooldown, since >= policy.Cooldown, $"{what} {Seconds(since)} ago (cooldown {Seconds(policy.Cooldown)})");
     }
 
     /// <summary>

@@ -52,6 +52,23 @@ public sealed class EvidenceBuilderTests
     private static Evidence Build(ObservedChain chain, ObserverState? view = null, FailoverProcess? process = null, int threshold = 12, ManualRequest? manual = null, DateTimeOffset? at = null) =>
         EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, threshold, DataCenters, chain, view ?? View(Sample(At, 1000)), process ?? FailoverProcess.Initial, at ?? At, manual);
 
+    // ---- our authority in the schedule ------------------------------------------------------------------------------
+
+    [Fact]
+    public void A_schedule_that_changes_our_authority_is_when_it_last_changed_and_one_that_changes_another_producer_is_not()
+    {
+        var ourKeyMoved = V1.WithKey(2, "ours", "ours-dc2");
+        var othersMoved = ourKeyMoved.WithKey(3, "alice", "alice-new");
+        var chain = Fold([
+            .. FirstRecording(FirstRound(), V1),
+            ScheduleChanged(ourKeyMoved, 1048, S0 + 60),
+            ScheduleChanged(othersMoved, 1060, S0 + 72)]);
+
+        Assert.Equal(BlockTimestamp.FromSlot(S0 + 60), Build(chain).Schedule.OurAuthorityChangedAt);
+        Assert.Null(Build(Fold(FirstRecording(FirstRound(), V1))).Schedule.OurAuthorityChangedAt);
+        Assert.Null(Build(Fold([.. FirstRecording(FirstRound(), V1), ScheduleChanged(V1.WithKey(2, "alice", "alice-new"), 1048, S0 + 60)])).Schedule.OurAuthorityChangedAt);
+    }
+
     // ---- the incident --------------------------------------------------------------------------------------------
 
     [Fact]

@@ -147,6 +147,27 @@ public sealed class PolicyGateTests
     }
 
     [Fact]
+    public void A_change_of_our_authority_in_the_schedule_by_anyone_starts_the_cooldown_too()
+    {
+        Given(Healthy().WithSchedule(s => s with { OurAuthorityChangedAt = T.AddMinutes(-5) }))
+            .When()
+            .ThenSuppress(ReasonCodes.Cooldown)
+            .ThenDetailMentions(ReasonCodes.Cooldown, "our signing authority last changed in the schedule 300.0 s ago");
+        Given(Healthy().WithSchedule(s => s with { OurAuthorityChangedAt = T.AddMinutes(-10) })).When().ThenTrigger("dc-b");
+        Given(Healthy().WithSchedule(s => s with { OurAuthorityChangedAt = T.AddMinutes(-20) }).WithProcess(p => p with { LastRotationCompletedAt = T.AddMinutes(-5) }))
+            .When()
+            .ThenSuppress(ReasonCodes.Cooldown)
+            .ThenDetailMentions(ReasonCodes.Cooldown, "last rotation took effect 300.0 s ago");
+        Given(Healthy().WithSchedule(s => s with { OurAuthorityChangedAt = T.AddMinutes(-5) }).WithProcess(p => p with { LastRotationCompletedAt = T.AddMinutes(-20) }))
+            .When()
+            .ThenSuppress(ReasonCodes.Cooldown)
+            .ThenDetailMentions(ReasonCodes.Cooldown, "our signing authority last changed");
+        Given(Healthy().WithSchedule(s => s with { OurAuthorityChangedAt = T.AddMinutes(-20) }).WithProcess(p => p with { LastRotationCompletedAt = T.AddMinutes(-20) }))
+            .When()
+            .ThenTrigger("dc-b");
+    }
+
+    [Fact]
     public void A_key_registered_on_chain_but_not_yet_in_the_schedule_is_a_rotation_in_flight_whoever_sent_it()
     {
         Given(Healthy() with { RegisteredKey = KeyC })

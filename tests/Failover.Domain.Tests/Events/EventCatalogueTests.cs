@@ -199,12 +199,14 @@ public sealed partial class EventCatalogueTests
             var json = JsonNode.Parse(EventCatalogue.Serialize(SampleOf(typeName)))!.AsObject();
             var schedule = json["evidence"]!["schedule"]!.AsObject();
             Assert.True(schedule.Remove("authority"));
+            Assert.True(schedule.Remove("our_authority_changed_at"));
             Assert.Equal("""{"scheduled":true,"active_version":3,"scheduled_producers":21,"active_keys":["PUB_K1_6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5BoDq63"]}""", schedule.ToJsonString());
 
             var read = EventCatalogue.Deserialize(typeName, JsonSerializer.SerializeToUtf8Bytes(json));
 
             var evidence = read is FailoverTriggered t ? t.Evidence : ((FailoverSuppressed)read).Evidence;
             Assert.Null(evidence.Schedule.Authority);
+            Assert.Null(evidence.Schedule.OurAuthorityChangedAt);
             Assert.Equal([Key], evidence.Schedule.ActiveKeys);
             Assert.True(KeyInForce.IsInForce(evidence.Schedule, Key));
         }
@@ -216,7 +218,7 @@ public sealed partial class EventCatalogueTests
         var json = JsonNode.Parse(EventCatalogue.Serialize(SampleOf("failover-triggered.v1")))!;
 
         Assert.Equal(
-            """{"scheduled":true,"active_version":3,"scheduled_producers":21,"active_keys":["PUB_K1_6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5BoDq63"],"authority":{"threshold":1,"keys":[{"key":"PUB_K1_6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5BoDq63","weight":1}]}}""",
+            """{"scheduled":true,"active_version":3,"scheduled_producers":21,"active_keys":["PUB_K1_6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5BoDq63"],"authority":{"threshold":1,"keys":[{"key":"PUB_K1_6MRyAjQq8ud7hVNYcfnVPJqcVpscN5So8BhtHuGYqET5BoDq63","weight":1}]},"our_authority_changed_at":null}""",
             json["evidence"]!["schedule"]!.ToJsonString());
     }
 
