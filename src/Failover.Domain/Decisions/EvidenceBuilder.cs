@@ -81,12 +81,15 @@ public static class EvidenceBuilder
             })]);
     }
 
-    /// <summary>The first slot's time of the latest kept schedule under which our authority differs from the one before it.</summary>
+    /// <summary>
+    /// The first slot's time of the latest kept schedule under which our authority differs from the one before it (both
+    /// scheduling us: being elected or voted out is not a key change).
+    /// </summary>
     private static DateTimeOffset? OurAuthorityChangedAt(ObservedChain chain, Name producer)
     {
         for (var i = chain.Schedules.Count - 1; i > 0; i--)
         {
-            if (!Equals(AuthorityIn(chain.Schedules[i], producer), AuthorityIn(chain.Schedules[i - 1], producer)))
+            if (AuthorityIn(chain.Schedules[i], producer) is { } now && AuthorityIn(chain.Schedules[i - 1], producer) is { } before && !now.Equals(before))
             {
                 return BlockTimestamp.FromSlot(chain.Schedules[i].FromSlot);
             }

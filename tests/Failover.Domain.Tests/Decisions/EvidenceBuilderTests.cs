@@ -67,6 +67,9 @@ public sealed class EvidenceBuilderTests
         Assert.Equal(BlockTimestamp.FromSlot(S0 + 60), Build(chain).Schedule.OurAuthorityChangedAt);
         Assert.Null(Build(Fold(FirstRecording(FirstRound(), V1))).Schedule.OurAuthorityChangedAt);
         Assert.Null(Build(Fold([.. FirstRecording(FirstRound(), V1), ScheduleChanged(V1.WithKey(2, "alice", "alice-new"), 1048, S0 + 60)])).Schedule.OurAuthorityChangedAt);
+        var withoutUs = TestSchedule.Of(1, "alice", "bob", "carol", "dave");
+        var elected = Fold([.. FirstRecording(Branch("main", 1000, Id("before", 999), withoutUs, Savanna, SlotRange(S0, S0 + 47)), withoutUs), ScheduleChanged(V1 with { Version = 2 }, 1048, S0 + 60)]);
+        Assert.Null(Build(elected).Schedule.OurAuthorityChangedAt);
     }
 
     // ---- the incident --------------------------------------------------------------------------------------------
