@@ -261,6 +261,26 @@ public sealed class VerifyTests(DemoStore demo)
     }
 
     [Fact]
+    public async Task A_request_naming_a_signing_authority_its_regproducer_does_not_write_is_a_rotation_problem()
+    {
+        var copy = new Tamper(demo.Copy("authority"));
+        var request = await copy.FirstAsync("key-rotation-requested.v1");
+        var backup = Antelope.PrivateKey.FromSecret(Enumerable.Repeat((byte)9, 32).ToArray()).PublicKey.ToString();
+        string? target = null;
+        await copy.EditPayloadAsync(request.Position, p =>
+        {
+            target = (string)p["target_key"]!;
+            p["target_authority"] = System.Text.Json.Nodes.JsonNode.Parse($$"""{"threshold":1,"keys":[{"key":"{{target}}","weight":1},{"key":"{{backup}}","weight":1}]}""");
+        });
+        await copy.ResealAsync(request.Position);
+
+        var problems = (await VerifyAsync(copy)).Problems;
+
+        Assert.Contains(problems, p => p.Position == request.Position && p.Check == AuditCheck.Rotation
+            && p.What.Contains($"regproducer sets the key {target}, not the target threshold 1 of {target} (weight 1), {backup} (weight 1)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_submission_without_its_request_is_a_rotation_problem()
     {
         var copy = new Tamper(demo.Copy("orphan"));

@@ -29,6 +29,19 @@ public sealed class ConfigurationTests : IDisposable
     /// <summary>A variable of this process holding a signing key (its name is unique to this class).</summary>
     private const string KeyVariable = "FAILOVER_TEST_CONFIGURATION_SIGNING_KEY";
 
+    /// <summary>A key no data center signs with: a backup node's, in dc2's authority.</summary>
+    private static readonly string BackupKey = SeedDerivation.PrivateKey(Seed, "dc2-backup").PublicKey.ToString();
+
+    /// <summary>dc2 declares an authority: its key and a backup node's, each of weight 1, threshold 1.</summary>
+    private static readonly string[] Dc2Authority =
+    [
+        "Failover:DataCenters:1:SigningAuthority:Threshold=1",
+        "Failover:DataCenters:1:SigningAuthority:Keys:0:Key=" + Dc2Key,
+        "Failover:DataCenters:1:SigningAuthority:Keys:0:Weight=1",
+        "Failover:DataCenters:1:SigningAuthority:Keys:1:Key=" + BackupKey,
+        "Failover:DataCenters:1:SigningAuthority:Keys:1:Weight=1",
+    ];
+
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("failover-config-");
 
     public ConfigurationTests()
@@ -97,6 +110,18 @@ public sealed class ConfigurationTests : IDisposable
         var webhook = Assert.Single(settings.Alerts.Webhooks);
         Assert.Equal(new WebhookSettings("ops", new Uri("https://hooks.example/T0/B0/secret"), AlertFormat.Slack, null), webhook);
         Assert.Equal((TimeSpan.FromHours(2), TimeSpan.FromSeconds(5)), (settings.Alerts.MaxAge, settings.Alerts.Timeout));
+    }
+
+    [Fact]
+    public void A_declared_signing_authority_loads_with_its_keys_in_the_canonical_form_and_the_others_register_their_key_alone()
+    {
+        var result = Load(Valid(), [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Keys:1:Key=" + LegacyForm(BackupKey), "Failover:DataCenters:1:SigningAuthority:Keys:1:Weight=3"]);
+
+        Assert.True(result.Problems.Count == 0, string.Join(" | ", result.Problems));
+        var dataCenters = result.Settings!.DataCenters;
+        Assert.Null(dataCenters.Single(d => d.Name == "dc1").SigningAuthority);
+        Assert.Equal(new SigningAuthority(1, [new(Dc2Key, 1), new(BackupKey, 3)]), dataCenters.Single(d => d.Name == "dc2").SigningAuthority);
+        Assert.Equal(new SigningAuthority(1, [new(Dc2Key, 1), new(BackupKey, 3)]), dataCenters.Single(d => d.Name == "dc2").ToConfig().SigningAuthority);
     }
 
     [Fact]
@@ -303,6 +328,16 @@ public sealed class ConfigurationTests : IDisposable
             ["Failover:Alerts:Webhooks:0:Url=https://hooks.example/a", "Failover:Alerts:Webhooks:0:Name=ops", "Failover:Alerts:Webhooks:1:Url=https://hooks.example/b", "Failover:Alerts:Webhooks:1:Name=ops"],
             "Failover:Alerts:Webhooks:1:Name 'ops' is used by another webhook; each has its own delivery cursor."
         },
+        { "authority threshold zero", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Threshold=0"], "Failover:DataCenters:1:SigningAuthority:Threshold must be a whole number of at least 1, got '0'." },
+        { "authority without keys", ["Failover:DataCenters:1:SigningAuthority:Threshold=1"], "Failover:DataCenters:1:SigningAuthority:Keys must list at least one {Key, Weight}." },
+        { "authority key not a key", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Keys:1:Key=EOSnotakey"], "Failover:DataCenters:1:SigningAuthority:Keys:1:Key must be a public key (PUB_K1_… or EOS…): " + KeyError("EOSnotakey") },
+        { "authority weight zero", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Keys:1:Weight=0"], "Failover:DataCenters:1:SigningAuthority:Keys:1:Weight must be a whole number from 1 to 65535, got '0'." },
+        { "authority weight too large", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Keys:1:Weight=65536"], "Failover:DataCenters:1:SigningAuthority:Keys:1:Weight must be a whole number from 1 to 65535, got '65536'." },
+        { "authority key listed twice", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Keys:1:Key=" + LegacyForm(Dc2Key)], "Failover:DataCenters:1:SigningAuthority: The authority lists the same key more than once." },
+        { "authority weights below the threshold", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Threshold=3"], "Failover:DataCenters:1:SigningAuthority: The key weights add up to 2, below the threshold 3: the authority could never sign." },
+        { "authority the data center's key cannot meet alone", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Threshold=2"], "Failover:DataCenters:1:SigningAuthority must list the data center's SigningKey with a weight of at least the threshold 2: its node signs our blocks with that key alone." },
+        { "authority without the data center's key", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Keys:0:Key=" + Dc3Key, "Failover:DataCenters:1:SigningAuthority:Keys:1:Key=" + BackupKey], "Failover:DataCenters:1:SigningAuthority must list the data center's SigningKey with a weight of at least the threshold 1: its node signs our blocks with that key alone." },
+        { "authority holding another data center's key", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Keys:1:Key=" + LegacyForm(Dc1Key)], "Failover:DataCenters puts " + Dc1Key + " in the signing authorities of two data centers; each data center's authority must hold only its own keys." },
     };
 
     [Theory]
@@ -337,6 +372,9 @@ public sealed class ConfigurationTests : IDisposable
         { "backfill concurrency 1 and batch size 1", ["Failover:Observer:BackfillConcurrency=1", "Failover:Observer:BatchSize=1"] },
         { "api token of 16 characters, protecting reads", ["Failover:Api:Token=0123456789abcdef", "Failover:Api:ProtectReads=true"] },
         { "api token file owner-only", ["Failover:Api:TokenFile={dir}/owner-only.key"] },
+        { "authority of one key", ["Failover:DataCenters:1:SigningAuthority:Threshold=1", "Failover:DataCenters:1:SigningAuthority:Keys:0:Key=" + Dc2Key, "Failover:DataCenters:1:SigningAuthority:Keys:0:Weight=1"] },
+        { "authority whose weights just reach the threshold", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Threshold=2", "Failover:DataCenters:1:SigningAuthority:Keys:0:Weight=2"] },
+        { "authority of the largest weight", [.. Dc2Authority, "Failover:DataCenters:1:SigningAuthority:Keys:1:Weight=65535"] },
         { "telegram webhook with chat id", ["Failover:Alerts:Webhooks:0:Url=https://api.telegram.org/botX/sendMessage", "Failover:Alerts:Webhooks:0:Format=telegram", "Failover:Alerts:Webhooks:0:ChatId=-100123"] },
     };
 

@@ -39,6 +39,30 @@ public sealed record KeyRotation(
             finalizerKey is null ? null : new ActFinKey(authorization.Actor, finalizerKey));
     }
 
+    /// <summary>
+    /// The rotation to a block signing authority (<c>regproducer2</c>), keeping the registered URL and location, with
+    /// <c>actfinkey</c> when a finalizer key is given.
+    /// </summary>
+    public static KeyRotation ToAuthority(
+        Checksum256 chainId,
+        Checksum256 refBlockId,
+        DateTimeOffset expiration,
+        PermissionLevel authorization,
+        BlockSigningAuthority authority,
+        string url,
+        ushort location,
+        string? finalizerKey)
+    {
+        ArgumentNullException.ThrowIfNull(authorization);
+        return new KeyRotation(
+            chainId,
+            refBlockId,
+            expiration,
+            authorization,
+            new RegProducer2(authorization.Actor, authority, url, location),
+            finalizerKey is null ? null : new ActFinKey(authorization.Actor, finalizerKey));
+    }
+
     /// <summary>The action names, in order, e.g. <c>eosio::regproducer</c>, <c>eosio::actfinkey</c>.</summary>
     public IReadOnlyList<string> ActionNames =>
         [.. ToTransaction().Actions.Select(a => $"{a.Account}::{a.Name}")];

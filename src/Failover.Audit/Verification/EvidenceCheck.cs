@@ -22,7 +22,7 @@ public static class EvidenceCheck
         ArgumentNullException.ThrowIfNull(recorded);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(inputs);
-        var dataCenters = recorded.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode)).ToList();
+        var dataCenters = recorded.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode, d.SigningAuthority)).ToList();
         var process = inputs.Process;
         var manual = process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
         var rebuilt = EvidenceBuilder.Build(
@@ -31,6 +31,7 @@ public static class EvidenceCheck
         {
             ChainConsensus = recorded.ChainConsensus,
             RegisteredKey = recorded.RegisteredKey,
+            RegisteredAuthority = recorded.RegisteredAuthority,
             DataCenters = [.. rebuilt.DataCenters.Select(d => d with { FinalizerKeyOnChain = recorded.DataCenters.FirstOrDefault(r => r.Name == d.Name)?.FinalizerKeyOnChain })],
             // Evidence recorded before these were: without them, as it was.
             Schedule = rebuilt.Schedule with

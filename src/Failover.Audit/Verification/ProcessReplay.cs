@@ -161,7 +161,7 @@ internal sealed partial class ProcessReplay(string stream, string producer)
 
         var (url, location) = Registration(request);
         var refBlock = open.Cause?.Observer.LatestSample?.LastIrreversibleBlockId;
-        var draft = new RotationDraft(open.Cause?.Chain.ChainId ?? request.ChainId, refBlock ?? ZeroId, request.Expiration, request.Permission, url, location, request.ReplacesKey);
+        var draft = new RotationDraft(open.Cause?.Chain.ChainId ?? request.ChainId, refBlock ?? ZeroId, request.Expiration, request.Permission, url, location, SigningAuthority.Recorded(request.ReplacesKey, request.ReplacesAuthority));
         if (Run(open.Command with { Draft = draft }, open.Before, at) is { Events: var events } && events.Count > open.Next)
         {
             // Without a traced cause the TaPoS block is unknown: the transaction's bytes and id are left to the rotation check.
@@ -231,8 +231,8 @@ internal sealed partial class ProcessReplay(string stream, string producer)
                 return new FailoverCommand.RecordNotSent(f.RotationId, f.FailedAt);
             case KeyRotationFailed { Reason: RotationFailures.Expired } f:
                 // Logs from before the reading was recorded: any key but the target expired it then.
-                return new FailoverCommand.ObserveFinality(LibTime(f.Detail) ?? f.FailedAt, f.RegisteredKey ?? "(not recorded)", f.FailedAt);
-            case KeyRotationFailed { Reason: RotationFailures.Superseded, RegisteredKey: { } registered } f:
+                return new FailoverCommand.ObserveFinality(LibTime(f.Detail) ?? f.FailedAt, f.Registered() ?? SigningAuthority.SingleKey("(not recorded)"), f.FailedAt);
+            case KeyRotationFailed { Reason: RotationFailures.Superseded } f when f.Registered() is { } registered:
                 return new FailoverCommand.ObserveRegistration(registered, f.FailedAt);
             case KeyRotationFailed { Reason: RotationFailures.RefusedToSign } f:
                 return new FailoverCommand.RefuseToSign(f.RotationId, f.Detail, f.FailedAt);
@@ -240,7 +240,9 @@ internal sealed partial class ProcessReplay(string stream, string producer)
                 at.Add($"no command of the failover decider records a failure for the reason '{f.Reason}' ({RotationFailures.Rejected}, {RotationFailures.Expired}, {RotationFailures.Superseded}, {RotationFailures.RefusedToSign} or {RotationFailures.DryRun})");
                 return null;
             case KeyRotated k:
-                return new FailoverCommand.ObserveRegistration(k.Key, k.ObservedAt);
+                // The table showed the target: its whole authority, which the event names by the target's key.
+                return new FailoverCommand.ObserveRegistration(
+                    State.CurrentRotation is { } rotation && KeyInForce.SameKey(rotation.TargetKey, k.Key) ? rotation.Target : SigningAuthority.SingleKey(k.Key), k.ObservedAt);
             case SigningKeyActivated { ScheduleVersion: 0 } a:
                 // Recorded on a block of ours signed by the key (the schedule's version is not known there).
                 return new FailoverCommand.ObserveSchedule(0, SigningAuthority.SingleKey(a.Key), a.ObservedAt);
@@ -375,9 +377,12 @@ internal sealed partial class ProcessReplay(string stream, string producer)
             var transaction = Transaction.Unpack(Convert.FromHexString(request.PackedTransaction));
             foreach (var action in transaction.Actions.Where(a => a.Account == SystemActions.Eosio))
             {
-                if (SystemActions.Decode(action.Name, action.Data) is RegProducer reg)
+                switch (SystemActions.Decode(action.Name, action.Data))
                 {
-                    return (reg.Url, reg.Location);
+                    case RegProducer reg:
+                        return (reg.Url, reg.Location);
+                    case RegProducer2 reg2:
+                        return (reg2.Url, reg2.Location);
                 }
             }
         }

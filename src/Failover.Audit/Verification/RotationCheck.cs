@@ -104,9 +104,9 @@ public static class RotationCheck
                         yield return $"regproducer registers {reg.Producer}, not {r.Producer}";
                     }
 
-                    if (!KeyInForce.SameKey(reg.ProducerKey, r.TargetKey))
+                    if (r.TargetAuthority is not null || !KeyInForce.SameKey(reg.ProducerKey, r.TargetKey))
                     {
-                        yield return $"regproducer sets the key {reg.ProducerKey}, not the target key {r.TargetKey}";
+                        yield return $"regproducer sets the key {reg.ProducerKey}, not the target {SigningAuthority.For(r.TargetKey, r.TargetAuthority).Describe()}";
                     }
 
                     break;
@@ -116,9 +116,9 @@ public static class RotationCheck
                         yield return $"regproducer2 registers {reg2.Producer}, not {r.Producer}";
                     }
 
-                    if (reg2.ProducerAuthority.Keys.Count != 1 || !KeyInForce.SameKey(reg2.ProducerAuthority.Keys[0].Key, r.TargetKey))
+                    if (SigningAuthority.Of(reg2.ProducerAuthority) is var written && !written.SameAs(SigningAuthority.For(r.TargetKey, r.TargetAuthority)))
                     {
-                        yield return $"regproducer2 sets the authority [{string.Join(", ", reg2.ProducerAuthority.Keys.Select(k => k.Key))}], not the target key {r.TargetKey}";
+                        yield return $"regproducer2 sets the authority {written.Describe()}, not the target {SigningAuthority.For(r.TargetKey, r.TargetAuthority).Describe()}";
                     }
 
                     break;

@@ -91,6 +91,7 @@ public enum FinalizerKeyStatus
 /// taken on a Savanna configuration (<see cref="FinalizerKeyRule"/>). Null: no finalizer key, a legacy configuration,
 /// or evidence recorded before the service read the tables — then the key is not judged, as it was not then.
 /// </param>
+/// <param name="SigningAuthority">The block signing authority a rotation to it registers (<c>regproducer2</c>); null: its signing key alone.</param>
 public sealed record DataCenterEvidence(
     string Name,
     int Priority,
@@ -99,7 +100,8 @@ public sealed record DataCenterEvidence(
     bool HasNode,
     DateTimeOffset? NodeHeadTime,
     string? NodeError,
-    FinalizerKeyStatus? FinalizerKeyOnChain = null);
+    FinalizerKeyStatus? FinalizerKeyOnChain = null,
+    SigningAuthority? SigningAuthority = null);
 
 /// <summary>An operator's request to fail over to a named data center.</summary>
 public sealed record ManualRequest(string DataCenter, string By, string Reason, DateTimeOffset RequestedAt);
@@ -110,8 +112,9 @@ public sealed record ManualRequest(string DataCenter, string By, string Reason, 
 /// <see cref="Consensus"/> is the configured consensus (what the rotation is built for); <see cref="ChainConsensus"/>
 /// is what a block header of the chain showed, when the service read one (null in evidence recorded before it did).
 /// <see cref="RegisteredKey"/> is the key the producers table registered for us as an agreeing endpoint showed it at the
-/// decision (null in evidence recorded before it was read there): one not in force in the schedule is a rotation already
-/// under way on chain — by another store or an operator — and no second one is started.
+/// decision (null in evidence recorded before it was read there), and <see cref="RegisteredAuthority"/> the whole
+/// authority it registered (null in evidence recorded before it was read): one that is not the authority in force in the
+/// schedule is a rotation already under way on chain — by another store or an operator — and no second one is started.
 /// </summary>
 public sealed record Evidence(
     string Producer,
@@ -124,4 +127,5 @@ public sealed record Evidence(
     ProcessEvidence Process,
     IReadOnlyList<DataCenterEvidence> DataCenters,
     ConsensusKind? ChainConsensus = null,
-    string? RegisteredKey = null);
+    string? RegisteredKey = null,
+    SigningAuthority? RegisteredAuthority = null);

@@ -6,7 +6,9 @@ using Failover.Domain.Process;
 namespace Failover.Domain.Decisions;
 
 /// <summary>A data center as configured: what the evidence needs of it.</summary>
-public sealed record DataCenterConfig(string Name, int Priority, string SigningKey, string? FinalizerKey, bool HasNode);
+/// <param name="SigningKey">The key its node signs our blocks with (alone: the data center is in force when this key alone satisfies our authority).</param>
+/// <param name="SigningAuthority">The block signing authority a rotation to it registers (<c>regproducer2</c>); null: its signing key alone (<c>regproducer</c>).</param>
+public sealed record DataCenterConfig(string Name, int Priority, string SigningKey, string? FinalizerKey, bool HasNode, SigningAuthority? SigningAuthority = null);
 
 /// <summary>
 /// Assembles the <see cref="Evidence"/> of a decision from the folds of the log — the chain stream, the observer's
@@ -77,7 +79,7 @@ public static class EvidenceBuilder
             {
                 var node = nodes.FirstOrDefault(n => n.DataCenter == d.Name);
                 return new DataCenterEvidence(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode,
-                    node?.HeadBlockTime, d.HasNode && node is null ? "no sample of its node yet" : node?.Error);
+                    node?.HeadBlockTime, d.HasNode && node is null ? "no sample of its node yet" : node?.Error, SigningAuthority: d.SigningAuthority);
             })]);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Failover.Antelope;
 using Failover.Antelope.SystemContract;
 using Failover.Domain.Events;
@@ -33,6 +34,42 @@ public sealed record SigningAuthority(uint Threshold, IReadOnlyList<ScheduleKey>
         ArgumentNullException.ThrowIfNull(authority);
         return new(authority.Threshold, [.. authority.Keys.Select(k => new ScheduleKey(k.Key.ToString(), k.Weight))]);
     }
+
+    /// <summary>
+    /// The authority a rotation to a data center registers: the one it declares (<c>regproducer2</c>), else its signing
+    /// key alone (<c>regproducer</c>).
+    /// </summary>
+    public static SigningAuthority For(string signingKey, SigningAuthority? declared) => declared ?? SingleKey(signingKey);
+
+    /// <summary>The authority a producers-table row registers: its <c>producer_authority</c>, else its key alone (rows no v1.9+ contract wrote).</summary>
+    public static SigningAuthority Registered(string producerKey, SigningAuthority? producerAuthority) => producerAuthority ?? SingleKey(producerKey);
+
+    /// <summary>
+    /// A reading or a target as an event records it: an authority other than a single key in full, a single key as its key
+    /// (null: none recorded).
+    /// </summary>
+    public static SigningAuthority? Recorded(string? key, SigningAuthority? authority) => authority ?? (key is { } k ? SingleKey(k) : null);
+
+    /// <summary>One key of weight 1 at threshold 1: what <c>regproducer</c> writes, and what the table's key alone means.</summary>
+    [JsonIgnore]
+    public bool IsSingleKey => Threshold == 1 && Keys.Count == 1 && Keys[0].Weight == 1;
+
+    /// <summary>
+    /// Whether both are the same authority on chain: the same threshold and the same keys with the same weights, in any
+    /// order, keys compared parsed (<c>EOS…</c> and <c>PUB_K1_…</c> spell one key). What the producers table shows is
+    /// compared with what a rotation wrote this way.
+    /// </summary>
+    public bool SameAs(SigningAuthority? other) =>
+        other is not null && Threshold == other.Threshold && Keys.Count == other.Keys.Count
+        && Keys.All(k => other.Keys.Count(o => o.Weight == k.Weight && KeyInForce.SameKey(o.Key, k.Key)) == 1);
+
+    /// <summary>As an operator reads it: the key alone, or the threshold and each key with its weight.</summary>
+    public string Describe() =>
+        IsSingleKey ? Keys[0].Key : $"threshold {Threshold} of {string.Join(", ", Keys.Select(k => $"{k.Key} (weight {k.Weight})"))}";
+
+    /// <summary>The typed authority <c>regproducer2</c> writes (keys must parse: configuration validated them).</summary>
+    public BlockSigningAuthority ToBlockSigningAuthority() =>
+        new(Threshold, [.. Keys.Select(k => new KeyWeight(PublicKey.Parse(k.Key), k.Weight))]);
 
     public bool Equals(SigningAuthority? other) =>
         other is not null && Threshold == other.Threshold && Keys.SequenceEqual(other.Keys);

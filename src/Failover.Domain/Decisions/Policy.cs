@@ -197,10 +197,30 @@ public static class Policy
             return Gate(ReasonCodes.RotationInFlight, false, $"rotation {inFlight} is submitted and not yet active");
         }
 
-        return evidence.RegisteredKey is { } registered && evidence.Schedule.Scheduled && !KeyInForce.IsInForce(evidence.Schedule, registered)
+        return RegisteredNotInForce(evidence) is { } registered
             ? Gate(ReasonCodes.RotationInFlight, false,
                 $"the producers table registers {registered}, which the schedule in force does not carry yet: a rotation is already on its way on chain")
             : Gate(ReasonCodes.RotationInFlight, true, "no rotation in flight");
+    }
+
+    /// <summary>
+    /// What the producers table registers, when it is not what the schedule carries for us: the whole authority must be the
+    /// one in force (a multi-key row's <c>producer_key</c> is the all-zero key, so the key alone says nothing); evidence
+    /// recorded before the authority was read is judged, as it was then, on the key alone being in force.
+    /// </summary>
+    private static string? RegisteredNotInForce(Evidence evidence)
+    {
+        if (!evidence.Schedule.Scheduled)
+        {
+            return null;
+        }
+
+        if (evidence.RegisteredAuthority is { } authority)
+        {
+            return authority.SameAs(KeyInForce.AuthorityOf(evidence.Schedule)) ? null : authority.Describe();
+        }
+
+        return evidence.RegisteredKey is { } key && !KeyInForce.IsInForce(evidence.Schedule, key) ? key : null;
     }
 
     /// <summary>

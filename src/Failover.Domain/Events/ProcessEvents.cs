@@ -39,7 +39,11 @@ public sealed record FailoverSuppressed(
 /// </summary>
 /// <param name="ReplacesKey">The key the producers table registered when the rotation was decided: it is pushed only while
 /// the chain still shows that key (or already the target), and expired only on a reading of it. Null in logs from before
-/// it was recorded.</param>
+/// it was recorded, and when the table registered an authority other than a single key (<paramref name="ReplacesAuthority"/>).</param>
+/// <param name="TargetAuthority">The authority the transaction registers (<c>regproducer2</c>) when the target data center
+/// declares one; null: its key alone (<c>regproducer</c>).</param>
+/// <param name="ReplacesAuthority">The authority the producers table registered when the rotation was decided, when it was
+/// not a single key (a multi-key row shows the all-zero <c>producer_key</c>, so its key says nothing).</param>
 public sealed record KeyRotationRequested(
     string Producer,
     string IncidentId,
@@ -54,7 +58,9 @@ public sealed record KeyRotationRequested(
     DateTimeOffset Expiration,
     IReadOnlyList<string> Actions,
     DateTimeOffset RequestedAt,
-    string? ReplacesKey = null) : IProcessEvent;
+    string? ReplacesKey = null,
+    SigningAuthority? TargetAuthority = null,
+    SigningAuthority? ReplacesAuthority = null) : IProcessEvent;
 
 /// <summary>How a push ended, as data.</summary>
 public static class PushOutcomes
@@ -86,7 +92,9 @@ public sealed record KeyRotationSubmitted(
 
 /// <summary>The rotation will not happen: the node rejected it (with its error code), or it expired unapplied, or it was not signed.</summary>
 /// <param name="Reason">One of <c>RotationFailures</c>.</param>
-/// <param name="RegisteredKey">The key the producers table showed when the failure was decided from a reading of it (expired, superseded).</param>
+/// <param name="RegisteredKey">What the producers table showed when the failure was decided from a reading of it (expired,
+/// superseded): the key, or an authority other than a single key as <see cref="SigningAuthority.Describe"/> writes it.</param>
+/// <param name="RegisteredAuthority">That reading when it was an authority other than a single key.</param>
 public sealed record KeyRotationFailed(
     string Producer,
     string RotationId,
@@ -96,7 +104,21 @@ public sealed record KeyRotationFailed(
     string? ErrorName,
     string Detail,
     DateTimeOffset FailedAt,
-    string? RegisteredKey = null) : IProcessEvent;
+    string? RegisteredKey = null,
+    SigningAuthority? RegisteredAuthority = null) : IProcessEvent
+{
+    /// <summary>A failure decided on a reading of the producers table (expired, superseded), recording the reading.</summary>
+    public static KeyRotationFailed FromReading(string producer, Process.Rotation rotation, string reason, string detail, DateTimeOffset at, SigningAuthority registered)
+    {
+        ArgumentNullException.ThrowIfNull(rotation);
+        ArgumentNullException.ThrowIfNull(registered);
+        return new(producer, rotation.RotationId, rotation.TransactionId, reason, null, null, detail, at,
+            registered.Describe(), registered.IsSingleKey ? null : registered);
+    }
+
+    /// <summary>The reading a failure was decided on (null: none recorded).</summary>
+    public SigningAuthority? Registered() => SigningAuthority.Recorded(RegisteredKey, RegisteredAuthority);
+}
 
 /// <summary>The producers table shows the target key for our producer.</summary>
 public sealed record KeyRotated(string Producer, string RotationId, string Key, DateTimeOffset ObservedAt) : IProcessEvent;

@@ -9,8 +9,8 @@ namespace Failover.Domain.Process;
 
 /// <summary>What the shell read from the chain to build a rotation transaction: TaPoS, expiration, and the row to keep.</summary>
 /// <param name="RefBlockId">An irreversible block (the LIB), so the transaction is valid on any fork above it.</param>
-/// <param name="RegisteredKey">The key the producers table registers now: the one the rotation replaces (null only when an audit rebuilds a request from before it was recorded).</param>
-public sealed record RotationDraft(string ChainId, string RefBlockId, DateTimeOffset Expiration, string Permission, string Url, ushort Location, string? RegisteredKey);
+/// <param name="Registered">What the producers table registers now: the authority the rotation replaces (null only when an audit rebuilds a request from before it was recorded).</param>
+public sealed record RotationDraft(string ChainId, string RefBlockId, DateTimeOffset Expiration, string Permission, string Url, ushort Location, SigningAuthority? Registered);
 
 /// <summary>How a push ended, as data (the <c>PushOutcomeKind</c> of <c>Failover.Antelope.Chain.TransactionPush</c>).</summary>
 public sealed record PushResult(string Outcome, string Detail, long? ErrorCode = null, string? ErrorName = null);
@@ -34,8 +34,8 @@ public abstract record FailoverCommand
     /// <summary>The rotation was recorded but not sent: DryRun.</summary>
     public sealed record RecordNotSent(string RotationId, DateTimeOffset At) : FailoverCommand;
 
-    /// <summary>What the producers table registers for our producer now.</summary>
-    public sealed record ObserveRegistration(string RegisteredKey, DateTimeOffset At) : FailoverCommand;
+    /// <summary>What the producers table registers for our producer now (<see cref="SigningAuthority.Registered"/>).</summary>
+    public sealed record ObserveRegistration(SigningAuthority Registered, DateTimeOffset At) : FailoverCommand;
 
     /// <summary>Our block signing authority in the schedule in force (null when we are not scheduled).</summary>
     public sealed record ObserveSchedule(uint Version, SigningAuthority? OurAuthority, DateTimeOffset At) : FailoverCommand;
@@ -44,11 +44,11 @@ public abstract record FailoverCommand
     public sealed record ObserveOurBlock(uint BlockNum, string BlockId, string? SigningKey, DateTimeOffset At) : FailoverCommand;
 
     /// <summary>
-    /// The LIB's block time, and the key the producers table shows now as an agreeing endpoint that has applied that LIB
-    /// read it (null: no such reading). A rotation whose expiration lies before the LIB and whose replaced key is still
-    /// registered can never apply.
+    /// The LIB's block time, and what the producers table registers now as an agreeing endpoint that has applied that LIB
+    /// read it (null: no such reading). A rotation whose expiration lies before the LIB and whose replaced authority is
+    /// still registered can never apply.
     /// </summary>
-    public sealed record ObserveFinality(DateTimeOffset LibBlockTime, string? RegisteredKey, DateTimeOffset At) : FailoverCommand;
+    public sealed record ObserveFinality(DateTimeOffset LibBlockTime, SigningAuthority? Registered, DateTimeOffset At) : FailoverCommand;
 
     /// <summary>The recorded transaction is not one the service would build (<see cref="SigningCheck"/>): it is not signed.</summary>
     public sealed record RefuseToSign(string RotationId, string Problems, DateTimeOffset At) : FailoverCommand;
@@ -159,22 +159,23 @@ public static class FailoverDecider
     }
 
     /// <summary>
-    /// The exact unsigned transaction: regproducer to the target key, keeping URL and location, plus actfinkey when the
-    /// chain is Savanna and the target has a finalizer key that is not active already (<see cref="FinalizerKeyRule"/>:
-    /// actfinkey of the active key fails, and takes the whole transaction with it). A legacy chain has no finalizers:
-    /// actfinkey could only fail there too, so a finalizer key configured anyway is left out.
+    /// The exact unsigned transaction (<see cref="RotationTransaction"/>), and what it replaces: a single key as
+    /// <c>replaces_key</c>, any other authority as <c>replaces_authority</c>.
     /// </summary>
     private static KeyRotationRequested Request(RotationDraft draft, DataCenterEvidence target, ConsensusKind consensus, string producer, string incident, string rotationId, DateTimeOffset at)
     {
         var finalizerKey = FinalizerKeyRule.ActivatesFinalizerKey(consensus, target) ? target.FinalizerKey : null;
-        var authorization = new PermissionLevel(Name.Parse(producer), Name.Parse(draft.Permission));
-        var rotation = KeyRotation.ToNewKey(
-            Checksum256.Parse(draft.ChainId), Checksum256.Parse(draft.RefBlockId), draft.Expiration, authorization,
-            PublicKey.Parse(target.SigningKey), draft.Url, draft.Location, finalizerKey);
+        var rotation = RotationTransaction.Build(
+            Checksum256.Parse(draft.ChainId), Checksum256.Parse(draft.RefBlockId), draft.Expiration, producer, draft.Permission,
+            target.SigningKey, target.SigningAuthority, draft.Url, draft.Location, finalizerKey);
         var transaction = rotation.ToTransaction();
+        var replaced = draft.Registered;
         return new KeyRotationRequested(
             producer, incident, rotationId, target.Name, target.SigningKey, finalizerKey, draft.Permission, draft.ChainId,
-            transaction.Id.ToString(), Convert.ToHexStringLower(transaction.Pack()), draft.Expiration, rotation.ActionNames, at, draft.RegisteredKey);
+            transaction.Id.ToString(), Convert.ToHexStringLower(transaction.Pack()), draft.Expiration, rotation.ActionNames, at,
+            replaced is { IsSingleKey: true } ? replaced.Keys[0].Key : null,
+            target.SigningAuthority,
+            replaced is { IsSingleKey: false } ? replaced : null);
     }
 
     /// <summary>
@@ -195,9 +196,9 @@ public static class FailoverDecider
     }
 
     /// <summary>
-    /// The producers table as an agreeing endpoint shows it now: the target → rotated; a key that is neither the target nor
-    /// the one the rotation replaces → someone else rotated meanwhile (another store, an operator): superseded, and
-    /// nothing more is sent — pushing now would move the producer off a key chosen after ours.
+    /// The producers table as an agreeing endpoint shows it now: the target's authority → rotated; one that is neither
+    /// the target's nor the one the rotation replaces → someone else rotated meanwhile (another store, an operator):
+    /// superseded, and nothing more is sent — pushing now would move the producer off a key chosen after ours.
     /// </summary>
     private static ProcessDecision FollowRegistration(FailoverCommand.ObserveRegistration c, FailoverProcess state, string producer)
     {
@@ -206,15 +207,15 @@ public static class FailoverDecider
             return ProcessDecision.Nothing;
         }
 
-        if (KeyInForce.SameKey(c.RegisteredKey, r.TargetKey))
+        if (c.Registered.SameAs(r.Target))
         {
             return new([new KeyRotated(producer, r.RotationId, r.TargetKey, c.At)]);
         }
 
-        return r.ReplacesKey is { } replaced && !KeyInForce.SameKey(c.RegisteredKey, replaced)
-            ? new([new KeyRotationFailed(producer, r.RotationId, r.TransactionId, RotationFailures.Superseded, null, null,
-                $"the producers table registers {c.RegisteredKey}, neither {replaced}, which this rotation replaces, nor its target {r.TargetKey}: the key was changed by someone else, so this transaction is not sent again",
-                c.At, c.RegisteredKey)])
+        return r.Replaces is { } replaced && !c.Registered.SameAs(replaced)
+            ? new([KeyRotationFailed.FromReading(producer, r, RotationFailures.Superseded,
+                $"the producers table registers {c.Registered.Describe()}, neither {replaced.Describe()}, which this rotation replaces, nor its target {r.Target.Describe()}: the key was changed by someone else, so this transaction is not sent again",
+                c.At, c.Registered)])
             : ProcessDecision.Nothing;
     }
 
@@ -271,14 +272,14 @@ public static class FailoverDecider
     private static ProcessDecision Expire(FailoverCommand.ObserveFinality c, FailoverProcess state, string producer)
     {
         if (state.Phase is not (Phase.Requested or Phase.Submitted) || state.CurrentRotation is not { } r
-            || c.LibBlockTime <= r.Expiration || c.RegisteredKey is not { } registered || KeyInForce.SameKey(registered, r.TargetKey)
-            || (r.ReplacesKey is { } replaced && !KeyInForce.SameKey(registered, replaced)))
+            || c.LibBlockTime <= r.Expiration || c.Registered is not { } registered || registered.SameAs(r.Target)
+            || (r.Replaces is { } replaced && !registered.SameAs(replaced)))
         {
             return ProcessDecision.Nothing;
         }
 
         var detail = string.Create(CultureInfo.InvariantCulture,
             $"expired at {r.Expiration:yyyy-MM-ddTHH:mm:ss}Z; the LIB's block time {c.LibBlockTime:yyyy-MM-ddTHH:mm:ss.fff}Z is later and the producers table still registers the key it replaces, so it can never apply");
-        return new([new KeyRotationFailed(producer, r.RotationId, r.TransactionId, RotationFailures.Expired, null, null, detail, c.At, registered)]);
+        return new([KeyRotationFailed.FromReading(producer, r, RotationFailures.Expired, detail, c.At, registered)]);
     }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using System.Collections.Immutable;
+using Failover.Domain.Decisions;
 using Failover.Domain.Events;
 
 namespace Failover.Domain.Process;
@@ -16,11 +18,21 @@ public sealed record Rotation(
     DateTimeOffset Expiration,
     DateTimeOffset RequestedAt,
     bool Manual,
-    string? ReplacesKey)
+    string? ReplacesKey,
+    SigningAuthority? TargetAuthority = null,
+    SigningAuthority? ReplacesAuthority = null)
 {
     public static Rotation From(KeyRotationRequested e, bool manual) => new(
         e.RotationId, e.IncidentId, e.TargetDataCenter, e.TargetKey, e.TargetFinalizerKey, e.TransactionId, e.PackedTransaction,
-        e.ChainId, e.Expiration, e.RequestedAt, manual, e.ReplacesKey);
+        e.ChainId, e.Expiration, e.RequestedAt, manual, e.ReplacesKey, e.TargetAuthority, e.ReplacesAuthority);
+
+    /// <summary>The authority the transaction registers.</summary>
+    [JsonIgnore]
+    public SigningAuthority Target => SigningAuthority.For(TargetKey, TargetAuthority);
+
+    /// <summary>The authority the producers table registered when it was decided (null: a request from before that was recorded).</summary>
+    [JsonIgnore]
+    public SigningAuthority? Replaces => SigningAuthority.Recorded(ReplacesKey, ReplacesAuthority);
 }
 
 /// <summary>One push of the current rotation's transaction: where, what its answer proved (<see cref="PushOutcomes"/>), and when.</summary>

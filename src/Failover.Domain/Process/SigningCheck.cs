@@ -43,6 +43,12 @@ public static class SigningCheck
             problems.Add($"its target key {rotation.TargetKey} is not {target.Name}'s configured signing key {target.SigningKey}");
         }
 
+        var configured = SigningAuthority.For(target.SigningKey, target.SigningAuthority);
+        if (!rotation.Target.SameAs(configured))
+        {
+            problems.Add($"its target authority {rotation.Target.Describe()} is not the one {target.Name} is configured to register ({configured.Describe()})");
+        }
+
         if (rotation.TargetFinalizerKey is { } finalizer && finalizer != target.FinalizerKey)
         {
             problems.Add($"its finalizer key {finalizer} is not {target.Name}'s configured finalizer key");
@@ -67,8 +73,8 @@ public static class SigningCheck
 
         if (!SameBytes(transaction, Expected(transaction, rotation, target, context)))
         {
-            problems.Add($"its actions are not the rotation the service builds: regproducer of {context.Producer} to {target.SigningKey} with URL \"{context.Url}\" and location {context.Location}"
-                + $"{(rotation.TargetFinalizerKey is null ? string.Empty : " and actfinkey of its finalizer key")}, authorised by {context.Producer}@{context.Permission}, nothing else");
+            problems.Add("its actions are not the rotation the service builds: " + RotationTransaction.Describe(
+                context.Producer, context.Permission, target.SigningKey, target.SigningAuthority, context.Url, context.Location, rotation.TargetFinalizerKey));
         }
 
         return problems;
@@ -76,9 +82,8 @@ public static class SigningCheck
 
     private static Transaction Expected(Transaction recorded, Rotation rotation, DataCenterConfig target, SigningContext context)
     {
-        var authorization = new PermissionLevel(Name.Parse(context.Producer), Name.Parse(context.Permission));
-        var rebuilt = KeyRotation.ToNewKey(Checksum256.Zero, Checksum256.Zero, recorded.Expiration, authorization,
-            PublicKey.Parse(target.SigningKey), context.Url, context.Location, rotation.TargetFinalizerKey).ToTransaction();
+        var rebuilt = RotationTransaction.Build(Checksum256.Zero, Checksum256.Zero, recorded.Expiration, context.Producer, context.Permission,
+            target.SigningKey, target.SigningAuthority, context.Url, context.Location, rotation.TargetFinalizerKey).ToTransaction();
         return rebuilt with { RefBlockNum = recorded.RefBlockNum, RefBlockPrefix = recorded.RefBlockPrefix };
     }
 

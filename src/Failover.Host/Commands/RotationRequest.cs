@@ -58,13 +58,7 @@ internal static class RotationRequest
         var authorization = new PermissionLevel(producer!.Value, permission!.Value);
         return authority is null
             ? KeyRotation.ToNewKey(chainId!.Value, refBlockId!.Value, expiration!.Value, authorization, newKey!, url!, location!.Value, finalizer)
-            : new KeyRotation(
-                chainId!.Value,
-                refBlockId!.Value,
-                expiration!.Value,
-                authorization,
-                new RegProducer2(producer.Value, authority, url!, location!.Value),
-                finalizer is null ? null : new ActFinKey(producer.Value, finalizer));
+            : KeyRotation.ToAuthority(chainId!.Value, refBlockId!.Value, expiration!.Value, authorization, authority, url!, location!.Value, finalizer);
     }
 
     private static BlockSigningAuthority? ParseAuthority(RotationOptions options, PublicKey? newKey, List<string> problems)

@@ -53,8 +53,28 @@ public sealed class DataCenterConfiguration
 
     public string? FinalizerKey { get; set; }
 
+    /// <summary>
+    /// Optional: the block signing authority a rotation to this data center registers (<c>regproducer2</c>) instead of
+    /// its signing key alone — e.g. its signing key and a backup node's key, each able to sign alone.
+    /// </summary>
+    public SigningAuthorityConfiguration? SigningAuthority { get; set; }
+
     /// <summary>That data center's own node (optional): a standby is ready only if it reports a fresh head.</summary>
     public string? Endpoint { get; set; }
+}
+
+public sealed class SigningAuthorityConfiguration
+{
+    public string? Threshold { get; set; }
+
+    public List<KeyWeightConfiguration> Keys { get; set; } = [];
+}
+
+public sealed class KeyWeightConfiguration
+{
+    public string? Key { get; set; }
+
+    public string? Weight { get; set; }
 }
 
 public sealed class SignerConfiguration

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Failover.Antelope;
+using Failover.Antelope.SystemContract;
+using Failover.Domain.Events;
 using Failover.Domain.Decisions;
 using FluentValidation;
 using Failover.EventStore;
@@ -88,7 +90,75 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         {
             CheckUrl(dc.Endpoint, key + ":Endpoint", context);
         }
+
+        if (dc.SigningAuthority is { } authority)
+        {
+            CheckAuthority(authority, dc.SigningKey, key + ":SigningAuthority", context);
+        }
     }
+
+    /// <summary>
+    /// A declared authority must be one the system contract accepts, and one the data center's node can sign with alone:
+    /// it lists the data center's signing key with a weight reaching the threshold (its node signs with that key).
+    /// </summary>
+    private static void CheckAuthority(SigningAuthorityConfiguration authority, string? signingKey, string key, ValidationContext<FailoverConfiguration> context)
+    {
+        if (!uint.TryParse(authority.Threshold, NumberStyles.None, CultureInfo.InvariantCulture, out var threshold) || threshold == 0)
+        {
+            context.AddFailure(key + ":Threshold", $"{key}:Threshold must be a whole number of at least 1, got '{authority.Threshold}'.");
+        }
+
+        if (authority.Keys.Count == 0)
+        {
+            context.AddFailure(key + ":Keys", $"{key}:Keys must list at least one {{Key, Weight}}.");
+        }
+
+        var weights = new List<KeyWeight>();
+        foreach (var (entry, index) in authority.Keys.Select((e, i) => (e, i)))
+        {
+            var entryKey = $"{key}:Keys:{index}";
+            var parsedKey = PublicKey.TryParse(entry.Key, out var k, out var keyError) ? k : null;
+            if (parsedKey is null)
+            {
+                context.AddFailure(entryKey + ":Key", $"{entryKey}:Key must be a public key (PUB_K1_… or EOS…): {keyError}");
+            }
+
+            var parsedWeight = ushort.TryParse(entry.Weight, NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w > 0 ? w : (ushort?)null;
+            if (parsedWeight is null)
+            {
+                context.AddFailure(entryKey + ":Weight", $"{entryKey}:Weight must be a whole number from 1 to 65535, got '{entry.Weight}'.");
+            }
+
+            if (parsedKey is not null && parsedWeight is not null)
+            {
+                weights.Add(new KeyWeight(parsedKey, parsedWeight.Value));
+            }
+        }
+
+        if (threshold == 0 || weights.Count != authority.Keys.Count || weights.Count == 0)
+        {
+            return;
+        }
+
+        if (new BlockSigningAuthority(threshold, weights).Validate() is { Count: > 0 } invalid)
+        {
+            foreach (var problem in invalid)
+            {
+                context.AddFailure(key, $"{key}: {problem}");
+            }
+        }
+        else if (PublicKey.TryParse(signingKey, out var own, out _) && !(weights.Where(w => w.Key == own).Sum(w => (long)w.Weight) >= threshold))
+        {
+            context.AddFailure(key, $"{key} must list the data center's SigningKey with a weight of at least the threshold {threshold}: its node signs our blocks with that key alone.");
+        }
+    }
+
+    /// <summary>A validated authority as the domain keeps it (null when none is declared).</summary>
+    internal static SigningAuthority? ToAuthority(SigningAuthorityConfiguration? raw) => raw is null
+        ? null
+        : new SigningAuthority(
+            uint.Parse(raw.Threshold!, CultureInfo.InvariantCulture),
+            [.. raw.Keys.Select(k => new ScheduleKey(PublicKey.Parse(k.Key!).ToString(), ushort.Parse(k.Weight!, CultureInfo.InvariantCulture)))]);
 
     private static void CheckDataCentersTogether(FailoverConfiguration config, ValidationContext<FailoverConfiguration> context)
     {
@@ -109,6 +179,12 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         if (keys.Distinct().Count() != keys.Count)
         {
             context.AddFailure(Prefix + "DataCenters", $"{Prefix}DataCenters gives the same signing key to two data centers; each must sign with its own key.");
+        }
+        else if (KeysOfMoreThanOne(config.DataCenters) is { Count: > 0 } shared)
+        {
+            // After a rotation to one, the other's node could sign our blocks too: two data centers producing at once.
+            context.AddFailure(Prefix + "DataCenters",
+                $"{Prefix}DataCenters puts {string.Join(", ", shared)} in the signing authorities of two data centers; each data center's authority must hold only its own keys.");
         }
 
         var finalizers = config.DataCenters.Select(d => d.FinalizerKey).Where(k => k is not null).ToList();
@@ -317,6 +393,18 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             context.AddFailure(key, $"{key} must not carry a query, fragment or credentials, got '{url}'.");
         }
     }
+
+    /// <summary>Keys that two data centers hold (a signing key or a key of a declared authority).</summary>
+    private static List<string> KeysOfMoreThanOne(IEnumerable<DataCenterConfiguration> dataCenters) =>
+    [
+        .. dataCenters
+            .SelectMany((d, i) => new[] { d.SigningKey }.Concat(d.SigningAuthority?.Keys.Select(k => k.Key) ?? []).Select(k => (Index: i, Key: PublicKey.TryParse(k, out var p, out _) ? p : null)))
+            .Where(k => k.Key is not null)
+            .Distinct()
+            .GroupBy(k => k.Key)
+            .Where(g => g.Count() > 1)
+            .Select(g => g.Key!.ToString()),
+    ];
 
     internal static FailoverPolicy ToPolicy(PolicyConfiguration raw, List<string> problems)
     {

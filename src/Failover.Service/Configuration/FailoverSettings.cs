@@ -4,11 +4,14 @@ using Failover.EventStore;
 
 namespace Failover.Service.Configuration;
 
-/// <summary>One of our data centers: its signing key, its finalizer key (Savanna) and optionally its own node.</summary>
-public sealed record DataCenter(string Name, int Priority, PublicKey SigningKey, string? FinalizerKey, Uri? Endpoint)
+/// <summary>
+/// One of our data centers: its signing key, its finalizer key (Savanna), optionally its own node, and optionally the
+/// block signing authority a rotation to it registers (<c>regproducer2</c>; null: its signing key alone).
+/// </summary>
+public sealed record DataCenter(string Name, int Priority, PublicKey SigningKey, string? FinalizerKey, Uri? Endpoint, SigningAuthority? SigningAuthority = null)
 {
     /// <summary>What the domain's rules need of it (<see cref="DataCenterConfig"/>).</summary>
-    public DataCenterConfig ToConfig() => new(Name, Priority, SigningKey.ToString(), FinalizerKey, Endpoint is not null);
+    public DataCenterConfig ToConfig() => new(Name, Priority, SigningKey.ToString(), FinalizerKey, Endpoint is not null, SigningAuthority);
 }
 
 /// <summary>The signing permission and where its key comes from (never the key itself).</summary>

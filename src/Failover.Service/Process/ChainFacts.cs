@@ -1,13 +1,18 @@
 using Failover.Antelope.Chain;
 using Failover.Antelope.Chain.Wire;
 using Failover.Domain.Decisions;
+using Failover.Domain.Events;
+using SigningAuthority = Failover.Domain.Decisions.SigningAuthority;
 using Failover.Service.Observation;
 using Microsoft.Extensions.Logging;
 
 namespace Failover.Service.Process;
 
-/// <summary>Our producer's row of the producers table: the URL and location a rotation keeps, and the registered key.</summary>
-internal sealed record Registration(string Url, ushort Location, string Key);
+/// <summary>
+/// Our producer's row of the producers table: the URL and location a rotation keeps, its key (<c>producer_key</c>: the
+/// all-zero key when a multi-key authority is registered) and the authority it registers.
+/// </summary>
+internal sealed record Registration(string Url, ushort Location, string Key, SigningAuthority Authority);
 
 /// <summary>What a block header showed of the chain's consensus.</summary>
 internal sealed record ChainConsensus(ConsensusKind Kind, uint BlockNum, uint HeaderScheduleVersion);
@@ -56,7 +61,8 @@ internal sealed class ChainFacts(Func<IEnumerable<ChainEndpoint>> endpoints, Fun
                 var rows = await endpoint.Client.GetProducerRowsAsync(producer, 1, cancellationToken).ConfigureAwait(false);
                 if (rows.Rows.FirstOrDefault(r => r.Owner == producer) is { } row)
                 {
-                    return new Registration(row.Url, row.Location, row.ProducerKey);
+                    return new Registration(row.Url, row.Location, row.ProducerKey, SigningAuthority.Registered(row.ProducerKey,
+                        row.ProducerAuthority is { } a ? new SigningAuthority(a.Threshold, [.. a.Keys.Select(k => new ScheduleKey(k.Key, k.Weight))]) : null));
                 }
             }
             catch (Exception e) when (e is ChainApiException or FormatException)

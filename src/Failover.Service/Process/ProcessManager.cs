@@ -251,12 +251,12 @@ public sealed partial class ProcessManager
         var now = _time.GetUtcNow();
         if (registration is { } row)
         {
-            await DecideAsync(new FailoverCommand.ObserveRegistration(row.Key, now), cancellationToken).ConfigureAwait(false);
+            await DecideAsync(new FailoverCommand.ObserveRegistration(row.Authority, now), cancellationToken).ConfigureAwait(false);
         }
 
         if (libTime is { } lib)
         {
-            await DecideAsync(new FailoverCommand.ObserveFinality(lib, registration?.Key, now), cancellationToken).ConfigureAwait(false);
+            await DecideAsync(new FailoverCommand.ObserveFinality(lib, registration?.Authority, now), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -301,7 +301,7 @@ public sealed partial class ProcessManager
         }
 
         _registrationUnknown = registration is null;
-        evidence = evidence with { RegisteredKey = registration?.Key };
+        evidence = evidence with { RegisteredKey = registration?.Key, RegisteredAuthority = registration?.Authority };
         var draft = registration is null ? null : new RotationDraft(
             _inputs.Chain.ChainId,
             sample.LastIrreversibleBlockId,
@@ -309,7 +309,7 @@ public sealed partial class ProcessManager
             _settings.Signer.Permission.ToString(),
             registration.Url,
             registration.Location,
-            registration.Key);
+            registration.Authority);
         await DecideAsync(new FailoverCommand.Evaluate(evidence, _settings.Policy, draft), cancellationToken).ConfigureAwait(false);
     }
 
@@ -340,7 +340,7 @@ public sealed partial class ProcessManager
             return;
         }
 
-        await DecideAsync(new FailoverCommand.ObserveRegistration(registered.Key, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        await DecideAsync(new FailoverCommand.ObserveRegistration(registered.Authority, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         if (Process.Phase is not (Phase.Requested or Phase.Submitted) || Process.CurrentRotation?.RotationId != rotation.RotationId)
         {
             // Already registered (another instance or store rotated to the same target), or superseded: nothing to send.

@@ -20,7 +20,7 @@ public sealed class FinalizerKeyRuleTests
     /// <summary>A second key in the BLS text format (the first is dc-b's, <see cref="DecisionFixtures.FinalizerKeyB"/>).</summary>
     private const string OtherKey = "PUB_BLS_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fBxNv6A";
 
-    private static readonly RotationDraft Draft = new(TestChain.ChainId, TestChain.Id("main", 1001), T.AddSeconds(90), Permission, "https://ours.example", 840, KeyA);
+    private static readonly RotationDraft Draft = new(TestChain.ChainId, TestChain.Id("main", 1001), T.AddSeconds(90), Permission, "https://ours.example", 840, SigningAuthority.SingleKey(KeyA));
 
     private static Evidence Judged(OurFinalizerKeys? ours, Evidence? evidence = null) => FinalizerKeyRule.Judge(evidence ?? Healthy(), ours);
 

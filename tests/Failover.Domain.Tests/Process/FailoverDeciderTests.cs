@@ -25,7 +25,7 @@ public sealed class FailoverDeciderTests
     private static readonly string Incident2 = MissedIncident(IncidentSlot + 252);
 
     /// <summary>TaPoS from the LIB (block 1001), expiration 90 s after the evidence, the registered URL and location.</summary>
-    private static readonly RotationDraft Draft = new(TestChain.ChainId, TestChain.Id("main", 1001), T.AddSeconds(90), Permission, "https://ours.example", 840, KeyA);
+    private static readonly RotationDraft Draft = new(TestChain.ChainId, TestChain.Id("main", 1001), T.AddSeconds(90), Permission, "https://ours.example", 840, SigningAuthority.SingleKey(KeyA));
 
     private static FailoverCommand.Evaluate Evaluate(Evidence evidence, FailoverPolicy? policy = null, RotationDraft? draft = null) =>
         new(evidence, policy ?? new FailoverPolicy(), draft ?? Draft);
@@ -320,11 +320,11 @@ public sealed class FailoverDeciderTests
     {
         var at = T.AddSeconds(3);
 
-        var spec = Given(SubmittedRotation()).When(new FailoverCommand.ObserveRegistration(KeyB, at)).Then(Rotated("rotation-1", at));
+        var spec = Given(SubmittedRotation()).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(KeyB), at)).Then(Rotated("rotation-1", at));
 
         Assert.IsType<Phase.Rotated>(spec.After.Phase);
         Assert.True(spec.After.RotationInFlight);
-        Given(Rotation("rotation-1", Incident1, T)).When(new FailoverCommand.ObserveRegistration(KeyB, at)).Then(Rotated("rotation-1", at));
+        Given(Rotation("rotation-1", Incident1, T)).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(KeyB), at)).Then(Rotated("rotation-1", at));
     }
 
     [Fact]
@@ -332,15 +332,15 @@ public sealed class FailoverDeciderTests
     {
         var at = T.AddSeconds(3);
 
-        Given(SubmittedRotation()).When(new FailoverCommand.ObserveRegistration(PublicKey.Parse(KeyB).ToLegacyString(), at)).Then(Rotated("rotation-1", at));
+        Given(SubmittedRotation()).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(PublicKey.Parse(KeyB).ToLegacyString()), at)).Then(Rotated("rotation-1", at));
     }
 
     [Fact]
     public void The_producers_table_showing_the_replaced_key_records_nothing()
     {
-        Given(SubmittedRotation()).When(new FailoverCommand.ObserveRegistration(KeyA, T.AddSeconds(3))).ThenNothing();
-        Given().When(new FailoverCommand.ObserveRegistration(KeyB, T.AddSeconds(3))).ThenNothing();
-        Given([.. SubmittedRotation(), Rotated("rotation-1", T.AddSeconds(2))]).When(new FailoverCommand.ObserveRegistration(KeyB, T.AddSeconds(3))).ThenNothing();
+        Given(SubmittedRotation()).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(KeyA), T.AddSeconds(3))).ThenNothing();
+        Given().When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(KeyB), T.AddSeconds(3))).ThenNothing();
+        Given([.. SubmittedRotation(), Rotated("rotation-1", T.AddSeconds(2))]).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(KeyB), T.AddSeconds(3))).ThenNothing();
     }
 
     [Fact]
@@ -476,7 +476,7 @@ public sealed class FailoverDeciderTests
         var expiration = T.AddSeconds(60);
         IProcessEvent[] history = [.. Rotation("rotation-1", Incident1, T, expiration: expiration), Submitted("rotation-1", T.AddSeconds(1))];
 
-        var spec = Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMilliseconds(500), KeyA, T.AddSeconds(300)));
+        var spec = Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMilliseconds(500), SigningAuthority.SingleKey(KeyA), T.AddSeconds(300)));
 
         var failed = spec.ThenTypes(typeof(KeyRotationFailed)).Single<KeyRotationFailed>();
         Assert.Equal((Producer, "rotation-1", TransactionIdOf("rotation-1"), RotationFailures.Expired, (long?)null, (string?)null, T.AddSeconds(300)), (failed.Producer, failed.RotationId, failed.TransactionId, failed.Reason, failed.ErrorCode, failed.ErrorName, failed.FailedAt));
@@ -485,7 +485,7 @@ public sealed class FailoverDeciderTests
         Assert.Null(spec.After.HandledIncident);
         Assert.Equal(KeyA, failed.RegisteredKey);
         Given(Rotation("rotation-1", Incident1, T, expiration: expiration))
-            .When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), KeyA, T.AddSeconds(300)))
+            .When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), SigningAuthority.SingleKey(KeyA), T.AddSeconds(300)))
             .ThenTypes(typeof(KeyRotationFailed));
     }
 
@@ -504,7 +504,7 @@ public sealed class FailoverDeciderTests
         var expiration = T.AddSeconds(60);
         IProcessEvent[] history = [.. Rotation("rotation-1", Incident1, T, expiration: expiration), Submitted("rotation-1", T.AddSeconds(1))];
 
-        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), KeyC, T.AddMinutes(6))).ThenNothing();
+        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), SigningAuthority.SingleKey(KeyC), T.AddMinutes(6))).ThenNothing();
     }
 
     [Fact]
@@ -513,9 +513,9 @@ public sealed class FailoverDeciderTests
         var expiration = T.AddSeconds(60);
         IProcessEvent[] history = [Triggered(Incident1, T), Requested("rotation-1", Incident1, T, expiration: expiration, replaces: null)];
 
-        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), KeyC, T.AddMinutes(6))).ThenTypes(typeof(KeyRotationFailed));
-        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), KeyB, T.AddMinutes(6))).ThenNothing();
-        Given(history).When(new FailoverCommand.ObserveRegistration(KeyC, T.AddMinutes(6))).ThenNothing();
+        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), SigningAuthority.SingleKey(KeyC), T.AddMinutes(6))).ThenTypes(typeof(KeyRotationFailed));
+        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddSeconds(1), SigningAuthority.SingleKey(KeyB), T.AddMinutes(6))).ThenNothing();
+        Given(history).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(KeyC), T.AddMinutes(6))).ThenNothing();
     }
 
     [Fact]
@@ -523,16 +523,16 @@ public sealed class FailoverDeciderTests
     {
         IProcessEvent[] history = [.. Rotation("rotation-1", Incident1, T), Submitted("rotation-1", T.AddSeconds(1), PushOutcomes.NotApplied)];
 
-        var spec = Given(history).When(new FailoverCommand.ObserveRegistration(KeyC, T.AddSeconds(2)));
+        var spec = Given(history).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(KeyC), T.AddSeconds(2)));
 
         var failed = spec.ThenTypes(typeof(KeyRotationFailed)).Single<KeyRotationFailed>();
         Assert.Equal((RotationFailures.Superseded, KeyC), (failed.Reason, failed.RegisteredKey));
         Assert.StartsWith($"the producers table registers {KeyC}, neither {KeyA}, which this rotation replaces, nor its target {KeyB}", failed.Detail, StringComparison.Ordinal);
         Assert.Equal(Incident1, spec.After.HandledIncident);
         Assert.Contains(RotationFailures.Superseded, spec.After.AwaitingOperator, StringComparison.Ordinal);
-        Given(history).When(new FailoverCommand.ObserveRegistration(KeyA, T.AddSeconds(2))).ThenNothing();
-        Given(history).When(new FailoverCommand.ObserveRegistration(PublicKey.Parse(KeyA).ToLegacyString(), T.AddSeconds(2))).ThenNothing();
-        Given([.. history, Rotated("rotation-1", T.AddSeconds(2))]).When(new FailoverCommand.ObserveRegistration(KeyC, T.AddSeconds(3))).ThenNothing();
+        Given(history).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(KeyA), T.AddSeconds(2))).ThenNothing();
+        Given(history).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(PublicKey.Parse(KeyA).ToLegacyString()), T.AddSeconds(2))).ThenNothing();
+        Given([.. history, Rotated("rotation-1", T.AddSeconds(2))]).When(new FailoverCommand.ObserveRegistration(SigningAuthority.SingleKey(KeyC), T.AddSeconds(3))).ThenNothing();
     }
 
     [Fact]
@@ -632,8 +632,8 @@ public sealed class FailoverDeciderTests
         var expiration = T.AddSeconds(60);
         IProcessEvent[] history = [.. Rotation("rotation-1", Incident1, T, expiration: expiration), Submitted("rotation-1", T.AddSeconds(1))];
 
-        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), KeyB, T.AddMinutes(6))).ThenNothing();
-        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), PublicKey.Parse(KeyB).ToLegacyString(), T.AddMinutes(6))).ThenNothing();
+        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), SigningAuthority.SingleKey(KeyB), T.AddMinutes(6))).ThenNothing();
+        Given(history).When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), SigningAuthority.SingleKey(PublicKey.Parse(KeyB).ToLegacyString()), T.AddMinutes(6))).ThenNothing();
         Given([.. history, Rotated("rotation-1", T.AddSeconds(5))]).When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), null, T.AddMinutes(6))).ThenNothing();
         Given().When(new FailoverCommand.ObserveFinality(expiration.AddMinutes(5), null, T.AddMinutes(6))).ThenNothing();
     }

@@ -23,7 +23,7 @@ public sealed class FailoverProcessTests
     private static string IncidentAt(int n) => MissedIncident(IncidentSlot + (uint)(n * 252));
 
     private static FailoverCommand.Evaluate Evaluate(Evidence evidence, FailoverPolicy? policy = null) =>
-        new(evidence, policy ?? new FailoverPolicy(), new RotationDraft(TestChain.ChainId, TestChain.Id("main", 1001), evidence.EvaluatedAt.AddSeconds(90), Permission, "https://ours.example", 840, KeyA));
+        new(evidence, policy ?? new FailoverPolicy(), new RotationDraft(TestChain.ChainId, TestChain.Id("main", 1001), evidence.EvaluatedAt.AddSeconds(90), Permission, "https://ours.example", 840, SigningAuthority.SingleKey(KeyA)));
 
     // ---- pause, resume, re-arm ------------------------------------------------------------------------------------
 
@@ -339,7 +339,7 @@ public sealed class FailoverProcessTests
             [
                 Evaluate(Healthy()),
                 new FailoverCommand.ObserveOurBlock(2000, TestChain.Id("main", 2000), KeyB, T.AddMinutes(2)),
-                new FailoverCommand.ObserveFinality(T.AddHours(2), KeyA, T.AddHours(2)),
+                new FailoverCommand.ObserveFinality(T.AddHours(2), SigningAuthority.SingleKey(KeyA), T.AddHours(2)),
                 new FailoverCommand.Pause("alice", "x", T),
                 new FailoverCommand.RequestManualFailover("dc-c", "alice", "x", T),
             ];

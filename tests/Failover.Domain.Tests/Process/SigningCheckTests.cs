@@ -32,7 +32,7 @@ public sealed class SigningCheckTests
     /// <summary>The request the decider records for a healthy incident (dc-b, with actfinkey), as the fold holds it.</summary>
     private static Rotation Decided()
     {
-        var draft = new RotationDraft(TestChain.ChainId, TestChain.Id("main", 1001), T.AddSeconds(90), Permission, Url, Location, KeyA);
+        var draft = new RotationDraft(TestChain.ChainId, TestChain.Id("main", 1001), T.AddSeconds(90), Permission, Url, Location, SigningAuthority.SingleKey(KeyA));
         var requested = FailoverDecider.Decide(new FailoverCommand.Evaluate(Healthy(), new FailoverPolicy(), draft), FailoverProcess.Initial, Producer)
             .Events.OfType<KeyRotationRequested>().Single();
         return Failover.Domain.Process.Rotation.From(requested, manual: false);
