@@ -179,6 +179,23 @@ public sealed class IncidentAnchorTests
     }
 
     [Fact]
+    public void A_fresh_legacy_incident_that_began_mid_window_is_not_judged_by_the_round_before_the_split_that_followed_its_first_miss()
+    {
+        // Ours produced S0+48..S0+53 and died: 6 misses, then its whole next window S0+108..S0+119 (the 12th miss S0+113).
+        // The split comes just before that window; alice's S0+120 reveals it. The others' windows between our two missed
+        // windows are all after the first miss — and all from before the split.
+        var blocks = Blocks(S0 + 8, S0 + 121, slot => (V1.ProducerAt(slot) != "ours" || slot < S0 + 54) && (slot < S0 + 108 || V1.ProducerAt(slot) == "alice"));
+        var chain = Recorded(blocks, S0 + 121);
+        var at = Seen(S0 + 121).AddMilliseconds(100);
+        var evidence = Build(ConsensusKind.Legacy, chain, Sampled(chain, At(chain, S0 + 70), at.AddSeconds(-1), at), at);
+
+        var decision = Policy.Evaluate(evidence, LegacyPolicy);
+
+        Assert.Equal(DecisionOutcome.Wait, decision.Outcome);
+        Assert.Equal((S0 + 54, 18, S0 + 120), (evidence.Incident!.FirstMissedSlot, evidence.Incident.ConsecutiveMissed, evidence.Chain.SinceIncident!.FirstSlot));
+    }
+
+    [Fact]
     public void On_a_legacy_chain_every_other_producer_filling_its_window_since_our_latest_missed_window_is_enough_to_rotate()
     {
         // No split: bob, carol and dave fill their windows after alice's; the head is dave's last block before our
