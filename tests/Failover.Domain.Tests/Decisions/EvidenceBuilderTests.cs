@@ -120,7 +120,12 @@ public sealed class EvidenceBuilderTests
         // Anchored as evidence was before: on the threshold-th miss, the 9th (S0+59) revealed at t1 with a threshold of 9.
         var byThreshold = EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 9, DataCenters, chain, View(Sample(At, 1000)), FailoverProcess.Initial, At, anchor: IncidentAnchor.ThresholdMiss).Incident;
         Assert.Equal(new IncidentEvidence(S0 + 51, BlockTimestamp.FromSlot(S0 + 51), 21, round2[0].Number, round2[0].Id, t1, IncidentAnchor.ThresholdMiss, S0 + 59), byThreshold);
-        Assert.Equal(S0 + 110, EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, View(Sample(At, 1000)), FailoverProcess.Initial, At, anchor: IncidentAnchor.ThresholdMiss).Incident!.AnchorSlot);
+        var byTwelfth = EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, View(Sample(At, 1000)), FailoverProcess.Initial, At, anchor: IncidentAnchor.ThresholdMiss);
+        Assert.Equal(S0 + 110, byTwelfth.Incident!.AnchorSlot);
+
+        // The windows since the incident: after the first miss's window by the old rule, after the latest miss's by the new.
+        Assert.Equal(S0 + 60, byTwelfth.Chain.SinceIncident!.FirstSlot);
+        Assert.Equal(S0 + 120, Build(chain).Chain.SinceIncident!.FirstSlot);
     }
 
     [Fact]
