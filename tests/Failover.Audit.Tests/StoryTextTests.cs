@@ -40,6 +40,40 @@ public sealed class StoryTextTests
         return StoryText.Narrate(story);
     }
 
+    /// <summary>The story of a decision on a missed run of 24 from slot 1000, its 12th miss in slot 1011 and its latest in 1035.</summary>
+    private static IReadOnlyList<string> NarrateIncident(IncidentAnchor? anchor, uint? anchorSlot)
+    {
+        var incident = new IncidentEvidence(1000, T.AddSeconds(-20), 24, 2012, "00000bdc" + new string('b', 56), T.AddSeconds(-2), anchor, anchorSlot);
+        var since = new ParticipationFigures(1036, 1047, 1, 1, [], 12, 12);
+        var story = new DecisionStory(
+            7, "failover-ours", "failover-triggered.v1", "ours", "missed-1000", 1, T, DecisionOutcome.Trigger, [], "dc-b", KeyB,
+            "0123456789abcdef", new FailoverPolicy(), true, incident, null, [], null, null, since,
+            new HeadStory(1003, "head", T.AddSeconds(-1), 1), new LibStory(1001, "lib", T.AddSeconds(-1), 1, true), new EndpointStory(1, 1, null, []),
+            new ScheduleEvidence(true, 7, 21, [KeyA], SigningAuthority.SingleKey(KeyA)), new ProcessEvidence(false, false, null, null, []), [],
+            [], [], []);
+        return StoryText.Narrate(story);
+    }
+
+    [Fact]
+    public void The_story_names_the_latest_miss_and_its_revealing_block_as_what_the_evidence_after_the_incident_is_judged_from()
+    {
+        var lines = NarrateIncident(IncidentAnchor.LatestMiss, 1035);
+
+        Assert.EndsWith(
+            "; its latest miss (slot 1035) was revealed by block 2012 (00000bdcbbbbbbbb…) observed at 2024-10-23T03:47:58.000Z, the block the evidence after the incident is judged from.",
+            Line(lines, "What triggered it: ours missed 24 consecutive scheduled blocks (threshold 12) from slot 1000"));
+        Assert.Contains("; windows since our latest missed window 1/1", Line(lines, "Participation of the other producers: "), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_story_of_evidence_recorded_before_the_anchor_was_named_says_the_run_was_revealed_by_its_block()
+    {
+        var lines = NarrateIncident(null, null);
+
+        Assert.EndsWith("; the run was revealed by block 2012 (00000bdcbbbbbbbb…) observed at 2024-10-23T03:47:58.000Z.", Line(lines, "What triggered it: "));
+        Assert.Contains("; windows since the incident 1/1", Line(lines, "Participation of the other producers: "), StringComparison.Ordinal);
+    }
+
     private static string Line(IReadOnlyList<string> lines, string start) => Assert.Single(lines, l => l.StartsWith(start, StringComparison.Ordinal));
 
     [Fact]

@@ -231,6 +231,64 @@ public sealed class VerifyTests(DemoStore demo)
     }
 
     [Fact]
+    public async Task A_decision_recorded_before_the_incident_anchor_was_named_verifies_by_the_threshold_miss_rule()
+    {
+        // The decision as the service wrote it before: no anchor in its incident, and the gates' old wording.
+        var copy = new Tamper(demo.Copy("unanchored"));
+        var decision = await copy.FirstAsync(Triggered);
+        await copy.EditPayloadAsync(decision.Position, p => Rederive(p, e => e with { Incident = e.Incident! with { Anchor = null, AnchorSlot = null } }));
+        await copy.ResealAsync(decision.Position);
+        var payload = JsonNode.Parse((await copy.FirstAsync(Triggered)).Payload.Span)!;
+        Assert.False(payload["evidence"]!["incident"]!.AsObject().ContainsKey("anchor"));
+        Assert.Contains(payload["decision"]!["gates"]!.AsArray(), g => g!["detail"]!.GetValue<string>().Contains("the revealing block", StringComparison.Ordinal));
+
+        var report = await VerifyAsync(copy);
+
+        Assert.True(report.ChainIntact);
+        Assert.Empty(report.Problems);
+        Assert.Equal((1, 1), (report.DecisionsRederived, report.EvidenceRebuilt));
+    }
+
+    [Fact]
+    public async Task A_decision_whose_incident_anchor_was_rewritten_and_rederived_is_caught_by_rebuilding_the_evidence_from_the_log()
+    {
+        var copy = new Tamper(demo.Copy("anchor"));
+        var decision = await copy.FirstAsync(Triggered);
+        var recorded = JsonSerializer.Deserialize(decision.Payload.Span, DomainJsonContext.Default.FailoverTriggered)!.Evidence.Incident!;
+        Assert.Equal(IncidentAnchor.LatestMiss, recorded.Anchor);
+        await copy.EditPayloadAsync(decision.Position, p => Rederive(p, e => e with { Incident = e.Incident! with { AnchorSlot = e.Incident.AnchorSlot - 1 } }));
+        await copy.ResealAsync(decision.Position);
+
+        var report = await VerifyAsync(copy);
+
+        Assert.True(report.ChainIntact);
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal((decision.Position, AuditCheck.Evidence), (problem.Position, problem.Check));
+        Assert.Contains($"incident.anchor_slot: recorded {recorded.AnchorSlot - 1}, the log gives {recorded.AnchorSlot}", problem.Details, StringComparer.Ordinal);
+    }
+
+    /// <summary>Edits a failover-triggered.v1's evidence and records the decision the policy takes on it, as a forger (or an older service) would; absent anchor fields are left out.</summary>
+    private static void Rederive(JsonObject payload, Func<Evidence, Evidence> edit)
+    {
+        var triggered = JsonSerializer.Deserialize(payload.ToJsonString(), DomainJsonContext.Default.FailoverTriggered)!;
+        var evidence = edit(triggered.Evidence);
+        var rederived = triggered with { Evidence = evidence, Decision = Policy.Evaluate(evidence, triggered.Policy) };
+        Assert.Equal(DecisionOutcome.Trigger, rederived.Decision.Outcome);
+        var node = JsonSerializer.SerializeToNode(rederived, DomainJsonContext.Default.FailoverTriggered)!.AsObject();
+        if (evidence.Incident is { Anchor: null, AnchorSlot: null })
+        {
+            var incident = node["evidence"]!["incident"]!.AsObject();
+            incident.Remove("anchor");
+            incident.Remove("anchor_slot");
+        }
+
+        foreach (var property in node.ToList())
+        {
+            payload[property.Key] = property.Value?.DeepClone();
+        }
+    }
+
+    [Fact]
     public async Task A_submission_of_another_transaction_than_the_requested_one_is_a_rotation_problem()
     {
         var copy = new Tamper(demo.Copy("submitted"));

@@ -109,7 +109,7 @@ public sealed partial class DemoCommandTests : IDisposable
 
     public void Dispose() => _dataDirectory.Delete(recursive: true);
 
-    [GeneratedRegex(@"detection latency \(block revealing the threshold-th miss observed → transaction pushed\) \d+ ms real")]
+    [GeneratedRegex(@"detection latency \(block revealing our latest miss observed → transaction pushed\) \d+ ms real")]
     private static partial Regex DetectionLatency();
 
     [GeneratedRegex(@"│ v1\s+│\s+20/20 \(100 %\) │ -\s+│\s+\d+ │ 12/0 \(produced\)\s+│ 252/252 slots │")]

@@ -1,5 +1,6 @@
 using Failover.Domain.Decisions;
 using Failover.Domain.Events;
+using Failover.Domain.Process;
 using Failover.Simulator;
 
 namespace Failover.Service.Tests;
@@ -58,6 +59,49 @@ public sealed class MinorityViewScenarioTests
         var fork = Assert.Single((await rig.ChainEventsAsync()).OfType<ForkSwitched>());
         Assert.Contains(fork.OrphanedMisses, m => m.ScheduledProducer == ServiceRig.OursText);
         Assert.Equal(Scenario.SigningKeyOf(rig, "dc1"), rig.Simulator.View().ActiveSchedule.Find(ServiceRig.Ours)!.Authority.Keys.Single().Key);
+    }
+
+    /// <summary>
+    /// Issue 15, finding 11: dc1 dies while automation is paused, and stays down for minutes — the block that revealed our
+    /// 12th miss is long final. Then the observer's side is cut off into a minority just before our window, and the
+    /// operator resumes automation once prod.a's block revealed that window: finality stopped with the split, but only
+    /// seconds ago, and every figure of the round before looks healthy. The evidence after the incident is the block that
+    /// revealed our latest miss, which this side cannot finalise: no rotation. Once healed, exactly one.
+    /// </summary>
+    [Fact]
+    public async Task After_a_long_paused_outage_an_observer_cut_off_into_a_minority_does_not_rotate_on_the_long_final_block_that_revealed_our_twelfth_miss_and_rotates_once_after_the_heal()
+    {
+        await using var rig = await ServiceRig.StartAsync(new RigOptions());
+        await rig.StepAsync();
+        await rig.OperatorAsync(at => new FailoverCommand.Pause("operator", "maintenance", at));
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        rig.Simulator.SetNodeDown(Scenario.Dc1, true);
+        await rig.RunForAsync(TimeSpan.FromMinutes(3));
+        await rig.RunUntilJustBeforeOurWindowAsync();
+        var majority = rig.Simulator.Roster.Producers.Select(p => p.ToString()).Where(p => p != ServiceRig.OursText && !MinorityOthers.Contains(p)).ToList();
+        rig.Simulator.Partition([majority, [ServiceRig.OursText, .. MinorityOthers, "api1", "api2"]]);
+        var partitionedAt = rig.Simulator.View().Head;
+        await rig.RunUntilAsync(() => rig.Observer.Chain.Head is { } head && head.Number > partitionedAt.Number, TimeSpan.FromSeconds(20), "our window revealed on the minority side");
+
+        await rig.OperatorAsync(at => new FailoverCommand.Resume("operator", "maintenance over", at));
+        await rig.RunForAsync(TimeSpan.FromSeconds(30));
+
+        await Scenario.NothingSentAsync(rig);
+        Assert.DoesNotContain(await rig.ProcessEventsAsync(), e => e is FailoverTriggered);
+        var suppressed = (await Scenario.SuppressionsAsync(rig)).First(s => !s.Reasons.Contains(ReasonCodes.AutomationPaused));
+        Assert.Contains(ReasonCodes.LibStalled, suppressed.Reasons);
+        var incident = suppressed.Evidence.Incident!;
+        Assert.Equal(IncidentAnchor.LatestMiss, incident.Anchor);
+        Assert.True(incident.RevealedByBlockNum > partitionedAt.Number, "judged from the block that revealed our latest miss, on the minority side");
+        var ours = (await Scenario.OurMissesAsync(rig)).Where(m => m.Slot >= incident.FirstMissedSlot).OrderBy(m => m.Slot).ToList();
+        Assert.True(ours.Count >= 12 * 3, $"a long run: {ours.Count}");
+        Assert.True(suppressed.Evidence.Chain.LastIrreversibleBlockNum >= ours[11].RevealedByBlockNum, "the block that revealed our 12th miss was long final");
+
+        rig.Simulator.Heal();
+        await rig.RunUntilAsync(() => Scenario.Completed(rig), TimeSpan.FromMinutes(4), "failover completed after the heal");
+        Assert.Single(rig.Pushes);
+        var requested = await Scenario.ExactlyOneRotationOnChainAsync(rig);
+        Assert.Equal(suppressed.IncidentId, requested.IncidentId);
     }
 
     [Theory]

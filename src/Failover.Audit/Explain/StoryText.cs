@@ -29,12 +29,15 @@ public static class StoryText
             var slots = s.MissedSlots.Count == 0 ? "(the chain stream shows none of them)"
                 : s.MissedSlots.Count <= 16 ? string.Join(", ", s.MissedSlots.Select(m => m.Slot.ToString(CultureInfo.InvariantCulture)))
                 : $"{s.MissedSlots[0].Slot}–{s.MissedSlots[^1].Slot}";
+            var revealed = incident.Anchor == IncidentAnchor.LatestMiss
+                ? string.Create(CultureInfo.InvariantCulture, $"its latest miss (slot {incident.AnchorSlot}) was revealed by block {incident.RevealedByBlockNum} ({Short(incident.RevealedByBlockId)}) observed at {Time(incident.RevealedAt)}, the block the evidence after the incident is judged from")
+                : string.Create(CultureInfo.InvariantCulture, $"the run was revealed by block {incident.RevealedByBlockNum} ({Short(incident.RevealedByBlockId)}) observed at {Time(incident.RevealedAt)}");
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"What triggered it: {s.Producer} missed {incident.ConsecutiveMissed} consecutive scheduled blocks (threshold {s.Policy.MissedBlocksThreshold}) from slot {incident.FirstMissedSlot} at {Time(incident.BeganAt)}; the slots left empty: {slots}; the run was revealed by block {incident.RevealedByBlockNum} ({Short(incident.RevealedByBlockId)}) observed at {Time(incident.RevealedAt)}."));
+                $"What triggered it: {s.Producer} missed {incident.ConsecutiveMissed} consecutive scheduled blocks (threshold {s.Policy.MissedBlocksThreshold}) from slot {incident.FirstMissedSlot} at {Time(incident.BeganAt)}; the slots left empty: {slots}; {revealed}."));
         }
 
         lines.Add($"Participation of the other producers: {Figures("last full round", s.LastFullRound)}; {Figures("sliding window", s.SlidingWindow)}"
-            + (s.SinceIncident is not { OthersScheduled: > 0 } sinceIncident ? string.Empty : $"; {Figures("windows since the incident", sinceIncident)}")
+            + (s.SinceIncident is not { OthersScheduled: > 0 } sinceIncident ? string.Empty : $"; {Figures(s.Incident?.Anchor == IncidentAnchor.LatestMiss ? "windows since our latest missed window" : "windows since the incident", sinceIncident)}")
             + string.Create(CultureInfo.InvariantCulture, $" (must be above {s.Policy.MinParticipation:P0})."));
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"Head: block {s.Head.BlockNum} ({Short(s.Head.BlockId)}) of {Time(s.Head.BlockTime)}, {s.Head.AgeSeconds:0.0} s old at the decision (at most {s.Policy.MaxHeadAge.TotalSeconds:0.0} s)."));

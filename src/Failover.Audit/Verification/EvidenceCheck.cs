@@ -14,6 +14,12 @@ namespace Failover.Audit.Verification;
 /// missed-blocks threshold; the consensus a block header of the chain showed the service; what the finalizer tables
 /// showed of each data center's finalizer key) is taken from the record itself. Evidence recorded before it carried our authority's threshold and weights
 /// (<see cref="ScheduleEvidence.Authority"/> null) is compared without them: its keys still are.
+/// <para>
+/// The incident is rebuilt by the <see cref="IncidentAnchor"/> rule the record names: <c>latest-miss</c> (what the
+/// service records) or, in evidence recorded before the anchor was named (<see cref="IncidentEvidence.Anchor"/> absent),
+/// the threshold-th miss's — compared then without the anchor and its slot, as it was. A record whose anchor was changed
+/// is rebuilt by the other rule, and its revealing block, anchor slot or windows since the incident differ from the log's.
+/// </para>
 /// </summary>
 public static class EvidenceCheck
 {
@@ -25,10 +31,13 @@ public static class EvidenceCheck
         var dataCenters = recorded.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode, d.SigningAuthority)).ToList();
         var process = inputs.Process;
         var manual = process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
+        var unnamed = recorded.Incident is { Anchor: null };
+        var anchor = unnamed ? IncidentAnchor.ThresholdMiss : recorded.Incident?.Anchor ?? IncidentAnchor.LatestMiss;
         var rebuilt = EvidenceBuilder.Build(
-            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, inputs.Chain, inputs.Observer, process, recorded.EvaluatedAt, manual);
+            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, inputs.Chain, inputs.Observer, process, recorded.EvaluatedAt, manual, anchor);
         return rebuilt with
         {
+            Incident = unnamed && rebuilt.Incident is { } incident ? incident with { Anchor = null, AnchorSlot = null } : rebuilt.Incident,
             ChainConsensus = recorded.ChainConsensus,
             RegisteredKey = recorded.RegisteredKey,
             RegisteredAuthority = recorded.RegisteredAuthority,

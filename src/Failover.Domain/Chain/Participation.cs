@@ -7,8 +7,11 @@ namespace Failover.Domain.Chain;
 /// <summary>A slot of the followed branch: who was scheduled, and whether a block filled it.</summary>
 public readonly record struct SlotOutcome(uint Slot, Name Producer, bool Produced);
 
-/// <summary>Our current run of missed scheduled blocks, and the block that revealed its <c>threshold</c>-th miss.</summary>
-public sealed record MissedRun(int Missed, uint FirstMissedSlot, RecordedMiss? ThresholdMiss);
+/// <summary>
+/// Our current run of missed scheduled blocks: its <c>threshold</c>-th miss (null below the threshold) and its latest
+/// miss, each with the block that revealed it.
+/// </summary>
+public sealed record MissedRun(int Missed, uint FirstMissedSlot, RecordedMiss? ThresholdMiss, RecordedMiss LatestMiss);
 
 /// <summary>
 /// Health of the followed branch computed from the <see cref="ObservedChain"/> fold: participation of the other
@@ -102,9 +105,10 @@ public static class Participation
             return null;
         }
 
-        // Misses dropped from a long run lie after its first RunStartKept, which the threshold-th miss is among.
+        // Misses dropped from a long run lie after its first RunStartKept, which the threshold-th miss is among, and below
+        // the kept blocks, which the latest miss is above while we are scheduled (a round is far shorter than KeptBlocks).
         var missed = kept.Count + chain.DroppedRunMisses.GetValueOrDefault(ours);
-        return new MissedRun(missed, kept[0].Slot, kept.Count >= threshold ? kept[threshold - 1] : null);
+        return new MissedRun(missed, kept[0].Slot, kept.Count >= threshold ? kept[threshold - 1] : null, kept[^1]);
     }
 
     private static bool IsObserved(ObservedChain chain, uint first, uint last) =>

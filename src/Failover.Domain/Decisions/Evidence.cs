@@ -13,17 +13,42 @@ public enum ConsensusKind
     Legacy,
 }
 
+/// <summary>Which miss of the run the evidence from after the incident is anchored on (<see cref="IncidentEvidence.Anchor"/>).</summary>
+public enum IncidentAnchor
+{
+    /// <summary>
+    /// The threshold-th miss's revealing block, and the windows since the first miss's: evidence recorded before the
+    /// anchor was named (then <see cref="IncidentEvidence.Anchor"/> is absent). After a long suppression both are from
+    /// long before, so they said nothing of the chain now.
+    /// </summary>
+    [JsonStringEnumMemberName("threshold-miss")]
+    ThresholdMiss,
+
+    /// <summary>The latest miss's revealing block, and the windows since the latest miss's: what the service records.</summary>
+    [JsonStringEnumMemberName("latest-miss")]
+    LatestMiss,
+}
+
 /// <summary>
-/// The run of our missed blocks that opened an incident: it began at <see cref="FirstMissedSlot"/>, and the block that
-/// revealed its threshold-th miss is the one the evidence after the incident is judged from.
+/// The run of our missed blocks that opened an incident: it began at <see cref="FirstMissedSlot"/> (its identity) and
+/// counts <see cref="ConsecutiveMissed"/>; the block that revealed the miss in <see cref="AnchorSlot"/> — the run's
+/// latest — is the one the evidence after the incident is judged from (design §5: history from before a partition
+/// looks healthy, so that evidence must be younger than the run's latest miss, not its threshold-th).
 /// </summary>
+/// <param name="Anchor">
+/// The rule the evidence was built by. Absent (null) in evidence recorded before it was named: anchored on the
+/// threshold-th miss (<see cref="IncidentAnchor.ThresholdMiss"/>), which the audit re-derives it by.
+/// </param>
+/// <param name="AnchorSlot">The slot of the miss the revealing block revealed (null where <paramref name="Anchor"/> is).</param>
 public sealed record IncidentEvidence(
     uint FirstMissedSlot,
     DateTimeOffset BeganAt,
     int ConsecutiveMissed,
     uint RevealedByBlockNum,
     string RevealedByBlockId,
-    DateTimeOffset RevealedAt);
+    DateTimeOffset RevealedAt,
+    IncidentAnchor? Anchor = null,
+    uint? AnchorSlot = null);
 
 /// <summary>Our producer in the schedule in force at the head.</summary>
 /// <param name="ActiveKeys">The keys of our block signing authority in that schedule (empty when not scheduled).</param>
@@ -40,7 +65,8 @@ public sealed record ScheduleEvidence(bool Scheduled, uint ActiveVersion, int Sc
 /// <summary>The chain as the observer saw it at the evidence.</summary>
 /// <param name="LibAdvancedAt">When the observer last saw the LIB move forward (null: never seen).</param>
 /// <param name="LibOnRecordedChain">The LIB the endpoints report is a block of the branch the observer follows.</param>
-/// <param name="SinceIncident">The other producers' complete windows since our missed window (legacy judgement).</param>
+/// <param name="SinceIncident">The other producers' complete windows since the window of the incident's anchoring miss
+/// (<see cref="IncidentEvidence.Anchor"/>: our latest miss; the first, in evidence recorded before), for the legacy judgement.</param>
 public sealed record ChainEvidence(
     uint HeadBlockNum,
     string HeadBlockId,

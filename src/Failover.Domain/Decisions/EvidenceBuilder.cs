@@ -13,7 +13,8 @@ public sealed record DataCenterConfig(string Name, int Priority, string SigningK
 /// <summary>
 /// Assembles the <see cref="Evidence"/> of a decision from the folds of the log — the chain stream, the observer's
 /// stream and the process stream — at the time of the event being handled. Pure, so the evidence recorded with a
-/// decision is a function of the log up to that event and of the configuration.
+/// decision is a function of the log up to that event and of the configuration — and of the <see cref="IncidentAnchor"/>
+/// rule, which the audit takes from the record (evidence recorded before it was named is re-derived by the old one).
 /// </summary>
 public static class EvidenceBuilder
 {
@@ -26,7 +27,8 @@ public static class EvidenceBuilder
         ObserverState observer,
         FailoverProcess process,
         DateTimeOffset at,
-        ManualRequest? manual = null)
+        ManualRequest? manual = null,
+        IncidentAnchor anchor = IncidentAnchor.LatestMiss)
     {
         ArgumentNullException.ThrowIfNull(dataCenters);
         ArgumentNullException.ThrowIfNull(chain);
@@ -37,8 +39,8 @@ public static class EvidenceBuilder
         var schedule = chain.CurrentSchedule?.Schedule;
         var ours = schedule?.Find(producer);
         var run = Participation.CurrentMissedRun(chain, producer, missedBlocksThreshold);
-        var incident = run?.ThresholdMiss is { } revealing
-            ? new IncidentEvidence(run.FirstMissedSlot, BlockTimestamp.FromSlot(run.FirstMissedSlot), run.Missed, revealing.RevealedByBlockNum, revealing.RevealedById, revealing.ObservedAt)
+        var incident = run?.ThresholdMiss is { } thresholdMiss
+            ? Incident(run, anchor == IncidentAnchor.LatestMiss ? run.LatestMiss : thresholdMiss, anchor)
             : null;
         var lib = sample?.LastIrreversibleBlockNum ?? 0;
         var libOnChain = sample is not null && chain.Blocks.TryGetValue(lib, out var libBlock) && libBlock.Id == sample.LastIrreversibleBlockId;
@@ -66,7 +68,7 @@ public static class EvidenceBuilder
                 libOnChain,
                 Participation.LastFullRound(chain, producer),
                 Participation.SlidingWindow(chain, producer),
-                incident is null ? null : Participation.CompleteWindowsSince(chain, producer, incident.FirstMissedSlot),
+                incident is null ? null : Participation.CompleteWindowsSince(chain, producer, anchor == IncidentAnchor.LatestMiss ? incident.AnchorSlot!.Value : incident.FirstMissedSlot),
                 sample?.Endpoints.Count ?? 0,
                 sample?.EndpointsAgreeing ?? 0),
             new ProcessEvidence(
@@ -82,6 +84,10 @@ public static class EvidenceBuilder
                     node?.HeadBlockTime, d.HasNode && node is null ? "no sample of its node yet" : node?.Error, SigningAuthority: d.SigningAuthority);
             })]);
     }
+
+    private static IncidentEvidence Incident(MissedRun run, RecordedMiss anchoring, IncidentAnchor anchor) => new(
+        run.FirstMissedSlot, BlockTimestamp.FromSlot(run.FirstMissedSlot), run.Missed,
+        anchoring.RevealedByBlockNum, anchoring.RevealedById, anchoring.ObservedAt, anchor, anchoring.Slot);
 
     /// <summary>
     /// The first slot's time of the latest kept schedule under which our authority differs from the one before it (both

@@ -243,9 +243,9 @@ public static class Policy
 
     /// <summary>
     /// The others' participation over the last full round and over the sliding window ending at the evidence; on a
-    /// legacy chain, also the others' windows since our missed window, over a whole round (a minority side's LIB can
-    /// creep on for about a round, and a few windows can all belong to producers on the observer's side) — unless the
-    /// revealing block is already irreversible.
+    /// legacy chain, also the others' windows since the window of our latest miss, over a whole round (a minority side's
+    /// LIB can creep on for about a round, and a few windows can all belong to producers on the observer's side) — unless
+    /// the block that revealed our latest miss is already irreversible. Too few complete windows wait, never pass.
     /// </summary>
     private static GateResult ParticipationGate(Evidence evidence, FailoverPolicy policy)
     {
@@ -262,10 +262,11 @@ public static class Policy
             return new GateResult(ReasonCodes.LowParticipation, healthy, false, false, string.Join("; ", details) + $" (must be above {min:P0})");
         }
 
-        details.Add(Describe("windows since the incident", chain.SinceIncident));
+        var latest = evidence.Incident.Anchor == IncidentAnchor.LatestMiss;
+        details.Add(Describe(latest ? "windows since our latest missed window" : "windows since the incident", chain.SinceIncident));
         if (RevealingBlockIsFinal(evidence))
         {
-            details.Add($"the revealing block {evidence.Incident.RevealedByBlockNum} is irreversible");
+            details.Add($"{Revealer(evidence.Incident)} is irreversible");
             return new GateResult(ReasonCodes.LowParticipation, true, false, false, string.Join("; ", details));
         }
 
@@ -273,7 +274,9 @@ public static class Policy
         var since = chain.SinceIncident;
         if (since is null || since.OthersScheduled < others)
         {
-            details.Add($"waiting until all {others} other producers had a window since the incident, or the revealing block is irreversible");
+            details.Add(latest
+                ? $"waiting until all {others} other producers had a window since our latest missed window, or the block that revealed our latest miss is irreversible"
+                : $"waiting until all {others} other producers had a window since the incident, or the revealing block is irreversible");
             return new GateResult(ReasonCodes.LowParticipation, false, true, false, string.Join("; ", details));
         }
 
@@ -281,8 +284,8 @@ public static class Policy
     }
 
     /// <summary>
-    /// The LIB advanced within <see cref="FailoverPolicy.MaxLibStall"/>; under Savanna the block that revealed the
-    /// incident must itself become final within that time of being revealed (a minority side cannot finalise).
+    /// The LIB advanced within <see cref="FailoverPolicy.MaxLibStall"/>; under Savanna the block that revealed our latest
+    /// miss must itself become final within that time of being revealed (a minority side cannot finalise).
     /// </summary>
     private static GateResult FinalityGate(Evidence evidence, FailoverPolicy policy)
     {
@@ -303,16 +306,24 @@ public static class Policy
 
         if (RevealingBlockIsFinal(evidence))
         {
-            return Gate(ReasonCodes.LibStalled, true, $"{moving}; the revealing block {incident.RevealedByBlockNum} is final");
+            return Gate(ReasonCodes.LibStalled, true, $"{moving}; {Revealer(incident)} is final");
         }
 
         var waited = now - incident.RevealedAt;
         return waited < policy.MaxLibStall
             ? new GateResult(ReasonCodes.LibStalled, false, true, false,
-                $"{moving}; waiting for the revealing block {incident.RevealedByBlockNum} to become final ({Seconds(waited)} so far)")
+                $"{moving}; waiting for {Revealer(incident)} to become final ({Seconds(waited)} so far)")
             : Gate(ReasonCodes.LibStalled, false,
-                $"the revealing block {incident.RevealedByBlockNum} did not become final within {Seconds(policy.MaxLibStall)} (LIB {chain.LastIrreversibleBlockNum}{(chain.LibOnRecordedChain ? string.Empty : ", not on the followed branch")})");
+                $"{Revealer(incident)} did not become final within {Seconds(policy.MaxLibStall)} (LIB {chain.LastIrreversibleBlockNum}{(chain.LibOnRecordedChain ? string.Empty : ", not on the followed branch")})");
     }
+
+    /// <summary>
+    /// The block the evidence after the incident is judged from, as the details name it. Evidence recorded before the
+    /// anchor was named keeps its wording: the audit compares a re-run's details with the recorded ones.
+    /// </summary>
+    private static string Revealer(IncidentEvidence incident) => incident.Anchor == IncidentAnchor.LatestMiss
+        ? $"the block {incident.RevealedByBlockNum} that revealed our latest miss (slot {incident.AnchorSlot})"
+        : $"the revealing block {incident.RevealedByBlockNum}";
 
     private static bool RevealingBlockIsFinal(Evidence evidence) =>
         evidence.Incident is { } incident && evidence.Chain.LibOnRecordedChain && evidence.Chain.LastIrreversibleBlockNum >= incident.RevealedByBlockNum;

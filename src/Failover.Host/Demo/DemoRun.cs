@@ -265,8 +265,8 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
             ? string.Create(CultureInfo.InvariantCulture, $"{(submitted.SubmittedAt - incident.RevealedAt).TotalMilliseconds / options.Speed:0} ms real ({(submitted.SubmittedAt - incident.RevealedAt).TotalSeconds:0.0} s simulated)")
             : "unknown";
         await console.Out.WriteLineAsync(
-            $"Summary: {options.Simulation.OurProducer} lost {_oursMissedSinceDown} blocks; detection latency (block revealing the " +
-            $"threshold-th miss observed → transaction pushed) {detection}; production resumed from {completed.DataCenter} at block {completed.BlockNum}, " +
+            $"Summary: {options.Simulation.OurProducer} lost {_oursMissedSinceDown} blocks; detection latency (block revealing our " +
+            $"latest miss observed → transaction pushed) {detection}; production resumed from {completed.DataCenter} at block {completed.BlockNum}, " +
             $"{(completed.ObservedAt - _downAt!.Value).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (simulated) after the outage.").ConfigureAwait(false);
     }
 

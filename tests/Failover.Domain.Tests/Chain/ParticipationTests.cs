@@ -189,7 +189,7 @@ public sealed class ParticipationTests
     // ---- our missed run ----------------------------------------------------------------------------------------
 
     [Fact]
-    public void Our_missed_run_counts_our_consecutive_missed_slots_after_our_last_block_and_gives_the_threshold_th_miss()
+    public void Our_missed_run_counts_our_consecutive_missed_slots_after_our_last_block_and_gives_the_threshold_th_and_the_latest_miss()
     {
         // ours produced S0+48..S0+50 and then missed S0+51..S0+59 (9) and its whole next window S0+108..S0+119 (12).
         var chain = Observed(S0, S0 + 125, s => !(s >= S0 + 51 && s <= S0 + 59) && !(s >= S0 + 108 && s <= S0 + 119));
@@ -204,11 +204,14 @@ public sealed class ParticipationTests
         Assert.Equal(chain.Blocks.Values.Single(b => b.Slot == S0 + 120).Number, run.ThresholdMiss.RevealedByBlockNum);
         Assert.Equal(chain.Blocks.Values.Single(b => b.Slot == S0 + 120).Id, run.ThresholdMiss.RevealedById);
         Assert.Equal(Ours, run.ThresholdMiss.Producer);
+        Assert.Equal(chain.Misses[S0 + 119], run.LatestMiss);
+        Assert.Equal(chain.Blocks.Values.Single(b => b.Slot == S0 + 120).Number, run.LatestMiss.RevealedByBlockNum);
 
         var first = Participation.CurrentMissedRun(chain, Ours, 1)!.ThresholdMiss!;
         Assert.Equal(S0 + 51, first.Slot);
         Assert.Equal(chain.Blocks.Values.Single(b => b.Slot == S0 + 60).Number, first.RevealedByBlockNum);
         Assert.Null(Participation.CurrentMissedRun(chain, Ours, 22)!.ThresholdMiss);
+        Assert.Equal(S0 + 119, Participation.CurrentMissedRun(chain, Ours, 22)!.LatestMiss.Slot);
         Assert.Equal(S0 + 119, Participation.CurrentMissedRun(chain, Ours, 21)!.ThresholdMiss!.Slot);
     }
 

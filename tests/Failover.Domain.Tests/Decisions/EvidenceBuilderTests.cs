@@ -11,7 +11,7 @@ namespace Failover.Domain.Tests.Decisions;
 /// <summary>
 /// EvidenceBuilder.Build from hand-built folds. Schedule V1 is alice, bob, carol, dave, ours (60-slot rounds from S0:
 /// alice S0..S0+11, bob +12..+23, carol +24..+35, dave +36..+47, ours +48..+59). Design §5: an incident is our
-/// producer missing MissedBlocksThreshold consecutive scheduled blocks, and the block that revealed the threshold-th
+/// producer missing MissedBlocksThreshold consecutive scheduled blocks, and the block that revealed the run's latest
 /// miss is the one the evidence after the incident is judged from.
 /// </summary>
 public sealed class EvidenceBuilderTests
@@ -84,7 +84,7 @@ public sealed class EvidenceBuilderTests
 
         Assert.NotNull(incident);
         Assert.Equal(
-            new IncidentEvidence(S0 + 48, BlockTimestamp.FromSlot(S0 + 48), 12, 1048, Id("main", 1048), revealedAt),
+            new IncidentEvidence(S0 + 48, BlockTimestamp.FromSlot(S0 + 48), 12, 1048, Id("main", 1048), revealedAt, IncidentAnchor.LatestMiss, S0 + 59),
             incident);
     }
 
@@ -98,10 +98,10 @@ public sealed class EvidenceBuilderTests
     }
 
     [Fact]
-    public void The_incident_is_revealed_by_the_block_that_revealed_the_threshold_th_miss_and_began_at_the_first()
+    public void The_incident_is_revealed_by_the_block_that_revealed_the_latest_miss_and_began_at_the_first()
     {
         // ours produces S0+48..S0+50 and misses S0+51..S0+59 (9, revealed by alice's S0+60 at t1), then misses all of
-        // S0+108..S0+119 (12 more, revealed by alice's S0+120 at t2). The 12th miss is S0+110.
+        // S0+108..S0+119 (12 more, revealed by alice's S0+120 at t2). The 12th miss is S0+110, the latest S0+119.
         var t1 = ObservedAt.AddMinutes(1);
         var t2 = ObservedAt.AddMinutes(3);
         var first = Branch("main", 1000, Id("before", 999), V1, Savanna, SlotRange(S0, S0 + 50));
@@ -114,10 +114,18 @@ public sealed class EvidenceBuilderTests
 
         var incident = Build(chain).Incident;
 
-        Assert.Equal(new IncidentEvidence(S0 + 51, BlockTimestamp.FromSlot(S0 + 51), 21, revealing.Number, revealing.Id, t2), incident);
-        Assert.Equal(
-            new IncidentEvidence(S0 + 51, BlockTimestamp.FromSlot(S0 + 51), 21, round2[0].Number, round2[0].Id, t1),
-            Build(chain, threshold: 9).Incident);
+        Assert.Equal(new IncidentEvidence(S0 + 51, BlockTimestamp.FromSlot(S0 + 51), 21, revealing.Number, revealing.Id, t2, IncidentAnchor.LatestMiss, S0 + 119), incident);
+        Assert.Equal(incident, Build(chain, threshold: 9).Incident);
+
+        // Anchored as evidence was before: on the threshold-th miss, the 9th (S0+59) revealed at t1 with a threshold of 9.
+        var byThreshold = EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 9, DataCenters, chain, View(Sample(At, 1000)), FailoverProcess.Initial, At, anchor: IncidentAnchor.ThresholdMiss).Incident;
+        Assert.Equal(new IncidentEvidence(S0 + 51, BlockTimestamp.FromSlot(S0 + 51), 21, round2[0].Number, round2[0].Id, t1, IncidentAnchor.ThresholdMiss, S0 + 59), byThreshold);
+        var byTwelfth = EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, View(Sample(At, 1000)), FailoverProcess.Initial, At, anchor: IncidentAnchor.ThresholdMiss);
+        Assert.Equal(S0 + 110, byTwelfth.Incident!.AnchorSlot);
+
+        // The windows since the incident: after the first miss's window by the old rule, after the latest miss's by the new.
+        Assert.Equal(S0 + 60, byTwelfth.Chain.SinceIncident!.FirstSlot);
+        Assert.Equal(S0 + 120, Build(chain).Chain.SinceIncident!.FirstSlot);
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class PolicyDetailTests
     }
 
     [Fact]
-    public void Legacy_the_participation_gate_adds_the_windows_since_the_incident()
+    public void Legacy_the_participation_gate_adds_the_windows_since_the_incident_in_the_words_of_evidence_recorded_before_the_anchor_was_named()
     {
         var round = $"last full round: 20/20 others produced ({Percent(1, "P1")}); sliding window: 20/20 others produced ({Percent(1, "P1")})";
 
@@ -77,6 +77,33 @@ public sealed class PolicyDetailTests
         Assert.Equal(
             $"{round}; windows since the incident: not observed; the revealing block 1000 is irreversible",
             Given(Healthy(ConsensusKind.Legacy).WithChain(c => c with { SinceIncident = null })).When().Gate(ReasonCodes.LowParticipation).Detail);
+    }
+
+    [Fact]
+    public void Evidence_anchored_on_our_latest_miss_names_the_block_that_revealed_it_and_the_windows_since_its_window()
+    {
+        // Evidence recorded before the anchor was named keeps its wording (above): the audit compares details.
+        var latest = Incident() with { Anchor = IncidentAnchor.LatestMiss, AnchorSlot = IncidentSlot + 11 };
+        var round = $"last full round: 20/20 others produced ({Percent(1, "P1")}); sliding window: 20/20 others produced ({Percent(1, "P1")})";
+        var legacy = Healthy(ConsensusKind.Legacy) with { Incident = latest };
+
+        Assert.Equal(
+            $"{round}; windows since our latest missed window: 19/19 others produced ({Percent(1, "P1")}); waiting until all 20 other producers had a window since our latest missed window, or the block that revealed our latest miss is irreversible",
+            Given(legacy.RevealingBlockNotFinal().WithChain(c => c with { SinceIncident = Figures(19, 19) })).When().Gate(ReasonCodes.LowParticipation).Detail);
+        Assert.Equal(
+            $"{round}; windows since our latest missed window: not observed; the block 1000 that revealed our latest miss (slot {IncidentSlot + 11}) is irreversible",
+            Given(legacy.WithChain(c => c with { SinceIncident = null })).When().Gate(ReasonCodes.LowParticipation).Detail);
+
+        var savanna = Healthy() with { Incident = latest };
+        Assert.Equal(
+            $"LIB 1001 advanced 1.0 s ago; the block 1000 that revealed our latest miss (slot {IncidentSlot + 11}) is final",
+            Given(savanna).When().Gate(ReasonCodes.LibStalled).Detail);
+        Assert.Equal(
+            $"LIB 999 advanced 1.0 s ago; waiting for the block 1000 that revealed our latest miss (slot {IncidentSlot + 11}) to become final (2.0 s so far)",
+            Given(savanna.RevealingBlockNotFinal()).When().Gate(ReasonCodes.LibStalled).Detail);
+        Assert.Equal(
+            $"the block 1000 that revealed our latest miss (slot {IncidentSlot + 11}) did not become final within 10.0 s (LIB 999)",
+            Given(savanna.RevealingBlockNotFinal() with { Incident = latest with { RevealedAt = T.AddSeconds(-11) } }).When().Gate(ReasonCodes.LibStalled).Detail);
     }
 
     [Fact]
