@@ -393,6 +393,9 @@ public sealed class PolicyGateTests
             .When()
             .ThenSuppress(ReasonCodes.StaleHead)
             .ThenDetailMentions(ReasonCodes.StaleHead, "head 1003", "ahead of the evaluation's time", "behind the chain");
+        Given(Healthy().WithChain(c => c with { HeadBlockTime = T.AddSeconds(5) }))
+            .When()
+            .ThenDetailMentions(ReasonCodes.StaleHead, "head 1003 is 5.0 s ahead of the evaluation's time");
     }
 
     [Fact]
