@@ -30,13 +30,7 @@ public sealed record KeyRotation(
         string? finalizerKey)
     {
         ArgumentNullException.ThrowIfNull(authorization);
-        return new KeyRotation(
-            chainId,
-            refBlockId,
-            expiration,
-            authorization,
-            new RegProducer(authorization.Actor, newKey, url, location),
-            finalizerKey is null ? null : new ActFinKey(authorization.Actor, finalizerKey));
+        return Registering(chainId, refBlockId, expiration, authorization, new RegProducer(authorization.Actor, newKey, url, location), finalizerKey);
     }
 
     /// <summary>
@@ -54,14 +48,12 @@ public sealed record KeyRotation(
         string? finalizerKey)
     {
         ArgumentNullException.ThrowIfNull(authorization);
-        return new KeyRotation(
-            chainId,
-            refBlockId,
-            expiration,
-            authorization,
-            new RegProducer2(authorization.Actor, authority, url, location),
-            finalizerKey is null ? null : new ActFinKey(authorization.Actor, finalizerKey));
+        return Registering(chainId, refBlockId, expiration, authorization, new RegProducer2(authorization.Actor, authority, url, location), finalizerKey);
     }
+
+    private static KeyRotation Registering(
+        Checksum256 chainId, Checksum256 refBlockId, DateTimeOffset expiration, PermissionLevel authorization, ISystemAction registration, string? finalizerKey) =>
+        new(chainId, refBlockId, expiration, authorization, registration, finalizerKey is null ? null : new ActFinKey(authorization.Actor, finalizerKey));
 
     /// <summary>The action names, in order, e.g. <c>eosio::regproducer</c>, <c>eosio::actfinkey</c>.</summary>
     public IReadOnlyList<string> ActionNames =>
