@@ -71,6 +71,7 @@ public static class RotationCheck
         }
 
         var finalizer = false;
+        var target = SigningAuthority.For(r.TargetKey, r.TargetAuthority);
         foreach (var action in transaction.Actions)
         {
             var auth = string.Join(", ", action.Authorization.Select(p => $"{p.Actor}@{p.Permission}"));
@@ -106,7 +107,7 @@ public static class RotationCheck
 
                     if (r.TargetAuthority is not null || !KeyInForce.SameKey(reg.ProducerKey, r.TargetKey))
                     {
-                        yield return $"regproducer sets the key {reg.ProducerKey}, not the target {SigningAuthority.For(r.TargetKey, r.TargetAuthority).Describe()}";
+                        yield return $"regproducer sets the key {reg.ProducerKey}, not the target {target.Describe()}";
                     }
 
                     break;
@@ -116,9 +117,9 @@ public static class RotationCheck
                         yield return $"regproducer2 registers {reg2.Producer}, not {r.Producer}";
                     }
 
-                    if (SigningAuthority.Of(reg2.ProducerAuthority) is var written && !written.SameAs(SigningAuthority.For(r.TargetKey, r.TargetAuthority)))
+                    if (SigningAuthority.Of(reg2.ProducerAuthority) is var written && !written.SameAs(target))
                     {
-                        yield return $"regproducer2 sets the authority {written.Describe()}, not the target {SigningAuthority.For(r.TargetKey, r.TargetAuthority).Describe()}";
+                        yield return $"regproducer2 sets the authority {written.Describe()}, not the target {target.Describe()}";
                     }
 
                     break;

@@ -28,6 +28,13 @@ public sealed record SigningAuthority(uint Threshold, IReadOnlyList<ScheduleKey>
         return new(entry.Threshold, entry.Keys);
     }
 
+    /// <summary>The authority of a producers-table row's <c>producer_authority</c> as the chain API writes it.</summary>
+    public static SigningAuthority Of(Antelope.Chain.Wire.SigningAuthority authority)
+    {
+        ArgumentNullException.ThrowIfNull(authority);
+        return new(authority.Threshold, [.. authority.Keys.Select(k => new ScheduleKey(k.Key, k.Weight))]);
+    }
+
     /// <summary>The authority of a typed schedule entry, its keys written as <see cref="PublicKey.ToString"/> does.</summary>
     public static SigningAuthority Of(BlockSigningAuthority authority)
     {
@@ -36,13 +43,12 @@ public sealed record SigningAuthority(uint Threshold, IReadOnlyList<ScheduleKey>
     }
 
     /// <summary>
-    /// The authority a rotation to a data center registers: the one it declares (<c>regproducer2</c>), else its signing
-    /// key alone (<c>regproducer</c>).
+    /// A key with, when there is one, a whole authority: that authority, else the key alone. The authority a rotation to a
+    /// data center registers (the one it declares, <c>regproducer2</c>; else its signing key, <c>regproducer</c>), and
+    /// the one a producers-table row registers (its <c>producer_authority</c>; else, on rows no v1.9+ contract wrote,
+    /// its key).
     /// </summary>
-    public static SigningAuthority For(string signingKey, SigningAuthority? declared) => declared ?? SingleKey(signingKey);
-
-    /// <summary>The authority a producers-table row registers: its <c>producer_authority</c>, else its key alone (rows no v1.9+ contract wrote).</summary>
-    public static SigningAuthority Registered(string producerKey, SigningAuthority? producerAuthority) => producerAuthority ?? SingleKey(producerKey);
+    public static SigningAuthority For(string key, SigningAuthority? authority) => authority ?? SingleKey(key);
 
     /// <summary>
     /// A reading or a target as an event records it: an authority other than a single key in full, a single key as its key

@@ -147,7 +147,7 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
                 context.AddFailure(key, $"{key}: {problem}");
             }
         }
-        else if (PublicKey.TryParse(signingKey, out var own, out _) && !(weights.Where(w => w.Key == own).Sum(w => (long)w.Weight) >= threshold))
+        else if (PublicKey.TryParse(signingKey, out var own, out _) && weights.Where(w => w.Key == own).Sum(w => (long)w.Weight) < threshold)
         {
             context.AddFailure(key, $"{key} must list the data center's SigningKey with a weight of at least the threshold {threshold}: its node signs our blocks with that key alone.");
         }

@@ -1,7 +1,6 @@
 using Failover.Antelope.Chain;
 using Failover.Antelope.Chain.Wire;
 using Failover.Domain.Decisions;
-using Failover.Domain.Events;
 using SigningAuthority = Failover.Domain.Decisions.SigningAuthority;
 using Failover.Service.Observation;
 using Microsoft.Extensions.Logging;
@@ -61,8 +60,8 @@ internal sealed class ChainFacts(Func<IEnumerable<ChainEndpoint>> endpoints, Fun
                 var rows = await endpoint.Client.GetProducerRowsAsync(producer, 1, cancellationToken).ConfigureAwait(false);
                 if (rows.Rows.FirstOrDefault(r => r.Owner == producer) is { } row)
                 {
-                    return new Registration(row.Url, row.Location, row.ProducerKey, SigningAuthority.Registered(row.ProducerKey,
-                        row.ProducerAuthority is { } a ? new SigningAuthority(a.Threshold, [.. a.Keys.Select(k => new ScheduleKey(k.Key, k.Weight))]) : null));
+                    return new Registration(row.Url, row.Location, row.ProducerKey, SigningAuthority.For(row.ProducerKey,
+                        row.ProducerAuthority is { } authority ? SigningAuthority.Of(authority) : null));
                 }
             }
             catch (Exception e) when (e is ChainApiException or FormatException)

@@ -80,8 +80,8 @@ public sealed class SigningAuthorityTests
         Assert.Equal(SigningAuthority.SingleKey(KeyA), SigningAuthority.Recorded(KeyA, null));
         Assert.Equal(MultiKeyA, SigningAuthority.Recorded(null, MultiKeyA));
         Assert.Equal(MultiKeyA, SigningAuthority.Recorded(KeyA, MultiKeyA));
-        Assert.Equal(SigningAuthority.SingleKey(KeyA), SigningAuthority.Registered(KeyA, null));
-        Assert.Equal(MultiKeyA, SigningAuthority.Registered(ZeroKey, MultiKeyA));
+        Assert.Equal(SigningAuthority.SingleKey(KeyA), SigningAuthority.For(KeyA, null));
+        Assert.Equal(MultiKeyA, SigningAuthority.For(ZeroKey, MultiKeyA));
         Assert.Equal(SigningAuthority.SingleKey(KeyB), SigningAuthority.For(KeyB, null));
         Assert.Equal(DcBAuthority, SigningAuthority.For(KeyB, DcBAuthority));
     }
