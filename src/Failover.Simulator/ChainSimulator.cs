@@ -18,6 +18,7 @@ public sealed class ChainSimulator
     private readonly TimeProvider _time;
     private readonly NetworkTopology _network;
     private readonly HashSet<string> _downNodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _lossyNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChainState> _stalledApiNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ApiFaults> _apiFaults = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProductionPause> _pauses = new(StringComparer.Ordinal);
@@ -181,6 +182,28 @@ public sealed class ChainSimulator
     }
 
     /// <summary>
+    /// A degraded producer node: it lands only the first <paramref name="blocksPerWindow"/> blocks of each of its windows
+    /// (the rest come too late and are lost, as behind bad latency) while it stays up, votes and answers; null restores it.
+    /// </summary>
+    public void SetNodeLossy(string nodeId, int? blocksPerWindow)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(blocksPerWindow ?? 0, nameof(blocksPerWindow));
+        Advance();
+        lock (_gate)
+        {
+            var node = Roster.FindNode(nodeId) ?? throw UnknownProducerNode(nodeId);
+            if (blocksPerWindow is { } landed)
+            {
+                _lossyNodes[node.Id] = landed;
+            }
+            else
+            {
+                _lossyNodes.Remove(node.Id);
+            }
+        }
+    }
+
+    /// <summary>
     /// Stops (or resumes) quorum certificates everywhere: under Savanna the LIB stops advancing while the head goes on.
     /// The finalizers keep voting and the producers receive the votes, so none pauses for lack of votes; the votes
     /// just never aggregate into a QC (and <c>get_finalizer_info</c>'s last votes stay where they were).
@@ -326,7 +349,7 @@ public sealed class ChainSimulator
 
         var scheduled = BlockProduction.ScheduleFor(state, slot).ProducerForSlot(slot);
         var node = Roster.NodesOf(scheduled.Producer)
-            .FirstOrDefault(n => IsUp(n, side) && scheduled.IsSatisfiedBy(n.SigningKey.PublicKey) && !IsPaused(n, slot));
+            .FirstOrDefault(n => IsUp(n, side) && scheduled.IsSatisfiedBy(n.SigningKey.PublicKey) && !IsPaused(n, slot) && Lands(n, slot));
         if (node is null)
         {
             return;
@@ -364,6 +387,8 @@ public sealed class ChainSimulator
 
     private ArgumentException UnknownProducerNode(string nodeId) =>
         new($"Unknown producer node '{nodeId}'. Known: {string.Join(", ", Roster.Nodes.Select(n => n.Id))}.", nameof(nodeId));
+
+    private bool Lands(ProducerNode node, uint slot) => !_lossyNodes.TryGetValue(node.Id, out var landed) || slot % Antelope.Scheduling.Slots.PerWindow < landed;
 
     private bool IsUp(ProducerNode node, NetworkSide side) => !_downNodes.Contains(node.Id) && side.ProducerNodes.Contains(node.Id);
 

@@ -116,7 +116,7 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         Assert.True(File.Exists(failover), $"{failover} is missing: build the solution first.");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { failover, "demo", "--keep-running", "--speed", "20", "--urls", "http://127.0.0.1:0", "--data-dir", Path.Combine(_directory.FullName, "data"), "--api-token-file", tokenFile },
+            ArgumentList = { failover, "demo", "--keep-running", "--speed", "20", "--outage-at", "1", "--urls", "http://127.0.0.1:0", "--data-dir", Path.Combine(_directory.FullName, "data"), "--api-token-file", tokenFile },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -29,7 +29,7 @@ public sealed class DemoStore : IAsyncLifetime
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exit = await FailoverCli.RunAsync(
-            ["demo", "--speed", "20", "--urls", "http://127.0.0.1:0", "--data-dir", DataDirectory],
+            ["demo", "--speed", "20", "--outage-at", "1", "--urls", "http://127.0.0.1:0", "--data-dir", DataDirectory],
             new CliConsole(TextReader.Null, TextWriter.Synchronized(output), TextWriter.Synchronized(error))).WaitAsync(RunLimit);
         DemoOutput = output + error.ToString();
         if (exit != 0)

@@ -106,7 +106,7 @@ public sealed class EvidenceCheckTests
     private static Evidence RecordedBeforeTheAnchor()
     {
         var evidence = Anchored(IncidentAnchor.ThresholdMiss);
-        return evidence with { Incident = evidence.Incident! with { Anchor = null, AnchorSlot = null } };
+        return evidence with { Incident = evidence.Incident! with { Anchor = null, AnchorSlot = null, Kind = null } };
     }
 
     [Fact]

@@ -40,14 +40,14 @@ public sealed class StoryTextTests
         return StoryText.Narrate(story);
     }
 
-    /// <summary>The story of a decision on a missed run of 24 from slot 1000, its 12th miss in slot 1011 and its latest in 1035.</summary>
-    private static IReadOnlyList<string> NarrateIncident(IncidentAnchor? anchor, uint? anchorSlot)
+    /// <summary>The story of a decision on a missed run of 24 from slot 1000, its 12th miss in slot 1011 and its latest in 1035 (or on <paramref name="other"/>).</summary>
+    private static IReadOnlyList<string> NarrateIncident(IncidentAnchor? anchor, uint? anchorSlot, IncidentEvidence? other = null, FailoverPolicy? policy = null)
     {
-        var incident = new IncidentEvidence(1000, T.AddSeconds(-20), 24, 2012, "00000bdc" + new string('b', 56), T.AddSeconds(-2), anchor, anchorSlot);
+        var incident = other ?? new IncidentEvidence(1000, T.AddSeconds(-20), 24, 2012, "00000bdc" + new string('b', 56), T.AddSeconds(-2), anchor, anchorSlot);
         var since = new ParticipationFigures(1036, 1047, 1, 1, [], 12, 12);
         var story = new DecisionStory(
             7, "failover-ours", "failover-triggered.v1", "ours", "missed-1000", 1, T, DecisionOutcome.Trigger, [], "dc-b", KeyB,
-            "0123456789abcdef", new FailoverPolicy(), true, incident, null, [], null, null, since,
+            "0123456789abcdef", policy ?? new FailoverPolicy(), true, incident, null, [], null, null, since,
             new HeadStory(1003, "head", T.AddSeconds(-1), 1), new LibStory(1001, "lib", T.AddSeconds(-1), 1, true), new EndpointStory(1, 1, null, []),
             new ScheduleEvidence(true, 7, 21, [KeyA], SigningAuthority.SingleKey(KeyA)), new ProcessEvidence(false, false, null, null, []), [],
             [], [], []);
@@ -72,6 +72,32 @@ public sealed class StoryTextTests
 
         Assert.EndsWith("; the run was revealed by block 2012 (00000bdcbbbbbbbb…) observed at 2024-10-23T03:47:58.000Z.", Line(lines, "What triggered it: "));
         Assert.Contains("; windows since the incident 1/1", Line(lines, "Participation of the other producers: "), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_story_of_a_finalizer_silence_names_the_certificates_without_our_vote_and_the_block_they_began_at()
+    {
+        var silent = new IncidentEvidence(1000, T.AddSeconds(-20), 0, 2012, "00000bdc" + new string('b', 56), T.AddSeconds(-2),
+            IncidentAnchor.FirstSilentCertificate, 1000, IncidentKind.FinalizerSilent, 7);
+
+        var lines = NarrateIncident(null, null, silent, FailoverPolicy.ServiceDefault);
+
+        Assert.Equal(
+            "What triggered it: ours's finalizer voted in none of the 7 quorum certificates from block 2012 (00000bdcbbbbbbbb…, slot 1000 at 2024-10-23T03:47:40.000Z, observed at 2024-10-23T03:47:58.000Z) on — silent for at least 3.0 s of chain time; that block is the one the evidence after the incident is judged from; 0 of our blocks were missed by then.",
+            Line(lines, "What triggered it: "));
+    }
+
+    [Fact]
+    public void The_story_of_a_degraded_primary_names_its_share_of_recent_slots_missed()
+    {
+        var degraded = new IncidentEvidence(1000, T.AddSeconds(-20), 8, 2012, "00000bdc" + new string('b', 56), T.AddSeconds(-2),
+            IncidentAnchor.LatestMiss, 1035, IncidentKind.Degraded, RecentMissed: 16, RecentSlots: 36);
+
+        var lines = NarrateIncident(null, null, degraded, FailoverPolicy.ServiceDefault);
+
+        Assert.StartsWith(
+            "What triggered it: ours missed 16 of its last 36 scheduled slots (at least 12 of 36, over two of its windows or more, its latest among them), from slot 1000 at 2024-10-23T03:47:40.000Z; the slots left empty: (the chain stream shows none of them); its latest miss (slot 1035) was revealed by block 2012",
+            Line(lines, "What triggered it: "));
     }
 
     private static string Line(IReadOnlyList<string> lines, string start) => Assert.Single(lines, l => l.StartsWith(start, StringComparison.Ordinal));

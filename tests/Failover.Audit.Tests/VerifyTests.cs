@@ -236,7 +236,7 @@ public sealed class VerifyTests(DemoStore demo)
         // The decision as the service wrote it before: no anchor in its incident, and the gates' old wording.
         var copy = new Tamper(demo.Copy("unanchored"));
         var decision = await copy.FirstAsync(Triggered);
-        await copy.EditPayloadAsync(decision.Position, p => Rederive(p, e => e with { Incident = e.Incident! with { Anchor = null, AnchorSlot = null } }));
+        await copy.EditPayloadAsync(decision.Position, p => Rederive(p, e => e with { Incident = e.Incident! with { Anchor = null, AnchorSlot = null, Kind = null } }));
         await copy.ResealAsync(decision.Position);
         var payload = JsonNode.Parse((await copy.FirstAsync(Triggered)).Payload.Span)!;
         Assert.False(payload["evidence"]!["incident"]!.AsObject().ContainsKey("anchor"));

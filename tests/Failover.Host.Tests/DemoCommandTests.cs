@@ -14,18 +14,44 @@ public sealed partial class DemoCommandTests : IDisposable
     private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(120);
     private readonly DirectoryInfo _dataDirectory = Directory.CreateTempSubdirectory("failover-demo-test-");
 
+    /// <summary>
+    /// By default dc1 goes down 90 s before our window: the certificates lose its finalizer's vote, the silence is
+    /// decided on within seconds, and the new key is in force before our window — no block is lost.
+    /// </summary>
     [Fact]
-    public async Task The_demo_fails_over_once_after_12_lost_blocks_and_prints_the_timeline_in_order()
+    public async Task By_default_the_outage_is_decided_on_the_silence_of_our_finalizer_before_our_window_and_no_block_is_lost()
     {
-        var result = await CliRunner.RunAsync("demo", "--speed", "20", "--urls", "http://127.0.0.1:0", "--data-dir", _dataDirectory.FullName).WaitAsync(RunLimit);
+        var result = await CliRunner.RunAsync("demo", "--speed", "20", "--urls", "http://127.0.0.1:0").WaitAsync(RunLimit);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        string[] milestones = ["OUTAGE: failover.bp/dc1 goes down", "(12 since the outage)", "DECISION: rotate to dc2", "recorded before sending: transaction",
+        string[] milestones = ["OUTAGE: failover.bp/dc1 goes down 90 s before failover.bp's window", "silent: the certificate in block", "DECISION: rotate to dc2",
+            "recorded before sending: transaction", "pushed to", "in force with", "RESUMED: block", "Summary: failover.bp lost 0 blocks (reactive floor: 12"];
+        var positions = milestones.Select(m => Array.FindIndex(lines, l => l.Contains(m, StringComparison.Ordinal))).ToList();
+        Assert.All(positions, p => Assert.True(p > 0, $"missing a milestone in:\n{result.Out}"));
+        Assert.Equal(positions.Order(), positions);
+        Assert.Matches(SilenceDecision(), lines.Single(l => l.Contains("DECISION: rotate", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lines, l => l.StartsWith("missed:", StringComparison.Ordinal) || l.Contains("] missed:", StringComparison.Ordinal));
+        Assert.Contains("detection latency (first certificate without our finalizer's vote observed → transaction pushed)", result.Out, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// --outage-at 1: dc1 goes down a second before our window. The silence is still seen before our 12 slots are, but
+    /// no rotation can be in force before our window: the whole window is lost, the reactive floor.
+    /// </summary>
+    [Fact]
+    public async Task An_outage_just_before_our_window_fails_over_once_after_12_lost_blocks_and_prints_the_timeline_in_order()
+    {
+        var result = await CliRunner.RunAsync("demo", "--speed", "20", "--outage-at", "1", "--urls", "http://127.0.0.1:0", "--data-dir", _dataDirectory.FullName).WaitAsync(RunLimit);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] milestones = ["OUTAGE: failover.bp/dc1 goes down 1 s before", "DECISION: rotate to dc2", "recorded before sending: transaction",
             "pushed to", "producers table shows", "in force with", "RESUMED: block", "Summary: failover.bp lost 12 blocks"];
         var positions = milestones.Select(m => Array.FindIndex(lines, l => l.Contains(m, StringComparison.Ordinal))).ToList();
         Assert.All(positions, p => Assert.True(p > 0, $"missing a milestone in:\n{result.Out}"));
         Assert.Equal(positions.Order(), positions);
+        Assert.Contains(lines, l => l.Contains("(12 since the outage)", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("DECISION: rotate", StringComparison.Ordinal));
         Assert.Matches(DetectionLatency(), result.Out);
         Assert.True(File.Exists(Path.Combine(_dataDirectory.FullName, "failover.db")));
@@ -74,6 +100,8 @@ public sealed partial class DemoCommandTests : IDisposable
     [InlineData("--seed", "", "Seed must not be empty")]
     [InlineData("--consensus", "pow", "pow")]
     [InlineData("--urls", ";", "--urls must name at least one URL")]
+    [InlineData("--outage-at", "0", "--outage-at must be 0.5 to 120 seconds before our window, got 0.")]
+    [InlineData("--outage-at", "121", "--outage-at must be 0.5 to 120 seconds before our window, got 121.")]
     public async Task Bad_options_exit_2_with_the_reason(string option, string value, string reason)
     {
         var result = await CliRunner.RunAsync("demo", option, value);
@@ -109,8 +137,11 @@ public sealed partial class DemoCommandTests : IDisposable
 
     public void Dispose() => _dataDirectory.Delete(recursive: true);
 
-    [GeneratedRegex(@"detection latency \(block revealing our latest miss observed → transaction pushed\) \d+ ms real")]
+    [GeneratedRegex(@"detection latency \((block revealing our latest miss|first certificate without our finalizer's vote) observed → transaction pushed\) \d+ ms real")]
     private static partial Regex DetectionLatency();
+
+    [GeneratedRegex(@"DECISION: rotate to dc2 \(.*\) on our finalizer's silence since block \d+ \(\d+ certificates without its vote\), \d+(\.\d)? s before our window")]
+    private static partial Regex SilenceDecision();
 
     [GeneratedRegex(@"│ v1\s+│\s+20/20 \(100 %\) │ -\s+│\s+\d+ │ 12/0 \(produced\)\s+│ 252/252 slots │")]
     private static partial Regex FullHealthyRound();

@@ -70,7 +70,8 @@ public sealed class ConfigurationTests : IDisposable
                                    "Endpoint": "http://dc1-node:8888" } ],
                 "Signer": { "Permission": "failover", "KeyFile": "{{OwnerOnlyFile}}" },
                 "Policy": { "MissedBlocksThreshold": 6, "MinParticipation": 0.85, "MaxHeadAge": "00:00:04", "MaxLibStall": "00:00:20",
-                            "Cooldown": "00:30:00", "MaxRotationsPer24h": 3, "MaxStandbyHeadAge": "00:00:07" },
+                            "Cooldown": "00:30:00", "MaxRotationsPer24h": 3, "MaxStandbyHeadAge": "00:00:07", "FinalizerSilence": "00:00:05",
+                            "Degraded": "10/48" },
                 "Observer": { "PollInterval": "00:00:00.25", "SampleInterval": "00:00:05", "StaleAfter": "00:00:30",
                               "RequestTimeout": "00:00:01", "BackfillConcurrency": 8, "BatchSize": 500, "FromBlock": 12345678 },
                 "Api": { "Token": "0123456789abcdef-token", "ProtectReads": true },
@@ -100,6 +101,7 @@ public sealed class ConfigurationTests : IDisposable
             {
                 MissedBlocksThreshold = 6, MinParticipation = 0.85, MaxHeadAge = TimeSpan.FromSeconds(4), MaxLibStall = TimeSpan.FromSeconds(20),
                 Cooldown = TimeSpan.FromMinutes(30), MaxRotationsPer24h = 3, MaxStandbyHeadAge = TimeSpan.FromSeconds(7),
+                FinalizerSilence = TimeSpan.FromSeconds(5), Degraded = new DegradedRule(10, 48),
             },
             settings.Policy);
         Assert.Equal(
@@ -132,8 +134,14 @@ public sealed class ConfigurationTests : IDisposable
         var settings = Assert.IsType<FailoverSettings>(result.Settings);
         Assert.Null(settings.ChainId);
         Assert.Equal(ConsensusKind.Savanna, settings.Consensus);
-        Assert.Equal(new FailoverPolicy(), settings.Policy);
+        // Early detection is on unless turned off; a recorded policy without it (FailoverPolicy's own default) is off.
+        Assert.Equal(new FailoverPolicy { FinalizerSilence = TimeSpan.FromSeconds(3), Degraded = new DegradedRule(12, 36) }, settings.Policy);
+        Assert.Equal(FailoverPolicy.ServiceDefault, settings.Policy);
         Assert.Equal((12, 0.8), (settings.Policy.MissedBlocksThreshold, settings.Policy.MinParticipation));
+        Assert.Null(Load(Valid(), "Failover:Policy:FinalizerSilence=off").Settings!.Policy.FinalizerSilence);
+        Assert.Null(Load(Valid(), "Failover:Policy:Degraded=OFF").Settings!.Policy.Degraded);
+        Assert.Null(settings.Policy.NodeSilence); // legacy early detection from the data centers' nodes is off unless configured
+        Assert.Equal(TimeSpan.FromSeconds(18), Load(Valid(), "Failover:Policy:NodeSilence=00:00:18").Settings!.Policy.NodeSilence);
         Assert.Equal(ObserverSettings.Default, settings.Observer);
         Assert.Null(settings.Observer.FromBlock);
         Assert.Equal(new ApiSettings(null, null, false), settings.Api);
@@ -158,7 +166,7 @@ public sealed class ConfigurationTests : IDisposable
         var result = FailoverSettingsLoader.Load(new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build());
 
         Assert.Empty(result.Problems);
-        Assert.Equal(new FailoverPolicy(), result.Settings!.Policy);
+        Assert.Equal(FailoverPolicy.ServiceDefault, result.Settings!.Policy);
         Assert.Equal(ObserverSettings.Default, result.Settings.Observer);
         Assert.Empty(result.Settings.Alerts.Webhooks);
     }
@@ -297,6 +305,12 @@ public sealed class ConfigurationTests : IDisposable
         { "max head age zero", ["Failover:Policy:MaxHeadAge=00:00:00"], "Failover:Policy: MaxHeadAge must be positive, got 00:00:00." },
         { "max lib stall zero", ["Failover:Policy:MaxLibStall=00:00:00"], "Failover:Policy: MaxLibStall must be positive, got 00:00:00." },
         { "max standby head age zero", ["Failover:Policy:MaxStandbyHeadAge=00:00:00"], "Failover:Policy: MaxStandbyHeadAge must be positive, got 00:00:00." },
+        { "finalizer silence zero", ["Failover:Policy:FinalizerSilence=00:00:00"], "Failover:Policy: FinalizerSilence must be positive (or off), got 00:00:00." },
+        { "finalizer silence not a duration", ["Failover:Policy:FinalizerSilence=no"], "Failover:Policy: FinalizerSilence must be a duration as hh:mm:ss[.fff] (e.g. 00:00:03), got 'no'." },
+        { "degraded not a fraction", ["Failover:Policy:Degraded=12"], "Failover:Policy: Degraded must be MISSED/SLOTS (e.g. 12/36: 12 of our last 36 slots missed) or off, got '12'." },
+        { "degraded over one window", ["Failover:Policy:Degraded=6/12"], "Failover:Policy: Degraded must count 1 to Slots missed of 24 to 120 slots (two to ten of our windows), got 6 of 12." },
+        { "node silence zero", ["Failover:Policy:NodeSilence=00:00:00"], "Failover:Policy: NodeSilence must be positive (or off), got 00:00:00." },
+        { "node silence not a duration", ["Failover:Policy:NodeSilence=18s"], "Failover:Policy: NodeSilence must be a duration as hh:mm:ss[.fff] (e.g. 00:00:03), got '18s'." },
         { "cooldown negative", ["Failover:Policy:Cooldown=-00:00:01"], "Failover:Policy: Cooldown must not be negative, got -00:00:01." },
         { "max rotations 0", ["Failover:Policy:MaxRotationsPer24h=0"], "Failover:Policy: MaxRotationsPer24h must be at least 1, got 0." },
         { "dry run not a boolean", ["Failover:DryRun=yes"], "Failover:DryRun must be true or false, got 'yes'." },

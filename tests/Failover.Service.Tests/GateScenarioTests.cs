@@ -49,10 +49,13 @@ public sealed class GateScenarioTests
     /// Savanna finality stalls (no quorum certificate forms, the head goes on): the revealing block never becomes final
     /// within MaxLibStall, so no rotation — until finality resumes, and then exactly one.
     /// </summary>
-    [Fact]
-    public async Task When_finality_stalls_the_rotation_is_suppressed_for_a_stalled_lib_and_happens_once_finality_resumes()
+    /// <remarks>With early detection on (issue 16) the same: a stalled finality forms no certificate, so no silence is seen.</remarks>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task When_finality_stalls_the_rotation_is_suppressed_for_a_stalled_lib_and_happens_once_finality_resumes(bool earlyDetection)
     {
-        await using var rig = await ServiceRig.StartAsync(new RigOptions());
+        await using var rig = await ServiceRig.StartAsync(new RigOptions { ServiceDefaultPolicy = earlyDetection });
         await rig.StepAsync();
         await rig.RunUntilJustBeforeOurWindowAsync();
         rig.Simulator.SetFinalityStalled(true);

@@ -32,12 +32,17 @@ public sealed class MinorityViewScenarioTests
     /// not rotate; once healed, the majority's branch shows dc1's blocks, the misses are orphaned, and there is no
     /// incident left to decide.
     /// </summary>
+    /// <remarks>
+    /// With early detection on (issue 16) the same: no certificate forms on the observer's side (4 of 21 finalizers),
+    /// so there is no certificate our finalizer could be missing from; the majority's, once healed, carry dc1's votes.
+    /// </remarks>
     [Theory]
-    [InlineData(ConsensusMode.Savanna)]
-    [InlineData(ConsensusMode.Legacy)]
-    public async Task An_observer_cut_off_from_a_healthy_primary_never_rotates_and_after_the_heal_has_nothing_to_decide(ConsensusMode mode)
+    [InlineData(ConsensusMode.Savanna, false)]
+    [InlineData(ConsensusMode.Savanna, true)]
+    [InlineData(ConsensusMode.Legacy, false)]
+    public async Task An_observer_cut_off_from_a_healthy_primary_never_rotates_and_after_the_heal_has_nothing_to_decide(ConsensusMode mode, bool earlyDetection)
     {
-        await using var rig = await ServiceRig.StartAsync(new RigOptions { Consensus = mode, History = TimeSpan.FromMinutes(mode == ConsensusMode.Legacy ? 6 : 5) });
+        await using var rig = await ServiceRig.StartAsync(new RigOptions { Consensus = mode, History = TimeSpan.FromMinutes(mode == ConsensusMode.Legacy ? 6 : 5), ServiceDefaultPolicy = earlyDetection });
         await rig.StepAsync();
         await rig.RunUntilJustBeforeOurWindowAsync();
         var majority = rig.Simulator.Roster.Producers.Select(p => p.ToString()).Where(p => p != ServiceRig.OursText && !MinorityOthers.Contains(p)).ToList();
@@ -104,17 +109,24 @@ public sealed class MinorityViewScenarioTests
         Assert.Equal(suppressed.IncidentId, requested.IncidentId);
     }
 
+    /// <remarks>
+    /// With early detection on (issue 16): the minority forms no certificate, so dc1's silence is not seen there at all;
+    /// after the heal the majority's certificates lack dc1, but the missed run already opened the incident and stays it.
+    /// </remarks>
     [Theory]
-    [InlineData(ConsensusMode.Savanna, Timing.JustBeforeOurWindow)]
-    [InlineData(ConsensusMode.Savanna, Timing.RightAfterOurWindow)]
-    [InlineData(ConsensusMode.Legacy, Timing.JustBeforeOurWindow)]
-    [InlineData(ConsensusMode.Legacy, Timing.RightAfterOurWindow)]
-    public async Task An_observer_on_the_minority_side_of_a_partition_never_rotates_says_why_and_rotates_exactly_once_after_the_partition_heals(ConsensusMode mode, Timing timing)
+    [InlineData(ConsensusMode.Savanna, Timing.JustBeforeOurWindow, false)]
+    [InlineData(ConsensusMode.Savanna, Timing.RightAfterOurWindow, false)]
+    [InlineData(ConsensusMode.Savanna, Timing.JustBeforeOurWindow, true)]
+    [InlineData(ConsensusMode.Savanna, Timing.RightAfterOurWindow, true)]
+    [InlineData(ConsensusMode.Legacy, Timing.JustBeforeOurWindow, false)]
+    [InlineData(ConsensusMode.Legacy, Timing.RightAfterOurWindow, false)]
+    public async Task An_observer_on_the_minority_side_of_a_partition_never_rotates_says_why_and_rotates_exactly_once_after_the_partition_heals(ConsensusMode mode, Timing timing, bool earlyDetection)
     {
         await using var rig = await ServiceRig.StartAsync(new RigOptions
         {
             Consensus = mode,
             History = TimeSpan.FromMinutes(mode == ConsensusMode.Legacy ? 6 : 5),
+            ServiceDefaultPolicy = earlyDetection,
         });
         await rig.StepAsync();
         if (timing == Timing.JustBeforeOurWindow)

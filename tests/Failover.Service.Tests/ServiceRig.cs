@@ -48,6 +48,12 @@ internal sealed record RigOptions
     /// <summary>Each instance with a SQLite store of its own (design §2.2's "separate stores") instead of one shared store.</summary>
     public bool SeparateStores { get; init; }
 
+    /// <summary>
+    /// The policy <c>failover run</c> defaults to (<see cref="FailoverPolicy.ServiceDefault"/>: Savanna early detection
+    /// and the degraded rule on); off, the record's own defaults, where only missed runs open incidents.
+    /// </summary>
+    public bool ServiceDefaultPolicy { get; init; }
+
     /// <summary>Wraps each store before the instances get it (a test's decorator, e.g. one that loses an append's reply).</summary>
     public Func<IEventStore, IEventStore>? WrapStore { get; init; }
 }
@@ -191,7 +197,7 @@ internal sealed class ServiceRig : IAsyncDisposable
                 Ours,
                 [.. simulator.Roster.NodesOf(Ours).Select((node, n) => new DataCenter(node.DataCenter, n + 1, node.SigningKey.PublicKey, node.FinalizerKey, null))],
                 new SignerSettings(Roster.FailoverPermission, keyFile, null),
-                new FailoverPolicy(),
+                options.ServiceDefaultPolicy ? FailoverPolicy.ServiceDefault : new FailoverPolicy(),
                 false,
                 observer,
                 new ApiSettings(null, null, false));

@@ -253,7 +253,7 @@ public static class Explainer
             var agrees = d.RerunAgrees();
 
             // The run the evidence counts: our misses from its first slot on, as many as it counted.
-            var missed = _missed.OrderBy(m => m.Slot).Take(evidence.Incident?.ConsecutiveMissed ?? 0).ToList();
+            var missed = _missed.OrderBy(m => m.Slot).Take(evidence.Incident is { Kind: IncidentKind.Degraded, RecentMissed: { } recent } ? recent : evidence.Incident?.ConsecutiveMissed ?? 0).ToList();
             var story = new DecisionStory(
                 d.Position, d.Stream, d.Type, d.Producer, d.IncidentId, sequence, d.DecidedAt, d.Decision.Outcome, d.Decision.Reasons,
                 d.Decision.TargetDataCenter, d.TargetKey, d.Decision.PolicyHash, d.Policy, agrees, evidence.Incident, evidence.Manual, missed,

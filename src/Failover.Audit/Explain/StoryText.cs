@@ -32,8 +32,15 @@ public static class StoryText
             var revealed = incident.Anchor == IncidentAnchor.LatestMiss
                 ? string.Create(CultureInfo.InvariantCulture, $"its latest miss (slot {incident.AnchorSlot}) was revealed by block {incident.RevealedByBlockNum} ({Short(incident.RevealedByBlockId)}) observed at {Time(incident.RevealedAt)}, the block the evidence after the incident is judged from")
                 : string.Create(CultureInfo.InvariantCulture, $"the run was revealed by block {incident.RevealedByBlockNum} ({Short(incident.RevealedByBlockId)}) observed at {Time(incident.RevealedAt)}");
-            lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"What triggered it: {s.Producer} missed {incident.ConsecutiveMissed} consecutive scheduled blocks (threshold {s.Policy.MissedBlocksThreshold}) from slot {incident.FirstMissedSlot} at {Time(incident.BeganAt)}; the slots left empty: {slots}; {revealed}."));
+            lines.Add(incident.Kind switch
+            {
+                IncidentKind.FinalizerSilent => string.Create(CultureInfo.InvariantCulture,
+                    $"What triggered it: {s.Producer}'s finalizer voted in none of the {incident.SilentCertificates} quorum certificates from block {incident.RevealedByBlockNum} ({Short(incident.RevealedByBlockId)}, slot {incident.FirstMissedSlot} at {Time(incident.BeganAt)}, observed at {Time(incident.RevealedAt)}) on — silent for at least {s.Policy.FinalizerSilence?.TotalSeconds:0.0} s of chain time; that block is the one the evidence after the incident is judged from; {incident.ConsecutiveMissed} of our blocks were missed by then."),
+                IncidentKind.Degraded => string.Create(CultureInfo.InvariantCulture,
+                    $"What triggered it: {s.Producer} missed {incident.RecentMissed} of its last {incident.RecentSlots} scheduled slots (at least {s.Policy.Degraded?.Missed} of {s.Policy.Degraded?.Slots}, over two of its windows or more, its latest among them), from slot {incident.FirstMissedSlot} at {Time(incident.BeganAt)}; the slots left empty: {slots}; {revealed}."),
+                _ => string.Create(CultureInfo.InvariantCulture,
+                    $"What triggered it: {s.Producer} missed {incident.ConsecutiveMissed} consecutive scheduled blocks (threshold {s.Policy.MissedBlocksThreshold}) from slot {incident.FirstMissedSlot} at {Time(incident.BeganAt)}; the slots left empty: {slots}; {revealed}."),
+            });
         }
 
         lines.Add($"Participation of the other producers: {Figures("last full round", s.LastFullRound)}; {Figures("sliding window", s.SlidingWindow)}"

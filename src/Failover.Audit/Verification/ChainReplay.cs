@@ -144,7 +144,7 @@ internal sealed class ChainReplay(string stream)
 
         var savanna = changes.Any(c => IsSavannaSwitch(c, blocks));
         var branch = blocks.Select(b => new ObservedBlock(
-            b.BlockNum, b.BlockId, b.Previous, Name.Parse(b.Producer), b.Timestamp, savanna ? BlockHeader.SavannaScheduleVersion : b.ScheduleVersion, b.SigningKey)).ToList();
+            b.BlockNum, b.BlockId, b.Previous, Name.Parse(b.Producer), b.Timestamp, savanna ? BlockHeader.SavannaScheduleVersion : b.ScheduleVersion, b.SigningKey, b.QcBlockNum, b.OurFinalizerVoted)).ToList();
         var offered = changes.Select(ObservedChain.Schedule).Reverse().ToList();
         var history = offered.Concat(_schedules.Values.Where(s => offered.All(o => o.Version != s.Version)).OrderByDescending(s => s.Version)).ToList();
         return new ChainObservation(blocks[^1].ChainId, branch, new ScheduleReport(active) { Historical = history }, blocks[^1].ObservedAt);

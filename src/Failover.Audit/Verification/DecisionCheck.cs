@@ -136,14 +136,14 @@ public static class DecisionCheck
 
         if (evidence.Manual is null)
         {
-            var expected = evidence.Incident is { } incident ? IncidentIds.ForMissedRun(incident.FirstMissedSlot) : null;
+            var expected = evidence.Incident is { } incident ? IncidentIds.For(incident) : null;
             if (expected is null)
             {
-                yield return "neither a missed run nor an operator's request in the evidence: there was nothing to decide";
+                yield return "neither an incident (a missed run, a silent finalizer) nor an operator's request in the evidence: there was nothing to decide";
             }
             else if (d.IncidentId != expected)
             {
-                yield return $"incident: the event says {d.IncidentId}, the evidence's missed run is {expected}";
+                yield return $"incident: the event says {d.IncidentId}, the evidence's incident is {expected}";
             }
         }
         else if (!IncidentIds.IsManual(d.IncidentId))

@@ -19,6 +19,8 @@ namespace Failover.Audit.Verification;
 /// service records) or, in evidence recorded before the anchor was named (<see cref="IncidentEvidence.Anchor"/> absent),
 /// the threshold-th miss's — compared then without the anchor and its slot, as it was. A record whose anchor was changed
 /// is rebuilt by the other rule, and its revealing block, anchor slot or windows since the incident differ from the log's.
+/// A <c>finalizer-silent</c> incident is rebuilt from the recorded certificates under the recorded policy's
+/// <c>FinalizerSilence</c>; evidence recorded before incidents had a kind compares without it (it was a missed run).
 /// </para>
 /// </summary>
 public static class EvidenceCheck
@@ -32,12 +34,17 @@ public static class EvidenceCheck
         var process = inputs.Process;
         var manual = process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
         var unnamed = recorded.Incident is { Anchor: null };
-        var anchor = unnamed ? IncidentAnchor.ThresholdMiss : recorded.Incident?.Anchor ?? IncidentAnchor.LatestMiss;
+        var anchor = unnamed || recorded.Incident?.Anchor == IncidentAnchor.ThresholdMiss ? IncidentAnchor.ThresholdMiss : IncidentAnchor.LatestMiss;
         var rebuilt = EvidenceBuilder.Build(
-            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, inputs.Chain, inputs.Observer, process, recorded.EvaluatedAt, manual, anchor);
+            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, inputs.Chain, inputs.Observer, process, recorded.EvaluatedAt, manual, anchor,
+            policy.FinalizerSilence, policy.Degraded, policy.NodeSilence, inputs.Nodes);
+        var untyped = recorded.Incident is { Kind: null };
         return rebuilt with
         {
-            Incident = unnamed && rebuilt.Incident is { } incident ? incident with { Anchor = null, AnchorSlot = null } : rebuilt.Incident,
+            Incident = rebuilt.Incident is not { } incident ? null
+                : unnamed ? incident with { Anchor = null, AnchorSlot = null, Kind = null }
+                : untyped && incident.Kind == IncidentKind.MissedRun ? incident with { Kind = null }
+                : incident,
             ChainConsensus = recorded.ChainConsensus,
             RegisteredKey = recorded.RegisteredKey,
             RegisteredAuthority = recorded.RegisteredAuthority,

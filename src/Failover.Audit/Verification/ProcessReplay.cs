@@ -308,10 +308,10 @@ internal sealed partial class ProcessReplay(string stream, string producer)
 
         if (evidence.Incident is not { } missed)
         {
-            return "the evidence holds neither a missed run nor an operator's request";
+            return "the evidence holds neither an incident (a missed run, a silent finalizer) nor an operator's request";
         }
 
-        var incident = IncidentIds.ForMissedRun(missed.FirstMissedSlot);
+        var incident = IncidentIds.For(missed);
         if (State.HandledIncident == incident)
         {
             return $"incident {incident} is already handled ({RecordedDecision.TriggeredType} at position {_handledAt.GetValueOrDefault(incident)})";

@@ -200,7 +200,9 @@ public static class ChainDecider
         block.Slot,
         scheduleVersion,
         observation.ObservedAt,
-        block.SigningKey);
+        block.SigningKey,
+        block.QcBlockNum,
+        block.QcBlockNum is null ? null : block.OurFinalizerVoted);
 
     private static ForkSwitched ForkSwitch(ObservedChain state, ChainObservation observation, RecordedBlock forkBlock, ObservedBlock newHead)
     {

@@ -8,6 +8,8 @@ namespace Failover.Domain.Chain;
 /// <summary>A block as an endpoint served it.</summary>
 /// <param name="HeaderScheduleVersion">The header's <c>schedule_version</c>: the scheduling version on legacy chains, 2^31 on Savanna.</param>
 /// <param name="SigningKey">The key its signature recovers to, when the observer recovered it (our producer's blocks).</param>
+/// <param name="QcBlockNum">The block its quorum certificate certifies (Savanna, when it carries one and the observer reads them).</param>
+/// <param name="OurFinalizerVoted">Whether one of our finalizer keys voted in that certificate (<see cref="FinalizerVote"/>); null: not known.</param>
 public sealed record ObservedBlock(
     uint Number,
     string Id,
@@ -15,7 +17,9 @@ public sealed record ObservedBlock(
     Name Producer,
     DateTimeOffset Timestamp,
     uint HeaderScheduleVersion,
-    string? SigningKey = null)
+    string? SigningKey = null,
+    uint? QcBlockNum = null,
+    bool? OurFinalizerVoted = null)
 {
     public uint Slot => BlockTimestamp.ToSlot(Timestamp);
 

@@ -6,7 +6,8 @@ using Failover.Domain.Events;
 namespace Failover.Domain.Chain;
 
 /// <summary>A block of the followed branch as the chain stream recorded it.</summary>
-public sealed record RecordedBlock(uint Number, string Id, string Previous, Name Producer, uint Slot, uint ScheduleVersion, DateTimeOffset ObservedAt, string? SigningKey);
+/// <param name="OurFinalizerVoted">Whether our finalizer voted in the quorum certificate it carries (null: none, or not known).</param>
+public sealed record RecordedBlock(uint Number, string Id, string Previous, Name Producer, uint Slot, uint ScheduleVersion, DateTimeOffset ObservedAt, string? SigningKey, bool? OurFinalizerVoted = null);
 
 /// <summary>An empty slot of the followed branch, charged to the producer scheduled in it, and the block that revealed it.</summary>
 public sealed record RecordedMiss(uint Slot, Name Producer, uint ScheduleVersion, uint RevealedByBlockNum, string RevealedById, DateTimeOffset ObservedAt);
@@ -105,7 +106,7 @@ public sealed record ObservedChain
         var producer = Name.Parse(e.Producer);
         return this with
         {
-            Blocks = Blocks.SetItem(e.BlockNum, new RecordedBlock(e.BlockNum, e.BlockId, e.Previous, producer, e.Slot, e.ScheduleVersion, e.ObservedAt, e.SigningKey)),
+            Blocks = Blocks.SetItem(e.BlockNum, new RecordedBlock(e.BlockNum, e.BlockId, e.Previous, producer, e.Slot, e.ScheduleVersion, e.ObservedAt, e.SigningKey, e.OurFinalizerVoted)),
             HeadNumber = HeadNumber is { } head ? Math.Max(head, e.BlockNum) : e.BlockNum,
             FirstObservedSlot = FirstObservedSlot ?? e.Slot,
             LastProduced = LastProduced.SetItem(producer, new LastBlock(e.Slot, e.BlockNum)),

@@ -85,8 +85,8 @@ public static class ObserverDecider
     /// <summary>
     /// A sample is due, once the chain stream holds a head: when there is none yet or the last is
     /// <see cref="ObserverRules.SampleInterval"/> old; when the head entered another window than the last sample's; and
-    /// while our producer is missing blocks, whenever the head or the LIB moved — the policy decides on samples, so a
-    /// miss that may complete the threshold is sampled at once.
+    /// while our producer is missing blocks or our finalizer is silent in the certificates, whenever the head or the LIB
+    /// moved — the policy decides on samples, so a miss or a certificate that may complete the threshold is sampled at once.
     /// </summary>
     public static bool IsSampleDue(ObserverState state, ObservedChain chain, uint followedLib, DateTimeOffset now, ObserverRules rules)
     {
@@ -108,7 +108,7 @@ public static class ObserverDecider
             return true;
         }
 
-        var missing = Participation.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold) is not null;
+        var missing = Participation.CurrentMissedRun(chain, rules.Producer, rules.MissedBlocksThreshold) is not null || FinalizerSilence.Current(chain) is not null;
         return missing && (head.Number != last.HeadBlockNum || followedLib != last.LastIrreversibleBlockNum);
     }
 

@@ -14,6 +14,12 @@ public readonly record struct SlotOutcome(uint Slot, Name Producer, bool Produce
 public sealed record MissedRun(int Missed, uint FirstMissedSlot, RecordedMiss? ThresholdMiss, RecordedMiss LatestMiss);
 
 /// <summary>
+/// Our last <see cref="Slots"/> scheduled slots on the followed branch: how many of them were missed, over how many of our
+/// windows, the first and the latest miss among them, and whether our latest window had a miss.
+/// </summary>
+public sealed record RecentMisses(int Missed, int Slots, int Windows, RecordedMiss First, RecordedMiss Latest, bool LatestWindowMissed);
+
+/// <summary>
 /// Health of the followed branch computed from the <see cref="ObservedChain"/> fold: participation of the other
 /// producers over a range of slots (never counting ourselves, design §2.1) and our run of missed blocks. Only slots
 /// the observer has seen count: a range that reaches before the first observed slot or past the head is not judged.
@@ -109,6 +115,28 @@ public static class Participation
         // the kept blocks, which the latest miss is above while we are scheduled (a round is far shorter than KeptBlocks).
         var missed = kept.Count + chain.DroppedRunMisses.GetValueOrDefault(ours);
         return new MissedRun(missed, kept[0].Slot, kept.Count >= threshold ? kept[threshold - 1] : null, kept[^1]);
+    }
+
+    /// <summary>
+    /// Our last <paramref name="slots"/> scheduled slots with a known outcome (a block or a recorded miss), or null when
+    /// fewer are known or none of them was missed.
+    /// </summary>
+    public static RecentMisses? Recent(ObservedChain chain, Name ours, int slots)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        var recent = chain.Blocks.Values.Where(b => b.Producer == ours).Select(b => (b.Slot, Miss: (RecordedMiss?)null))
+            .Concat(chain.Misses.Values.Where(m => m.Producer == ours).Select(m => (m.Slot, Miss: (RecordedMiss?)m)))
+            .OrderByDescending(o => o.Slot).Take(slots).ToList();
+        var misses = recent.Where(o => o.Miss is not null).Select(o => o.Miss!).OrderBy(m => m.Slot).ToList();
+        if (recent.Count < slots || misses.Count == 0)
+        {
+            return null;
+        }
+
+        var latestWindow = Slots.WindowStart(recent[0].Slot);
+        return new RecentMisses(
+            misses.Count, slots, misses.Select(m => Slots.WindowStart(m.Slot)).Distinct().Count(), misses[0], misses[^1],
+            Slots.WindowStart(misses[^1].Slot) == latestWindow);
     }
 
     private static bool IsObserved(ObservedChain chain, uint first, uint last) =>

@@ -27,6 +27,40 @@ public enum IncidentAnchor
     /// <summary>The latest miss's revealing block, and the windows since the latest miss's: what the service records.</summary>
     [JsonStringEnumMemberName("latest-miss")]
     LatestMiss,
+
+    /// <summary>A <see cref="IncidentKind.FinalizerSilent"/> incident: the first block whose certificate lacks our finalizer's vote.</summary>
+    [JsonStringEnumMemberName("first-silent-certificate")]
+    FirstSilentCertificate,
+
+    /// <summary>A <see cref="IncidentKind.NodeSilent"/> incident: the first block after the node's newest head.</summary>
+    [JsonStringEnumMemberName("node-silent-since")]
+    NodeSilentSince,
+}
+
+/// <summary>What opened an incident.</summary>
+public enum IncidentKind
+{
+    /// <summary>A run of <c>MissedBlocksThreshold</c> consecutive missed blocks of ours (the reactive rule).</summary>
+    [JsonStringEnumMemberName("missed-run")]
+    MissedRun,
+
+    /// <summary>
+    /// Savanna: certificates kept forming without our finalizer's vote for <c>FinalizerSilence</c> — our producing node
+    /// is gone, seen on the chain before our window comes round.
+    /// </summary>
+    [JsonStringEnumMemberName("finalizer-silent")]
+    FinalizerSilent,
+
+    /// <summary>A primary that lands some blocks: <c>Degraded</c>'s share of our recent slots missed, over two windows or more.</summary>
+    [JsonStringEnumMemberName("degraded")]
+    Degraded,
+
+    /// <summary>
+    /// Legacy, when configured: the data center in force's own node silent (unreachable or its head not moving) for
+    /// <c>NodeSilence</c>, as a majority of the observers see it.
+    /// </summary>
+    [JsonStringEnumMemberName("node-silent")]
+    NodeSilent,
 }
 
 /// <summary>
@@ -40,6 +74,16 @@ public enum IncidentAnchor
 /// threshold-th miss (<see cref="IncidentAnchor.ThresholdMiss"/>), which the audit re-derives it by.
 /// </param>
 /// <param name="AnchorSlot">The slot of the miss the revealing block revealed (null where <paramref name="Anchor"/> is).</param>
+/// <param name="Kind">What opened it; null in evidence recorded before there was more than one kind (a missed run).</param>
+/// <param name="RecentMissed">A <see cref="IncidentKind.Degraded"/> incident: how many of our last <paramref name="RecentSlots"/> scheduled slots were missed.</param>
+/// <param name="RecentSlots">A <see cref="IncidentKind.Degraded"/> incident: how many of our last slots were counted.</param>
+/// <param name="DataCenter">A <see cref="IncidentKind.NodeSilent"/> incident: the data center whose node is silent.</param>
+/// <param name="SilentObservers">A <see cref="IncidentKind.NodeSilent"/> incident: how many observers see it silent …</param>
+/// <param name="ReportingObservers">… of how many that sampled it lately.</param>
+/// <param name="SilentCertificates">
+/// A <see cref="IncidentKind.FinalizerSilent"/> incident: the certificates without our finalizer's vote since its first
+/// (the block <paramref name="RevealedByBlockNum"/>, at slot <paramref name="FirstMissedSlot"/>, which is also its identity).
+/// </param>
 public sealed record IncidentEvidence(
     uint FirstMissedSlot,
     DateTimeOffset BeganAt,
@@ -48,7 +92,14 @@ public sealed record IncidentEvidence(
     string RevealedByBlockId,
     DateTimeOffset RevealedAt,
     IncidentAnchor? Anchor = null,
-    uint? AnchorSlot = null);
+    uint? AnchorSlot = null,
+    IncidentKind? Kind = null,
+    int? SilentCertificates = null,
+    int? RecentMissed = null,
+    int? RecentSlots = null,
+    string? DataCenter = null,
+    int? SilentObservers = null,
+    int? ReportingObservers = null);
 
 /// <summary>Our producer in the schedule in force at the head.</summary>
 /// <param name="ActiveKeys">The keys of our block signing authority in that schedule (empty when not scheduled).</param>

@@ -1,4 +1,5 @@
 using Failover.Antelope;
+using Failover.Antelope.Scheduling;
 using Failover.Domain.Chain;
 using Failover.Domain.Events;
 using Failover.Domain.Process;
@@ -28,7 +29,11 @@ public static class EvidenceBuilder
         FailoverProcess process,
         DateTimeOffset at,
         ManualRequest? manual = null,
-        IncidentAnchor anchor = IncidentAnchor.LatestMiss)
+        IncidentAnchor anchor = IncidentAnchor.LatestMiss,
+        TimeSpan? finalizerSilence = null,
+        DegradedRule? degraded = null,
+        TimeSpan? nodeSilence = null,
+        DataCenterNodeWatch? nodes = null)
     {
         ArgumentNullException.ThrowIfNull(dataCenters);
         ArgumentNullException.ThrowIfNull(chain);
@@ -39,25 +44,27 @@ public static class EvidenceBuilder
         var schedule = chain.CurrentSchedule?.Schedule;
         var ours = schedule?.Find(producer);
         var run = Participation.CurrentMissedRun(chain, producer, missedBlocksThreshold);
-        var incident = run?.ThresholdMiss is { } thresholdMiss
-            ? Incident(run, anchor == IncidentAnchor.LatestMiss ? run.LatestMiss : thresholdMiss, anchor)
-            : null;
+        var scheduleEvidence = new ScheduleEvidence(
+            ours is not null,
+            schedule?.Version ?? 0,
+            schedule?.Producers.Count ?? 0,
+            ours is null ? [] : [.. ours.Authority.Keys.Select(k => k.Key.ToString())],
+            ours is null ? null : SigningAuthority.Of(ours.Authority),
+            OurAuthorityChangedAt(chain, producer));
+        var nodeSilent = NodeSilent(consensus, nodeSilence, nodes, dataCenters, scheduleEvidence, chain, run, at);
+        var incident = nodeSilent is not null && (run?.ThresholdMiss is null || run.FirstMissedSlot >= nodeSilent.FirstMissedSlot) ? nodeSilent
+            : run?.ThresholdMiss is { } thresholdMiss ? Incident(run, anchor == IncidentAnchor.LatestMiss ? run.LatestMiss : thresholdMiss, anchor)
+            : Silence(consensus, finalizerSilence, chain, run) ?? Degraded(degraded, chain, producer, run);
         var lib = sample?.LastIrreversibleBlockNum ?? 0;
         var libOnChain = sample is not null && chain.Blocks.TryGetValue(lib, out var libBlock) && libBlock.Id == sample.LastIrreversibleBlockId;
-        var nodes = sample?.DataCenterNodes ?? [];
+        var nodeViews = sample?.DataCenterNodes ?? [];
         return new Evidence(
             producer.ToString(),
             at,
             consensus,
             incident,
             manual,
-            new ScheduleEvidence(
-                ours is not null,
-                schedule?.Version ?? 0,
-                schedule?.Producers.Count ?? 0,
-                ours is null ? [] : [.. ours.Authority.Keys.Select(k => k.Key.ToString())],
-                ours is null ? null : SigningAuthority.Of(ours.Authority),
-                OurAuthorityChangedAt(chain, producer)),
+            scheduleEvidence,
             new ChainEvidence(
                 head?.Number ?? 0,
                 head?.Id ?? string.Empty,
@@ -79,7 +86,7 @@ public static class EvidenceBuilder
                 RotationCap.CountingAt(process.AutomaticRotations, at)),
             [.. dataCenters.Select(d =>
             {
-                var node = nodes.FirstOrDefault(n => n.DataCenter == d.Name);
+                var node = nodeViews.FirstOrDefault(n => n.DataCenter == d.Name);
                 return new DataCenterEvidence(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode,
                     node?.HeadBlockTime, d.HasNode && node is null ? "no sample of its node yet" : node?.Error, SigningAuthority: d.SigningAuthority);
             })]);
@@ -87,7 +94,64 @@ public static class EvidenceBuilder
 
     private static IncidentEvidence Incident(MissedRun run, RecordedMiss anchoring, IncidentAnchor anchor) => new(
         run.FirstMissedSlot, BlockTimestamp.FromSlot(run.FirstMissedSlot), run.Missed,
-        anchoring.RevealedByBlockNum, anchoring.RevealedById, anchoring.ObservedAt, anchor, anchoring.Slot);
+        anchoring.RevealedByBlockNum, anchoring.RevealedById, anchoring.ObservedAt, anchor, anchoring.Slot, IncidentKind.MissedRun);
+
+    /// <summary>
+    /// Legacy, when configured (<paramref name="silence"/>): the data center in force has a node, and a majority of the
+    /// observers that sampled it within <paramref name="silence"/> saw no newer head from it for that long. Anchored on the
+    /// first recorded block after its newest head, so the gates judge the chain from after it (on legacy: a round of the
+    /// others' windows since, which comes after our next window when the node fell silent less than a round before it).
+    /// It is an early detector: it stays the incident over a missed run that began after it, but only while the silence
+    /// is at most two rounds older than <paramref name="silence"/> — after that the missed run, anchored on its latest
+    /// miss, is judged instead, so evidence from long before (a partition that began later) does not decide.
+    /// </summary>
+    private static IncidentEvidence? NodeSilent(
+        ConsensusKind consensus, TimeSpan? silence, DataCenterNodeWatch? nodes, IReadOnlyList<DataCenterConfig> dataCenters, ScheduleEvidence schedule,
+        ObservedChain chain, MissedRun? run, DateTimeOffset at)
+    {
+        if (consensus != ConsensusKind.Legacy || silence is not { } least || nodes is null
+            || dataCenters.FirstOrDefault(d => d.HasNode && KeyInForce.IsInForce(schedule, d.SigningKey)) is not { } primary
+            || nodes.Judge(primary.Name, at, least) is not { ByMajority: true, SilentSince: { } since } judged)
+        {
+            return null;
+        }
+
+        var rounds = TimeSpan.FromMilliseconds(2.0 * Slots.RoundLength(schedule.ScheduledProducers) * BlockTimestamp.SlotMs);
+        if (at - since > least + rounds)
+        {
+            return null;
+        }
+
+        var after = BlockTimestamp.ToSlot(since) + 1;
+        var first = chain.Blocks.Values.FirstOrDefault(b => b.Slot >= after);
+        return first is null ? null : new IncidentEvidence(
+            after, BlockTimestamp.FromSlot(after), run?.Missed ?? 0, first.Number, first.Id, first.ObservedAt, IncidentAnchor.NodeSilentSince, after,
+            IncidentKind.NodeSilent, DataCenter: primary.Name, SilentObservers: judged.Silent, ReportingObservers: judged.Reporting);
+    }
+
+    /// <summary>
+    /// When neither a missed run nor a silence opens one: <paramref name="rule"/>'s share of our recent slots missed, in at
+    /// least two of our windows, our latest among them (null rule: off). Anchored, like a missed run, on the latest miss.
+    /// </summary>
+    private static IncidentEvidence? Degraded(DegradedRule? rule, ObservedChain chain, Name producer, MissedRun? run) =>
+        rule is { } least && Participation.Recent(chain, producer, least.Slots) is { } recent
+            && recent.Missed >= least.Missed && recent.Windows >= 2 && recent.LatestWindowMissed
+            ? new IncidentEvidence(
+                recent.First.Slot, BlockTimestamp.FromSlot(recent.First.Slot), run?.Missed ?? 0, recent.Latest.RevealedByBlockNum, recent.Latest.RevealedById,
+                recent.Latest.ObservedAt, IncidentAnchor.LatestMiss, recent.Latest.Slot, IncidentKind.Degraded, RecentMissed: recent.Missed, RecentSlots: recent.Slots)
+            : null;
+
+    /// <summary>
+    /// Savanna, when no missed run opens one: our finalizer silent in the certificates for at least
+    /// <paramref name="threshold"/> of chain time (null: early detection off). Anchored on the first silent certificate's
+    /// block, so the gates judge the chain from after the silence began.
+    /// </summary>
+    private static IncidentEvidence? Silence(ConsensusKind consensus, TimeSpan? threshold, ObservedChain chain, MissedRun? run) =>
+        consensus == ConsensusKind.Savanna && threshold is { } least && FinalizerSilence.Current(chain) is { } silent && silent.Span >= least
+            ? new IncidentEvidence(
+                silent.First.Slot, BlockTimestamp.FromSlot(silent.First.Slot), run?.Missed ?? 0, silent.First.Number, silent.First.Id, silent.First.ObservedAt,
+                IncidentAnchor.FirstSilentCertificate, silent.First.Slot, IncidentKind.FinalizerSilent, silent.Certificates)
+            : null;
 
     /// <summary>
     /// The first slot's time of the latest kept schedule under which our authority differs from the one before it (both

@@ -321,9 +321,15 @@ public static class Policy
     /// The block the evidence after the incident is judged from, as the details name it. Evidence recorded before the
     /// anchor was named keeps its wording: the audit compares a re-run's details with the recorded ones.
     /// </summary>
-    private static string Revealer(IncidentEvidence incident) => incident.Anchor == IncidentAnchor.LatestMiss
-        ? $"the block {incident.RevealedByBlockNum} that revealed our latest miss (slot {incident.AnchorSlot})"
-        : $"the revealing block {incident.RevealedByBlockNum}";
+    private static string Revealer(IncidentEvidence incident) => incident.Anchor switch
+    {
+        IncidentAnchor.LatestMiss => $"the block {incident.RevealedByBlockNum} that revealed our latest miss (slot {incident.AnchorSlot})",
+        IncidentAnchor.FirstSilentCertificate =>
+            $"the block {incident.RevealedByBlockNum} whose certificate first lacked our finalizer's vote ({incident.SilentCertificates} certificates without it so far)",
+        IncidentAnchor.NodeSilentSince =>
+            $"the block {incident.RevealedByBlockNum}, the first after {incident.DataCenter}'s node fell silent (slot {incident.AnchorSlot}; {incident.SilentObservers} of {incident.ReportingObservers} observers see it silent)",
+        _ => $"the revealing block {incident.RevealedByBlockNum}",
+    };
 
     private static bool RevealingBlockIsFinal(Evidence evidence) =>
         evidence.Incident is { } incident && evidence.Chain.LibOnRecordedChain && evidence.Chain.LastIrreversibleBlockNum >= incident.RevealedByBlockNum;

@@ -7,6 +7,8 @@ namespace Failover.Domain.Events;
 /// <summary>Appended to the chain stream: a block on the branch the observer follows.</summary>
 /// <param name="ScheduleVersion">The version of the producer schedule that scheduled the block (under Savanna the header says 2^31; this is the tracked proposer-policy version).</param>
 /// <param name="SigningKey">The key the block's signature recovers to, for our producer's blocks only (null for others, or when it could not be recovered).</param>
+/// <param name="QcBlockNum">Savanna: the block the quorum certificate this block carries certifies (null: it carries none, or certificates were not read).</param>
+/// <param name="OurFinalizerVoted">Whether one of our finalizer keys voted in that certificate (null: not known; <c>FinalizerVote</c>).</param>
 public sealed record BlockProduced(
     string ChainId,
     uint BlockNum,
@@ -17,7 +19,9 @@ public sealed record BlockProduced(
     uint Slot,
     uint ScheduleVersion,
     DateTimeOffset ObservedAt,
-    string? SigningKey = null) : IChainEvent;
+    string? SigningKey = null,
+    uint? QcBlockNum = null,
+    bool? OurFinalizerVoted = null) : IChainEvent;
 
 /// <summary>Appended to the chain stream: a scheduled slot left empty, revealed by the next block's timestamp (protocol.md §2.3).</summary>
 public sealed record BlockMissed(

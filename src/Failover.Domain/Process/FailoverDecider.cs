@@ -126,7 +126,7 @@ public static class FailoverDecider
         }
         else if (evidence.Incident is { } missed)
         {
-            incident = IncidentIds.ForMissedRun(missed.FirstMissedSlot);
+            incident = IncidentIds.For(missed);
             if (state.HandledIncident == incident)
             {
                 return ProcessDecision.Nothing;

@@ -23,22 +23,32 @@ public sealed record FailoverInputs(ObservedChain Chain, ObserverState Observer,
 {
     public static readonly FailoverInputs Initial = new(ObservedChain.Empty, ObserverState.Empty, FailoverProcess.Initial);
 
+    /// <summary>Every observer's view of the data centers' own nodes (all observer streams: the majority rule needs the others').</summary>
+    public DataCenterNodeWatch Nodes { get; init; } = DataCenterNodeWatch.Empty;
+
     /// <summary>
     /// Folds the event found at <paramref name="version"/> of <paramref name="stream"/>. Only the next event of each
     /// stream is folded: an earlier version is already in (a writer folds its own appends before the log delivers them
-    /// back), and events of other streams — another observer's, another producer's, another chain's — are not read.
+    /// back), and events of other streams — another observer's, another producer's, another chain's — are not read,
+    /// except every observer's participation samples, whose views of the data centers' own nodes go (idempotently) into
+    /// <see cref="Nodes"/>.
     /// </summary>
     public FailoverInputs Apply(FailoverScope scope, string stream, long version, object @event)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        return @event switch
+        ArgumentNullException.ThrowIfNull(stream);
+        var nodes = @event is ParticipationSampled sample && stream == Streams.Observer(sample.ObserverId) ? Nodes.Apply(sample) : Nodes;
+        return (ReferenceEquals(nodes, Nodes) ? this : this with { Nodes = nodes }).Fold(scope, stream, version, @event);
+    }
+
+    private FailoverInputs Fold(FailoverScope scope, string stream, long version, object @event) =>
+        @event switch
         {
             IChainEvent e when version == Chain.EventCount && Follows(scope, e) && stream == Streams.Chain(e.ChainId) => this with { Chain = Chain.Apply(e) },
             IObserverEvent e when version == Observer.EventCount && stream == scope.ObserverStream => this with { Observer = Observer.Apply(e) },
             IProcessEvent e when version == Process.EventCount && stream == scope.ProcessStream => this with { Process = Process.Apply(e) },
             _ => this,
         };
-    }
 
     private bool Follows(FailoverScope scope, IChainEvent e) =>
         (scope.ChainId is null || e.ChainId == scope.ChainId) && (Chain.ChainId is null || e.ChainId == Chain.ChainId);

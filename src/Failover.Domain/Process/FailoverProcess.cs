@@ -243,6 +243,23 @@ public static class IncidentIds
 
     public static string ForMissedRun(uint firstMissedSlot) => "missed-" + firstMissedSlot.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A missed run by its first missed slot; a finalizer silence by its first silent certificate's block; a degraded
+    /// primary by the first miss among the recent slots counted (it moves on as those slots do: each is a new incident);
+    /// a silent data center node by the data center and the first slot after its newest head.
+    /// </summary>
+    public static string For(Decisions.IncidentEvidence incident)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        return incident.Kind switch
+        {
+            Decisions.IncidentKind.FinalizerSilent => "finalizer-silent-" + incident.RevealedByBlockNum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Decisions.IncidentKind.Degraded => "degraded-" + incident.FirstMissedSlot.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Decisions.IncidentKind.NodeSilent => $"node-silent-{incident.DataCenter}-{incident.FirstMissedSlot.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            _ => ForMissedRun(incident.FirstMissedSlot),
+        };
+    }
+
     public static bool IsManual(string incidentId) => incidentId.StartsWith(ManualPrefix, StringComparison.Ordinal);
 
     public static string ForManual(long requestVersion) => ManualPrefix + requestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);

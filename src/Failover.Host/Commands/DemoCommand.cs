@@ -14,6 +14,9 @@ internal static class DemoCommand
     /// <summary>About a minute of wall time for the whole demo (measured; see docs/demo.md).</summary>
     public const double DefaultSpeed = 10;
 
+    /// <summary>The others' windows of one round of the demo's 21 producers: 20 × 6 s.</summary>
+    public const double MaxOutageBeforeOurWindow = 120;
+
     public static Command Create(CliConsole console)
     {
         var speed = new Option<double>("--speed") { Description = "Clock speed factor of the simulation.", DefaultValueFactory = _ => DefaultSpeed };
@@ -23,11 +26,16 @@ internal static class DemoCommand
         consensus.AcceptOnlyFromAmong("savanna", "legacy");
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Where the service keeps its store failover.db: a directory without one — a new or empty one (default: a new folder, printed)." };
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep the service and the chain running after the failover until Ctrl+C." };
+        var outageAt = new Option<double>("--outage-at")
+        {
+            Description = "SECONDS-BEFORE-OUR-WINDOW: when dc1 goes down (default early enough that no block is lost; 1 is just before our window).",
+            DefaultValueFactory = _ => DemoOptions.DefaultOutageBeforeOurWindow.TotalSeconds,
+        };
         var tokenFile = new Option<FileInfo?>("--api-token-file") { Description = "A file (owner-only) holding the API token: enables the control routes and the dashboard's buttons. Never printed." };
 
         var command = new Command("demo", "The failover service against a simulated chain: our first data center goes down and the service rotates to the second.")
         {
-            speed, urls, seed, consensus, dataDir, keepRunning, tokenFile,
+            speed, urls, seed, consensus, dataDir, keepRunning, outageAt, tokenFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -41,6 +49,13 @@ internal static class DemoCommand
             if (!double.IsFinite(factor) || factor <= 0)
             {
                 problems.Add($"--speed must be a positive number, got {factor.ToString(CultureInfo.InvariantCulture)}.");
+            }
+
+            // Outside our own window, and within one round of it (21 producers × 6 s = 126 s, our 6 s excluded).
+            var before = parse.GetValue(outageAt);
+            if (!double.IsFinite(before) || before < 0.5 || before > MaxOutageBeforeOurWindow)
+            {
+                problems.Add($"--outage-at must be 0.5 to {MaxOutageBeforeOurWindow} seconds before our window, got {before.ToString(CultureInfo.InvariantCulture)}.");
             }
 
             var listen = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -87,7 +102,11 @@ internal static class DemoCommand
                 return ExitCodes.Failure;
             }
 
-            var run = new DemoRun(console, new DemoOptions(simulation, factor, listen, directory, parse.GetValue(keepRunning)) { ApiTokenFile = token?.FullName });
+            var run = new DemoRun(console, new DemoOptions(simulation, factor, listen, directory, parse.GetValue(keepRunning))
+            {
+                ApiTokenFile = token?.FullName,
+                OutageBeforeOurWindow = TimeSpan.FromSeconds(before),
+            });
             return await run.RunAsync(cancellationToken).ConfigureAwait(false);
         });
         return command;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Failover.Antelope;
+using Failover.Antelope.Scheduling;
 using Failover.Domain.Decisions;
 using Failover.Domain.Events;
 using Failover.EventStore;
@@ -30,6 +31,14 @@ internal sealed record DemoOptions(
 
     /// <summary>The demo fails if production has not resumed this long (simulated) after the outage.</summary>
     public TimeSpan CompletionLimit { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long before our window dc1 goes down: early enough by default that, on Savanna, the silence of its finalizer
+    /// is decided on and the new key is in force before our window, so no block is lost (docs/performance.md).
+    /// </summary>
+    public TimeSpan OutageBeforeOurWindow { get; init; } = DefaultOutageBeforeOurWindow;
+
+    public static TimeSpan DefaultOutageBeforeOurWindow { get; } = TimeSpan.FromSeconds(90);
 }
 
 /// <summary>
@@ -52,6 +61,8 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
     private int _oursMissedSinceDown;
     private IncidentEvidence? _incident;
     private KeyRotationSubmitted? _submitted;
+    private int _silentSinceDown;
+    private uint _ourWindow;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -107,7 +118,8 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
     /// <summary>The demo with the service up: the outage, the timeline as the service records it, the summary.</summary>
     private async Task<int> RunStartedAsync(ChainSimulator simulator, TimeProvider time, IEventStore store, WebApplication app, CancellationToken cancellationToken)
     {
-        await console.Out.WriteLineAsync($"The service listens on {string.Join(", ", app.Urls)}. After {options.RoundsBeforeOutage} full rounds dc1 goes down.").ConfigureAwait(false);
+        await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"The service listens on {string.Join(", ", app.Urls)}. After {options.RoundsBeforeOutage} full rounds dc1 goes down, {options.OutageBeforeOurWindow.TotalSeconds:0.#} s before our window.")).ConfigureAwait(false);
         await console.Out.WriteLineAsync(
             $"Dashboard: {app.Urls.First()}/ (API reference /api/reference, metrics /metrics); control routes {(options.ApiTokenFile is null ? "disabled (give --api-token-file)" : "need the token of --api-token-file")}.").ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -163,25 +175,31 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
         }
     }
 
-    /// <summary>Waits for the moment to take dc1 down (just before our window), then for the outcome.</summary>
+    /// <summary>Waits for the moment to take dc1 down (<see cref="DemoOptions.OutageBeforeOurWindow"/>), then for the outcome.</summary>
     private async Task<int> DriveAsync(ChainSimulator simulator, TimeProvider time, CancellationToken cancellationToken)
     {
         var roster = simulator.Roster;
         var firstSlot = simulator.View().Head.Slot;
         var primary = roster.NodesOf(roster.OurProducer).First();
+        var before = (uint)Math.Ceiling(options.OutageBeforeOurWindow.TotalMilliseconds / BlockTimestamp.SlotMs);
+        uint? outageSlot = null;
         while (_downAt is null)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(BlockTimestamp.SlotMs), time, cancellationToken).ConfigureAwait(false);
             var state = simulator.View();
             var schedule = state.ActiveSchedule;
-            var watched = state.Head.Slot - firstSlot >= (ulong)options.RoundsBeforeOutage * schedule.RoundLength;
-            var ourWindowIsNext = schedule.ProducerForSlot(state.Head.Slot + 2).Producer == roster.OurProducer
-                && schedule.ProducerForSlot(state.Head.Slot).Producer != roster.OurProducer;
-            if (watched && ourWindowIsNext)
+            if (outageSlot is null && state.Head.Slot - firstSlot >= (ulong)options.RoundsBeforeOutage * schedule.RoundLength)
+            {
+                _ourWindow = NextWindowOf(schedule, roster.OurProducer, state.Head.Slot + before + 1);
+                outageSlot = _ourWindow - before;
+            }
+
+            if (state.Head.Slot + 1 >= outageSlot)
             {
                 simulator.SetNodeDown(primary.Id, true);
                 _downAt = time.GetUtcNow();
-                Print(_downAt.Value, $"OUTAGE: {primary.Id} goes down just before {roster.OurProducer}'s window: its node neither produces nor votes.");
+                Print(_downAt.Value, string.Create(CultureInfo.InvariantCulture,
+                    $"OUTAGE: {primary.Id} goes down {(_ourWindow - state.Head.Slot - 1) * BlockTimestamp.SlotMs / 1000.0:0.#} s before {roster.OurProducer}'s window (slot {_ourWindow}): its node neither produces nor votes."));
             }
         }
 
@@ -199,6 +217,18 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
             : $"production did not resume from the standby within {options.CompletionLimit.TotalMinutes} simulated minutes of the outage";
         await console.Error.WriteLineAsync($"Demo failed: {reason}").ConfigureAwait(false);
         return ExitCodes.Failure;
+    }
+
+    /// <summary>The first slot at or after <paramref name="from"/> that opens a window of <paramref name="producer"/>.</summary>
+    private static uint NextWindowOf(ProducerSchedule schedule, Name producer, uint from)
+    {
+        var slot = from + ((Slots.PerWindow - (from % Slots.PerWindow)) % Slots.PerWindow);
+        while (schedule.ProducerForSlot(slot).Producer != producer)
+        {
+            slot += Slots.PerWindow;
+        }
+
+        return slot;
     }
 
     /// <summary>Prints the timeline from the events the service appends, as it appends them.</summary>
@@ -223,6 +253,9 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
     {
         switch (e)
         {
+            case BlockProduced b when _downAt is not null && _incident is null && b.OurFinalizerVoted == false:
+                _silentSinceDown++;
+                return (b.ObservedAt, $"silent: the certificate in block {b.BlockNum} (of block {b.QcBlockNum}) carries no vote of our finalizer ({_silentSinceDown} since the outage)");
             case BlockMissed m when _downAt is not null && m.ScheduledProducer == options.Simulation.OurProducer:
                 _oursMissedSinceDown++;
                 return (m.ObservedAt, $"missed: {m.ScheduledProducer} left slot {m.Slot} empty ({_oursMissedSinceDown} since the outage), revealed by block {m.RevealedByBlockNum}");
@@ -230,7 +263,7 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
                 return (s.DecidedAt, $"DECISION: suppressed — {string.Join(", ", s.Reasons)}. {Gates(s.Decision)}");
             case FailoverTriggered t:
                 _incident = t.Evidence.Incident;
-                return (t.DecidedAt, $"DECISION: rotate to {t.TargetDataCenter} ({t.TargetKey}). Evidence: {Gates(t.Decision)} Policy {t.Decision.PolicyHash[..12]}…");
+                return (t.DecidedAt, $"DECISION: rotate to {t.TargetDataCenter} ({t.TargetKey}) on {Incident(t.Evidence)}. Evidence: {Gates(t.Decision)} Policy {t.Decision.PolicyHash[..12]}…");
             case KeyRotationRequested r:
                 return (r.RequestedAt, $"recorded before sending: transaction {r.TransactionId} ({string.Join(" + ", r.Actions)}), expires {r.Expiration:HH:mm:ss}Z");
             case KeyRotationSubmitted s:
@@ -257,6 +290,21 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
         }
     }
 
+    /// <summary>What opened the incident, and where the decision stands against our window.</summary>
+    private string Incident(Evidence evidence)
+    {
+        var head = BlockTimestamp.ToSlot(evidence.Chain.HeadBlockTime);
+        var when = head < _ourWindow
+            ? string.Create(CultureInfo.InvariantCulture, $"{(_ourWindow - head) * BlockTimestamp.SlotMs / 1000.0:0.#} s before our window")
+            : "after our window began";
+        return evidence.Incident switch
+        {
+            { Kind: IncidentKind.FinalizerSilent } i => $"our finalizer's silence since block {i.RevealedByBlockNum} ({i.SilentCertificates} certificates without its vote), {when}",
+            { } i => $"{i.ConsecutiveMissed} missed blocks of ours, {when}",
+            null => "an operator's request",
+        };
+    }
+
     private static string Gates(Decision decision) => string.Join(" ", decision.Gates.Select(g => $"[{g.Reason}: {(g.Passed ? "ok" : g.Pending ? "waiting" : "FAILED")} — {g.Detail}]"));
 
     private async Task SummaryAsync(FailoverCompleted completed)
@@ -264,9 +312,11 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
         var detection = _incident is { } incident && _submitted is { } submitted
             ? string.Create(CultureInfo.InvariantCulture, $"{(submitted.SubmittedAt - incident.RevealedAt).TotalMilliseconds / options.Speed:0} ms real ({(submitted.SubmittedAt - incident.RevealedAt).TotalSeconds:0.0} s simulated)")
             : "unknown";
+        var revealing = _incident?.Kind == IncidentKind.FinalizerSilent ? "first certificate without our finalizer's vote" : "block revealing our latest miss";
         await console.Out.WriteLineAsync(
-            $"Summary: {options.Simulation.OurProducer} lost {_oursMissedSinceDown} blocks; detection latency (block revealing our " +
-            $"latest miss observed → transaction pushed) {detection}; production resumed from {completed.DataCenter} at block {completed.BlockNum}, " +
+            $"Summary: {options.Simulation.OurProducer} lost {_oursMissedSinceDown} blocks (reactive floor: {Slots.PerWindow}, the whole window a rule " +
+            $"waiting for {Slots.PerWindow} missed blocks loses at least); detection latency ({revealing} " +
+            $"observed → transaction pushed) {detection}; production resumed from {completed.DataCenter} at block {completed.BlockNum}, " +
             $"{(completed.ObservedAt - _downAt!.Value).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (simulated) after the outage.").ConfigureAwait(false);
     }
 
@@ -307,7 +357,7 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
             roster.OurProducer,
             [.. roster.NodesOf(roster.OurProducer).Select((node, i) => new DataCenter(node.DataCenter, i + 1, node.SigningKey.PublicKey, node.FinalizerKey, null))],
             new SignerSettings(Roster.FailoverPermission, keyFile, null),
-            new FailoverPolicy(),
+            FailoverPolicy.ServiceDefault,
             false,
             ObserverSettings.Default,
             new ApiSettings(null, null, false));

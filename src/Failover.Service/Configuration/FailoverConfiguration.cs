@@ -103,6 +103,24 @@ public sealed class PolicyConfiguration
     public string? MaxRotationsPer24h { get; set; }
 
     public string? MaxStandbyHeadAge { get; set; }
+
+    /// <summary>
+    /// Savanna early detection: certificates without our finalizer's vote for this long open a <c>finalizer-silent</c>
+    /// incident (default 00:00:03); <c>off</c> leaves only missed runs.
+    /// </summary>
+    public string? FinalizerSilence { get; set; }
+
+    /// <summary>
+    /// A degraded primary: <c>MISSED/SLOTS</c>, at least MISSED of our last SLOTS scheduled slots missed in two windows or
+    /// more (default 12/36); <c>off</c> leaves only missed runs (and the finalizer's silence).
+    /// </summary>
+    public string? Degraded { get; set; }
+
+    /// <summary>
+    /// Legacy early detection (default off): the data center in force's own node (<c>DataCenters[].Endpoint</c>) shows no
+    /// new head for this long, as a majority of the observers sharing the store see it — weaker evidence than the chain's.
+    /// </summary>
+    public string? NodeSilence { get; set; }
 }
 
 public sealed class ObserverConfiguration

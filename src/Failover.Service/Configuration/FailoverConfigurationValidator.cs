@@ -418,7 +418,38 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             Cooldown = Duration(raw.Cooldown, "Cooldown", defaults.Cooldown, problems),
             MaxRotationsPer24h = Int(raw.MaxRotationsPer24h, "MaxRotationsPer24h", defaults.MaxRotationsPer24h, problems),
             MaxStandbyHeadAge = Duration(raw.MaxStandbyHeadAge, "MaxStandbyHeadAge", defaults.MaxStandbyHeadAge, problems),
+            FinalizerSilence = string.Equals(raw.FinalizerSilence, "off", StringComparison.OrdinalIgnoreCase)
+                ? null
+                : Duration(raw.FinalizerSilence, "FinalizerSilence", FailoverPolicy.DefaultFinalizerSilence, problems),
+            Degraded = Degraded(raw.Degraded, problems),
+            NodeSilence = raw.NodeSilence is null || string.Equals(raw.NodeSilence, "off", StringComparison.OrdinalIgnoreCase)
+                ? null
+                : Duration(raw.NodeSilence, "NodeSilence", FailoverPolicy.SuggestedNodeSilence, problems),
         };
+    }
+
+    /// <summary><c>M/N</c>: at least M of our last N slots missed; <c>off</c>; absent: <see cref="FailoverPolicy.DefaultDegraded"/>.</summary>
+    private static DegradedRule? Degraded(string? text, List<string> problems)
+    {
+        if (text is null)
+        {
+            return FailoverPolicy.DefaultDegraded;
+        }
+
+        if (string.Equals(text, "off", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var missed)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var slots))
+        {
+            return new DegradedRule(missed, slots);
+        }
+
+        problems.Add($"Degraded must be MISSED/SLOTS (e.g. 12/36: 12 of our last 36 slots missed) or off, got '{text}'.");
+        return FailoverPolicy.DefaultDegraded;
     }
 
     internal static ObserverSettings ToObserver(ObserverConfiguration raw, List<string> problems)

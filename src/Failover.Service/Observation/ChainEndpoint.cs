@@ -9,7 +9,11 @@ using Failover.Domain.Chain;
 namespace Failover.Service.Observation;
 
 /// <summary>What one poll read from an endpoint: its schedules and head, or why it could not be read.</summary>
-public sealed record EndpointRead(ChainEndpoint Endpoint, GetInfoResult? Info, ScheduleReport? Schedules, string? FailureReason, string? FailureDetail)
+/// <param name="Finalizers">
+/// Its finalizer policies, when the endpoint reads certificates (<see cref="ChainEndpoint.OurFinalizerKeys"/>) and
+/// <c>get_finalizer_info</c> answered; null otherwise, and then no block's vote is known.
+/// </param>
+public sealed record EndpointRead(ChainEndpoint Endpoint, GetInfoResult? Info, ScheduleReport? Schedules, string? FailureReason, string? FailureDetail, FinalizerView? Finalizers = null)
 {
     public bool Succeeded => Info is not null && Schedules is not null && FailureReason is null;
 }
@@ -37,6 +41,12 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
 
     public ChainApiClient Client { get; } = client;
 
+    /// <summary>
+    /// Our finalizer keys, when the observer follows our finalizer's votes (Savanna early detection): then each poll also
+    /// reads <c>get_finalizer_info</c>, and blocks are read with <c>get_block</c>, which carries the quorum certificate.
+    /// </summary>
+    public IReadOnlySet<string>? OurFinalizerKeys { get; init; }
+
     /// <summary>get_producer_schedule first, then get_info: the schedules are then at most as new as the head.</summary>
     public async Task<EndpointRead> ReadAsync(CancellationToken cancellationToken)
     {
@@ -53,11 +63,37 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
                 Parse(wire.Active),
                 wire.Pending is { Producers.Count: > 0 } pending ? Parse(pending) : null,
                 wire.Proposed is { Producers.Count: > 0 } proposed ? Parse(proposed) : null);
-            return new EndpointRead(this, info, schedules, null, null);
+            return new EndpointRead(this, info, schedules, null, null, await ReadFinalizersAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (Exception e) when (EndpointFailures.Classify(e) is { } reason)
         {
             return new EndpointRead(this, null, null, reason, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The finalizer policies, for mapping certificates' bits to finalizers. A node that cannot say (an error, a legacy
+    /// node) leaves every vote unknown — early detection then waits — but does not fail the endpoint: its head and
+    /// blocks are as good as before.
+    /// </summary>
+    private async Task<FinalizerView?> ReadFinalizersAsync(CancellationToken cancellationToken)
+    {
+        if (OurFinalizerKeys is not { } ours)
+        {
+            return null;
+        }
+
+        try
+        {
+            var info = await Client.GetFinalizerInfoAsync(cancellationToken).ConfigureAwait(false);
+            return new FinalizerView(
+                [.. info.ActiveFinalizerPolicy.Finalizers.Select(f => f.PublicKey)],
+                info.PendingFinalizerPolicy is { } pending ? [.. pending.Finalizers.Select(f => f.PublicKey)] : null,
+                ours);
+        }
+        catch (Exception e) when (EndpointFailures.Classify(e) is not null)
+        {
+            return null;
         }
     }
 
@@ -121,7 +157,7 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
 
     /// <summary>Blocks <paramref name="from"/>..<paramref name="to"/>, read concurrently, in order.</summary>
     public async Task<IReadOnlyList<ObservedBlock>> ReadBlocksAsync(
-        uint from, uint to, Antelope.Name ourProducer, int concurrency, CancellationToken cancellationToken)
+        uint from, uint to, Antelope.Name ourProducer, int concurrency, CancellationToken cancellationToken, FinalizerView? finalizers = null)
     {
         if (to < from)
         {
@@ -132,21 +168,25 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
         if (blocks.Length == 1)
         {
             // The usual poll: one new block, no need for the parallel loop's workers.
-            blocks[0] = await ReadBlockAsync(from, ourProducer, cancellationToken).ConfigureAwait(false);
+            blocks[0] = await ReadBlockAsync(from, ourProducer, cancellationToken, finalizers).ConfigureAwait(false);
             return blocks;
         }
 
         await Parallel.ForEachAsync(
             Enumerable.Range(0, blocks.Length),
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-            async (i, ct) => blocks[i] = await ReadBlockAsync(from + (uint)i, ourProducer, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (i, ct) => blocks[i] = await ReadBlockAsync(from + (uint)i, ourProducer, ct, finalizers).ConfigureAwait(false)).ConfigureAwait(false);
         return blocks;
     }
 
-    /// <summary>One block; for our producer's blocks (when <paramref name="ourProducer"/> is given), with the key its signature recovers to.</summary>
-    public async Task<ObservedBlock> ReadBlockAsync(uint number, Antelope.Name? ourProducer, CancellationToken cancellationToken)
+    /// <summary>
+    /// One block; for our producer's blocks (when <paramref name="ourProducer"/> is given), with the key its signature
+    /// recovers to; with <paramref name="finalizers"/>, read whole (<c>get_block</c>) for whether our finalizer voted in
+    /// the certificate it carries.
+    /// </summary>
+    public async Task<ObservedBlock> ReadBlockAsync(uint number, Antelope.Name? ourProducer, CancellationToken cancellationToken, FinalizerView? finalizers = null)
     {
-        var (id, previous, producerText, timestamp, scheduleVersion, signature) = await ReadHeaderAsync(number, cancellationToken).ConfigureAwait(false);
+        var (id, previous, producerText, timestamp, scheduleVersion, signature, qc) = await ReadHeaderAsync(number, finalizers is not null, cancellationToken).ConfigureAwait(false);
         if (id.Length != 64 || BlockId.BlockNum(Checksum256.Parse(id)) != number)
         {
             throw new FormatException($"{Name} answered block {number} with id {id}, whose first 4 bytes name another block.");
@@ -159,22 +199,25 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
             signingKey = (await RecoverSignerAsync(id, scheduleVersion, signature, cancellationToken).ConfigureAwait(false))?.ToString();
         }
 
-        return new ObservedBlock(number, id, previous, producer, timestamp, scheduleVersion, signingKey);
+        // A node without get_block_info serves get_block, certificate included, even when votes are not followed.
+        var certificate = qc is null || finalizers is null ? null : QuorumCertificateVotes.FromJson(qc);
+        return new ObservedBlock(number, id, previous, producer, timestamp, scheduleVersion, signingKey,
+            certificate?.BlockNum, certificate is null ? null : FinalizerVote.Of(certificate, finalizers!));
     }
 
     /// <summary>A block's id by number, for comparing endpoints at a common height.</summary>
     public async Task<string> ReadBlockIdAsync(uint number, CancellationToken cancellationToken) =>
-        (await ReadHeaderAsync(number, cancellationToken).ConfigureAwait(false)).Id;
+        (await ReadHeaderAsync(number, withCertificate: false, cancellationToken).ConfigureAwait(false)).Id;
 
-    private async Task<(string Id, string Previous, string Producer, DateTimeOffset Timestamp, uint ScheduleVersion, string Signature)> ReadHeaderAsync(
-        uint number, CancellationToken cancellationToken)
+    private async Task<(string Id, string Previous, string Producer, DateTimeOffset Timestamp, uint ScheduleVersion, string Signature, QcExtension? Qc)> ReadHeaderAsync(
+        uint number, bool withCertificate, CancellationToken cancellationToken)
     {
-        if (!_noBlockInfo)
+        if (!_noBlockInfo && !withCertificate)
         {
             try
             {
                 var info = await Client.GetBlockInfoAsync(number, cancellationToken).ConfigureAwait(false);
-                return (info.Id, info.Previous, info.Producer, info.Timestamp, info.ScheduleVersion, info.ProducerSignature);
+                return (info.Id, info.Previous, info.Producer, info.Timestamp, info.ScheduleVersion, info.ProducerSignature, null);
             }
             catch (ChainApiException e) when (e.HttpStatus == HttpStatusCode.NotFound)
             {
@@ -183,7 +226,7 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
         }
 
         var block = await Client.GetBlockAsync(number, cancellationToken).ConfigureAwait(false);
-        return (block.Id, block.Previous, block.Producer, block.Timestamp, block.ScheduleVersion, block.ProducerSignature);
+        return (block.Id, block.Previous, block.Producer, block.Timestamp, block.ScheduleVersion, block.ProducerSignature, block.QcExtension);
     }
 
     /// <summary>

@@ -182,7 +182,7 @@ public sealed class Observer
             }
 
             var (from, to) = range;
-            var branch = (await endpoint.ReadBlocksAsync(from, to, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken).ConfigureAwait(false)).ToList();
+            var branch = (await endpoint.ReadBlocksAsync(from, to, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken, read.Finalizers).ConfigureAwait(false)).ToList();
             var report = read.Schedules!;
             ChainDecision decision;
             while (true)
@@ -190,7 +190,7 @@ public sealed class Observer
                 decision = ChainDecider.Decide(_chain, new ChainObservation(_chainId!, branch, report, now));
                 if (decision.NeedsBlocksFrom is { } earlier && earlier < branch[0].Number && branch[0].Number - earlier <= ObservedChain.KeptBlocks)
                 {
-                    var missing = await endpoint.ReadBlocksAsync(earlier, branch[0].Number - 1, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken).ConfigureAwait(false);
+                    var missing = await endpoint.ReadBlocksAsync(earlier, branch[0].Number - 1, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken, read.Finalizers).ConfigureAwait(false);
                     branch.InsertRange(0, missing);
                     continue;
                 }
@@ -401,7 +401,17 @@ public sealed class Observer
         ReadRetries = 1,
         RetryDelay = TimeSpan.FromMilliseconds(100),
         TimeProvider = _time,
-    }));
+    }))
+    {
+        OurFinalizerKeys = FinalizerKeysToFollow(_settings),
+    };
+
+    /// <summary>Our data centers' finalizer keys, when early detection follows their votes (Savanna, <c>FinalizerSilence</c> on).</summary>
+    private static HashSet<string>? FinalizerKeysToFollow(FailoverSettings settings)
+    {
+        var keys = settings.DataCenters.Select(d => d.FinalizerKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        return settings.Consensus == Domain.Decisions.ConsensusKind.Savanna && settings.Policy.FinalizerSilence is not null && keys.Count > 0 ? keys : null;
+    }
 
     private static bool IsStoreFailure(Exception e) => e is System.Data.Common.DbException or IOException or TimeoutException;
 }

@@ -274,7 +274,8 @@ public sealed partial class ProcessManager
             return;
         }
 
-        var evidence = EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _inputs.Chain, _inputs.Observer, Process, at, manual);
+        var evidence = EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _inputs.Chain, _inputs.Observer, Process, at, manual,
+            finalizerSilence: _settings.Policy.FinalizerSilence, degraded: _settings.Policy.Degraded, nodeSilence: _settings.Policy.NodeSilence, nodes: _inputs.Nodes);
         if (evidence is { Incident: null, Manual: null })
         {
             return;

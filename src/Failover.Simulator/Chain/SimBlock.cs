@@ -7,6 +7,13 @@ namespace Failover.Simulator.Chain;
 /// <summary>The Savanna finality extension of a block: its QC claim and an optional proposer policy change.</summary>
 public sealed record FinalityExtension(uint QcClaimBlockNum, bool IsStrongQc, ProposerPolicyDiff? NewProposerPolicy);
 
+/// <summary>
+/// The quorum certificate a Savanna block carries (block extension 3) when its QC claim advances: the certified block and
+/// who voted on it, as bits over the finalizers of the policy active at that block (and of its pending policy, while
+/// one is pending) in policy order. The simulator's certificates are all strong; it does not aggregate BLS signatures.
+/// </summary>
+public sealed record SimQuorumCertificate(uint BlockNum, IReadOnlyList<bool> ActiveVotes, IReadOnlyList<bool>? PendingVotes);
+
 /// <summary>A proposer policy announced in a Savanna block; the header encodes it as "remove these, insert all".</summary>
 public sealed record ProposerPolicyDiff(uint Version, uint ProposalSlot, IReadOnlyList<ushort> RemovedIndexes, ProducerSchedule Schedule);
 
@@ -37,7 +44,8 @@ public sealed record SimBlock(
     ProducerSchedule? NewProducerSchedule,
     FinalityExtension? Finality,
     IReadOnlyList<IncludedTransaction> Transactions,
-    LegacyHeaderState? LegacyState = null)
+    LegacyHeaderState? LegacyState = null,
+    SimQuorumCertificate? Certificate = null)
 {
     public Signature ProducerSignature => LazySignature.Value;
 

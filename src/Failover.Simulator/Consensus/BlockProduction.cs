@@ -68,7 +68,10 @@ public static class BlockProduction
         // The simulator's block-root merkle root is the parent id (not the incremental merkle of all earlier ids).
         var digest = legacyState is null ? id : header.LegacySigDigest(state.Head.Id, legacyState.ScheduleHash);
         var signature = new Lazy<Signature>(() => signingKey.SignDigest(digest.AsSpan()));
-        var block = new SimBlock(header, id, signature, newPending, finality, included, legacyState);
+        var certificate = qcOnHead
+            ? new SimQuorumCertificate(state.Head.Number, Bits(state.Finalizers, votes), state.PendingFinalizers is { } pendingPolicy ? Bits(pendingPolicy.Policy, votes) : null)
+            : null;
+        var block = new SimBlock(header, id, signature, newPending, finality, included, legacyState, certificate);
 
         var appended = executed with
         {
@@ -85,6 +88,9 @@ public static class BlockProduction
         var final = EvaluateFinalizerPolicies(AdvanceSavannaFinality(appended), blockNum);
         return producersElected || finalizerKeysActivated ? ProposeFinalizers(final, blockNum) : final;
     }
+
+    /// <summary>Bit i: finalizer i of <paramref name="policy"/> voted.</summary>
+    private static bool[] Bits(FinalizerPolicy policy, IReadOnlySet<string> votes) => [.. policy.Finalizers.Select(f => votes.Contains(f.Key))];
 
     /// <summary>
     /// Savanna (Spring <c>block_header_state.cpp</c>, <c>get_active_proposer_policy_for_block_at</c> and

@@ -53,7 +53,8 @@ internal static class WireMapping
         block.Number,
         block.RefBlockPrefix,
         NewProducerSchedule: block.NewProducerSchedule is { } schedule ? Schedule(schedule) : null,
-        FinalityExtension: block.Finality is { } finality ? Finality(finality) : null);
+        FinalityExtension: block.Finality is { } finality ? Finality(finality) : null,
+        QcExtension: block.Certificate is { } certificate ? Certificate(certificate) : null);
 
     public static GetBlockInfoResult BlockInfo(SimBlock block) => new(
         block.Number,
@@ -244,6 +245,20 @@ internal static class WireMapping
 
     private static SigningAuthority Authority(BlockSigningAuthority authority) =>
         new(authority.Threshold, [.. authority.Keys.Select(k => new AuthorityKey(k.Key.ToLegacyString(), k.Weight))]);
+
+    /// <summary>
+    /// <c>qc_extension</c> as Spring's <c>get_block</c> renders it: bitsets as strings of 0 and 1 (rightmost = finalizer 0),
+    /// no weak votes in a strong certificate. The signature has the shape of a BLS one but is not an aggregate: the
+    /// simulator does not do BLS, and no client here verifies it.
+    /// </summary>
+    private static QcExtension Certificate(SimQuorumCertificate certificate) => new(new QuorumCertificate(
+        certificate.BlockNum,
+        PolicySignature(certificate.BlockNum, certificate.ActiveVotes),
+        certificate.PendingVotes is { } pending ? PolicySignature(certificate.BlockNum, pending) : null));
+
+    private static QcPolicySignature PolicySignature(uint blockNum, IReadOnlyList<bool> votes) => new(
+        "SIG_BLS_" + Convert.ToBase64String(System.Security.Cryptography.SHA512.HashData(BitConverter.GetBytes(blockNum))).TrimEnd('=').Replace('+', '-').Replace('/', '_'),
+        JsonBuilder.Build(writer => writer.WriteStringValue(new Failover.Antelope.Blocks.VoteBitset(votes).ToString())));
 
     private static FinalityExtensionJson Finality(FinalityExtension finality) => new(
         new QcClaim(finality.QcClaimBlockNum, finality.IsStrongQc),

@@ -84,7 +84,7 @@ public sealed class EvidenceBuilderTests
 
         Assert.NotNull(incident);
         Assert.Equal(
-            new IncidentEvidence(S0 + 48, BlockTimestamp.FromSlot(S0 + 48), 12, 1048, Id("main", 1048), revealedAt, IncidentAnchor.LatestMiss, S0 + 59),
+            new IncidentEvidence(S0 + 48, BlockTimestamp.FromSlot(S0 + 48), 12, 1048, Id("main", 1048), revealedAt, IncidentAnchor.LatestMiss, S0 + 59, IncidentKind.MissedRun),
             incident);
     }
 
@@ -114,12 +114,12 @@ public sealed class EvidenceBuilderTests
 
         var incident = Build(chain).Incident;
 
-        Assert.Equal(new IncidentEvidence(S0 + 51, BlockTimestamp.FromSlot(S0 + 51), 21, revealing.Number, revealing.Id, t2, IncidentAnchor.LatestMiss, S0 + 119), incident);
+        Assert.Equal(new IncidentEvidence(S0 + 51, BlockTimestamp.FromSlot(S0 + 51), 21, revealing.Number, revealing.Id, t2, IncidentAnchor.LatestMiss, S0 + 119, IncidentKind.MissedRun), incident);
         Assert.Equal(incident, Build(chain, threshold: 9).Incident);
 
         // Anchored as evidence was before: on the threshold-th miss, the 9th (S0+59) revealed at t1 with a threshold of 9.
         var byThreshold = EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 9, DataCenters, chain, View(Sample(At, 1000)), FailoverProcess.Initial, At, anchor: IncidentAnchor.ThresholdMiss).Incident;
-        Assert.Equal(new IncidentEvidence(S0 + 51, BlockTimestamp.FromSlot(S0 + 51), 21, round2[0].Number, round2[0].Id, t1, IncidentAnchor.ThresholdMiss, S0 + 59), byThreshold);
+        Assert.Equal(new IncidentEvidence(S0 + 51, BlockTimestamp.FromSlot(S0 + 51), 21, round2[0].Number, round2[0].Id, t1, IncidentAnchor.ThresholdMiss, S0 + 59, IncidentKind.MissedRun), byThreshold);
         var byTwelfth = EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, DataCenters, chain, View(Sample(At, 1000)), FailoverProcess.Initial, At, anchor: IncidentAnchor.ThresholdMiss);
         Assert.Equal(S0 + 110, byTwelfth.Incident!.AnchorSlot);
 
