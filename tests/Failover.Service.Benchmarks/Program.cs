@@ -47,6 +47,10 @@ if (Environment.GetEnvironmentVariable("FETCH_ONLY") == "1")
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fetch only: {head.Number / fetchWatch.Elapsed.TotalSeconds:N0} blocks/s"));
 }
 
+// EARLY=1: the policy failover run defaults to, with Savanna early detection on: blocks are read with get_block (for the
+// quorum certificate) and each poll also reads get_finalizer_info. Without it: get_block_info, as before issue 16.
+var policy = Environment.GetEnvironmentVariable("EARLY") == "1" ? FailoverPolicy.ServiceDefault : new FailoverPolicy();
+Console.WriteLine($"Early detection {(policy.FinalizerSilence is null ? "off (get_block_info)" : "on (get_block with the certificate)")}.");
 var rates = new List<double>();
 for (var round = 1; round <= rounds; round++)
 {
@@ -55,7 +59,7 @@ for (var round = 1; round <= rounds; round++)
         "bench", new StoreLocation(StoreKind.Sqlite, Path.Combine(directory.FullName, "failover.db")), simulator.ChainId, [url],
         ConsensusKind.Savanna, simulator.Roster.OurProducer,
         [.. simulator.Roster.NodesOf(simulator.Roster.OurProducer).Select((n, i) => new DataCenter(n.DataCenter, i + 1, n.SigningKey.PublicKey, n.FinalizerKey, null))],
-        new SignerSettings(Roster.FailoverPermission, null, null), new FailoverPolicy(), true,
+        new SignerSettings(Roster.FailoverPermission, null, null), policy, true,
         ObserverSettings.Default with { FromBlock = 2, BackfillConcurrency = concurrency, RequestTimeout = TimeSpan.FromSeconds(30) },
         new ApiSettings(null, null, false));
     await using (var store = await StoreOpener.OpenAsync(settings.Store, TimeProvider.System, CancellationToken.None))

@@ -34,28 +34,29 @@ public static class FinalizerVote
             return null;
         }
 
+        List<(IReadOnlyList<string> Keys, QcPolicyVotes Votes)> policies = [(view.Active, certificate.Active)];
+        if (view.Pending is { } pendingKeys && certificate.Pending is { } pendingVotes)
+        {
+            policies.Add((pendingKeys, pendingVotes));
+        }
+
         var listed = false;
         var voted = false;
-        foreach (var (keys, votes) in new[] { (view.Active, certificate.Active), (view.Pending, certificate.Pending) })
+        foreach (var (keys, votes) in policies)
         {
-            if (keys is null || votes is null)
-            {
-                continue;
-            }
-
             var ours = Enumerable.Range(0, keys.Count).Where(i => view.OurKeys.Contains(keys[i])).ToList();
             if (ours.Count == 0)
             {
                 continue;
             }
 
-            if ((votes.Strong ?? votes.Weak)!.Count != keys.Count || (votes.Strong is { } s && votes.Weak is { } w && s.Count != w.Count))
+            if (new[] { votes.Strong, votes.Weak }.OfType<VoteBitset>().Any(bits => bits.Count != keys.Count))
             {
                 return null;
             }
 
             listed = true;
-            voted |= ours.Any(votes.Voted);
+            voted = voted || ours.Any(votes.Voted);
         }
 
         return listed ? voted : null;

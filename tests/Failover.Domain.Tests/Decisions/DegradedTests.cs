@@ -76,6 +76,17 @@ public sealed class DegradedTests
     }
 
     [Fact]
+    public void A_silent_finalizer_comes_before_a_degraded_primary()
+    {
+        var chain = Chain(4, 2, 3);
+        var silentTail = chain.Blocks.Values.TakeLast(10).Aggregate(chain, (c, b) => c with { Blocks = c.Blocks.SetItem(b.Number, b with { OurFinalizerVoted = false }) });
+
+        var incident = EvidenceBuilder.Build(Ours, ConsensusKind.Savanna, 12, [], silentTail, ObserverState.Empty, FailoverProcess.Initial, ObservedAt, finalizerSilence: TimeSpan.FromSeconds(3), degraded: Rule).Incident!;
+
+        Assert.Equal(IncidentKind.FinalizerSilent, incident.Kind);
+    }
+
+    [Fact]
     public void The_rule_hashes_apart_and_must_count_two_to_ten_windows()
     {
         var off = new FailoverPolicy();

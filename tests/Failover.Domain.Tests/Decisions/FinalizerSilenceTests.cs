@@ -63,6 +63,19 @@ public sealed class FinalizerSilenceTests
     }
 
     [Fact]
+    public void Any_of_our_keys_voting_counts_once_however_many_policies_list_it_and_nothing_is_taken_without_a_certificate_or_a_reading()
+    {
+        // dc1's and dc2's keys both in the active policy (0 and 2): one of them voting is a vote.
+        Assert.True(FinalizerVote.Of(new QuorumCertificateVotes(99, Strong("011"), null), View([Ours1, "PUB_BLS_a", Ours2])));
+        // Listed and voting in both the active and the pending policy: still a vote, not two that cancel out.
+        Assert.True(FinalizerVote.Of(new QuorumCertificateVotes(99, Strong("01"), Strong("01")), View([Ours1, "PUB_BLS_a"], [Ours1, "PUB_BLS_a"])));
+        // A weak-only certificate whose bitset does not fit the policy is not read.
+        Assert.Null(FinalizerVote.Of(new QuorumCertificateVotes(99, new QcPolicyVotes(null, VoteBitset.Parse("11"), []), null), View(["PUB_BLS_a", "PUB_BLS_b", Ours1])));
+        Assert.Equal("certificate", Assert.Throws<ArgumentNullException>(() => FinalizerVote.Of(null!, View([Ours1]))).ParamName);
+        Assert.Equal("view", Assert.Throws<ArgumentNullException>(() => FinalizerVote.Of(new QuorumCertificateVotes(99, Strong("1"), null), null!)).ParamName);
+    }
+
+    [Fact]
     public void While_a_policy_is_pending_a_vote_of_any_of_our_keys_in_either_policy_counts()
     {
         // Active lists dc1's key (silent, the node is down), pending lists dc2's (voting after actfinkey).
@@ -165,6 +178,10 @@ public sealed class FinalizerSilenceTests
 
         Assert.Equal(IncidentKind.MissedRun, incident.Kind);
         Assert.Equal("missed-" + (S0 + 48), IncidentIds.For(incident));
+
+        // Below the threshold (13 here) the silence is the incident, and it says how many of ours were missed by then.
+        var silent = EvidenceBuilder.Build(OursName, ConsensusKind.Savanna, 13, DataCenters, Recorded(blocks), ObserverState.Empty, FailoverProcess.Initial, ObservedAt.AddSeconds(30), finalizerSilence: V).Incident!;
+        Assert.Equal((IncidentKind.FinalizerSilent, 12), (silent.Kind!.Value, silent.ConsecutiveMissed));
     }
 
     // ---- the policy judges it from after the silence began -----------------------------------------------------------

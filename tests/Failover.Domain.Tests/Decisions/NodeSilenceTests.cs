@@ -39,6 +39,21 @@ public sealed class NodeSilenceTests
         Assert.Equal(new NodeSilence(2, 2, T0), watch.Judge("dc-a", T0.AddSeconds(18), Silence));
         Assert.True(watch.Judge("dc-a", T0.AddSeconds(18), Silence).ByMajority);
         Assert.Equal(watch, watch.Apply(Sample("o1", T0.AddSeconds(6), Down()))); // folding a sample twice changes nothing
+        Assert.Equal(T0.AddSeconds(6), watch.Apply(Sample("o1", T0.AddSeconds(3), Down())).Sightings[("o1", "dc-a")].SampledAt); // nor an older one
+        Assert.Equal("sample", Assert.Throws<ArgumentNullException>(() => watch.Apply(null!)).ParamName);
+    }
+
+    [Fact]
+    public void A_sighting_exactly_the_silence_old_still_reports_and_the_silence_runs_from_the_newest_head_any_silent_observer_saw()
+    {
+        var watch = DataCenterNodeWatch.Empty
+            .Apply(Sample("o1", T0, Up(T0)))
+            .Apply(Sample("o2", T0.AddSeconds(5), Up(T0.AddSeconds(5))));
+        var both = watch.Apply(Sample("o1", T0.AddSeconds(20), Down())).Apply(Sample("o2", T0.AddSeconds(20), Down()));
+
+        Assert.Equal(new NodeSilence(1, 2, T0), watch.Judge("dc-a", T0.AddSeconds(18), Silence)); // o1's sighting, exactly 18 s old, still reports
+        Assert.Equal(new NodeSilence(0, 1, null), watch.Judge("dc-a", T0.AddSeconds(18.5), Silence)); // now it does not
+        Assert.Equal(new NodeSilence(2, 2, T0.AddSeconds(5)), both.Judge("dc-a", T0.AddSeconds(23), Silence));
     }
 
     [Fact]
@@ -55,6 +70,8 @@ public sealed class NodeSilenceTests
         var gone = DataCenterNodeWatch.Empty.Apply(Sample("o1", T0, Up(T0))).Apply(Sample("o2", T0.AddSeconds(40), Up(T0.AddSeconds(40))));
 
         Assert.False(oneCutOff.Judge("dc-a", T0.AddSeconds(20), Silence).ByMajority); // 1 of 3
+        Assert.False(new NodeSilence(1, 2, T0).ByMajority); // half is not a majority
+        Assert.True(new NodeSilence(2, 3, T0).ByMajority);
         // o1 never reached it (silent, since unknown), o2 saw its last head at +20, o3 sees it producing.
         Assert.Equal(new NodeSilence(2, 3, T0.AddSeconds(20)), twoOfThree.Judge("dc-a", T0.AddSeconds(40), Silence));
         Assert.Equal(new NodeSilence(0, 1, null), gone.Judge("dc-a", T0.AddSeconds(40), Silence)); // o1's sighting is too old to count
@@ -113,6 +130,9 @@ public sealed class NodeSilenceTests
         Assert.Null(EvidenceBuilder.Build(Ours, ConsensusKind.Legacy, 12, DataCenters, Chain(40), ObserverState.Empty, FailoverProcess.Initial, T0.AddSeconds(18), nodes: watch).Incident); // off
         var standbySilent = DataCenterNodeWatch.Empty.Apply(Sample("o1", T0, new DataCenterNodeView("dc-b", 1, T0, null))).Apply(Sample("o1", T0.AddSeconds(18), new DataCenterNodeView("dc-b", null, null, "down")));
         Assert.Null(Incident(Chain(40), standbySilent, T0.AddSeconds(18))); // not the data center in force
+        Assert.Null(Incident(Chain(10), watch, T0.AddSeconds(18))); // no block recorded after the node's newest head yet
+        var noNodeInForce = new DataCenterConfig[] { DataCenters[0] with { HasNode = false }, DataCenters[1] };
+        Assert.Null(EvidenceBuilder.Build(Ours, ConsensusKind.Legacy, 12, noNodeInForce, Chain(40), ObserverState.Empty, FailoverProcess.Initial, T0.AddSeconds(18), nodeSilence: Silence, nodes: watch).Incident);
     }
 
     [Fact]
@@ -122,9 +142,19 @@ public sealed class NodeSilenceTests
         var chain = Chain(70, ourWindowMissed: true);
         var at = Antelope.BlockTimestamp.FromSlot(S0 + 70);
 
-        Assert.Equal(IncidentKind.NodeSilent, Incident(chain, watch.Apply(Sample("o1", at, Down())), at)!.Kind);
-        var late = at + TimeSpan.FromSeconds(18 + 60 + 1); // two rounds of 5 producers (60 s) past the silence's 18 s
+        var incident = Incident(chain, watch.Apply(Sample("o1", at, Down())), at)!;
+        Assert.Equal((IncidentKind.NodeSilent, 12), (incident.Kind!.Value, incident.ConsecutiveMissed));
+        var last = T0 + TimeSpan.FromSeconds(18 + 60); // two rounds of 5 producers (60 s) past the silence's 18 s: still it
+        Assert.Equal(IncidentKind.NodeSilent, Incident(chain, watch.Apply(Sample("o1", last, Down())), last)!.Kind);
+        var late = last.AddMilliseconds(500);
         Assert.Equal(IncidentKind.MissedRun, Incident(chain, watch.Apply(Sample("o1", late, Down())), late)!.Kind);
+
+        // The node's newest head in the slot before our window: its silence and our missed run begin together, and it is the incident.
+        var newest = Antelope.BlockTimestamp.FromSlot(S0 + 47);
+        var silentAt = newest + Silence;
+        var atOurWindow = DataCenterNodeWatch.Empty.Apply(Sample("o1", newest, Up(newest))).Apply(Sample("o1", silentAt, Down()));
+        var together = Incident(chain, atOurWindow, silentAt)!;
+        Assert.Equal((IncidentKind.NodeSilent, S0 + 48), (together.Kind!.Value, together.FirstMissedSlot));
     }
 
     [Fact]
