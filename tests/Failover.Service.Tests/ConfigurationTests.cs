@@ -308,7 +308,7 @@ public sealed class ConfigurationTests : IDisposable
         { "finalizer silence zero", ["Failover:Policy:FinalizerSilence=00:00:00"], "Failover:Policy: FinalizerSilence must be positive (or off), got 00:00:00." },
         { "finalizer silence not a duration", ["Failover:Policy:FinalizerSilence=no"], "Failover:Policy: FinalizerSilence must be a duration as hh:mm:ss[.fff] (e.g. 00:00:03), got 'no'." },
         { "degraded not a fraction", ["Failover:Policy:Degraded=12"], "Failover:Policy: Degraded must be MISSED/SLOTS (e.g. 12/36: 12 of our last 36 slots missed) or off, got '12'." },
-        { "degraded over one window", ["Failover:Policy:Degraded=6/12"], "Failover:Policy: Degraded must count 1 to Slots missed of 24 to 120 slots (two to ten of our windows), got 6 of 12." },
+        { "degraded over one window", ["Failover:Policy:Degraded=6/12"], "Failover:Policy: Degraded must be MISSED/SLOTS with SLOTS 24 to 120 (two to ten of our windows) and MISSED 1 to SLOTS, got 6/12." },
         { "node silence zero", ["Failover:Policy:NodeSilence=00:00:00"], "Failover:Policy: NodeSilence must be positive (or off), got 00:00:00." },
         { "node silence not a duration", ["Failover:Policy:NodeSilence=18s"], "Failover:Policy: NodeSilence must be a duration as hh:mm:ss[.fff] (e.g. 00:00:03), got '18s'." },
         { "cooldown negative", ["Failover:Policy:Cooldown=-00:00:01"], "Failover:Policy: Cooldown must not be negative, got -00:00:01." },

@@ -52,9 +52,6 @@ public sealed record FailoverPolicy
     /// </summary>
     public TimeSpan? NodeSilence { get; init; }
 
-    /// <summary>Three samples of the observer's default cadence (6 s): what a configuration that misspells <see cref="NodeSilence"/> is checked with.</summary>
-    public static readonly TimeSpan SuggestedNodeSilence = TimeSpan.FromSeconds(18);
-
     /// <summary>What the service configures for <see cref="Degraded"/> unless told otherwise: a third of our last three windows.</summary>
     public static readonly DegradedRule DefaultDegraded = new(12, 36);
 
@@ -118,7 +115,7 @@ public sealed record FailoverPolicy
 
         if (Degraded is { } degraded && !(degraded.Slots is >= 2 * 12 and <= MaxDegradedSlots && degraded.Missed >= 1 && degraded.Missed <= degraded.Slots))
         {
-            problems.Add($"Degraded must count 1 to Slots missed of 24 to {MaxDegradedSlots} slots (two to ten of our windows), got {degraded.Missed} of {degraded.Slots}.");
+            problems.Add($"Degraded must be MISSED/SLOTS with SLOTS 24 to {MaxDegradedSlots} (two to ten of our windows) and MISSED 1 to SLOTS, got {degraded.Missed}/{degraded.Slots}.");
         }
 
         if (MaxRotationsPer24h < 1)

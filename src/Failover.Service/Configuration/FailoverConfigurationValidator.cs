@@ -424,7 +424,7 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             Degraded = Degraded(raw.Degraded, problems),
             NodeSilence = raw.NodeSilence is null || string.Equals(raw.NodeSilence, "off", StringComparison.OrdinalIgnoreCase)
                 ? null
-                : Duration(raw.NodeSilence, "NodeSilence", FailoverPolicy.SuggestedNodeSilence, problems),
+                : Duration(raw.NodeSilence, "NodeSilence", TimeSpan.MaxValue, problems), // the fallback is never used: a bad value stops start-up
         };
     }
 

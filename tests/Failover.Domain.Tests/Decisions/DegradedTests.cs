@@ -94,9 +94,9 @@ public sealed class DegradedTests
         Assert.NotEqual(off.Hash(), (off with { Degraded = Rule }).Hash());
         Assert.NotEqual((off with { Degraded = Rule }).Hash(), (off with { Degraded = new DegradedRule(12, 48) }).Hash());
         Assert.Empty((off with { Degraded = Rule }).Validate());
-        Assert.Contains("Degraded must count 1 to Slots missed of 24 to 120 slots (two to ten of our windows), got 12 of 12.", (off with { Degraded = new DegradedRule(12, 12) }).Validate());
-        Assert.Contains("Degraded must count 1 to Slots missed of 24 to 120 slots (two to ten of our windows), got 40 of 36.", (off with { Degraded = new DegradedRule(40, 36) }).Validate());
-        Assert.Contains("Degraded must count 1 to Slots missed of 24 to 120 slots (two to ten of our windows), got 0 of 36.", (off with { Degraded = new DegradedRule(0, 36) }).Validate());
-        Assert.Contains("Degraded must count 1 to Slots missed of 24 to 120 slots (two to ten of our windows), got 12 of 132.", (off with { Degraded = new DegradedRule(12, 132) }).Validate());
+        Assert.Contains("Degraded must be MISSED/SLOTS with SLOTS 24 to 120 (two to ten of our windows) and MISSED 1 to SLOTS, got 12/12.", (off with { Degraded = new DegradedRule(12, 12) }).Validate());
+        Assert.Contains("Degraded must be MISSED/SLOTS with SLOTS 24 to 120 (two to ten of our windows) and MISSED 1 to SLOTS, got 40/36.", (off with { Degraded = new DegradedRule(40, 36) }).Validate());
+        Assert.Contains("Degraded must be MISSED/SLOTS with SLOTS 24 to 120 (two to ten of our windows) and MISSED 1 to SLOTS, got 0/36.", (off with { Degraded = new DegradedRule(0, 36) }).Validate());
+        Assert.Contains("Degraded must be MISSED/SLOTS with SLOTS 24 to 120 (two to ten of our windows) and MISSED 1 to SLOTS, got 12/132.", (off with { Degraded = new DegradedRule(12, 132) }).Validate());
     }
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""The service's footprint following a real-time chain (issue 16.7): `failover simulate --speed 1` and `failover run`
+with the default policy (early detection on), for a number of minutes; the service's resident memory (peak and at the
+end, from /proc) and its CPU time over the run after the first minute, as a share of one core.
+
+Usage: scripts/footprint.py [--failover PATH] [--minutes 10] [--dir DIR]
+  --failover  the built CLI (default: src/Failover.Host/bin/Release/net10.0/failover; build it first with
+              `dotnet build -c Release src/Failover.Host`) — not `dotnet run`, whose process is the SDK's, not the service's
+"""
+import argparse, json, os, signal, subprocess, sys, time, urllib.request
+
+p = argparse.ArgumentParser()
+p.add_argument("--failover", default="src/Failover.Host/bin/Release/net10.0/failover")
+p.add_argument("--minutes", type=float, default=10)
+p.add_argument("--dir", default="/tmp/failover-footprint")
+p.add_argument("--sim-port", type=int, default=8898)
+p.add_argument("--api-port", type=int, default=5198)
+args = p.parse_args()
+
+SIM = f"http://127.0.0.1:{args.sim_port}"
+API = f"http://127.0.0.1:{args.api_port}"
+os.makedirs(args.dir, exist_ok=False)
+path = lambda name: os.path.join(args.dir, name)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def wait_for(url, limit=120):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            return urllib.request.urlopen(url, timeout=2).read()
+        except Exception:
+            time.sleep(0.5)
+    sys.exit(f"{url} did not answer within {limit} s")
+
+
+def status(pid):
+    fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status"))
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def cpu_seconds(pid):
+    stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(stat[11]) + int(stat[12])) / TICK  # utime + stime
+
+
+simulate = subprocess.Popen([args.failover, "simulate", "--urls", SIM, "--speed", "1", "--seed", "footprint", "--keys-out", path("keys.json")],
+                            stdout=open(path("simulate.out"), "w"), stderr=subprocess.STDOUT)
+wait_for(SIM + "/sim/state")
+state = json.load(urllib.request.urlopen(SIM + "/sim/state"))
+ours = next(p for p in state["producers"] if p["name"] == "failover.bp")
+keys = json.load(open(path("keys.json")))
+fd = os.open(path("failover.key"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+os.write(fd, (keys["accounts"]["failover.bp"]["failover"][0] + "\n").encode())
+os.close(fd)
+config = {"Failover": {
+    "ObserverId": "obs-footprint", "Store": "sqlite:" + path("failover.db"),
+    "Chain": {"Id": state["chain_id"], "Endpoints": [f"{SIM}/node/api1", f"{SIM}/node/api2"]},
+    "Producer": "failover.bp",
+    "DataCenters": [{"Name": n["data_center"], "Priority": i + 1, "SigningKey": n["signing_key"], "FinalizerKey": n["finalizer_key"]}
+                    for i, n in enumerate(ours["nodes"])],
+    "Signer": {"Permission": "failover", "KeyFile": path("failover.key")}}}
+json.dump(config, open(path("failover.json"), "w"), indent=2)
+
+service = subprocess.Popen([args.failover, "run", "--config", path("failover.json"), "--urls", API],
+                           stdout=open(path("run.log"), "w"), stderr=subprocess.STDOUT)
+wait_for(API + "/health/live")
+started = time.monotonic()
+samples = []
+warm = None
+while time.monotonic() - started < args.minutes * 60:
+    time.sleep(5)
+    rss, hwm = status(service.pid)
+    cpu = cpu_seconds(service.pid)
+    elapsed = time.monotonic() - started
+    samples.append((elapsed, rss, hwm, cpu))
+    if warm is None and elapsed >= 60:
+        warm = (elapsed, cpu)
+
+end_elapsed, end_rss, end_hwm, end_cpu = samples[-1]
+share = (end_cpu - warm[1]) / (end_elapsed - warm[0]) * 100
+head = json.load(urllib.request.urlopen(API + "/api/status"))
+service.send_signal(signal.SIGTERM)
+service.wait(timeout=60)
+simulate.send_signal(signal.SIGTERM)
+simulate.wait(timeout=60)
+print(f"{args.minutes:g} min following a real-time chain: peak RSS {end_hwm:.0f} MB, RSS at the end {end_rss:.0f} MB, "
+      f"RSS after 1 min {next(s[1] for s in samples if s[0] >= 60):.0f} MB; CPU {share:.2f} % of one core after the first minute "
+      f"({end_cpu:.1f} s of CPU in all)")
+print("status at the end: " + json.dumps({k: head.get(k) for k in ("head_block_num", "last_irreversible_block_num", "phase") if k in head}))
