@@ -79,7 +79,6 @@ while time.monotonic() - started < args.minutes * 60:
 
 end_elapsed, end_rss, end_hwm, end_cpu = samples[-1]
 share = (end_cpu - warm[1]) / (end_elapsed - warm[0]) * 100
-head = json.load(urllib.request.urlopen(API + "/api/status"))
 service.send_signal(signal.SIGTERM)
 service.wait(timeout=60)
 simulate.send_signal(signal.SIGTERM)
@@ -87,4 +86,3 @@ simulate.wait(timeout=60)
 print(f"{args.minutes:g} min following a real-time chain: peak RSS {end_hwm:.0f} MB, RSS at the end {end_rss:.0f} MB, "
       f"RSS after 1 min {next(s[1] for s in samples if s[0] >= 60):.0f} MB; CPU {share:.2f} % of one core after the first minute "
       f"({end_cpu:.1f} s of CPU in all)")
-print("status at the end: " + json.dumps({k: head.get(k) for k in ("head_block_num", "last_irreversible_block_num", "phase") if k in head}))
