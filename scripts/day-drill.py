@@ -7,7 +7,8 @@ the process stream. See docs/drill.md.
 Usage: scripts/day-drill.py [--failover CMD] [--dir DIR] [--speed 50] [--hours 24]
   --failover  how to start the CLI (default: "dotnet run --project src/Failover.Host --")
 """
-import argparse, datetime, json, os, shlex, signal, sqlite3, subprocess, sys, time, urllib.request
+import argparse, datetime, json, os, shlex, signal, sqlite3, subprocess, time, urllib.request
+from simdrill import wait_for, write_service_config
 
 p = argparse.ArgumentParser()
 p.add_argument("--failover", default="dotnet run --project src/Failover.Host --")
@@ -45,33 +46,10 @@ def log(message):
     print(f"real {datetime.datetime.now(datetime.UTC):%H:%M:%S} | sim {state['now'][:19]} | {heads} | {message}", flush=True)
 
 
-def wait_for(url, limit=120):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        try:
-            return urllib.request.urlopen(url, timeout=2).read()
-        except Exception:
-            time.sleep(0.5)
-    sys.exit(f"{url} did not answer within {limit} s")
-
-
 simulate = subprocess.Popen(CLI + ["simulate", "--urls", SIM, "--speed", str(args.speed), "--seed", "day-drill", "--keys-out", path("keys.json")],
                             stdout=open(path("simulate.out"), "w"), stderr=subprocess.STDOUT)
 wait_for(SIM + "/sim/state")
-state = get(SIM + "/sim/state")
-ours = next(p for p in state["producers"] if p["name"] == "failover.bp")
-keys = json.load(open(path("keys.json")))
-fd = os.open(path("failover.key"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-os.write(fd, (keys["accounts"]["failover.bp"]["failover"][0] + "\n").encode())
-os.close(fd)
-config = {"Failover": {
-    "ObserverId": "obs-drill", "Store": "sqlite:" + path("failover.db"),
-    "Chain": {"Id": state["chain_id"], "Endpoints": [f"{SIM}/node/api1", f"{SIM}/node/api2"]},
-    "Producer": "failover.bp",
-    "DataCenters": [{"Name": n["data_center"], "Priority": i + 1, "SigningKey": n["signing_key"], "FinalizerKey": n["finalizer_key"]}
-                    for i, n in enumerate(ours["nodes"])],
-    "Signer": {"Permission": "failover", "KeyFile": path("failover.key")}}}
-json.dump(config, open(path("failover.json"), "w"), indent=2)
+_, state = write_service_config(SIM, args.dir, "obs-drill")
 
 runs = []
 

@@ -7,7 +7,8 @@ Usage: scripts/footprint.py [--failover PATH] [--minutes 10] [--dir DIR]
   --failover  the built CLI (default: src/Failover.Host/bin/Release/net10.0/failover; build it first with
               `dotnet build -c Release src/Failover.Host`) — not `dotnet run`, whose process is the SDK's, not the service's
 """
-import argparse, json, os, signal, subprocess, sys, time, urllib.request
+import argparse, os, signal, subprocess, time
+from simdrill import wait_for, write_service_config
 
 p = argparse.ArgumentParser()
 p.add_argument("--failover", default="src/Failover.Host/bin/Release/net10.0/failover")
@@ -24,16 +25,6 @@ path = lambda name: os.path.join(args.dir, name)
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def wait_for(url, limit=120):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        try:
-            return urllib.request.urlopen(url, timeout=2).read()
-        except Exception:
-            time.sleep(0.5)
-    sys.exit(f"{url} did not answer within {limit} s")
-
-
 def status(pid):
     fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status"))
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
@@ -47,22 +38,9 @@ def cpu_seconds(pid):
 simulate = subprocess.Popen([args.failover, "simulate", "--urls", SIM, "--speed", "1", "--seed", "footprint", "--keys-out", path("keys.json")],
                             stdout=open(path("simulate.out"), "w"), stderr=subprocess.STDOUT)
 wait_for(SIM + "/sim/state")
-state = json.load(urllib.request.urlopen(SIM + "/sim/state"))
-ours = next(p for p in state["producers"] if p["name"] == "failover.bp")
-keys = json.load(open(path("keys.json")))
-fd = os.open(path("failover.key"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-os.write(fd, (keys["accounts"]["failover.bp"]["failover"][0] + "\n").encode())
-os.close(fd)
-config = {"Failover": {
-    "ObserverId": "obs-footprint", "Store": "sqlite:" + path("failover.db"),
-    "Chain": {"Id": state["chain_id"], "Endpoints": [f"{SIM}/node/api1", f"{SIM}/node/api2"]},
-    "Producer": "failover.bp",
-    "DataCenters": [{"Name": n["data_center"], "Priority": i + 1, "SigningKey": n["signing_key"], "FinalizerKey": n["finalizer_key"]}
-                    for i, n in enumerate(ours["nodes"])],
-    "Signer": {"Permission": "failover", "KeyFile": path("failover.key")}}}
-json.dump(config, open(path("failover.json"), "w"), indent=2)
+config, _ = write_service_config(SIM, args.dir, "obs-footprint")
 
-service = subprocess.Popen([args.failover, "run", "--config", path("failover.json"), "--urls", API],
+service = subprocess.Popen([args.failover, "run", "--config", config, "--urls", API],
                            stdout=open(path("run.log"), "w"), stderr=subprocess.STDOUT)
 wait_for(API + "/health/live")
 started = time.monotonic()

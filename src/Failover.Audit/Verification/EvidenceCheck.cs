@@ -31,13 +31,10 @@ public static class EvidenceCheck
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(inputs);
         var dataCenters = recorded.DataCenters.Select(d => new DataCenterConfig(d.Name, d.Priority, d.SigningKey, d.FinalizerKey, d.HasNode, d.SigningAuthority)).ToList();
-        var process = inputs.Process;
-        var manual = process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
+        var manual = inputs.Process.PendingManual is { } request ? new ManualRequest(request.DataCenter, request.By, request.Reason, request.At) : null;
         var unnamed = recorded.Incident is { Anchor: null };
         var anchor = unnamed || recorded.Incident?.Anchor == IncidentAnchor.ThresholdMiss ? IncidentAnchor.ThresholdMiss : IncidentAnchor.LatestMiss;
-        var rebuilt = EvidenceBuilder.Build(
-            Name.Parse(recorded.Producer), recorded.Consensus, policy.MissedBlocksThreshold, dataCenters, inputs.Chain, inputs.Observer, process, recorded.EvaluatedAt, manual, anchor,
-            policy.FinalizerSilence, policy.Degraded, policy.NodeSilence, inputs.Nodes);
+        var rebuilt = EvidenceBuilder.Build(Name.Parse(recorded.Producer), recorded.Consensus, policy, dataCenters, inputs, recorded.EvaluatedAt, manual, anchor);
         var untyped = recorded.Incident is { Kind: null };
         return rebuilt with
         {

@@ -19,6 +19,28 @@ public sealed record DataCenterConfig(string Name, int Priority, string SigningK
 /// </summary>
 public static class EvidenceBuilder
 {
+    /// <summary>
+    /// The evidence at <paramref name="at"/> from the folds of the log and the incident rules of <paramref name="policy"/>
+    /// (missed run, finalizer silence, degraded primary, node silence): what the process manager decides on and what the
+    /// audit rebuilds a recorded decision's evidence with.
+    /// </summary>
+    public static Evidence Build(
+        Name producer,
+        ConsensusKind consensus,
+        FailoverPolicy policy,
+        IReadOnlyList<DataCenterConfig> dataCenters,
+        FailoverInputs inputs,
+        DateTimeOffset at,
+        ManualRequest? manual = null,
+        IncidentAnchor anchor = IncidentAnchor.LatestMiss)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Build(
+            producer, consensus, policy.MissedBlocksThreshold, dataCenters, inputs.Chain, inputs.Observer, inputs.Process, at, manual, anchor,
+            policy.FinalizerSilence, policy.Degraded, policy.NodeSilence, inputs.Nodes);
+    }
+
     public static Evidence Build(
         Name producer,
         ConsensusKind consensus,

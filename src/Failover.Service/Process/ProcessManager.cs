@@ -274,8 +274,7 @@ public sealed partial class ProcessManager
             return;
         }
 
-        var evidence = EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy.MissedBlocksThreshold, _dataCenters, _inputs.Chain, _inputs.Observer, Process, at, manual,
-            finalizerSilence: _settings.Policy.FinalizerSilence, degraded: _settings.Policy.Degraded, nodeSilence: _settings.Policy.NodeSilence, nodes: _inputs.Nodes);
+        var evidence = EvidenceBuilder.Build(_settings.Producer, _settings.Consensus, _settings.Policy, _dataCenters, _inputs, at, manual);
         if (evidence is { Incident: null, Manual: null })
         {
             return;
