@@ -188,7 +188,9 @@ internal sealed class DemoRun(CliConsole console, DemoOptions options)
             await Task.Delay(TimeSpan.FromMilliseconds(BlockTimestamp.SlotMs), time, cancellationToken).ConfigureAwait(false);
             var state = simulator.View();
             var schedule = state.ActiveSchedule;
-            if (outageSlot is null && state.Head.Slot - firstSlot >= (ulong)options.RoundsBeforeOutage * schedule.RoundLength)
+            // The clock is real (sped up): a late turn of this loop can find the head past the moment, or past our window.
+            var missed = outageSlot is not null && state.Head.Slot + 1 >= _ourWindow;
+            if ((outageSlot is null || missed) && state.Head.Slot - firstSlot >= (ulong)options.RoundsBeforeOutage * schedule.RoundLength)
             {
                 _ourWindow = NextWindowOf(schedule, roster.OurProducer, state.Head.Slot + before + 1);
                 outageSlot = _ourWindow - before;
