@@ -376,6 +376,60 @@ public sealed class VerifyTests(DemoStore demo)
         Assert.Contains(report.Problems, p => p.Check == AuditCheck.Anchor && p.Position == head.Position);
     }
 
+    /// <summary>
+    /// Issue 17.2: verifying a store its services keep writing (PostgreSQL shared by observers): events appended after
+    /// the log was read are not "missing from the end" of their stream; they are named in a warning, not verified.
+    /// </summary>
+    [Fact]
+    public async Task A_store_written_while_it_is_verified_is_not_reported_as_missing_events_and_the_report_says_so()
+    {
+        var path = demo.Copy("live");
+        await using var inner = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = path });
+        var live = new WrittenDuringVerification(inner);
+
+        var report = await Verifier.VerifyAsync(live);
+
+        Assert.True(live.Appended > 0);
+        Assert.Empty(report.Problems);
+        Assert.Contains(report.Warnings, w => w.Contains($"{live.Appended} events appended after position {report.HeadPosition}", StringComparison.Ordinal));
+    }
+
+    /// <summary>A store whose writers append one event to each stream as the verifier first asks for its row in the stream table.</summary>
+    private sealed class WrittenDuringVerification(IEventStore inner) : IEventStore
+    {
+        public int Appended { get; private set; }
+
+        public async Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default)
+        {
+            var before = await inner.GetStreamMetadataAsync(stream, cancellationToken);
+            if (before is not null)
+            {
+                var recovered = new EndpointRecovered("obs-live", "http://node", DateTimeOffset.UnixEpoch);
+                await inner.AppendToStreamAsync(stream, ExpectedVersion.Exact(before.LastVersion), [Failover.Service.Storage.DomainEvents.ToEventData(Guid.NewGuid(), recovered)], cancellationToken);
+                Appended++;
+            }
+
+            return await inner.GetStreamMetadataAsync(stream, cancellationToken);
+        }
+
+        public Task<AppendResult> AppendToStreamAsync(string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default) =>
+            inner.AppendToStreamAsync(stream, expected, events, cancellationToken);
+
+        public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string stream, Direction direction, long fromVersion, int maxCount, CancellationToken cancellationToken = default) =>
+            inner.ReadStreamAsync(stream, direction, fromVersion, maxCount, cancellationToken);
+
+        public IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition, long maxCount = long.MaxValue, CancellationToken cancellationToken = default) =>
+            inner.ReadAllAsync(fromPosition, maxCount, cancellationToken);
+
+        public IAsyncEnumerable<SubscriptionMessage> SubscribeAsync(long checkpoint, CancellationToken cancellationToken = default) => inner.SubscribeAsync(checkpoint, cancellationToken);
+
+        public IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long checkpoint, CancellationToken cancellationToken = default) => inner.SubscribeToAllAsync(checkpoint, cancellationToken);
+
+        public Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default) => inner.ReadHeadPositionAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     [Fact]
     public async Task A_forger_who_reseals_the_whole_log_is_caught_by_an_anchor()
     {

@@ -65,7 +65,7 @@ public sealed partial class RotationDrillTests : IDisposable
             var (sim, chainId) = (listening.Groups["url"].Value, listening.Groups["chain"].Value);
             var keys = DrillKeys.Read(keysPath);
             var config = WriteConfig(sim, chainId, keys);
-            var service = $"http://127.0.0.1:{FreePort()}";
+            var service = $"http://127.0.0.1:{DrillSupport.FreePort()}";
             run = FailoverCli.RunAsync(["run", "--config", config, "--urls", service, "--simulator-clock", sim], serviceConsole.Console, stopService.Token);
             Task<int>[] commands = [simulate, run];
             string Printed() => $"simulate:\n{simulatorConsole.Out}{simulatorConsole.Error}\nrun:\n{serviceConsole.Out}{serviceConsole.Error}";
@@ -85,7 +85,7 @@ public sealed partial class RotationDrillTests : IDisposable
                 }
             }
 
-            await WaitFor("/health/live", async () => await GetOrNullAsync(http, $"{service}/health/live"));
+            await WaitFor("/health/live", async () => await DrillSupport.GetOrNullAsync(http, $"{service}/health/live"));
 
             // The CPU faults on every API node: the next two pushes each answer 500 with tx_cpu_usage_exceeded.
             var posted = new Dictionary<string, ApiFaults>();
@@ -129,7 +129,7 @@ public sealed partial class RotationDrillTests : IDisposable
                 completed,
                 await chain.GetBlockAsync(completed.BlockNum),
                 (await chain.GetProducerRowsAsync(Producer, 1)).Rows[0].ProducerKey,
-                await TransactionsInBlocksAsync(chain, downAtBlock, completed.BlockNum),
+                await DrillSupport.TransactionsInBlocksAsync(chain, downAtBlock, completed.BlockNum),
                 await Task.WhenAll(ApiNodes.Select(node => FaultsAsync(http, sim, node))),
                 await http.GetStringAsync(new Uri($"{service}/api/status")));
         }
@@ -193,33 +193,8 @@ public sealed partial class RotationDrillTests : IDisposable
 
     private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task<string?> GetOrNullAsync(HttpClient http, string url)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri(url));
-            return response.StatusCode == HttpStatusCode.OK ? "ok" : null;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
     private static async Task<ApiFaults> FaultsAsync(HttpClient http, string sim, string node) =>
         JsonSerializer.Deserialize(await http.GetStringAsync(new Uri($"{sim}/sim/api/{node}/faults")), SimJsonContext.Default.ApiFaults)!;
-
-    /// <summary>The ids of every transaction in blocks <paramref name="from"/> to <paramref name="to"/>, as the chain API shows them.</summary>
-    private static async Task<List<string>> TransactionsInBlocksAsync(ChainApiClient chain, uint from, uint to)
-    {
-        var ids = new List<string>();
-        for (var number = from; number <= to; number++)
-        {
-            ids.AddRange((await chain.GetBlockAsync(number)).Transactions.Select(t => t.Trx.Id));
-        }
-
-        return ids;
-    }
 
     /// <summary>The first block the service recorded in the chain stream, read from its store as an auditor would (read-only).</summary>
     private async Task<BlockProduced?> FirstRecordedBlockAsync(string chainId)
@@ -260,17 +235,7 @@ public sealed partial class RotationDrillTests : IDisposable
     /// </summary>
     private string WriteConfig(string sim, string chainId, DrillKeys keys)
     {
-        var keyFile = Path.Combine(_directory.FullName, "failover.key");
-        using (var stream = new FileStream(keyFile, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(keys.FailoverPrivateKey);
-        }
+        var keyFile = DrillSupport.WriteKeyFile(_directory, keys.FailoverPrivateKey);
 
         var json = JsonSerializer.Serialize(new Dictionary<string, object>
         {
@@ -294,13 +259,6 @@ public sealed partial class RotationDrillTests : IDisposable
         return path;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [GeneratedRegex(@"chain (?<chain>[0-9a-f]{64}) on (?<url>http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningLine();
 
@@ -314,22 +272,4 @@ public sealed partial class RotationDrillTests : IDisposable
         List<string> TransactionsOnChain,
         ApiFaults[] FaultsAfter,
         string Status);
-
-    /// <summary>The keys of the simulator's keys file the service is configured with (public keys, and the failover permission's private key for its key file).</summary>
-    private sealed record DrillKeys(string FailoverPrivateKey, PublicKey Dc1Signing, string Dc1Finalizer, PublicKey Dc2Signing, string Dc2Finalizer)
-    {
-        public static DrillKeys Read(string path)
-        {
-            using var file = JsonDocument.Parse(File.ReadAllText(path));
-            var nodes = file.RootElement.GetProperty("nodes");
-            PublicKey Signing(string node) => PrivateKey.Parse(nodes.GetProperty(node).GetProperty("signing").GetString()!).PublicKey;
-            string Finalizer(string node) => nodes.GetProperty(node).GetProperty("finalizer").GetString()!;
-            return new DrillKeys(
-                file.RootElement.GetProperty("accounts").GetProperty(Producer).GetProperty("failover")[0].GetString()!,
-                Signing($"{Producer}/dc1"),
-                Finalizer($"{Producer}/dc1"),
-                Signing($"{Producer}/dc2"),
-                Finalizer($"{Producer}/dc2"));
-        }
-    }
 }

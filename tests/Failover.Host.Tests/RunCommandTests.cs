@@ -42,7 +42,7 @@ public sealed partial class RunCommandTests(RunCommandTests.Simulator simulator)
             FromBlock = "1",
         });
 
-        var result = await CliRunner.RunAsync("run", "--config", config, "--urls", $"http://127.0.0.1:{FreePort()}");
+        var result = await CliRunner.RunAsync("run", "--config", config, "--urls", $"http://127.0.0.1:{DrillSupport.FreePort()}");
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         string[] expected =
@@ -147,7 +147,7 @@ public sealed partial class RunCommandTests(RunCommandTests.Simulator simulator)
     public async Task Run_serves_health_on_the_given_url_appends_the_chain_and_exits_0_when_stopped()
     {
         var config = WriteConfig(Configuration());
-        var port = FreePort();
+        var port = DrillSupport.FreePort();
 
         var (exit, error) = await RunUntilAsync(config, port, async () =>
         {
@@ -170,10 +170,10 @@ public sealed partial class RunCommandTests(RunCommandTests.Simulator simulator)
     {
         var config = WriteConfig(Configuration());
 
-        var (firstExit, first) = await RunUntilAsync(config, FreePort(), () => WaitForAsync(async () => (await ReadLogAsync()).Count(IsBlock) >= 3, "three blocks"));
+        var (firstExit, first) = await RunUntilAsync(config, DrillSupport.FreePort(), () => WaitForAsync(async () => (await ReadLogAsync()).Count(IsBlock) >= 3, "three blocks"));
         var afterFirst = await ReadLogAsync();
         var lastBlockOfFirst = afterFirst.Where(IsBlock).Select(e => ((BlockProduced)DomainEvents.TryDeserialize(e)!).BlockNum).Max();
-        var (secondExit, second) = await RunUntilAsync(config, FreePort(), () => WaitForAsync(
+        var (secondExit, second) = await RunUntilAsync(config, DrillSupport.FreePort(), () => WaitForAsync(
             async () => (await ReadLogAsync()).Where(IsBlock).Any(e => ((BlockProduced)DomainEvents.TryDeserialize(e)!).BlockNum >= lastBlockOfFirst + 3),
             "three blocks after the first run's last"));
         var log = await ReadLogAsync();
@@ -193,7 +193,7 @@ public sealed partial class RunCommandTests(RunCommandTests.Simulator simulator)
         File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var config = WriteConfig(Configuration() with { KeyFile = keyFile });
 
-        var result = await CliRunner.RunAsync("run", "--config", config, "--urls", $"http://127.0.0.1:{FreePort()}");
+        var result = await CliRunner.RunAsync("run", "--config", config, "--urls", $"http://127.0.0.1:{DrillSupport.FreePort()}");
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Equal(
@@ -319,12 +319,6 @@ public sealed partial class RunCommandTests(RunCommandTests.Simulator simulator)
     private static MemoryConfigurationSource EnvironmentVariables(params (string Name, string Value)[] variables) =>
         new() { InitialData = variables.Select(v => KeyValuePair.Create(v.Name.Replace("__", ":", StringComparison.Ordinal), (string?)v.Value)) };
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>A valid configuration for the simulator: its chain, its two data centers of failover.bp, the failover permission's key (mode 0600).</summary>
     private RunConfiguration Configuration()
@@ -332,14 +326,7 @@ public sealed partial class RunCommandTests(RunCommandTests.Simulator simulator)
         var keyFile = Path.Combine(_directory.FullName, "failover.key");
         if (!File.Exists(keyFile))
         {
-            using var stream = new FileStream(keyFile, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-            using var writer = new StreamWriter(stream);
-            writer.Write(simulator.FailoverPrivateKey);
+            DrillSupport.WriteKeyFile(_directory, simulator.FailoverPrivateKey);
         }
 
         return new RunConfiguration(

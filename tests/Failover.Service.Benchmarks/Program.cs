@@ -12,9 +12,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Failover.EventStore;
 
+if (args is ["latency", .. var latencyArgs])
+{
+    return await Failover.Service.Benchmarks.LatencyBenchmark.RunAsync(latencyArgs);
+}
+
 // The observer's backfill rate: a simulated chain of N blocks served over HTTP by the simulator's host (Kestrel on
 // loopback), and an observer with FromBlock 2 (after the genesis block) reading it into a fresh SQLite store until it is caught up.
 // Usage: dotnet run -c Release --project tests/Failover.Service.Benchmarks -- [blocks=40000] [rounds=3] [concurrency=32]
+// (… -- latency [drills=20] [--trace] [--failover PATH]: evidence block received → rotation pushed, LatencyBenchmark.cs)
 var blocks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32;
@@ -94,3 +100,4 @@ for (var round = 1; round <= rounds; round++)
 rates.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median {rates[rates.Count / 2]:N0} blocks/s, min {rates[0]:N0}, max {rates[^1]:N0} (target 5,000)"));
 await app.StopAsync();
+return 0;

@@ -415,6 +415,12 @@ internal sealed class ServiceRig : IAsyncDisposable
     /// </summary>
     public void RewriteAnswers(Func<Uri, string, string>? rewrite) => _http.Rewrite = rewrite;
 
+    /// <summary>
+    /// Fails chain calls (not pushes) before they reach a node: the hook returns the exception the HTTP client would
+    /// throw (a timeout, a refused connection) for a request URL, or null to let it through. Null stops failing.
+    /// </summary>
+    public void FailRequests(Func<Uri, Exception?>? fail) => _http.Fail = fail;
+
     /// <summary>A nodeos error body (e.g. a fixture of tests/Failover.Antelope.Tests/Fixtures) as an HTTP answer.</summary>
     public static HttpResponseMessage NodeosError(HttpStatusCode status, string json) =>
         new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
@@ -489,6 +495,8 @@ internal sealed class ServiceRig : IAsyncDisposable
 
         public Func<Uri, string, string>? Rewrite { get; set; }
 
+        public Func<Uri, Exception?>? Fail { get; set; }
+
         private void Record(RecordedPush push)
         {
             lock (_pushes)
@@ -537,6 +545,11 @@ internal sealed class ServiceRig : IAsyncDisposable
                 }
 
                 return answer;
+            }
+
+            if (Fail?.Invoke(request.RequestUri) is { } failure)
+            {
+                throw failure;
             }
 
             var response = await base.SendAsync(request, cancellationToken);

@@ -18,8 +18,6 @@ namespace Failover.Antelope.Chain;
 /// </summary>
 public sealed class ChainApiClient
 {
-    private const int ExcerptLength = 200;
-
     /// <summary>The most rows nodeos returns in one <c>get_table_rows</c> answer.</summary>
     public const uint MaxTableRows = 1000;
     private static readonly byte[] NoParameters = "{}"u8.ToArray();
@@ -32,6 +30,7 @@ public sealed class ChainApiClient
     private readonly int readRetries;
     private readonly TimeSpan retryDelay;
     private readonly TimeProvider time;
+    private readonly int maxResponseBytes;
 
     public ChainApiClient(HttpClient http, ChainApiOptions options)
     {
@@ -41,6 +40,11 @@ public sealed class ChainApiClient
         if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentException($"ChainApiOptions.Timeout must be positive, got {options.Timeout}", nameof(options));
+        }
+
+        if (options.MaxResponseBytes < 1)
+        {
+            throw new ArgumentException($"ChainApiOptions.MaxResponseBytes must be positive, got {options.MaxResponseBytes}", nameof(options));
         }
 
         if (options.ReadRetries < 0 || options.RetryDelay < TimeSpan.Zero)
@@ -58,6 +62,7 @@ public sealed class ChainApiClient
         timeout = options.Timeout;
         readRetries = options.ReadRetries;
         retryDelay = options.RetryDelay;
+        maxResponseBytes = options.MaxResponseBytes;
         time = options.TimeProvider;
     }
 
@@ -272,7 +277,7 @@ public sealed class ChainApiClient
             };
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             status = response.StatusCode;
-            content = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
+            content = await ReadBoundedAsync(endpoint, response, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e)
         {
@@ -290,6 +295,32 @@ public sealed class ChainApiClient
         }
 
         return Interpret(endpoint, status, content, responseType);
+    }
+
+    /// <summary>The body, if it is no longer than <see cref="ChainApiOptions.MaxResponseBytes"/>; a longer one is not read on.</summary>
+    private async Task<byte[]> ReadBoundedAsync(string endpoint, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var tooLong = $"the body is longer than the {maxResponseBytes} bytes an answer may have";
+        if (response.Content.Headers.ContentLength > maxResponseBytes)
+        {
+            throw new ChainApiMalformedResponseException(endpoint, response.StatusCode, tooLong, "(not read)", null);
+        }
+
+        using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream((int)(response.Content.Headers.ContentLength ?? 0));
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxResponseBytes)
+            {
+                throw new ChainApiMalformedResponseException(endpoint, response.StatusCode, tooLong, Excerpt(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)), null);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     private static T Interpret<T>(string endpoint, HttpStatusCode status, byte[] content, JsonTypeInfo<T> responseType)
@@ -318,26 +349,7 @@ public sealed class ChainApiClient
     }
 
     /// <summary>The start of a body on one line, for error messages.</summary>
-    private static string Excerpt(byte[] content)
-    {
-        if (content.Length == 0)
-        {
-            return "(empty body)";
-        }
-
-        var text = Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, ExcerptLength * 4));
-        var builder = new StringBuilder(ExcerptLength + 1);
-        foreach (var c in text)
-        {
-            if (builder.Length == ExcerptLength)
-            {
-                builder.Append('…');
-                break;
-            }
-
-            builder.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return builder.ToString();
-    }
+    private static string Excerpt(ReadOnlySpan<byte> content) => content.IsEmpty
+        ? "(empty body)"
+        : NodeText.Bounded(Encoding.UTF8.GetString(content[..Math.Min(content.Length, NodeText.MaxLength * 4)]));
 }

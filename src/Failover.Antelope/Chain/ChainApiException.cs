@@ -112,8 +112,9 @@ public class ChainApiException : Exception
 
     private static string Describe(string endpoint, HttpStatusCode status, ChainErrorBody body)
     {
-        var detail = body.Error.Details.Count > 0 ? $": {body.Error.Details[0].Message}" : string.Empty;
-        return $"{endpoint} failed with HTTP {(int)status} {body.Error.Name} ({body.Error.Code}) \"{body.Error.What}\"{detail}";
+        // The node chooses these texts: each is kept to one bounded line before it enters a message (and events).
+        var detail = body.Error.Details.Count > 0 ? $": {NodeText.Bounded(body.Error.Details[0].Message)}" : string.Empty;
+        return $"{endpoint} failed with HTTP {(int)status} {NodeText.Bounded(body.Error.Name, 64)} ({body.Error.Code}) \"{NodeText.Bounded(body.Error.What)}\"{detail}";
     }
 }
 

@@ -15,6 +15,12 @@ public sealed class ChainApiOptions
     /// <summary>Pause before each retry of a read.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// The largest answer read, in bytes: a longer body is a malformed answer, not memory spent. nodeos's biggest
+    /// answers, <c>get_block</c> of a full block, stay well below the default 8 MiB.
+    /// </summary>
+    public int MaxResponseBytes { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>Clock for timeouts and retry pauses.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

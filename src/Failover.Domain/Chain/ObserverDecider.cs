@@ -66,20 +66,28 @@ public static class ObserverDecider
 
     /// <summary>
     /// The endpoints worth following, best first: answering with the chain, then not found inconsistent last time,
-    /// highest LIB, highest head, configuration order.
+    /// highest LIB as far as a majority of them corroborate it (<see cref="CorroboratedLib"/>), highest head,
+    /// configuration order. A LIB claimed by one endpoint alone wins nothing: one that lies cannot take the lead by it.
     /// </summary>
     public static IReadOnlyList<EndpointCheck> Rank(ObserverState state, string chainId, IReadOnlyList<EndpointCheck> endpoints)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(endpoints);
-        return [.. endpoints
-            .Select((check, order) => (check, order))
-            .Where(e => e.check.FailureReason is null && e.check.ChainId == chainId)
+        var answering = endpoints.Select((check, order) => (check, order)).Where(e => e.check.FailureReason is null && e.check.ChainId == chainId).ToList();
+        var corroborated = CorroboratedLib([.. answering.Select(e => e.check.LastIrreversibleBlockNum)]);
+        return [.. answering
             .OrderBy(e => EndpointJudgement.IsInconsistent(state, e.check.Endpoint))
-            .ThenByDescending(e => e.check.LastIrreversibleBlockNum)
+            .ThenByDescending(e => Math.Min(e.check.LastIrreversibleBlockNum, corroborated))
             .ThenByDescending(e => e.check.HeadBlockNum)
             .ThenBy(e => e.order)
             .Select(e => e.check)];
+    }
+
+    /// <summary>The highest LIB that a majority of <paramref name="libs"/> reach (0 for none).</summary>
+    public static uint CorroboratedLib(IReadOnlyList<uint> libs)
+    {
+        ArgumentNullException.ThrowIfNull(libs);
+        return libs.Count == 0 ? 0 : libs.OrderDescending().ElementAt(libs.Count / 2);
     }
 
     /// <summary>

@@ -49,7 +49,7 @@ public sealed partial class AlertNotifier : BackgroundService
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _cursors = store as IProjectionStore ?? throw new ArgumentException("The event store must keep projections (the delivery cursors).", nameof(store));
         (_settings, _metrics, _time, _log) = (settings, metrics, time, log);
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("failover", "1"));
     }
 

@@ -91,11 +91,7 @@ public static class FailoverApplication
         services.AddSingleton<FailoverMetrics>();
         services.AddSingleton<IEventStore>(sp => new InstrumentedEventStore(store, sp.GetRequiredService<FailoverMetrics>()));
         services.AddSingleton(options.Time);
-        services.AddSingleton(new ChainHttp(new HttpClient(options.ChainHandler ?? new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = Math.Max(4, settings.Observer.BackfillConcurrency),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        })
+        services.AddSingleton(new ChainHttp(new HttpClient(options.ChainHandler ?? ChainHttp.Handler(settings))
         {
             Timeout = Timeout.InfiniteTimeSpan, // each call has its own limit (ChainApiOptions.Timeout)
         }));
@@ -170,4 +166,20 @@ public static class FailoverApplication
 }
 
 /// <summary>The HTTP client every chain API call goes through.</summary>
-public sealed record ChainHttp(HttpClient Client);
+public sealed record ChainHttp(HttpClient Client)
+{
+    /// <summary>
+    /// Connections to the chain's nodes: enough for the observer's backfill, renewed every 5 minutes (DNS changes), and
+    /// no redirect followed — an answer comes from the node configured, never from wherever a node points.
+    /// </summary>
+    public static SocketsHttpHandler Handler(FailoverSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Math.Max(4, settings.Observer.BackfillConcurrency),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AllowAutoRedirect = false,
+        };
+    }
+}

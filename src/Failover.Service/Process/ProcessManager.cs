@@ -151,6 +151,7 @@ public sealed partial class ProcessManager
                 await RefreshPermissionAsync(cancellationToken).ConfigureAwait(false);
                 await RefreshFinalizerKeysAsync(cancellationToken).ConfigureAwait(false);
                 await FollowRotationAsync(sample, cancellationToken).ConfigureAwait(false);
+                Rehearsal ??= Rehearse(); // ProcessManager.Rehearsal.cs
                 break;
         }
 

@@ -38,20 +38,39 @@ public sealed class ObserverDeciderTests
     // ---- ranking ----------------------------------------------------------------------------------------------
 
     [Fact]
-    public void Rank_follows_the_highest_lib_then_the_highest_head_then_configuration_order_and_leaves_out_what_cannot_be_followed()
+    public void Rank_follows_the_highest_lib_a_majority_corroborates_then_the_highest_head_then_configuration_order_and_leaves_out_what_cannot_be_followed()
     {
         EndpointCheck[] endpoints =
         [
             Answered("a", head: 160, lib: 150),
-            Answered("b", head: 161, lib: 150),
-            Answered("c", head: 150, lib: 151),
-            Answered("d", head: 161, lib: 150),
+            Answered("b", head: 161, lib: 151),
+            Answered("c", head: 150, lib: 149),
+            Answered("d", head: 161, lib: 151),
             EndpointCheck.Failed("e", EndpointReasons.Timeout, "slow", 170),
             Answered("f", head: 170, lib: 160) with { ChainId = "another" },
         ];
 
-        Assert.Equal(["c", "b", "d", "a"], ObserverDecider.Rank(ObserverState.Empty, ChainId, endpoints).Select(e => e.Endpoint));
+        Assert.Equal(["b", "d", "a", "c"], ObserverDecider.Rank(ObserverState.Empty, ChainId, endpoints).Select(e => e.Endpoint));
     }
+
+    /// <summary>Issue 17.3: an endpoint claiming a LIB the others do not reach is ranked by what they corroborate, not by its claim.</summary>
+    [Fact]
+    public void An_endpoint_claiming_a_higher_lib_than_the_others_does_not_win_the_ranking_alone()
+    {
+        EndpointCheck[] endpoints = [Answered("honest-1", head: 200, lib: 198), Answered("liar", head: 199, lib: 700), Answered("honest-2", head: 200, lib: 198)];
+
+        Assert.Equal(["honest-1", "honest-2", "liar"], ObserverDecider.Rank(ObserverState.Empty, ChainId, endpoints).Select(e => e.Endpoint));
+    }
+
+    [Theory]
+    [InlineData(new uint[0], 0u)]
+    [InlineData(new uint[] { 7 }, 7u)]
+    [InlineData(new uint[] { 9, 3 }, 3u)]
+    [InlineData(new uint[] { 5, 900, 6 }, 6u)]
+    [InlineData(new uint[] { 1, 4, 3, 2 }, 2u)]
+    [InlineData(new uint[] { 8, 8, 1, 8, 1 }, 8u)]
+    public void The_corroborated_lib_is_the_highest_a_majority_reaches(uint[] libs, uint expected) =>
+        Assert.Equal(expected, ObserverDecider.CorroboratedLib(libs));
 
     [Fact]
     public void Rank_tries_an_endpoint_last_judged_inconsistent_after_every_other()
