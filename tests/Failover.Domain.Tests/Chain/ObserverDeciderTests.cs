@@ -271,6 +271,7 @@ public sealed class ObserverDeciderTests
         var poll = new ObserverPoll(Now, ChainId, []);
         Assert.Throws<ArgumentNullException>(() => ObserverDecider.Rank(null!, ChainId, []));
         Assert.Throws<ArgumentNullException>(() => ObserverDecider.Rank(ObserverState.Empty, ChainId, null!));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.CorroboratedLib(null!));
         Assert.Throws<ArgumentNullException>(() => ObserverDecider.IsSampleDue(null!, Chain, 1, Now, Rules));
         Assert.Throws<ArgumentNullException>(() => ObserverDecider.IsSampleDue(ObserverState.Empty, null!, 1, Now, Rules));
         Assert.Throws<ArgumentNullException>(() => ObserverDecider.IsSampleDue(ObserverState.Empty, Chain, 1, Now, null!));
