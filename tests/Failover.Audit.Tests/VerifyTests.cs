@@ -395,39 +395,22 @@ public sealed class VerifyTests(DemoStore demo)
     }
 
     /// <summary>A store whose writers append one event to each stream as the verifier first asks for its row in the stream table.</summary>
-    private sealed class WrittenDuringVerification(IEventStore inner) : IEventStore
+    private sealed class WrittenDuringVerification(IEventStore inner) : DelegatingEventStore(inner)
     {
         public int Appended { get; private set; }
 
-        public async Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default)
+        public override async Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default)
         {
-            var before = await inner.GetStreamMetadataAsync(stream, cancellationToken);
+            var before = await Inner.GetStreamMetadataAsync(stream, cancellationToken);
             if (before is not null)
             {
                 var recovered = new EndpointRecovered("obs-live", "http://node", DateTimeOffset.UnixEpoch);
-                await inner.AppendToStreamAsync(stream, ExpectedVersion.Exact(before.LastVersion), [Failover.Service.Storage.DomainEvents.ToEventData(Guid.NewGuid(), recovered)], cancellationToken);
+                await Inner.AppendToStreamAsync(stream, ExpectedVersion.Exact(before.LastVersion), [Failover.Service.Storage.DomainEvents.ToEventData(Guid.NewGuid(), recovered)], cancellationToken);
                 Appended++;
             }
 
-            return await inner.GetStreamMetadataAsync(stream, cancellationToken);
+            return await Inner.GetStreamMetadataAsync(stream, cancellationToken);
         }
-
-        public Task<AppendResult> AppendToStreamAsync(string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default) =>
-            inner.AppendToStreamAsync(stream, expected, events, cancellationToken);
-
-        public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string stream, Direction direction, long fromVersion, int maxCount, CancellationToken cancellationToken = default) =>
-            inner.ReadStreamAsync(stream, direction, fromVersion, maxCount, cancellationToken);
-
-        public IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition, long maxCount = long.MaxValue, CancellationToken cancellationToken = default) =>
-            inner.ReadAllAsync(fromPosition, maxCount, cancellationToken);
-
-        public IAsyncEnumerable<SubscriptionMessage> SubscribeAsync(long checkpoint, CancellationToken cancellationToken = default) => inner.SubscribeAsync(checkpoint, cancellationToken);
-
-        public IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long checkpoint, CancellationToken cancellationToken = default) => inner.SubscribeToAllAsync(checkpoint, cancellationToken);
-
-        public Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default) => inner.ReadHeadPositionAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Failover.EventStore;
+using Failover.Testing;
 
 namespace Failover.Service.Tests;
 
@@ -7,11 +8,11 @@ namespace Failover.Service.Tests;
 /// A store whose subscriptions deliver nothing past the position the rig has released (<paramref name="released"/>):
 /// how the rig gives each process manager its turn while the manager runs its real loop. Everything else passes through.
 /// </summary>
-internal sealed class GatedStore(IEventStore inner, LogProgress released) : IEventStore
+internal sealed class GatedStore(IEventStore inner, LogProgress released) : DelegatingEventStore(inner)
 {
-    public async IAsyncEnumerable<SubscriptionMessage> SubscribeAsync(long checkpoint, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override async IAsyncEnumerable<SubscriptionMessage> SubscribeAsync(long checkpoint, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var message in inner.SubscribeAsync(checkpoint, cancellationToken).ConfigureAwait(false))
+        await foreach (var message in Inner.SubscribeAsync(checkpoint, cancellationToken).ConfigureAwait(false))
         {
             var position = message switch
             {
@@ -24,7 +25,7 @@ internal sealed class GatedStore(IEventStore inner, LogProgress released) : IEve
         }
     }
 
-    public async IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long checkpoint, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override async IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long checkpoint, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var message in SubscribeAsync(checkpoint, cancellationToken).ConfigureAwait(false))
         {
@@ -34,20 +35,4 @@ internal sealed class GatedStore(IEventStore inner, LogProgress released) : IEve
             }
         }
     }
-
-    public Task<AppendResult> AppendToStreamAsync(string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default) =>
-        inner.AppendToStreamAsync(stream, expected, events, cancellationToken);
-
-    public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string stream, Direction direction, long fromVersion, int maxCount, CancellationToken cancellationToken = default) =>
-        inner.ReadStreamAsync(stream, direction, fromVersion, maxCount, cancellationToken);
-
-    public IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition, long maxCount = long.MaxValue, CancellationToken cancellationToken = default) =>
-        inner.ReadAllAsync(fromPosition, maxCount, cancellationToken);
-
-    public Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default) => inner.GetStreamMetadataAsync(stream, cancellationToken);
-
-    public Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default) => inner.ReadHeadPositionAsync(cancellationToken);
-
-    /// <summary>The store belongs to the rig, which disposes it.</summary>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

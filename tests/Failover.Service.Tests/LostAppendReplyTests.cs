@@ -1,6 +1,7 @@
 using Failover.Domain.Events;
 using Failover.EventStore;
 using Failover.Service.Storage;
+using Failover.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Failover.Service.Tests;
@@ -261,7 +262,7 @@ internal sealed class ReplyLostException(string stream, bool committed = true)
 /// Passes everything to the real store; once armed, the first append to the chosen stream holding an event of the
 /// chosen type commits for real and then throws <see cref="ReplyLostException"/> instead of returning its result.
 /// </summary>
-internal sealed class LostReplyStore(IEventStore inner) : IEventStore
+internal sealed class LostReplyStore(IEventStore inner) : DelegatingEventStore(inner)
 {
     private (string Stream, string Type)? _armed;
 
@@ -275,7 +276,7 @@ internal sealed class LostReplyStore(IEventStore inner) : IEventStore
     /// <summary>The next append to <paramref name="stream"/> fails the same way, but before anything is written.</summary>
     public void FailNextAppend(string stream) => _failing = stream;
 
-    public async Task<AppendResult> AppendToStreamAsync(string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    public override async Task<AppendResult> AppendToStreamAsync(string stream, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
         if (_failing == stream)
         {
@@ -283,7 +284,7 @@ internal sealed class LostReplyStore(IEventStore inner) : IEventStore
             throw new ReplyLostException(stream, committed: false);
         }
 
-        var result = await inner.AppendToStreamAsync(stream, expected, events, cancellationToken);
+        var result = await Inner.AppendToStreamAsync(stream, expected, events, cancellationToken);
         if (_armed is { } armed && armed.Stream == stream && events.Any(e => e.Type == armed.Type))
         {
             _armed = null;
@@ -294,22 +295,9 @@ internal sealed class LostReplyStore(IEventStore inner) : IEventStore
         return result;
     }
 
-    public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string stream, Direction direction, long fromVersion, int maxCount, CancellationToken cancellationToken = default) =>
-        inner.ReadStreamAsync(stream, direction, fromVersion, maxCount, cancellationToken);
-
-    public IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition, long maxCount = long.MaxValue, CancellationToken cancellationToken = default) =>
-        inner.ReadAllAsync(fromPosition, maxCount, cancellationToken);
-
-    public IAsyncEnumerable<SubscriptionMessage> SubscribeAsync(long checkpoint, CancellationToken cancellationToken = default) =>
-        inner.SubscribeAsync(checkpoint, cancellationToken);
-
-    public IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long checkpoint, CancellationToken cancellationToken = default) =>
-        inner.SubscribeToAllAsync(checkpoint, cancellationToken);
-
-    public Task<StreamMetadata?> GetStreamMetadataAsync(string stream, CancellationToken cancellationToken = default) =>
-        inner.GetStreamMetadataAsync(stream, cancellationToken);
-
-    public Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default) => inner.ReadHeadPositionAsync(cancellationToken);
-
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        await Inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
 }

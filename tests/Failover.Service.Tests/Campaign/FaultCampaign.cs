@@ -59,7 +59,7 @@ internal sealed class FaultCampaign
     private readonly FaultSchedule _schedule;
     private readonly DateTimeOffset _start;
     private readonly List<string> _violations = [];
-    private readonly List<(TimeSpan At, string What, Func<Task> Act)> _actions = [];
+    private readonly List<(TimeSpan At, Func<Task> Act)> _actions = [];
     private readonly Dictionary<string, DateTimeOffset> _unhealthySince = [];
     private readonly HashSet<string> _down = [];
     private readonly HashSet<string> _lossy = [];
@@ -150,9 +150,9 @@ internal sealed class FaultCampaign
 
     private TimeSpan Elapsed => _rig.Clock.GetUtcNow() - _start;
 
-    private void At(TimeSpan at, string what, Func<Task> act) => _actions.Add((at, what, act));
+    private void At(TimeSpan at, Func<Task> act) => _actions.Add((at, act));
 
-    private void At(TimeSpan at, string what, Action act) => At(at, what, () =>
+    private void At(TimeSpan at, Action act) => At(at, () =>
     {
         act();
         return Task.CompletedTask;
@@ -165,8 +165,8 @@ internal sealed class FaultCampaign
         switch (fault.Kind)
         {
             case FaultKind.Outage:
-                At(fault.At, "down", () => SetDown(node, true));
-                At(end, "up", () => SetDown(node, false));
+                At(fault.At, () => SetDown(node, true));
+                At(end, () => SetDown(node, false));
                 break;
             case FaultKind.Flapping:
                 var period = TimeSpan.FromSeconds(fault.Variant);
@@ -174,25 +174,25 @@ internal sealed class FaultCampaign
                 for (var t = fault.At; t < end; t += period, down = !down)
                 {
                     var state = down;
-                    At(t, "flap", () => SetDown(node, state));
+                    At(t, () => SetDown(node, state));
                 }
 
-                At(end, "up", () => SetDown(node, false));
+                At(end, () => SetDown(node, false));
                 break;
             case FaultKind.Degraded:
-                At(fault.At, "lossy", () =>
+                At(fault.At, () =>
                 {
                     _rig.Simulator.SetNodeLossy(node, fault.Variant);
                     _lossy.Add(node);
                 });
-                At(end, "healthy", () =>
+                At(end, () =>
                 {
                     _rig.Simulator.SetNodeLossy(node, null);
                     _lossy.Remove(node);
                 });
                 break;
             case FaultKind.Partition:
-                At(fault.At, "partition", () =>
+                At(fault.At, () =>
                 {
                     if (_side is null)
                     {
@@ -201,40 +201,40 @@ internal sealed class FaultCampaign
                         _side = side;
                     }
                 });
-                At(end, "heal", Heal);
+                At(end, Heal);
                 break;
             case FaultKind.ApiStall:
-                At(fault.At, "stall", () => _rig.Simulator.SetApiNodeStalled(fault.Target, true));
-                At(end, "resume", () => _rig.Simulator.SetApiNodeStalled(fault.Target, false));
+                At(fault.At, () => _rig.Simulator.SetApiNodeStalled(fault.Target, true));
+                At(end, () => _rig.Simulator.SetApiNodeStalled(fault.Target, false));
                 break;
             case FaultKind.ApiErrors:
-                At(fault.At, "api errors", () => ApiErrors(fault.Target, fault.Variant));
-                At(end, "api errors over", () => ApiErrors(fault.Target, null));
+                At(fault.At, () => ApiErrors(fault.Target, fault.Variant));
+                At(end, () => ApiErrors(fault.Target, null));
                 break;
             case FaultKind.ApiLie:
-                At(fault.At, "lie", () => Lie(fault.Target, fault.Variant));
-                At(end, "lie over", () => Lie(fault.Target, null));
+                At(fault.At, () => Lie(fault.Target, fault.Variant));
+                At(end, () => Lie(fault.Target, null));
                 break;
             case FaultKind.FinalityStall:
-                At(fault.At, "finality stall", () => _rig.Simulator.SetFinalityStalled(true));
-                At(end, "finality resumes", () => _rig.Simulator.SetFinalityStalled(false));
+                At(fault.At, () => _rig.Simulator.SetFinalityStalled(true));
+                At(end, () => _rig.Simulator.SetFinalityStalled(false));
                 break;
             case FaultKind.PushRefusal:
-                At(fault.At, "refuse pushes", () => _refusalFixture = FaultSchedule.PushRefusals[fault.Variant]);
-                At(end, "accept pushes", () => _refusalFixture = null);
+                At(fault.At, () => _refusalFixture = FaultSchedule.PushRefusals[fault.Variant]);
+                At(end, () => _refusalFixture = null);
                 break;
             case FaultKind.Operator when fault.Variant == 0:
-                At(fault.At, "pause", () => _rig.OperatorAsync(at => new FailoverCommand.Pause("operator", "campaign", at)));
-                At(end, "resume", () => _rig.OperatorAsync(at => new FailoverCommand.Resume("operator", "campaign", at)));
+                At(fault.At, () => _rig.OperatorAsync(at => new FailoverCommand.Pause("operator", "campaign", at)));
+                At(end, () => _rig.OperatorAsync(at => new FailoverCommand.Resume("operator", "campaign", at)));
                 break;
             case FaultKind.Operator when fault.Variant == 1:
-                At(fault.At, "switch", () => _rig.OperatorAsync(at => new FailoverCommand.RequestManualFailover(fault.Target, "operator", "campaign", at)));
+                At(fault.At, () => _rig.OperatorAsync(at => new FailoverCommand.RequestManualFailover(fault.Target, "operator", "campaign", at)));
                 break;
             case FaultKind.Operator:
-                At(fault.At, "rearm", () => _rig.OperatorAsync(at => new FailoverCommand.Rearm("operator", "campaign", at)));
+                At(fault.At, () => _rig.OperatorAsync(at => new FailoverCommand.Rearm("operator", "campaign", at)));
                 break;
             case FaultKind.Crash:
-                At(fault.At, "crash", () =>
+                At(fault.At, () =>
                 {
                     if (_rig.Instances[0].Running)
                     {
@@ -243,8 +243,8 @@ internal sealed class FaultCampaign
                 });
                 break;
             case FaultKind.CrashBeforePush:
-                At(fault.At, "crash at the next push", () => _crashAtNextPush = true);
-                At(end, "no crash at the next push", () => _crashAtNextPush = false);
+                At(fault.At, () => _crashAtNextPush = true);
+                At(end, () => _crashAtNextPush = false);
                 _restartDelay = TimeSpan.FromSeconds(fault.Variant);
                 break;
         }
