@@ -47,7 +47,7 @@ if (Environment.GetEnvironmentVariable("FETCH_ONLY") == "1")
     var fetchWatch = Stopwatch.StartNew();
     for (uint from = 2; from <= head.Number; from += 1000)
     {
-        await endpoint.ReadBlocksAsync(from, Math.Min(head.Number, from + 999), simulator.Roster.OurProducer, concurrency, CancellationToken.None);
+        await endpoint.ReadBlocksAsync(from, Math.Min(head.Number, from + 999), 0, concurrency, CancellationToken.None);
     }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fetch only: {head.Number / fetchWatch.Elapsed.TotalSeconds:N0} blocks/s"));

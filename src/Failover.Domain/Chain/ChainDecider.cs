@@ -1,3 +1,4 @@
+using Failover.Antelope;
 using Failover.Antelope.Scheduling;
 using Failover.Domain.Events;
 
@@ -54,7 +55,7 @@ public static class ChainDecider
                 return run.Stop($"block {first.Number} was scheduled by schedule v{first.HeaderScheduleVersion}, which the endpoint does not report");
             }
 
-            if (Misattributed(schedule, first) is { } wrong)
+            if ((Misattributed(schedule, first) ?? Unsigned(observation, schedule, first)) is { } wrong)
             {
                 return run.Stop(wrong);
             }
@@ -182,6 +183,33 @@ public static class ChainDecider
             : $"block {block.Number} at slot {block.Slot} was produced by {block.Producer}, but schedule v{schedule.Version} gives that slot to {scheduled}";
     }
 
+    /// <summary>
+    /// Why <paramref name="block"/>'s signature does not show its producer made it, or null when it does (or when the
+    /// observation is not checked). The key must be one its producer has in the schedule that scheduled the block or in
+    /// a schedule the endpoint reports as active or pending: which of those took effect at which window is inferred
+    /// from names (<see cref="ActivationIndex"/>), and a key change keeps the names.
+    /// </summary>
+    private static string? Unsigned(ChainObservation observation, ProducerSchedule scheduling, ObservedBlock block)
+    {
+        if (observation.Signatures is not { } check)
+        {
+            return null;
+        }
+
+        if (block.SigningKey is null)
+        {
+            return !block.IsSavanna && block.Number <= check.IrreversibleUpTo
+                ? null
+                : $"block {block.Number} cannot be checked: the endpoint does not serve what its signature is made over";
+        }
+
+        var candidates = new[] { scheduling, observation.Schedules.Active, observation.Schedules.Pending };
+        var signer = PublicKey.TryParse(block.SigningKey, out var key, out _) ? key : null;
+        return signer is not null && candidates.Any(s => s?.Producers.FirstOrDefault(p => p.Producer == block.Producer)?.Authority.Keys.Any(k => k.Key == signer) == true)
+            ? null
+            : $"block {block.Number} names producer {block.Producer}, but its signature recovers to {block.SigningKey}, a key no schedule in force or reported gives {block.Producer}: its producer did not sign it";
+    }
+
     private static ProducerScheduleChanged ScheduleChanged(ChainObservation observation, ProducerSchedule schedule, uint fromSlot, uint fromBlock) => new(
         observation.ChainId,
         schedule.Version,
@@ -200,7 +228,7 @@ public static class ChainDecider
         block.Slot,
         scheduleVersion,
         observation.ObservedAt,
-        block.SigningKey,
+        observation.Signatures is { } check && block.Producer != check.OurProducer ? null : block.SigningKey,
         block.QcBlockNum,
         block.QcBlockNum is null ? null : block.OurFinalizerVoted);
 
@@ -290,7 +318,7 @@ public static class ChainDecider
                 switchFrom = Slots.WindowStart(parent.Slot) + Slots.PerWindow;
             }
 
-            if (Misattributed(scheduling, block) is { } wrong)
+            if ((Misattributed(scheduling, block) ?? Unsigned(observation, scheduling, block)) is { } wrong)
             {
                 return wrong;
             }

@@ -7,7 +7,10 @@ namespace Failover.Domain.Chain;
 
 /// <summary>A block as an endpoint served it.</summary>
 /// <param name="HeaderScheduleVersion">The header's <c>schedule_version</c>: the scheduling version on legacy chains, 2^31 on Savanna.</param>
-/// <param name="SigningKey">The key its signature recovers to, when the observer recovered it (our producer's blocks).</param>
+/// <param name="SigningKey">
+/// The key its signature recovers to (protocol.md §5.6); null when the endpoint does not serve what a legacy block's
+/// signature is made over (Leap serves the header state of reversible blocks only).
+/// </param>
 /// <param name="QcBlockNum">The block its quorum certificate certifies (Savanna, when it carries one and the observer reads them).</param>
 /// <param name="OurFinalizerVoted">Whether one of our finalizer keys voted in that certificate (<see cref="FinalizerVote"/>); null: not known.</param>
 public sealed record ObservedBlock(
@@ -43,7 +46,22 @@ public sealed record ScheduleReport(ProducerSchedule Active, ProducerSchedule? P
 /// the schedules it reported. The branch starts right after a block the chain stream holds (or anywhere when the stream
 /// is empty).
 /// </summary>
-public sealed record ChainObservation(string ChainId, IReadOnlyList<ObservedBlock> Branch, ScheduleReport Schedules, DateTimeOffset ObservedAt);
+/// <param name="Signatures">
+/// When given, every block's signature is checked against the keys its producer is scheduled with, and only our
+/// producer's keys are recorded; null when replaying recorded blocks, whose keys were checked when they were observed.
+/// </param>
+public sealed record ChainObservation(string ChainId, IReadOnlyList<ObservedBlock> Branch, ScheduleReport Schedules, DateTimeOffset ObservedAt, SignatureCheck? Signatures = null);
+
+/// <summary>
+/// How the observer checks what an endpoint serves: a block whose signature does not recover to a key its producer is
+/// scheduled with was not made by that producer (a lying or broken endpoint cannot fake other producers' blocks).
+/// </summary>
+/// <param name="OurProducer">Whose blocks' keys are recorded (they tell which data center signed).</param>
+/// <param name="IrreversibleUpTo">
+/// The LIB a majority of the endpoints reach: a legacy block at or below it may come without the header state its
+/// signature is made over (Leap no longer serves it); above it, a block that cannot be checked is refused.
+/// </param>
+public sealed record SignatureCheck(Name OurProducer, uint IrreversibleUpTo);
 
 /// <summary>The events to append, and — when the observation could not be taken in whole — why it stopped.</summary>
 /// <param name="NeedsBlocksFrom">The branch does not link to the recorded chain: fetch the endpoint's blocks from this number.</param>

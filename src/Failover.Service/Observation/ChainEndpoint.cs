@@ -157,7 +157,7 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
 
     /// <summary>Blocks <paramref name="from"/>..<paramref name="to"/>, read concurrently, in order.</summary>
     public async Task<IReadOnlyList<ObservedBlock>> ReadBlocksAsync(
-        uint from, uint to, Antelope.Name ourProducer, int concurrency, CancellationToken cancellationToken, FinalizerView? finalizers = null)
+        uint from, uint to, uint irreversibleUpTo, int concurrency, CancellationToken cancellationToken, FinalizerView? finalizers = null)
     {
         if (to < from)
         {
@@ -168,23 +168,23 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
         if (blocks.Length == 1)
         {
             // The usual poll: one new block, no need for the parallel loop's workers.
-            blocks[0] = await ReadBlockAsync(from, ourProducer, cancellationToken, finalizers).ConfigureAwait(false);
+            blocks[0] = await ReadBlockAsync(from, irreversibleUpTo, cancellationToken, finalizers).ConfigureAwait(false);
             return blocks;
         }
 
         await Parallel.ForEachAsync(
             Enumerable.Range(0, blocks.Length),
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-            async (i, ct) => blocks[i] = await ReadBlockAsync(from + (uint)i, ourProducer, ct, finalizers).ConfigureAwait(false)).ConfigureAwait(false);
+            async (i, ct) => blocks[i] = await ReadBlockAsync(from + (uint)i, irreversibleUpTo, ct, finalizers).ConfigureAwait(false)).ConfigureAwait(false);
         return blocks;
     }
 
     /// <summary>
-    /// One block; for our producer's blocks (when <paramref name="ourProducer"/> is given), with the key its signature
-    /// recovers to; with <paramref name="finalizers"/>, read whole (<c>get_block</c>) for whether our finalizer voted in
-    /// the certificate it carries.
+    /// One block, with the key its signature recovers to (legacy blocks at or below <paramref name="irreversibleUpTo"/>:
+    /// none, their header state is not asked for); with <paramref name="finalizers"/>, read whole (<c>get_block</c>) for
+    /// whether our finalizer voted in the certificate it carries.
     /// </summary>
-    public async Task<ObservedBlock> ReadBlockAsync(uint number, Antelope.Name? ourProducer, CancellationToken cancellationToken, FinalizerView? finalizers = null)
+    public async Task<ObservedBlock> ReadBlockAsync(uint number, uint irreversibleUpTo, CancellationToken cancellationToken, FinalizerView? finalizers = null)
     {
         var (id, previous, producerText, timestamp, scheduleVersion, signature, qc) = await ReadHeaderAsync(number, finalizers is not null, cancellationToken).ConfigureAwait(false);
         if (id.Length != 64 || BlockId.BlockNum(Checksum256.Parse(id)) != number)
@@ -193,11 +193,9 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
         }
 
         var producer = Antelope.Name.Parse(producerText);
-        string? signingKey = null;
-        if (producer == ourProducer)
-        {
-            signingKey = (await RecoverSignerAsync(id, scheduleVersion, signature, cancellationToken).ConfigureAwait(false))?.ToString();
-        }
+        var signingKey = scheduleVersion != BlockHeader.SavannaScheduleVersion && number <= irreversibleUpTo
+            ? null
+            : (await RecoverSignerAsync(id, scheduleVersion, signature, cancellationToken).ConfigureAwait(false))?.ToString();
 
         // A node without get_block_info serves get_block, certificate included, even when votes are not followed.
         var certificate = qc is null || finalizers is null ? null : QuorumCertificateVotes.FromJson(qc);
@@ -231,7 +229,8 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
 
     /// <summary>
     /// Savanna blocks are signed over their id; legacy blocks over the sig_digest, which needs the header state of
-    /// <c>get_block_header_state</c> (reversible blocks only on Leap). Null when the key cannot be recovered.
+    /// <c>get_block_header_state</c> (reversible blocks only on Leap), whose header must hash to the block's id. Null
+    /// when the endpoint does not serve that header state; a signature that recovers to no key is malformed.
     /// </summary>
     private async Task<PublicKey?> RecoverSignerAsync(string id, uint scheduleVersion, string signatureText, CancellationToken cancellationToken)
     {
@@ -250,9 +249,15 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
                 return null;
             }
 
+            var header = BlockHeader.FromWire(state.Header);
+            if (header.ComputeId() != blockId)
+            {
+                throw new FormatException($"{Name} served a header state for block {id} whose header hashes to {header.ComputeId()}.");
+            }
+
             return BlockSignature.RecoverLegacySigner(
                 signature,
-                BlockHeader.FromWire(state.Header),
+                header,
                 Checksum256.Parse(state.BlockrootMerkle.ActiveNodes[^1]),
                 Checksum256.Parse(state.PendingSchedule.ScheduleHash));
         }

@@ -60,6 +60,12 @@ public sealed class Observer
 
     public string ObserverStream => Streams.Observer(_settings.ObserverId);
 
+    /// <summary>
+    /// Called after every poll, whatever it found (systemd's watchdog is fed from here: an observer whose loop stops is
+    /// restarted, one that keeps polling a failing chain or store is not).
+    /// </summary>
+    public Action? PollCompleted { get; init; }
+
     /// <summary>Polls until cancelled: at once again while behind, else every poll interval.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -76,6 +82,7 @@ public sealed class Observer
                 outcome = new PollOutcome(0, 0, false, e.Message);
             }
 
+            PollCompleted?.Invoke();
             if (!outcome.Behind)
             {
                 await Task.Delay(_settings.Observer.PollInterval, _time, cancellationToken).ConfigureAwait(false);
@@ -98,6 +105,8 @@ public sealed class Observer
         string? problem = null;
         var appended = 0;
         EndpointRead? followed = null;
+        var signatures = new SignatureCheck(_settings.Producer, ObserverDecider.CorroboratedLib(
+            [.. checks.Where(c => c.FailureReason is null && c.ChainId == _chainId).Select(c => c.LastIrreversibleBlockNum)]));
         foreach (var ranked in ObserverDecider.Rank(_state, _chainId!, checks))
         {
             var index = Array.IndexOf(checks, ranked);
@@ -106,7 +115,7 @@ public sealed class Observer
             string? failure;
             try
             {
-                (count, failure) = await FollowAsync(candidate, now, cancellationToken).ConfigureAwait(false);
+                (count, failure) = await FollowAsync(candidate, signatures, now, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (EndpointFailures.Classify(e) is { } reason)
             {
@@ -168,8 +177,11 @@ public sealed class Observer
         return true;
     }
 
-    /// <summary>Reads the endpoint's blocks after the recorded head (a batch at most) and appends what the domain decides.</summary>
-    private async Task<(int Appended, string? Problem)> FollowAsync(EndpointRead read, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the endpoint's blocks after the recorded head (a batch at most) and appends what the domain decides, every
+    /// block's signature checked (<paramref name="signatures"/>).
+    /// </summary>
+    private async Task<(int Appended, string? Problem)> FollowAsync(EndpointRead read, SignatureCheck signatures, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var endpoint = read.Endpoint;
         var info = read.Info!;
@@ -182,15 +194,15 @@ public sealed class Observer
             }
 
             var (from, to) = range;
-            var branch = (await endpoint.ReadBlocksAsync(from, to, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken, read.Finalizers).ConfigureAwait(false)).ToList();
+            var branch = (await endpoint.ReadBlocksAsync(from, to, signatures.IrreversibleUpTo, _settings.Observer.BackfillConcurrency, cancellationToken, read.Finalizers).ConfigureAwait(false)).ToList();
             var report = read.Schedules!;
             ChainDecision decision;
             while (true)
             {
-                decision = ChainDecider.Decide(_chain, new ChainObservation(_chainId!, branch, report, now));
+                decision = ChainDecider.Decide(_chain, new ChainObservation(_chainId!, branch, report, now, signatures));
                 if (decision.NeedsBlocksFrom is { } earlier && earlier < branch[0].Number && branch[0].Number - earlier <= ObservedChain.KeptBlocks)
                 {
-                    var missing = await endpoint.ReadBlocksAsync(earlier, branch[0].Number - 1, _settings.Producer, _settings.Observer.BackfillConcurrency, cancellationToken, read.Finalizers).ConfigureAwait(false);
+                    var missing = await endpoint.ReadBlocksAsync(earlier, branch[0].Number - 1, signatures.IrreversibleUpTo, _settings.Observer.BackfillConcurrency, cancellationToken, read.Finalizers).ConfigureAwait(false);
                     branch.InsertRange(0, missing);
                     continue;
                 }

@@ -82,7 +82,7 @@ internal sealed class ChainFacts(Func<IEnumerable<ChainEndpoint>> endpoints, Fun
         _consensus = await ReadAsync(_consensus, fresh: false, "chain's consensus (a block header)", async endpoint =>
         {
             var number = blockNum ?? (await endpoint.Client.GetInfoAsync(cancellationToken).ConfigureAwait(false)).HeadBlockNum;
-            var block = await endpoint.ReadBlockAsync(number, null, cancellationToken).ConfigureAwait(false);
+            var block = await endpoint.ReadBlockAsync(number, irreversibleUpTo: number, cancellationToken).ConfigureAwait(false);
             return new ChainConsensus(block.IsSavanna ? ConsensusKind.Savanna : ConsensusKind.Legacy, block.Number, block.HeaderScheduleVersion);
         }).ConfigureAwait(false);
         return _consensus;
