@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Failover.Service.Metrics;
+using Failover.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Failover.Api.Tests;
@@ -42,6 +43,7 @@ public sealed partial class HealthAndMetricsTests : IAsyncLifetime
     {
         // An append through the service's own store (the rig's observer appends to the store directly).
         await (await _client.PostJsonAsync("/api/automation/pause", new { reason = "metrics" }, Token)).JsonAsync(HttpStatusCode.OK);
+        await _factory.Services.GetRequiredService<FailoverMetrics>().WaitForPositionAsync(await _rig.Store.ReadHeadPositionAsync()).WaitAsync(TimeSpan.FromSeconds(30));
         var response = await _client.GetAsync(new Uri("/metrics", UriKind.Relative));
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -61,8 +63,36 @@ public sealed partial class HealthAndMetricsTests : IAsyncLifetime
         Assert.Equal(0, Value(text, "failover_our_consecutive_missed_blocks", ("producer", ApiRig.Ours)));
         Assert.Equal(1, Value(text, "failover_endpoint_up", ("endpoint", "http://simulator")));
         Assert.True(Value(text, "failover_store_append_duration_seconds_count") >= 1);
+        Assert.Equal([0, 1, 0], new[] { "armed", "paused", "latched" }.Select(state => Value(text, "failover_automation", ("state", state))));
+        Assert.Equal(0, Value(text, "failover_rotation_in_flight_seconds"));
+        Assert.Equal(0, Value(text, "failover_awaiting_operator"));
+        Assert.Equal(0, Value(text, "failover_finalizer_silent_certificates"));
         Assert.Matches(@"failover_store_append_duration_seconds_bucket\{[^}]*le=""0.005""", text);
     }
+
+    /// <summary>issue 18.4: what Prometheus scrapes is well formed, and the alert rules and the dashboard read only metrics that exist.</summary>
+    [Fact]
+    public async Task The_metrics_pass_promtool_and_every_metric_the_alert_rules_and_the_dashboard_read_is_exported()
+    {
+        // Counters and histograms appear with their first measurement: an append through the service's store, an alert.
+        await (await _client.PostJsonAsync("/api/automation/pause", new { reason = "metrics" }, Token)).JsonAsync(HttpStatusCode.OK);
+        _factory.Services.GetRequiredService<FailoverMetrics>().RecordAlert("ops", "delivered");
+        var text = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        var check = await ExternalTool.RunAsync("promtool", ["check", "metrics"], standardInput: text);
+        Assert.True(check.ExitCode == 0, check.ToString());
+
+        var exported = MetricName().Matches(text).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in new[] { "deploy/prometheus/failover-rules.yml", "deploy/grafana/dashboards/failover.json" })
+        {
+            var used = MetricName().Matches(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, file))).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+            Assert.NotEmpty(used);
+            Assert.All(used, name => Assert.True(exported.Contains(name), $"{file} reads {name}, which /metrics does not export"));
+        }
+    }
+
+    [GeneratedRegex(@"\bfailover_[a-z0-9_]+\b")]
+    private static partial Regex MetricName();
 
     /// <summary>The value of the one sample of <paramref name="metric"/> carrying these labels (any others allowed).</summary>
     private static double Value(string exposition, string metric, params (string Name, string Value)[] labels)

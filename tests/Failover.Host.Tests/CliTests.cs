@@ -13,12 +13,23 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task Version_prints_a_version_and_exits_zero()
+    public async Task Version_prints_the_version_the_commit_and_the_runtime_and_exits_zero()
     {
         var result = await CliRunner.RunAsync("version");
         Assert.Equal(0, result.ExitCode);
-        Assert.False(string.IsNullOrWhiteSpace(result.Out));
+        var lines = result.Out.Trim().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Matches(@"^failover \d+\.\d+\.\d+", lines[0]);
+        Assert.Matches("^commit ([0-9a-f]{40}|unknown)$", lines[1]);
+        Assert.Equal($"runtime {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} ({System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})", lines[2]);
     }
+
+    [Theory]
+    [InlineData("1.0.0+16e4e194d4982f6eab3e4dbeaf682a9f5a6765af", "failover 1.0.0\ncommit 16e4e194d4982f6eab3e4dbeaf682a9f5a6765af")]
+    [InlineData("1.2.3", "failover 1.2.3\ncommit unknown")]
+    [InlineData(null, "failover unknown\ncommit unknown")]
+    public void Version_splits_the_commit_from_the_informational_version(string? informational, string expected) =>
+        Assert.Equal(expected + "\nruntime .NET 10.0.1 (linux-x64)", Commands.VersionCommand.Describe(informational, ".NET 10.0.1", "linux-x64"));
 
     public static TheoryData<string, string[]> PrivateKeysOnTheCommandLine()
     {

@@ -15,6 +15,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
@@ -64,6 +66,8 @@ public static class FailoverApplication
             builder.WebHost.UseUrls([.. options.Urls]);
         }
 
+        // Requests are logged when they fail, not each one (a journal is read by people); a configuration can say otherwise.
+        builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")]);
         if (options.Configuration is { } configuration)
         {
             builder.Configuration.AddConfiguration(configuration);
@@ -86,6 +90,9 @@ public static class FailoverApplication
         }
 
         var services = builder.Services;
+        // Under systemd (a no-op elsewhere): READY=1 once started, STOPPING=1, journald's one-line log format without colour.
+        services.AddSystemd();
+        services.AddSingleton(sp => new SystemdWatchdog(sp.GetService<ISystemdNotifier>(), TimeProvider.System, Environment.GetEnvironmentVariable("WATCHDOG_USEC")));
         services.AddSingleton(settings);
         // Every append is timed (failover_store_append_duration_seconds): everything below gets the decorated store.
         services.AddSingleton<FailoverMetrics>();
@@ -95,7 +102,10 @@ public static class FailoverApplication
         {
             Timeout = Timeout.InfiniteTimeSpan, // each call has its own limit (ChainApiOptions.Timeout)
         }));
-        services.AddSingleton(sp => new Observer(settings, sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Observer>()));
+        services.AddSingleton(sp => new Observer(settings, sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ChainHttp>().Client, options.Time, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Observer>())
+        {
+            PollCompleted = sp.GetRequiredService<SystemdWatchdog>().Beat,
+        });
         foreach (var readModel in ReadModelSet.For(settings.Producer.ToString()))
         {
             services.AddSingleton(new HostedProjection(new ReadModelProjection(readModel), new ProjectionProgress()));

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Failover.Domain.Chain;
 using Failover.Domain.Events;
+using Failover.Domain.Process;
 using Failover.EventStore;
 using Failover.Service.Configuration;
 
@@ -18,6 +19,8 @@ public sealed class FailoverMetrics : IDisposable
 
     /// <summary>Append latency buckets in seconds: SQLite commits take well under a millisecond to tens of milliseconds.</summary>
     private static readonly double[] AppendBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+    private static readonly string[] AutomationStates = ["armed", "paused", "latched"];
 
     private readonly Meter _meter;
     private readonly TimeProvider _time;
@@ -37,6 +40,8 @@ public sealed class FailoverMetrics : IDisposable
     private int? _ourConsecutiveMissed;
     private DateTimeOffset? _lastSampleAt;
     private ObserverState _observer = ObserverState.Empty;
+    private FailoverProcess _process = FailoverProcess.Initial;
+    private int _silentCertificates;
     private readonly LogProgress _progress = new();
 
     public FailoverMetrics(IMeterFactory meters, TimeProvider time, FailoverSettings settings)
@@ -62,6 +67,14 @@ public sealed class FailoverMetrics : IDisposable
             "Our producer's current run of consecutive missed scheduled blocks, at the latest sample.");
         _meter.CreateObservableGauge("failover_endpoint_up", EndpointsUp, null,
             "1 while the observer judges the chain API endpoint healthy and agreeing with the recorded chain, else 0.");
+        _meter.CreateObservableGauge("failover_automation", Automation, null,
+            "1 for the state automation is in (label state: armed, paused by an operator, latched at the rotation cap), 0 for the others.");
+        _meter.CreateObservableGauge("failover_rotation_in_flight", RotationInFlight, "s",
+            "Time since the rotation under way was requested (0 when none is): requested, submitted or rotated, not yet in force.");
+        _meter.CreateObservableGauge("failover_awaiting_operator", AwaitingOperator, null,
+            "1 while automation cannot finish the latest rotation on its own and waits for an operator, else 0.");
+        _meter.CreateObservableGauge("failover_finalizer_silent_certificates", SilentCertificates, null,
+            "Quorum certificates in a row, on the recorded chain, that our finalizer did not vote in (Savanna; 0 when it voted in the latest).");
     }
 
     /// <summary>When this service's observer last recorded a participation sample (readiness: is it within its lag budget?).</summary>
@@ -113,12 +126,26 @@ public sealed class FailoverMetrics : IDisposable
             }
         }
 
+        if (@event is IProcessEvent process && process.Producer == _producer)
+        {
+            lock (_lock)
+            {
+                _process = _process.Apply(process);
+            }
+        }
+
         switch (@event)
         {
             case BlockProduced e:
                 lock (_lock)
                 {
                     _headTime = _headTime is { } t && t > e.Timestamp ? t : e.Timestamp;
+                    _silentCertificates = e.OurFinalizerVoted switch
+                    {
+                        false => _silentCertificates + 1,
+                        true => 0,
+                        null => _silentCertificates,
+                    };
                 }
 
                 break;
@@ -177,6 +204,40 @@ public sealed class FailoverMetrics : IDisposable
         lock (_lock)
         {
             _endpoints[endpoint] = up;
+        }
+    }
+
+    private List<Measurement<long>> Automation()
+    {
+        lock (_lock)
+        {
+            var state = _process.Latched ? "latched" : _process.AutomationPaused ? "paused" : "armed";
+            return [.. AutomationStates.Select(s => new Measurement<long>(s == state ? 1 : 0, new KeyValuePair<string, object?>("state", s)))];
+        }
+    }
+
+    private List<Measurement<double>> RotationInFlight()
+    {
+        lock (_lock)
+        {
+            var age = _process is { RotationInFlight: true, CurrentRotation: { } rotation } ? (_time.GetUtcNow() - rotation.RequestedAt).TotalSeconds : 0;
+            return [new Measurement<double>(Math.Max(0, age))];
+        }
+    }
+
+    private List<Measurement<long>> AwaitingOperator()
+    {
+        lock (_lock)
+        {
+            return [new Measurement<long>(_process.AwaitingOperator is null ? 0 : 1)];
+        }
+    }
+
+    private List<Measurement<long>> SilentCertificates()
+    {
+        lock (_lock)
+        {
+            return [new Measurement<long>(_silentCertificates)];
         }
     }
 

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Failover.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace Failover.Host.Tests;
+
+/// <summary>
+/// issue 18: the deployment files hold up to the tools operators run them with — systemd-analyze for the unit,
+/// promtool for the Prometheus configuration and rules (each rule's unit test included) — and the container files
+/// reference what exists and keep keys out.
+/// </summary>
+public sealed partial class DeployTests
+{
+    private static string Repo(string path) => Path.Combine(RepositoryRoot.Path, path);
+
+    private const string Unit = "deploy/systemd/failover.service";
+
+    [Fact]
+    public async Task The_systemd_unit_verifies_with_the_binary_where_it_expects_it()
+    {
+        // systemd-analyze verify checks that ExecStart's binary exists: point it at this build's, change nothing else.
+        var binary = Path.Combine(RepositoryRoot.Path, "src/Failover.Host/bin/Debug/net10.0/failover");
+        Assert.True(File.Exists(binary), $"{binary} is built before the tests run");
+        var directory = Directory.CreateTempSubdirectory("failover-unit-");
+        var unit = Path.Combine(directory.FullName, "failover.service");
+        await File.WriteAllTextAsync(unit, (await File.ReadAllTextAsync(Repo(Unit))).Replace("/usr/local/bin/failover", binary, StringComparison.Ordinal));
+
+        var result = await ExternalTool.RunAsync("systemd-analyze", ["verify", unit]);
+
+        Assert.True(result.ExitCode == 0 && result.Output.Trim().Length == 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task The_systemd_unit_scores_2_or_better_in_systemd_analyze_security_and_the_runbook_gives_that_score()
+    {
+        var result = await ExternalTool.RunAsync("systemd-analyze", ["security", "--offline=true", "--no-pager", Repo(Unit)]);
+
+        var score = ExposureLevel().Match(result.Output);
+        Assert.True(score.Success, result.ToString());
+        var exposure = double.Parse(score.Groups["score"].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(exposure, 0, 2.0);
+        Assert.Contains($"systemd-analyze security` scores it **{score.Groups["score"].Value} {score.Groups["verdict"].Value}**", await File.ReadAllTextAsync(Repo("docs/operations.md")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Type=notify")]
+    [InlineData("WatchdogSec=")]
+    [InlineData("LoadCredential=signing-key:")]
+    [InlineData("Environment=FAILOVER__Signer__KeyFile=%d/signing-key")]
+    [InlineData("DynamicUser=yes")]
+    [InlineData("StateDirectory=failover")]
+    [InlineData("ProtectSystem=strict")]
+    [InlineData("NoNewPrivileges=yes")]
+    [InlineData("PrivateTmp=yes")]
+    [InlineData("CapabilityBoundingSet=\n")]
+    public async Task The_systemd_unit_runs_notify_with_a_watchdog_the_key_as_a_credential_and_no_privileges(string line) =>
+        Assert.Contains(line, (await File.ReadAllTextAsync(Repo(Unit))).ReplaceLineEndings("\n"), StringComparison.Ordinal);
+
+    [Fact]
+    public async Task The_alert_rules_pass_promtool_check_and_their_unit_tests()
+    {
+        var check = await ExternalTool.RunAsync("promtool", ["check", "rules", "failover-rules.yml"], Repo("deploy/prometheus"));
+        Assert.True(check.ExitCode == 0, check.ToString());
+        var tests = await ExternalTool.RunAsync("promtool", ["test", "rules", "failover-rules.test.yml"], Repo("deploy/prometheus"));
+        Assert.True(tests.ExitCode == 0, tests.ToString());
+    }
+
+    [Fact]
+    public async Task Every_alert_rule_has_a_unit_test()
+    {
+        var rules = AlertNames().Matches(await File.ReadAllTextAsync(Repo("deploy/prometheus/failover-rules.yml"))).Select(m => m.Groups["name"].Value).ToHashSet();
+        var tested = TestedAlerts().Matches(await File.ReadAllTextAsync(Repo("deploy/prometheus/failover-rules.test.yml"))).Select(m => m.Groups["name"].Value).ToHashSet();
+        Assert.NotEmpty(rules);
+        Assert.Empty(rules.Except(tested));
+    }
+
+    [Fact]
+    public async Task The_prometheus_configuration_passes_promtool_check_config()
+    {
+        var result = await ExternalTool.RunAsync("promtool", ["check", "config", "prometheus.yml"], Repo("deploy/prometheus"));
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
+    public void The_compose_file_parses_and_every_file_it_mounts_or_builds_from_exists()
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(Repo("docker-compose.yml")))
+        {
+            yaml.Load(reader);
+        }
+
+        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+        Assert.Equal(
+            ["eventstore", "failover-dc1", "failover-dc2", "grafana", "prometheus", "simulator"],
+            services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order(StringComparer.Ordinal));
+        var referenced = new List<string>();
+        foreach (var (_, node) in services.Children)
+        {
+            var service = (YamlMappingNode)node;
+            if (service.Children.TryGetValue("build", out var build))
+            {
+                var b = (YamlMappingNode)build;
+                referenced.Add(Path.Combine(((YamlScalarNode)b["context"]).Value!, ((YamlScalarNode)b["dockerfile"]).Value!));
+            }
+
+            if (service.Children.TryGetValue("volumes", out var volumes))
+            {
+                referenced.AddRange(((YamlSequenceNode)volumes).Select(v => ((YamlScalarNode)v).Value!.Split(':')[0]).Where(source => source.StartsWith("./", StringComparison.Ordinal)));
+            }
+        }
+
+        Assert.Contains("./deploy/prometheus/failover-rules.yml", referenced);
+        Assert.All(referenced, file => Assert.True(File.Exists(Repo(file)) || Directory.Exists(Repo(file)), $"{file} does not exist"));
+        Assert.Equal(2, services.Children.Values.Count(s => ((YamlMappingNode)s).Children.TryGetValue("environment", out var env)
+            && ((YamlMappingNode)env).Children.ContainsKey("Failover__ObserverId")));
+    }
+
+    [Fact]
+    public async Task The_image_runs_as_a_non_root_user_and_its_build_context_leaves_keys_stores_and_build_output_out()
+    {
+        var dockerfile = await File.ReadAllTextAsync(Repo("Dockerfile"));
+        Assert.Matches(@"(?m)^USER app$", dockerfile);
+        Assert.DoesNotMatch(@"(?m)^(ENV|ARG).*(KEY|key)\s*=", dockerfile);
+        var ignored = (await File.ReadAllLinesAsync(Repo(".dockerignore"))).Where(l => l.Length > 0 && !l.StartsWith('#')).ToHashSet();
+        Assert.Superset(new HashSet<string> { "deploy/keys/", "**/*.key", "**/*.db", "**/bin/", "**/obj/", ".git" }, ignored);
+    }
+
+    [GeneratedRegex(@"Overall exposure level for failover\.service: (?<score>\d+\.\d) (?<verdict>[A-Z]+)")]
+    private static partial Regex ExposureLevel();
+
+    [GeneratedRegex(@"- alert: (?<name>\w+)")]
+    private static partial Regex AlertNames();
+
+    [GeneratedRegex(@"alertname: (?<name>\w+)")]
+    private static partial Regex TestedAlerts();
+}
