@@ -17,7 +17,9 @@ RUN mkdir -p /var/lib/failover && chown app:app /var/lib/failover
 VOLUME /var/lib/failover
 USER app
 # A 4 MB first-generation budget: the runtime sizes it from the CPU's L3 cache otherwise (docs/performance.md).
+# The single-file binary unpacks its native library (SQLite) at first start: into the /tmp tmpfs, as the root is read-only.
 ENV DOTNET_GCgen0size=0x400000 \
+    DOTNET_BUNDLE_EXTRACT_BASE_DIR=/tmp/.net \
     DOTNET_NOLOGO=1
 EXPOSE 5080
 ENTRYPOINT ["/usr/local/bin/failover"]

@@ -3,12 +3,14 @@
 with the default policy (early detection on), for a number of minutes; the service's resident memory (peak and at the
 end, from /proc) and its CPU time over the run after the first minute, as a share of one core.
 
-Usage: scripts/footprint.py [--failover PATH] [--minutes 10] [--dir DIR]
+Usage: scripts/footprint.py [--failover PATH] [--minutes 10] [--dir DIR] [--bare]
   --failover  the built CLI (default: src/Failover.Host/bin/Release/net10.0/failover; build it first with
               `dotnet build -c Release src/Failover.Host`) — not `dotnet run`, whose process is the SDK's, not the service's
+  --bare      without the runtime settings the systemd unit gives the service (its `Environment=DOTNET_…` lines, read
+              from deploy/systemd/failover.service): by default the service runs as installed
 """
 import argparse, os, signal, subprocess, time
-from simdrill import wait_for, write_service_config
+from simdrill import unit_runtime_settings, wait_for, write_service_config
 
 p = argparse.ArgumentParser()
 p.add_argument("--failover", default="src/Failover.Host/bin/Release/net10.0/failover")
@@ -16,7 +18,9 @@ p.add_argument("--minutes", type=float, default=10)
 p.add_argument("--dir", default="/tmp/failover-footprint")
 p.add_argument("--sim-port", type=int, default=8898)
 p.add_argument("--api-port", type=int, default=5198)
+p.add_argument("--bare", action="store_true")
 args = p.parse_args()
+runtime_settings = {} if args.bare else unit_runtime_settings()
 
 SIM = f"http://127.0.0.1:{args.sim_port}"
 API = f"http://127.0.0.1:{args.api_port}"
@@ -40,7 +44,7 @@ simulate = subprocess.Popen([args.failover, "simulate", "--urls", SIM, "--speed"
 wait_for(SIM + "/sim/state")
 config, _ = write_service_config(SIM, args.dir, "obs-footprint")
 
-service = subprocess.Popen([args.failover, "run", "--config", config, "--urls", API],
+service = subprocess.Popen([args.failover, "run", "--config", config, "--urls", API], env={**os.environ, **runtime_settings},
                            stdout=open(path("run.log"), "w"), stderr=subprocess.STDOUT)
 wait_for(API + "/health/live")
 started = time.monotonic()
@@ -61,6 +65,7 @@ service.send_signal(signal.SIGTERM)
 service.wait(timeout=60)
 simulate.send_signal(signal.SIGTERM)
 simulate.wait(timeout=60)
+print(f"runtime settings: {runtime_settings or 'none (bare)'}")
 print(f"{args.minutes:g} min following a real-time chain: peak RSS {end_hwm:.0f} MB, RSS at the end {end_rss:.0f} MB, "
       f"RSS after 1 min {next(s[1] for s in samples if s[0] >= 60):.0f} MB; CPU {share:.2f} % of one core after the first minute "
       f"({end_cpu:.1f} s of CPU in all)")

@@ -32,3 +32,10 @@ def write_service_config(sim, directory, observer_id):
     path = os.path.join(directory, "failover.json")
     json.dump(config, open(path, "w"), indent=2)
     return path, state
+
+
+def unit_runtime_settings():
+    """The runtime settings the systemd unit gives the service (its `Environment=DOTNET_…` lines), so that a drill runs
+    the service as installed."""
+    unit = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "systemd", "failover.service")
+    return dict(line.strip()[len("Environment="):].split("=", 1) for line in open(unit) if line.startswith("Environment=DOTNET_"))

@@ -12,7 +12,7 @@ Usage: scripts/steady-day.py [--failover PATH] [--dir DIR] [--speed 60] [--hours
   --failover  the built CLI (default: src/Failover.Host/bin/Release/net10.0/failover; `dotnet build -c Release src/Failover.Host`)
 """
 import argparse, datetime, json, os, signal, sqlite3, subprocess, time, urllib.request
-from simdrill import wait_for, write_service_config
+from simdrill import unit_runtime_settings, wait_for, write_service_config
 
 p = argparse.ArgumentParser()
 p.add_argument("--failover", default="src/Failover.Host/bin/Release/net10.0/failover")
@@ -58,7 +58,8 @@ config = json.load(open(config_path))
 config["Failover"]["Policy"] = {"MaxRotationsPer24h": "12"}
 json.dump(config, open(config_path, "w"), indent=2)
 
-service = subprocess.Popen([args.failover, "run", "--config", config_path, "--urls", API, "--simulator-clock", SIM],
+# As installed: with the runtime settings of the systemd unit.
+service = subprocess.Popen([args.failover, "run", "--config", config_path, "--urls", API, "--simulator-clock", SIM], env={**os.environ, **unit_runtime_settings()},
                            stdout=open(path("run.log"), "w"), stderr=subprocess.STDOUT)
 wait_for(API + "/health/live")
 ours = next(p for p in state["producers"] if p["name"] == "failover.bp")

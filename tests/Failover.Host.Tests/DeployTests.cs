@@ -49,6 +49,8 @@ public sealed partial class DeployTests
     [InlineData("LoadCredential=signing-key:")]
     [InlineData("Environment=FAILOVER__Signer__KeyFile=%d/signing-key")]
     [InlineData("DynamicUser=yes")]
+    [InlineData("Environment=DOTNET_BUNDLE_EXTRACT_BASE_DIR=%C/failover")]
+    [InlineData("CacheDirectory=failover")]
     [InlineData("StateDirectory=failover")]
     [InlineData("ProtectSystem=strict")]
     [InlineData("NoNewPrivileges=yes")]

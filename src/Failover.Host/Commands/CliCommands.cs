@@ -13,6 +13,7 @@ internal static class CliCommands
         yield return SimulateCommand.Create(console);
         yield return DemoCommand.Create(console);
         yield return RunCommand.Create(console);
+        yield return CheckCommand.Create(console);
         yield return RoundsCommand.Create(console);
         yield return AuditCommand.Create(console);
         foreach (var command in OperatorCommands.Create(console))

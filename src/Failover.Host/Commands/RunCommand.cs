@@ -85,18 +85,23 @@ internal static partial class RunCommand
         return builder.Add(environment).Build();
     }
 
-    private static async Task<int> RunAsync(CliConsole console, FileInfo? configFile, string urls, string? simulatorClock, CancellationToken cancellationToken)
+    /// <summary>
+    /// The configuration and the settings it gives, or the exit code when it does not give any: a file that does not
+    /// exist or parse, or every problem it has listed (exit 2). Warnings are printed and the settings returned.
+    /// </summary>
+    public static async Task<(IConfigurationRoot? Configuration, FailoverSettings? Settings, int ExitCode)> LoadSettingsAsync(CliConsole console, FileInfo? configFile)
     {
+        ArgumentNullException.ThrowIfNull(console);
         if (configFile is { Exists: false })
         {
             await console.Error.WriteLineAsync($"--config: {configFile.FullName} does not exist.").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            return (null, null, ExitCodes.Usage);
         }
 
         if (TryBuildConfiguration(configFile, out var unreadable) is not { } configuration)
         {
             await console.Error.WriteLineAsync($"The configuration could not be read: {unreadable}").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            return (null, null, ExitCodes.Usage);
         }
 
         var loaded = FailoverSettingsLoader.Load(configuration);
@@ -108,7 +113,7 @@ internal static partial class RunCommand
                 await console.Error.WriteLineAsync("  - " + problem).ConfigureAwait(false);
             }
 
-            return ExitCodes.Usage;
+            return (configuration, null, ExitCodes.Usage);
         }
 
         foreach (var warning in loaded.Warnings)
@@ -116,8 +121,19 @@ internal static partial class RunCommand
             await console.Error.WriteLineAsync("WARNING: " + warning).ConfigureAwait(false);
         }
 
+        return (configuration, settings, ExitCodes.Ok);
+    }
+
+    private static async Task<int> RunAsync(CliConsole console, FileInfo? configFile, string urls, string? simulatorClock, CancellationToken cancellationToken)
+    {
+        var (configuration, loadedSettings, exitCode) = await LoadSettingsAsync(console, configFile).ConfigureAwait(false);
+        if (loadedSettings is not { } settings)
+        {
+            return exitCode;
+        }
+
         var listen = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (!configuration.GetSection("Kestrel:Endpoints").Exists() && BusyUrl(listen) is { } busy)
+        if (!configuration!.GetSection("Kestrel:Endpoints").Exists() && BusyUrl(listen) is { } busy)
         {
             // Before the store is opened or anything starts (Kestrel would bind only after the observer had started).
             await console.Error.WriteLineAsync(AddressInUse(busy)).ConfigureAwait(false);

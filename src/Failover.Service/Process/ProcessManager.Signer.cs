@@ -4,6 +4,7 @@ using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.SystemContract;
 using Failover.Domain.Decisions;
 using Failover.Domain.Process;
+using Failover.Service.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Failover.Service.Process;
@@ -94,9 +95,13 @@ public sealed partial class ProcessManager
     }
 
     /// <summary>The account's signing permission as the domain's rule reads it (keys that do not parse weigh nothing).</summary>
-    private IReadOnlyList<PermissionProblem> PermissionProblems(GetAccountResult account)
+    private IReadOnlyList<PermissionProblem> PermissionProblems(GetAccountResult account) =>
+        PermissionProblems(account, _settings, _signingKey);
+
+    /// <summary>What <see cref="SigningPermissionRule"/> finds wrong with the signing permission in <paramref name="account"/>.</summary>
+    internal static IReadOnlyList<PermissionProblem> PermissionProblems(GetAccountResult account, FailoverSettings settings, PublicKey? signingKey)
     {
-        var permission = _settings.Signer.Permission.ToString();
+        var permission = settings.Signer.Permission.ToString();
         var found = account.Permissions.FirstOrDefault(p => p.PermName == permission) is { } p
             ? new PermissionOnChain(
                 p.PermName,
@@ -104,7 +109,7 @@ public sealed partial class ProcessManager
                 [.. p.RequiredAuth.Keys.Select(k => PublicKey.TryParse(k.Key, out var key, out _) ? new KeyWeight(key!, k.Weight) : null).OfType<KeyWeight>()],
                 [.. (p.LinkedActions ?? []).Select(l => (l.Account, l.Action))])
             : null;
-        return SigningPermissionRule.Problems(_producer, permission, _settings.Consensus, found, _signingKey);
+        return SigningPermissionRule.Problems(settings.Producer.ToString(), permission, settings.Consensus, found, signingKey);
     }
 
     /// <summary>Keeps the newest reading; a problem is logged when it appears, and that all are gone once they are.</summary>
