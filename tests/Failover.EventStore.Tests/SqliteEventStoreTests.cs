@@ -58,6 +58,32 @@ public sealed class SqliteEventStoreTests : EventStoreAcceptanceTests
         Assert.Equal("wal", await command.ExecuteScalarAsync());
     }
 
+    /// <summary>issue 18.7: the log holds the operators' decisions and the rotation's signed transactions: the owner's only.</summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_new_store_file_and_its_write_ahead_log_are_readable_and_writable_by_their_owner_only()
+    {
+        await Store.AppendToStreamAsync("s", ExpectedVersion.NoStream, [new EventData(Guid.NewGuid(), "x-happened.v1", "{}"u8.ToArray())]);
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(ownerOnly, File.GetUnixFileMode(DatabasePath));
+        Assert.Equal(ownerOnly, File.GetUnixFileMode(DatabasePath + "-wal"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task An_existing_store_file_keeps_its_mode()
+    {
+        await Store.DisposeAsync();
+        const UnixFileMode groupReadable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        File.SetUnixFileMode(DatabasePath, groupReadable);
+        await Store.DisposeAsync(); // a second dispose does nothing
+
+        await using var reopened = await OpenStoreAsync(new StoreSettings(Clock));
+
+        Assert.Equal(groupReadable, File.GetUnixFileMode(DatabasePath));
+    }
+
     [Fact]
     public void The_default_file_is_data_failover_db()
     {

@@ -6,10 +6,16 @@ internal sealed class KeyFileDirectory : IDisposable
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("failover-keys-");
     private int _count;
 
-    public string Write(string content)
+    /// <summary>A key file as an operator keeps one: readable and writable by its owner only (or with <paramref name="mode"/>).</summary>
+    public string Write(string content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
     {
         var path = Path.Combine(_directory.FullName, $"key{++_count}.txt");
         File.WriteAllText(path, content);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+
         return path;
     }
 

@@ -90,6 +90,23 @@ public sealed class KeyInspectTests : IDisposable
         Assert.DoesNotContain(second, result.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>issue 18.7: the CLI refuses a key file its group or others can read, as the service does.</summary>
+    [Theory]
+    [InlineData("key", "inspect")]
+    [InlineData("tx", "rotate")]
+    public async Task A_key_file_readable_by_its_group_or_others_is_refused_by_the_cli_as_by_the_service(string command, string verb)
+    {
+        using var keys = new KeyFileDirectory();
+        var wif = ReferenceVectors.Key(1).Text("wif");
+        var path = keys.Write(wif, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+
+        var result = await CliRunner.RunAsync(command, verb, "--key-file", path);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("is readable or writable by its group or others (mode 640); chmod 400 it", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(wif, result.Out + result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_missing_key_file_exits_with_the_usage_code_and_names_the_file()
     {

@@ -51,6 +51,8 @@ public sealed class ConfigurationTests : IDisposable
         WriteFile("not-a-key.key", "PVT_K1_not a key at all", UnixFileMode.UserRead | UnixFileMode.UserWrite);
         WriteFile("world-readable.key", "not read: its mode is refused first", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         WriteFile("group-writable.key", "not read: its mode is refused first", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite);
+        WriteFile("short-token.key", "0123456789abcde\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.CreateSymbolicLink(Path.Combine(_directory.FullName, "linked.key"), OwnerOnlyFile);
     }
 
     private string OwnerOnlyFile => Path.Combine(_directory.FullName, "owner-only.key");
@@ -324,6 +326,10 @@ public sealed class ConfigurationTests : IDisposable
         { "batch size not whole", ["Failover:Observer:BatchSize=lots"], "Failover:Observer: BatchSize must be a whole number, got 'lots'." },
         { "api token short", ["Failover:Api:Token=0123456789abcde"], "Failover:Api:Token must be at least 16 characters." },
         { "api token and token file", ["Failover:Api:Token=0123456789abcdef", "Failover:Api:TokenFile={dir}/owner-only.key"], "Failover:Api gives both Token and TokenFile; give one." },
+        { "finalizer private key pasted, never shown", ["Failover:DataCenters:1:FinalizerKey=PVT_BLS_9xq0tsecretsecretsecret"], "Failover:DataCenters:1:FinalizerKey is a private key (PVT_…, not shown): give the finalizer's public key (PUB_BLS_…), and keep the private one on the node only." },
+        { "api token file too short", ["Failover:Api:TokenFile={dir}/short-token.key"], "Failover:Api:TokenFile holds a token shorter than 16 characters (not shown)." },
+        { "api token file a symbolic link", ["Failover:Api:TokenFile={dir}/linked.key"], "Failover:Api:TokenFile '{dir}/linked.key' is a symbolic link (to '{dir}/owner-only.key'); give the file itself." },
+        { "signer key file a symbolic link", ["Failover:Signer:KeyFile={dir}/linked.key"], "Failover:Signer:KeyFile '{dir}/linked.key' is a symbolic link (to '{dir}/owner-only.key'); give the file itself." },
         { "api token file world-readable", ["Failover:Api:TokenFile={dir}/world-readable.key"], "Failover:Api:TokenFile '{dir}/world-readable.key' is readable or writable by its group or others (mode 644); chmod 400 it." },
         { "protect reads not a boolean", ["Failover:Api:ProtectReads=1"], "Failover:Api:ProtectReads must be true or false, got '1'." },
         { "protect reads without a token", ["Failover:Api:ProtectReads=true"], "Failover:Api:ProtectReads is true but no token is configured: set Failover:Api:Token or Failover:Api:TokenFile (read routes would answer 403 to everyone), or set ProtectReads to false." },

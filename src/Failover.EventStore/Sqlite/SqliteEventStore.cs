@@ -18,6 +18,7 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private int _disposed;
     private readonly AppendSignal _appended;
     private readonly SqliteCommand _findEvent;
     private readonly SqliteCommand _streamVersion;
@@ -70,6 +71,7 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         else
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            CreateOwnerOnly(path);
         }
 
         var connectionString = new SqliteConnectionStringBuilder
@@ -282,8 +284,14 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         return documents;
     }
 
+    /// <summary>Closes the store; a second call does nothing (hosts and tests may both dispose it).</summary>
     public override async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _writeLock.WaitAsync().ConfigureAwait(false);
         foreach (var command in new[] { _findEvent, _streamVersion, _head, _insertEvent, _upsertStream })
         {
@@ -456,6 +464,27 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         Execute(connection,
             $"PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
         return connection;
+    }
+
+    /// <summary>
+    /// A new store file is created readable and writable by its owner only (an empty file is an empty SQLite database);
+    /// SQLite gives its -wal and -shm files the same mode. An existing file keeps its mode.
+    /// </summary>
+    private static void CreateOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(path))
+        {
+            return;
+        }
+
+        try
+        {
+            new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }).Dispose();
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first: its mode stands.
+        }
     }
 
     private static void Migrate(SqliteConnection connection)

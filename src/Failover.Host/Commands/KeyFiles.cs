@@ -11,6 +11,13 @@ internal static class KeyFiles
     {
         key = null;
         var source = path is null ? "stdin" : $"key file '{path}'";
+        if (path is not null && File.Exists(path) && Service.Configuration.FailoverConfigurationValidator.KeyFileProblem(path) is { } fileProblem)
+        {
+            // As the service refuses it: a key others can read is not a key only its owner holds.
+            problem = $"Refused key file: {fileProblem}";
+            return false;
+        }
+
         string text;
         try
         {

@@ -81,6 +81,11 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             context.AddFailure(key + ":FinalizerKey",
                 $"{key}:FinalizerKey is required on a Savanna chain: a producing node pauses without its finalizer's votes, so a rotation must activate the standby's finalizer key (actfinkey) too.");
         }
+        else if (dc.FinalizerKey is not null && dc.FinalizerKey.StartsWith("PVT_", StringComparison.Ordinal))
+        {
+            // A private key pasted where the public one belongs: said, never repeated.
+            context.AddFailure(key + ":FinalizerKey", $"{key}:FinalizerKey is a private key (PVT_…, not shown): give the finalizer's public key (PUB_BLS_…), and keep the private one on the node only.");
+        }
         else if (dc.FinalizerKey is not null && BlsPublicKey.Validate(dc.FinalizerKey) is { } blsError)
         {
             context.AddFailure(key + ":FinalizerKey", $"{key}:FinalizerKey must be a BLS public key (PUB_BLS_…): {blsError}, got '{dc.FinalizerKey}'.");
@@ -241,6 +246,12 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             return $"'{path}' does not exist.";
         }
 
+        if (new FileInfo(path).LinkTarget is { } target)
+        {
+            // Its owner and mode would be the target's, wherever that is: give the file itself.
+            return $"'{path}' is a symbolic link (to '{target}'); give the file itself.";
+        }
+
         if (!OperatingSystem.IsWindows())
         {
             var mode = File.GetUnixFileMode(path);
@@ -302,6 +313,10 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         if (api.TokenFile is not null && KeyFileProblem(api.TokenFile) is { } problem)
         {
             context.AddFailure(key + ":TokenFile", $"{key}:TokenFile {problem}");
+        }
+        else if (api.TokenFile is not null && File.ReadAllText(api.TokenFile).Trim().Length < 16)
+        {
+            context.AddFailure(key + ":TokenFile", $"{key}:TokenFile holds a token shorter than 16 characters (not shown).");
         }
 
         if (api.ProtectReads is not null && !bool.TryParse(api.ProtectReads, out _))
