@@ -43,6 +43,17 @@ public sealed class AlertTests : IAsyncLifetime
         _directory.Delete(recursive: true);
     }
 
+    /// <summary>issue 18.7: a receiver's Retry-After is honoured when longer than the back-off, but never beyond five minutes.</summary>
+    [Theory]
+    [InlineData(1, null, 1)]
+    [InlineData(1, 30, 30)]
+    [InlineData(3, 2, 4)]
+    [InlineData(1, 300, 300)]
+    [InlineData(1, 86_400, 300)]
+    [InlineData(10, 86_400, 300)]
+    public void A_receiver_s_retry_after_lengthens_the_pause_up_to_five_minutes(int attempt, int? retryAfterSeconds, int expectedSeconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), AlertNotifier.PauseBefore(attempt, retryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : null));
+
     [Fact]
     public async Task An_alert_reaches_the_receiver_after_it_was_down_for_a_minute_and_a_restart_does_not_resend_it()
     {

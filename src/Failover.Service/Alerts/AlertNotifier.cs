@@ -61,6 +61,16 @@ public sealed partial class AlertNotifier : BackgroundService
     }
 
     /// <summary>The pause before attempt <paramref name="attempt"/> + 1: 1 s, 2 s, 4 s, … up to <see cref="MaxBackoff"/>.</summary>
+    /// <summary>The longest a receiver's Retry-After holds its alerts back: a receiver cannot silence them for a day.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>The pause before the next attempt: the back-off, or the receiver's Retry-After when longer, at most <see cref="MaxRetryAfter"/>.</summary>
+    public static TimeSpan PauseBefore(int attempt, TimeSpan? retryAfter)
+    {
+        var pause = Backoff(attempt);
+        return retryAfter is { } wait && wait > pause ? (wait < MaxRetryAfter ? wait : MaxRetryAfter) : pause;
+    }
+
     public static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Clamp(attempt - 1, 0, 30))));
 
     public override void Dispose()
@@ -147,8 +157,7 @@ public sealed partial class AlertNotifier : BackgroundService
                 return;
             }
 
-            var pause = Backoff(attempt);
-            pause = retryAfter is { } wait && wait > pause ? wait : pause;
+            var pause = PauseBefore(attempt, retryAfter);
             _metrics.RecordAlert(webhook.Name, "retried");
             AlertLog.Retrying(_log, alert.Kind, alert.Id, webhook.Name, attempt, problem, pause);
             await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);

@@ -32,11 +32,14 @@ public sealed class ChainEndpoint(Uri url, ChainApiClient client)
 
     public string Name { get; } = NameOf(url);
 
-    /// <summary>How events, logs and readiness name an endpoint: its URL without a trailing slash.</summary>
+    /// <summary>
+    /// How events, logs, metrics and readiness name an endpoint: its URL without user-info, query or fragment (where a
+    /// provider's credentials or API key would be) and without a trailing slash.
+    /// </summary>
     public static string NameOf(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        return url.ToString().TrimEnd('/');
+        return url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/');
     }
 
     public ChainApiClient Client { get; } = client;
