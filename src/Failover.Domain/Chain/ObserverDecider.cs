@@ -73,8 +73,8 @@ public static class ObserverDecider
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(endpoints);
-        var answering = endpoints.Select((check, order) => (check, order)).Where(e => e.check.FailureReason is null && e.check.ChainId == chainId).ToList();
-        var corroborated = CorroboratedLib([.. answering.Select(e => e.check.LastIrreversibleBlockNum)]);
+        var answering = endpoints.Select((check, order) => (check, order)).Where(e => Answers(e.check, chainId)).ToList();
+        var corroborated = CorroboratedLib(chainId, endpoints);
         return [.. answering
             .OrderBy(e => EndpointJudgement.IsInconsistent(state, e.check.Endpoint))
             .ThenByDescending(e => Math.Min(e.check.LastIrreversibleBlockNum, corroborated))
@@ -82,6 +82,18 @@ public static class ObserverDecider
             .ThenBy(e => e.order)
             .Select(e => e.check)];
     }
+
+    /// <summary>
+    /// The highest LIB a majority of the endpoints answering with <paramref name="chainId"/> reach: what the ranking
+    /// credits, and up to where the observer takes legacy history without checking its signatures.
+    /// </summary>
+    public static uint CorroboratedLib(string chainId, IReadOnlyList<EndpointCheck> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return CorroboratedLib([.. endpoints.Where(e => Answers(e, chainId)).Select(e => e.LastIrreversibleBlockNum)]);
+    }
+
+    private static bool Answers(EndpointCheck check, string chainId) => check.FailureReason is null && check.ChainId == chainId;
 
     /// <summary>The highest LIB that a majority of <paramref name="libs"/> reach (0 for none).</summary>
     public static uint CorroboratedLib(IReadOnlyList<uint> libs)

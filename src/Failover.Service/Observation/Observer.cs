@@ -105,8 +105,7 @@ public sealed class Observer
         string? problem = null;
         var appended = 0;
         EndpointRead? followed = null;
-        var signatures = new SignatureCheck(_settings.Producer, ObserverDecider.CorroboratedLib(
-            [.. checks.Where(c => c.FailureReason is null && c.ChainId == _chainId).Select(c => c.LastIrreversibleBlockNum)]));
+        var signatures = new SignatureCheck(_settings.Producer, ObserverDecider.CorroboratedLib(_chainId!, checks));
         foreach (var ranked in ObserverDecider.Rank(_state, _chainId!, checks))
         {
             var index = Array.IndexOf(checks, ranked);

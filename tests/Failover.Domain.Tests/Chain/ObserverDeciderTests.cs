@@ -72,6 +72,24 @@ public sealed class ObserverDeciderTests
     public void The_corroborated_lib_is_the_highest_a_majority_reaches(uint[] libs, uint expected) =>
         Assert.Equal(expected, ObserverDecider.CorroboratedLib(libs));
 
+    /// <summary>An endpoint that failed, or that serves another chain, is not one of the majority the LIB is corroborated by.</summary>
+    [Fact]
+    public void Only_endpoints_answering_with_the_chain_count_toward_the_corroborated_lib()
+    {
+        EndpointCheck[] endpoints =
+        [
+            Answered("a", lib: 150),
+            Answered("b", lib: 140),
+            EndpointCheck.Answered("c", "another-chain", 999, Now, 999),
+            EndpointCheck.Answered("d", "another-chain", 998, Now, 998),
+            EndpointCheck.Failed("e", EndpointReasons.Timeout, "no answer"),
+        ];
+
+        Assert.Equal(140u, ObserverDecider.CorroboratedLib(ChainId, endpoints));
+        Assert.Equal(0u, ObserverDecider.CorroboratedLib("unknown-chain", endpoints));
+        Assert.Throws<ArgumentNullException>(() => ObserverDecider.CorroboratedLib(ChainId, null!));
+    }
+
     [Fact]
     public void Rank_tries_an_endpoint_last_judged_inconsistent_after_every_other()
     {
