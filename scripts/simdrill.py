@@ -38,4 +38,5 @@ def unit_runtime_settings():
     """The runtime settings the systemd unit gives the service (its `Environment=DOTNET_…` lines), so that a drill runs
     the service as installed."""
     unit = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "systemd", "failover.service")
-    return dict(line.strip()[len("Environment="):].split("=", 1) for line in open(unit) if line.startswith("Environment=DOTNET_"))
+    settings = dict(line.strip()[len("Environment="):].split("=", 1) for line in open(unit) if line.startswith("Environment=DOTNET_"))
+    return {name: value for name, value in settings.items() if "%" not in value}  # not systemd's specifiers (%C, %S)

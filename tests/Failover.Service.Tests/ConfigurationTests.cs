@@ -76,7 +76,7 @@ public sealed class ConfigurationTests : IDisposable
                             "Degraded": "10/48" },
                 "Observer": { "PollInterval": "00:00:00.25", "SampleInterval": "00:00:05", "StaleAfter": "00:00:30",
                               "RequestTimeout": "00:00:01", "BackfillConcurrency": 8, "BatchSize": 500, "FromBlock": 12345678 },
-                "Api": { "Token": "0123456789abcdef-token", "ProtectReads": true },
+                "Api": { "Token": "0123456789abcdef-token", "ProtectReads": true, "MaxStreams": 64 },
                 "Alerts": { "Webhooks": [ { "Name": "ops", "Url": "https://hooks.example/T0/B0/secret", "Format": "slack" } ],
                             "MaxAge": "02:00:00", "Timeout": "00:00:05" },
                 "DryRun": false } }
@@ -109,7 +109,7 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(
             new ObserverSettings(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5), 8, 500, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 12345678),
             settings.Observer);
-        Assert.Equal(new ApiSettings("0123456789abcdef-token", null, true), settings.Api);
+        Assert.Equal(new ApiSettings("0123456789abcdef-token", null, true) { MaxStreams = 64 }, settings.Api);
         Assert.False(settings.DryRun);
         var webhook = Assert.Single(settings.Alerts.Webhooks);
         Assert.Equal(new WebhookSettings("ops", new Uri("https://hooks.example/T0/B0/secret"), AlertFormat.Slack, null), webhook);
@@ -147,6 +147,7 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(ObserverSettings.Default, settings.Observer);
         Assert.Null(settings.Observer.FromBlock);
         Assert.Equal(new ApiSettings(null, null, false), settings.Api);
+        Assert.Equal(ApiSettings.DefaultMaxStreams, settings.Api.MaxStreams);
         Assert.Empty(settings.Alerts.Webhooks);
         Assert.Equal((AlertSettings.DefaultMaxAge, AlertSettings.DefaultTimeout), (settings.Alerts.MaxAge, settings.Alerts.Timeout));
         Assert.False(settings.DryRun);
@@ -327,6 +328,8 @@ public sealed class ConfigurationTests : IDisposable
         { "api token short", ["Failover:Api:Token=0123456789abcde"], "Failover:Api:Token must be at least 16 characters." },
         { "api token and token file", ["Failover:Api:Token=0123456789abcdef", "Failover:Api:TokenFile={dir}/owner-only.key"], "Failover:Api gives both Token and TokenFile; give one." },
         { "finalizer private key pasted, never shown", ["Failover:DataCenters:1:FinalizerKey=PVT_BLS_9xq0tsecretsecretsecret"], "Failover:DataCenters:1:FinalizerKey is a private key (PVT_…, not shown): give the finalizer's public key (PUB_BLS_…), and keep the private one on the node only." },
+        { "max streams zero", ["Failover:Api:MaxStreams=0"], "Failover:Api:MaxStreams must be a whole number from 1 to 10000, got '0'." },
+        { "max streams not a number", ["Failover:Api:MaxStreams=many"], "Failover:Api:MaxStreams must be a whole number from 1 to 10000, got 'many'." },
         { "api token file too short", ["Failover:Api:TokenFile={dir}/short-token.key"], "Failover:Api:TokenFile holds a token shorter than 16 characters (not shown)." },
         { "api token file a symbolic link", ["Failover:Api:TokenFile={dir}/linked.key"], "Failover:Api:TokenFile '{dir}/linked.key' is a symbolic link (to '{dir}/owner-only.key'); give the file itself." },
         { "signer key file a symbolic link", ["Failover:Signer:KeyFile={dir}/linked.key"], "Failover:Signer:KeyFile '{dir}/linked.key' is a symbolic link (to '{dir}/owner-only.key'); give the file itself." },
@@ -390,6 +393,8 @@ public sealed class ConfigurationTests : IDisposable
         { "from block 2", ["Failover:Observer:FromBlock=2"] },
         { "backfill concurrency 256 and batch size 100000", ["Failover:Observer:BackfillConcurrency=256", "Failover:Observer:BatchSize=100000"] },
         { "backfill concurrency 1 and batch size 1", ["Failover:Observer:BackfillConcurrency=1", "Failover:Observer:BatchSize=1"] },
+        { "max streams 1", ["Failover:Api:MaxStreams=1"] },
+        { "max streams 10000", ["Failover:Api:MaxStreams=10000"] },
         { "api token of 16 characters, protecting reads", ["Failover:Api:Token=0123456789abcdef", "Failover:Api:ProtectReads=true"] },
         { "api token file owner-only", ["Failover:Api:TokenFile={dir}/owner-only.key"] },
         { "authority of one key", ["Failover:DataCenters:1:SigningAuthority:Threshold=1", "Failover:DataCenters:1:SigningAuthority:Keys:0:Key=" + Dc2Key, "Failover:DataCenters:1:SigningAuthority:Keys:0:Weight=1"] },

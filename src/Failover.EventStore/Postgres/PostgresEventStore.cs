@@ -35,6 +35,14 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
     /// every session read-only.
     /// </summary>
     /// <exception cref="InvalidOperationException">Read-only, and the schema holds no event store or misses a migration.</exception>
+    /// <summary>The connections one store opens at most, unless its connection string says (<c>Maximum Pool Size</c>).</summary>
+    public const int DefaultMaxPoolSize = 32;
+
+    private static bool SetsPoolSize(string connectionString) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(k => k.Replace(" ", string.Empty, StringComparison.Ordinal).Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase)
+                || k.Replace(" ", string.Empty, StringComparison.Ordinal).Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase));
+
     public static async Task<PostgresEventStore> OpenAsync(PostgresEventStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +51,13 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         if (builder.MaxAutoPrepare == 0)
         {
             builder.MaxAutoPrepare = 32;
+        }
+
+        if (!SetsPoolSize(options.ConnectionString))
+        {
+            // Npgsql's default of 100 is the server's whole default max_connections: a burst of readers (API clients)
+            // would take them all. Beyond this many, a request waits for a connection rather than the server refusing.
+            builder.MaxPoolSize = DefaultMaxPoolSize;
         }
 
         if (options.ReadOnly)

@@ -25,6 +25,14 @@ public static class ApiProblems
         Type = "https://failover.example/problems/not-found",
     });
 
+    public static ProblemHttpResult Busy(string detail) => TypedResults.Problem(new ProblemDetails
+    {
+        Status = StatusCodes.Status503ServiceUnavailable,
+        Title = "Too many clients",
+        Detail = detail,
+        Type = "https://failover.example/problems/too-many-clients",
+    });
+
     /// <summary>Parses an optional whole-number parameter within bounds; null text gives the default.</summary>
     public static bool TryParse(string? text, string parameter, long min, long max, long fallback, out long value, out ProblemHttpResult? problem)
     {

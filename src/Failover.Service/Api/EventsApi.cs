@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Failover.Antelope.Chain;
 using Failover.Domain.Events;
 using Failover.EventStore;
 using Failover.Service.Configuration;
@@ -53,18 +54,34 @@ public static class EventsApi
     }
 
     private static async Task<Results<ServerSentEventsResult<JsonElement>, ProblemHttpResult>> Stream(
-        HttpContext context, IEventStore store, ReadModelQueries queries, FailoverSettings settings, IEnumerable<HostedProjection> projections)
+        HttpContext context, LogBroadcast broadcast, ReadModelQueries queries, FailoverSettings settings, IEnumerable<HostedProjection> projections)
     {
         var resume = context.Request.Headers["Last-Event-ID"].FirstOrDefault();
         long after = 0;
         if (resume is not null && (!long.TryParse(resume, NumberStyles.None, CultureInfo.InvariantCulture, out after) || after < 0))
         {
-            return ApiProblems.BadParameter("Last-Event-ID", $"Last-Event-ID must be the position of the last event received, got '{resume}'.");
+            return ApiProblems.BadParameter("Last-Event-ID", $"Last-Event-ID must be the position of the last event received, got '{NodeText.Bounded(resume)}'.");
         }
 
-        // Without Last-Event-ID the stream starts at the log's head as it is when the request arrives (live only).
-        var start = resume is null ? await store.ReadHeadPositionAsync(context.RequestAborted).ConfigureAwait(false) : after;
-        return TypedResults.ServerSentEvents(Items(store, queries, settings, [.. projections], start, context.RequestAborted));
+        var head = await broadcast.PositionAsync(context.RequestAborted).ConfigureAwait(false);
+        if (resume is not null && after > head)
+        {
+            return ApiProblems.BadParameter("Last-Event-ID", $"Last-Event-ID {after} is ahead of the log, whose last position is {head}.");
+        }
+
+        if (resume is not null && head - after > LogBroadcast.MaxResume)
+        {
+            return ApiProblems.BadParameter("Last-Event-ID", $"Last-Event-ID {after} is more than {LogBroadcast.MaxResume} events back: page /api/events?from={after + 1} instead.");
+        }
+
+        if (broadcast.TryJoin() is not { } subscriber)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return ApiProblems.Busy($"All {settings.Api.MaxStreams} streams are taken (Api:MaxStreams): try again later.");
+        }
+
+        // Without Last-Event-ID the stream starts where the log is when the client joins (live only).
+        return TypedResults.ServerSentEvents(Items(subscriber, queries, settings, [.. projections], resume is null ? subscriber.JoinedAt : after, context.RequestAborted));
     }
 
     /// <summary>
@@ -72,15 +89,16 @@ public static class EventsApi
     /// opens with a 'status' item (id: the position it starts after), and a 'status' follows every process event and sample.
     /// </summary>
     private static async IAsyncEnumerable<SseItem<JsonElement>> Items(
-        IEventStore store, ReadModelQueries queries, FailoverSettings settings, IReadOnlyList<HostedProjection> projections, long start,
+        LogBroadcast.Subscriber subscriber, ReadModelQueries queries, FailoverSettings settings, IReadOnlyList<HostedProjection> projections, long start,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var place = subscriber;
         var opening = await QueryApi.StatusAsync(queries, settings, projections, cancellationToken).ConfigureAwait(false);
         yield return new SseItem<JsonElement>(JsonSerializer.SerializeToElement(opening, ApiJsonContext.Default.StatusResponse), "status")
         {
             EventId = start.ToString(CultureInfo.InvariantCulture),
         };
-        await foreach (var e in store.SubscribeToAllAsync(start, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in subscriber.ReadAsync(start, cancellationToken).ConfigureAwait(false))
         {
             var entry = JsonSerializer.SerializeToElement(ToEntry(e), ApiJsonContext.Default.EventEntry);
             yield return new SseItem<JsonElement>(entry, e.Type) { EventId = e.Position.ToString(CultureInfo.InvariantCulture) };

@@ -156,6 +156,9 @@ public sealed class ApiConfiguration
 
     /// <summary>Put read routes behind the token too (default false).</summary>
     public string? ProtectReads { get; set; }
+
+    /// <summary>Server-sent event streams (<c>/api/stream</c>) served at once (default 256).</summary>
+    public string? MaxStreams { get; set; }
 }
 
 public sealed class AlertsConfiguration

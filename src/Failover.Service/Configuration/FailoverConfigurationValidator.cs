@@ -319,6 +319,11 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
             context.AddFailure(key + ":TokenFile", $"{key}:TokenFile holds a token shorter than 16 characters (not shown).");
         }
 
+        if (api.MaxStreams is not null && (!int.TryParse(api.MaxStreams, NumberStyles.None, CultureInfo.InvariantCulture, out var streams) || streams is < 1 or > 10_000))
+        {
+            context.AddFailure(key + ":MaxStreams", $"{key}:MaxStreams must be a whole number from 1 to 10000, got '{api.MaxStreams}'.");
+        }
+
         if (api.ProtectReads is not null && !bool.TryParse(api.ProtectReads, out _))
         {
             context.AddFailure(key + ":ProtectReads", $"{key}:ProtectReads must be true or false, got '{api.ProtectReads}'.");

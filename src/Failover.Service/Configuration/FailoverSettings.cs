@@ -32,6 +32,11 @@ public sealed record ObserverSettings(
 
 public sealed record ApiSettings(string? Token, string? TokenFile, bool ProtectReads)
 {
+    public const int DefaultMaxStreams = 256;
+
+    /// <summary>How many <c>/api/stream</c> clients may be connected at once (<c>Api:MaxStreams</c>); one more gets 503.</summary>
+    public int MaxStreams { get; init; } = DefaultMaxStreams;
+
     /// <summary>Never shows the token.</summary>
     public override string ToString() =>
         $"ApiSettings {{ Token = {(Token is null ? "(none)" : "***")}, TokenFile = {TokenFile ?? "(none)"}, ProtectReads = {ProtectReads} }}";

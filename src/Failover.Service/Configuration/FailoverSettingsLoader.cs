@@ -78,7 +78,10 @@ public static class FailoverSettingsLoader
             FailoverConfigurationValidator.ToPolicy(raw.Policy, ignored),
             raw.DryRun is not null && bool.Parse(raw.DryRun),
             FailoverConfigurationValidator.ToObserver(raw.Observer, ignored),
-            new ApiSettings(raw.Api.Token, raw.Api.TokenFile, raw.Api.ProtectReads is not null && bool.Parse(raw.Api.ProtectReads)))
+            new ApiSettings(raw.Api.Token, raw.Api.TokenFile, raw.Api.ProtectReads is not null && bool.Parse(raw.Api.ProtectReads))
+            {
+                MaxStreams = raw.Api.MaxStreams is { } streams ? int.Parse(streams, CultureInfo.InvariantCulture) : ApiSettings.DefaultMaxStreams,
+            })
         {
             Alerts = ToAlerts(raw.Alerts),
         };

@@ -151,6 +151,8 @@ public static class FailoverApplication
         }
 
         services.AddHostedService<AlertNotifier>();
+        services.AddSingleton<LogBroadcast>();
+        services.AddHostedService(sp => sp.GetRequiredService<LogBroadcast>());
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FailoverMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
