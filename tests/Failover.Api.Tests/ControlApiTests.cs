@@ -45,6 +45,40 @@ public sealed class ControlApiTests : IAsyncLifetime
         Assert.Empty(await _rig.ProcessEventsAsync());
     }
 
+    /// <summary>issue 18.7: the token is checked before the body is read — a client without it learns nothing from its body.</summary>
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("{\"reason\": ")]
+    public async Task Without_the_token_a_body_is_not_read_the_answer_is_401_whatever_it_holds(string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/automation/pause") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    /// <summary>issue 18.7: every route refuses a body larger than the control routes ever need.</summary>
+    [Theory]
+    [InlineData("/api/automation/pause", true)]
+    [InlineData("/api/status", false)]
+    public async Task A_body_over_the_limit_is_413_on_every_route(string route, bool withToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new ByteArrayContent(new byte[Service.Api.ApiGuard.MaxBodyBytes + 1]) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        if (withToken)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        }
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await _rig.ProcessEventsAsync());
+    }
+
     [Fact]
     public async Task Pausing_with_the_token_records_who_and_why_refuses_a_second_pause_and_alerts_the_webhook()
     {

@@ -21,7 +21,7 @@ public static class ControlApi
     public static RouteGroupBuilder MapControlApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        var control = api.MapGroup(string.Empty).AddEndpointFilter<BearerTokenFilter>();
+        var control = api.MapGroup(string.Empty).WithMetadata(RequiresApiToken.Instance);
         control.MapPost("/automation/pause", (ControlRequest body, HttpContext http, IMediator mediator, FailoverSettings settings, CancellationToken ct) =>
             SendAsync(mediator, new PauseAutomation(settings.Producer.ToString(), By(body.By, http), body.Reason ?? string.Empty), ct))
             .WithName("PauseAutomation").WithSummary("Pause automatic failover; body {\"reason\": \"…\"}.");
@@ -91,13 +91,62 @@ public sealed class ApiToken
         _digest is not null && CryptographicOperations.FixedTimeEquals(_digest, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
 }
 
-/// <summary>Lets a request through only with the configured bearer token; answers problem details otherwise.</summary>
-public sealed class BearerTokenFilter(ApiToken token) : IEndpointFilter
+/// <summary>Endpoint metadata: the route needs the configured bearer token (<see cref="ApiGuard"/> checks it).</summary>
+public sealed class RequiresApiToken
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public static RequiresApiToken Instance { get; } = new();
+
+    private RequiresApiToken()
+    {
+    }
+}
+
+/// <summary>
+/// Runs before any endpoint, so before its body is read: a request over <see cref="MaxBodyBytes"/> is 413 on every route,
+/// and a route marked <see cref="RequiresApiToken"/> lets a request through only with the configured bearer token —
+/// a client without it gets 401 (or 403 when no token is configured) whatever its body holds, and the body is never read.
+/// </summary>
+public sealed class ApiGuard(ApiToken token)
+{
+    /// <summary>The largest body any route takes (the control routes' reason and names are far smaller).</summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
+        if (Refusal(context) is { } refusal)
+        {
+            await refusal.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes; // a body without Content-Length stops at the limit too (Kestrel)
+        }
+
+        await next(context).ConfigureAwait(false);
+    }
+
+    private ProblemHttpResult? Refusal(HttpContext context)
+    {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            return TypedResults.Problem(new ProblemDetails
+            {
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Title = "Body too large",
+                Detail = $"A request body may have at most {MaxBodyBytes} bytes.",
+                Type = "https://failover.example/problems/body-too-large",
+            });
+        }
+
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RequiresApiToken>() is null)
+        {
+            return null;
+        }
+
         if (!token.IsConfigured)
         {
             return TypedResults.Problem(new ProblemDetails
@@ -109,20 +158,20 @@ public sealed class BearerTokenFilter(ApiToken token) : IEndpointFilter
             });
         }
 
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        var header = context.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || !token.Matches(header[scheme.Length..].Trim()))
+        if (header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && token.Matches(header[scheme.Length..].Trim()))
         {
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-            return TypedResults.Problem(new ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Unauthorized",
-                Detail = "This route needs the header Authorization: Bearer <token> with the configured API token.",
-                Type = "https://failover.example/problems/unauthorized",
-            });
+            return null;
         }
 
-        return await next(context).ConfigureAwait(false);
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return TypedResults.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status401Unauthorized,
+            Title = "Unauthorized",
+            Detail = "This route needs the header Authorization: Bearer <token> with the configured API token.",
+            Type = "https://failover.example/problems/unauthorized",
+        });
     }
 }

@@ -126,7 +126,7 @@ public static class FailoverApplication
         services.AddFailoverApplication([.. settings.DataCenters.Select(d => d.Name)]);
         services.AddSingleton(new ReadModelQueries((IProjectionStore)store));
         services.AddSingleton(new ApiToken(settings.Api));
-        services.AddSingleton<BearerTokenFilter>();
+        services.AddSingleton<ApiGuard>();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
@@ -158,6 +158,10 @@ public static class FailoverApplication
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
+        // After routing (the endpoint is known), before any endpoint runs (its body is not read yet).
+        var guard = app.Services.GetRequiredService<ApiGuard>();
+        app.Use(guard.InvokeAsync);
         app.UseFailoverDashboard();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadinessChecks.Tag), ResponseWriter = ReadinessChecks.WriteAsync });
@@ -168,7 +172,7 @@ public static class FailoverApplication
         var reads = app.MapGroup("/api").WithTags("read");
         if (settings.Api.ProtectReads)
         {
-            reads.AddEndpointFilter<BearerTokenFilter>();
+            reads.WithMetadata(RequiresApiToken.Instance);
         }
 
         reads.MapQueryApi().MapEventsApi();
