@@ -115,6 +115,8 @@ public sealed class ApiGuard(ApiToken token)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
+        // No response is to be read as anything but the type it declares (the dashboard's files say so too).
+        context.Response.Headers.XContentTypeOptions = "nosniff";
         if (Refusal(context) is { } refusal)
         {
             await refusal.ExecuteAsync(context).ConfigureAwait(false);

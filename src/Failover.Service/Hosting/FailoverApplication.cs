@@ -127,6 +127,9 @@ public static class FailoverApplication
         services.AddSingleton(new ReadModelQueries((IProjectionStore)store));
         services.AddSingleton(new ApiToken(settings.Api));
         services.AddSingleton<ApiGuard>();
+        // AllowedHosts (ASP.NET Core's key, e.g. "failover.example;localhost"): other Host headers get 400. Default: any.
+        services.Configure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o =>
+            o.AllowedHosts = (builder.Configuration["AllowedHosts"] ?? "*").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
@@ -156,6 +159,7 @@ public static class FailoverApplication
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FailoverMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
+        app.UseHostFiltering();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
