@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Failover.Testing;
-using YamlDotNet.RepresentationModel;
 
 namespace Failover.Host.Tests;
 
@@ -82,41 +81,6 @@ public sealed partial class DeployTests
     {
         var result = await ExternalTool.RunAsync("promtool", ["check", "config", "prometheus.yml"], Repo("deploy/prometheus"));
         Assert.True(result.ExitCode == 0, result.ToString());
-    }
-
-    [Fact]
-    public void The_compose_file_parses_and_every_file_it_mounts_or_builds_from_exists()
-    {
-        var yaml = new YamlStream();
-        using (var reader = new StreamReader(Repo("docker-compose.yml")))
-        {
-            yaml.Load(reader);
-        }
-
-        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
-        Assert.Equal(
-            ["eventstore", "failover-dc1", "failover-dc2", "grafana", "prometheus", "simulator"],
-            services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order(StringComparer.Ordinal));
-        var referenced = new List<string>();
-        foreach (var (_, node) in services.Children)
-        {
-            var service = (YamlMappingNode)node;
-            if (service.Children.TryGetValue("build", out var build))
-            {
-                var b = (YamlMappingNode)build;
-                referenced.Add(Path.Combine(((YamlScalarNode)b["context"]).Value!, ((YamlScalarNode)b["dockerfile"]).Value!));
-            }
-
-            if (service.Children.TryGetValue("volumes", out var volumes))
-            {
-                referenced.AddRange(((YamlSequenceNode)volumes).Select(v => ((YamlScalarNode)v).Value!.Split(':')[0]).Where(source => source.StartsWith("./", StringComparison.Ordinal)));
-            }
-        }
-
-        Assert.Contains("./deploy/prometheus/failover-rules.yml", referenced);
-        Assert.All(referenced, file => Assert.True(File.Exists(Repo(file)) || Directory.Exists(Repo(file)), $"{file} does not exist"));
-        Assert.Equal(2, services.Children.Values.Count(s => ((YamlMappingNode)s).Children.TryGetValue("environment", out var env)
-            && ((YamlMappingNode)env).Children.ContainsKey("Failover__ObserverId")));
     }
 
     [Fact]

@@ -18,12 +18,16 @@ public sealed class DockerComposeTests
     private static IEnumerable<(string Service, YamlMappingNode Definition)> Services() =>
         LoadServices().Children.Select(kv => (((YamlScalarNode)kv.Key).Value!, (YamlMappingNode)kv.Value));
 
+    /// <summary>issue 18.3: PostgreSQL, two observers in different "data centers" sharing it, the simulator, Prometheus, Grafana.</summary>
     [Fact]
-    public void Compose_file_defines_the_event_store_and_the_service()
+    public void Compose_file_defines_the_event_store_two_observers_the_simulator_prometheus_and_grafana()
     {
-        var names = Services().Select(s => s.Service).ToList();
-        Assert.Contains("eventstore", names);
-        Assert.Contains("failover", names);
+        Assert.Equal(
+            ["eventstore", "failover-dc1", "failover-dc2", "grafana", "prometheus", "simulator"],
+            Services().Select(s => s.Service).Order(StringComparer.Ordinal));
+        var observers = new[] { "failover-dc1", "failover-dc2" }.Select(name => Environment(Services().Single(s => s.Service == name).Definition)).ToList();
+        Assert.Equal(["obs-dc1", "obs-dc2"], observers.Select(e => e["Failover:ObserverId"]));
+        Assert.Single(observers.Select(e => e["Failover:Store"]).Distinct());
     }
 
     [Fact]
@@ -63,13 +67,14 @@ public sealed class DockerComposeTests
         }
     }
 
-    [Fact]
-    public void The_service_runs_failover_run_with_a_configuration_whose_only_problems_are_the_placeholders_left_to_fill()
+    [Theory]
+    [InlineData("failover-dc1")]
+    [InlineData("failover-dc2")]
+    public void The_service_runs_failover_run_with_a_configuration_whose_only_problems_are_the_placeholders_left_to_fill(string name)
     {
-        var service = Services().Single(s => s.Service == "failover").Definition;
+        var service = Services().Single(s => s.Service == name).Definition;
         var command = ((YamlSequenceNode)service.Children[new YamlScalarNode("command")]).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
-        var environment = ((YamlMappingNode)service.Children[new YamlScalarNode("environment")]).Children
-            .ToDictionary(kv => ((YamlScalarNode)kv.Key).Value!.Replace("__", ":", StringComparison.Ordinal), kv => ((YamlScalarNode)kv.Value).Value);
+        var environment = Environment(service);
         var mounted = ((YamlSequenceNode)service.Children[new YamlScalarNode("volumes")]).Children.Select(v => ((YamlScalarNode)v).Value!.Split(':'))
             .Single(parts => parts[1] == command[command.IndexOf("--config") + 1])[0];
         var configuration = new ConfigurationBuilder()
@@ -84,6 +89,11 @@ public sealed class DockerComposeTests
         Assert.All(loaded.Problems, p => Assert.Matches("SigningKey|FinalizerKey|KeyFile|TokenFile", p));
         Assert.Contains(loaded.Problems, p => p.Contains("DataCenters:0:SigningKey", StringComparison.Ordinal));
     }
+
+    /// <summary>A service's environment as configuration keys (<c>Failover__Store</c> → <c>Failover:Store</c>).</summary>
+    private static Dictionary<string, string?> Environment(YamlMappingNode service) =>
+        ((YamlMappingNode)service.Children[new YamlScalarNode("environment")]).Children
+            .ToDictionary(kv => ((YamlScalarNode)kv.Key).Value!.Replace("__", ":", StringComparison.Ordinal), kv => ((YamlScalarNode)kv.Value).Value);
 
     private static string Scalar(YamlMappingNode node, string key) =>
         ((YamlScalarNode)node.Children[new YamlScalarNode(key)]).Value!;
