@@ -114,12 +114,31 @@ public class SerializationVectorTests
         {
             var action = transaction.Actions[i];
             Assert.Equal(json[i].Text("hex_data"), Hex.Encode(action.Data));
+            var decoded = SystemActions.Decode(action.Name, action.Data);
+            Assert.Equal(action.Data, decoded.Encode());
+            if (decoded is UpdateAuth update)
+            {
+                var auth = json[i].GetProperty("data").GetProperty("auth");
+                Assert.Equal(json[i].GetProperty("data").Text("permission"), update.Permission.ToString());
+                Assert.Equal(json[i].GetProperty("data").Text("parent"), update.Parent.ToString());
+                Assert.Equal(auth.GetProperty("threshold").GetUInt32(), update.Threshold);
+                Assert.Equal([PublicKey.Parse(auth.GetProperty("keys")[0].Text("key"))], update.Keys.Select(k => k.Key));
+                continue;
+            }
+
+            if (decoded is LinkAuth link)
+            {
+                var linked = json[i].GetProperty("data");
+                Assert.Equal((linked.Text("account"), linked.Text("code"), linked.Text("type"), linked.Text("requirement")),
+                    (link.Account.ToString(), link.Code.ToString(), link.Type.ToString(), link.Requirement.ToString()));
+                continue;
+            }
+
             if (json[i].Text("name") is not ("regproducer" or "regproducer2" or "unregprod"))
             {
                 continue;
             }
 
-            var decoded = SystemActions.Decode(action.Name, action.Data);
             var data = json[i].GetProperty("data");
             Assert.Equal(data.Text("producer"), decoded switch
             {
@@ -137,6 +156,23 @@ public class SerializationVectorTests
 
             Assert.Equal(action.Data, decoded.Encode());
         }
+    }
+
+    /// <summary>issue 18.5: the dedicated permission's actions encode as the published updateauth + linkauth vector.</summary>
+    [Fact]
+    public void The_dedicated_permission_s_actions_encode_as_the_published_updateauth_and_linkauth()
+    {
+        var vector = VectorFile.Items("serialization_vectors.json", "transactions").Single(v => v.Text("label").StartsWith("eosio::updateauth", StringComparison.Ordinal));
+        var json = vector.GetProperty("transaction_json").GetProperty("actions");
+        var key = PublicKey.Parse(json[0].GetProperty("data").GetProperty("auth").GetProperty("keys")[0].Text("key"));
+
+        var actions = SystemActions.DedicatedPermission(Name.Parse("myproducer11"), Name.Parse("regprod"), key);
+
+        Assert.Equal(["updateauth", "linkauth", "linkauth", "linkauth"], actions.Select(a => a.Name.ToString()));
+        Assert.All(actions, a => Assert.Equal("myproducer11@active", $"{a.Authorization.Single().Actor}@{a.Authorization.Single().Permission}"));
+        Assert.Equal(json[0].Text("hex_data"), Hex.Encode(actions[0].Data));
+        Assert.Equal(json[1].Text("hex_data"), Hex.Encode(actions[1].Data));
+        Assert.Equal(["regproducer", "regproducer2", "actfinkey"], actions.Skip(1).Select(a => ((LinkAuth)SystemActions.Decode(a.Name, a.Data)).Type.ToString()));
     }
 
     [Fact]

@@ -6,8 +6,8 @@ namespace Failover.Host.Tests;
 
 /// <summary>
 /// issue 18.5: <c>failover check --config F</c> against <c>failover simulate</c> — every item of the checklist passes for
-/// the configuration an operator writes from the simulator's keys (exit 0), and each thing that is wrong fails its own
-/// item and the command (exit 1), without key material in the output.
+/// the configuration <c>failover init</c> writes from the simulator's keys (exit 0), and each thing that is wrong fails
+/// its own item and the command (exit 1), without key material in the output.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed partial class CheckCommandTests : IDisposable
@@ -29,7 +29,15 @@ public sealed partial class CheckCommandTests : IDisposable
             var (sim, chainId) = (listening.Groups["url"].Value, listening.Groups["chain"].Value);
             var keys = DrillKeys.Read(keysPath);
 
-            var good = await CliRunner.RunAsync("check", "--config", WriteConfig(sim, chainId, keys, dc2Signing: keys.Dc2Signing.ToString()));
+            // The runbook's way: failover init writes the configuration, failover check proves it against the chain.
+            var initialized = Path.Combine(_directory.FullName, "initialized.json");
+            WriteConfig(sim, chainId, keys, dc2Signing: keys.Dc2Signing.ToString()); // writes the key file
+            var init = await CliRunner.RunAsync(
+                "init", "--producer", "failover.bp", "--key-file", Path.Combine(_directory.FullName, "failover.key"), "--out", initialized,
+                "--store", "sqlite:" + Path.Combine(_directory.FullName, "failover.db"), "--endpoint", $"{sim}/node/api1", "--endpoint", $"{sim}/node/api2",
+                "--data-center", $"dc1={keys.Dc1Signing},{keys.Dc1Finalizer}", "--data-center", $"dc2={keys.Dc2Signing},{keys.Dc2Finalizer}");
+            Assert.True(init.ExitCode == 0, init.Out + init.Error);
+            var good = await CliRunner.RunAsync("check", "--config", initialized);
             Assert.True(good.ExitCode == 0, good.Out + good.Error);
             foreach (var item in new[] { "configuration", "store", $"endpoint {sim}/node/api1", $"endpoint {sim}/node/api2", "endpoints agree", "signing key", "consensus",
                 "permission failover.bp@failover", "registered key", "finalizer key dc1", "finalizer key dc2" })

@@ -56,6 +56,67 @@ public sealed record UnregProd(Name Producer) : ISystemAction
     }
 }
 
+/// <summary>
+/// The native <c>updateauth(name account, name permission, name parent, authority auth)</c>, for an authority of keys
+/// only (no accounts, no waits): what creates or changes the dedicated permission a rotation is signed with.
+/// </summary>
+public sealed record UpdateAuth(Name Account, Name Permission, Name Parent, uint Threshold, IReadOnlyList<KeyWeight> Keys) : ISystemAction
+{
+    public Name ActionName => SystemActions.UpdateAuthName;
+
+    public byte[] Encode()
+    {
+        var writer = new AbiWriter();
+        writer.WriteName(Account);
+        writer.WriteName(Permission);
+        writer.WriteName(Parent);
+        writer.WriteUInt32(Threshold);
+        writer.WriteVarUInt32((uint)Keys.Count);
+        foreach (var key in Keys)
+        {
+            writer.WritePublicKey(key.Key);
+            writer.WriteUInt16(key.Weight);
+        }
+
+        writer.WriteVarUInt32(0); // accounts
+        writer.WriteVarUInt32(0); // waits
+        return writer.ToArray();
+    }
+
+    internal static UpdateAuth ReadFrom(AbiReader reader)
+    {
+        var (account, permission, parent, threshold) = (reader.ReadName(), reader.ReadName(), reader.ReadName(), reader.ReadUInt32());
+        var keys = new List<KeyWeight>();
+        for (var count = reader.ReadVarUInt32(); count > 0; count--)
+        {
+            keys.Add(new KeyWeight(reader.ReadPublicKey(), reader.ReadUInt16()));
+        }
+
+        if (reader.ReadVarUInt32() != 0 || reader.ReadVarUInt32() != 0)
+        {
+            throw new AbiDecodeException(0, "eosio::updateauth with account or wait entries is not an authority of keys only.");
+        }
+
+        return new UpdateAuth(account, permission, parent, threshold, keys);
+    }
+}
+
+/// <summary>The native <c>linkauth(name account, name code, name type, name requirement)</c>: <c>code::type</c> may be signed with <c>requirement</c>.</summary>
+public sealed record LinkAuth(Name Account, Name Code, Name Type, Name Requirement) : ISystemAction
+{
+    public Name ActionName => SystemActions.LinkAuthName;
+
+    public byte[] Encode()
+    {
+        var writer = new AbiWriter();
+        writer.WriteName(Account);
+        writer.WriteName(Code);
+        writer.WriteName(Type);
+        writer.WriteName(Requirement);
+        return writer.ToArray();
+    }
+}
+
 /// <summary><c>actfinkey(name finalizer_name, string finalizer_key)</c>; the BLS key is an opaque string here.</summary>
 public sealed record ActFinKey(Name FinalizerName, string FinalizerKey) : ISystemAction
 {
@@ -82,6 +143,26 @@ public static class SystemActions
 
     internal static Name ActFinKeyName { get; } = Name.Parse("actfinkey");
 
+    internal static Name UpdateAuthName { get; } = Name.Parse("updateauth");
+
+    internal static Name LinkAuthName { get; } = Name.Parse("linkauth");
+
+    /// <summary>
+    /// The actions that give <paramref name="producer"/> a dedicated <paramref name="permission"/> (under <c>active</c>,
+    /// held by <paramref name="key"/> alone) linked to the rotation's actions only: <c>regproducer</c>,
+    /// <c>regproducer2</c> and <c>actfinkey</c> (protocol.md §3.6). Signed by <c>producer@active</c>.
+    /// </summary>
+    public static IReadOnlyList<ChainAction> DedicatedPermission(Name producer, Name permission, PublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var active = new PermissionLevel(producer, Name.Parse("active"));
+        return
+        [
+            ToAction(new UpdateAuth(producer, permission, Name.Parse("active"), 1, [new KeyWeight(key, 1)]), active),
+            .. new[] { RegProducerName, RegProducer2Name, ActFinKeyName }.Select(type => ToAction(new LinkAuth(producer, Eosio, type, permission), active)),
+        ];
+    }
+
     public static ChainAction ToAction(ISystemAction action, PermissionLevel authorization)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -101,6 +182,8 @@ public static class SystemActions
                 new RegProducer2(reader.ReadName(), BlockSigningAuthority.ReadFrom(reader), reader.ReadString(), reader.ReadUInt16()),
             _ when action == UnregProdName => new UnregProd(reader.ReadName()),
             _ when action == ActFinKeyName => new ActFinKey(reader.ReadName(), reader.ReadString()),
+            _ when action == UpdateAuthName => UpdateAuth.ReadFrom(reader),
+            _ when action == LinkAuthName => new LinkAuth(reader.ReadName(), reader.ReadName(), reader.ReadName(), reader.ReadName()),
             _ => throw new AbiDecodeException(0, $"eosio::{action} is not a system action this library decodes."),
         };
         reader.EnsureAtEnd($"eosio::{action} data");

@@ -14,6 +14,7 @@ internal static class CliCommands
         yield return DemoCommand.Create(console);
         yield return RunCommand.Create(console);
         yield return CheckCommand.Create(console);
+        yield return InitCommand.Create(console);
         yield return RoundsCommand.Create(console);
         yield return AuditCommand.Create(console);
         foreach (var command in OperatorCommands.Create(console))

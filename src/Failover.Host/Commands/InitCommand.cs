@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using Failover.Antelope;
+using Failover.Antelope.SystemContract;
+using Failover.Service.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Failover.Host.Commands;
+
+/// <summary>
+/// <c>failover init</c>: writes a commented configuration from flags (checked by the same loader <c>failover run</c>
+/// uses before it is written), and prints the <c>updateauth</c> + <c>linkauth</c> actions that create the dedicated
+/// permission — held by the signing key's public key, linked to <c>regproducer</c>, <c>regproducer2</c> and
+/// <c>actfinkey</c> only — for the producer to sign with its <c>active</c> key.
+/// </summary>
+internal static class InitCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var producer = new Option<string>("--producer") { Description = "The producer account.", Required = true };
+        var endpoints = new Option<string[]>("--endpoint") { Description = "A chain API endpoint (repeat; three or more from different operators).", Required = true };
+        var dataCenters = new Option<string[]>("--data-center")
+        {
+            Description = "NAME=SIGNING_KEY[,FINALIZER_KEY] in priority order (repeat): the public keys of that data center's producing node.",
+            Required = true,
+        };
+        var keyFile = new Option<FileInfo>("--key-file") { Description = "The dedicated permission's private key file (owner-only); only its public key is used here.", Required = true };
+        var permission = new Option<string>("--permission") { Description = "The dedicated permission's name.", DefaultValueFactory = _ => "failover" };
+        var consensus = new Option<string>("--consensus") { Description = "savanna or legacy.", DefaultValueFactory = _ => "savanna" };
+        var store = new Option<string>("--store") { Description = "The event store.", DefaultValueFactory = _ => "sqlite:/var/lib/failover/failover.db" };
+        var observerId = new Option<string>("--observer-id") { Description = "This observer's id (unique per running service).", DefaultValueFactory = _ => "obs-1" };
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the configuration.", DefaultValueFactory = _ => new FileInfo("failover.json") };
+        var command = new Command("init", "Writes a commented configuration and prints the updateauth + linkauth actions that create the dedicated signing permission.")
+        {
+            producer, endpoints, dataCenters, keyFile, permission, consensus, store, observerId, output,
+        };
+        command.SetAction(parse => Run(console, new InitRequest(
+            parse.GetValue(producer)!, parse.GetValue(endpoints)!, parse.GetValue(dataCenters)!, parse.GetValue(keyFile)!,
+            parse.GetValue(permission)!, parse.GetValue(consensus)!, parse.GetValue(store)!, parse.GetValue(observerId)!, parse.GetValue(output)!)));
+        return command;
+    }
+
+    private sealed record InitRequest(
+        string Producer, string[] Endpoints, string[] DataCenters, FileInfo KeyFile, string Permission, string Consensus, string Store, string ObserverId, FileInfo Output);
+
+    private static int Run(CliConsole console, InitRequest request)
+    {
+        if (request.Output.Exists)
+        {
+            console.Error.WriteLine($"--out: {request.Output.FullName} exists; init does not overwrite a configuration.");
+            return ExitCodes.Usage;
+        }
+
+        if (!KeyFiles.TryRead(request.KeyFile.FullName, console.In, out var key, out var keyProblem))
+        {
+            console.Error.WriteLine(keyProblem);
+            return ExitCodes.Usage;
+        }
+
+        var text = Render(request);
+        // Checked as `failover run` would load it, before anything is written.
+        using var written = new MemoryStream(Encoding.UTF8.GetBytes(text));
+        var loaded = FailoverSettingsLoader.Load(new ConfigurationBuilder().AddJsonStream(written).Build());
+        if (loaded.Settings is null)
+        {
+            console.Error.WriteLine($"The configuration these flags give has {loaded.Problems.Count} problem(s); nothing was written:");
+            foreach (var problem in loaded.Problems)
+            {
+                console.Error.WriteLine("  - " + problem);
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        File.WriteAllText(request.Output.FullName, text);
+        console.Out.WriteLine($"Wrote {request.Output.FullName}. Check it against the chain: failover check --config {request.Output.FullName}");
+        console.Out.WriteLine();
+        console.Out.WriteLine($"Sign these actions with {request.Producer}@active (cleos, Anchor, or your signer) and push them, once:");
+        var actions = SystemActions.DedicatedPermission(Name.Parse(request.Producer), Name.Parse(request.Permission), key!.PublicKey);
+        console.Out.WriteLine(ActionsJson(actions));
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The configuration as JSON with comments (the configuration loader skips them).</summary>
+    private static string Render(InitRequest request)
+    {
+        static string J(string value) => JsonSerializer.Serialize(value);
+        var savanna = request.Consensus == "savanna";
+        var dataCenters = request.DataCenters.Select((entry, i) =>
+        {
+            var (name, keys) = entry.Split('=', 2) is [var n, var k] ? (n, k.Split(',', 2)) : (entry, [string.Empty]);
+            var finalizer = keys.Length > 1 ? $", \"FinalizerKey\": {J(keys[1])}" : string.Empty;
+            return $"      {{ \"Name\": {J(name)}, \"Priority\": {i + 1}, \"SigningKey\": {J(keys[0])}{finalizer} }}";
+        });
+        return $$"""
+            // Failover's configuration, written by `failover init`. Every key: README.md ("Running the service").
+            {
+              "Failover": {
+                // Names this observer's stream: unique per running service (several may share a PostgreSQL store).
+                "ObserverId": {{J(request.ObserverId)}},
+                // sqlite:PATH (one observer) or postgres:CONNECTION STRING (observers in several data centers).
+                "Store": {{J(request.Store)}},
+                "Chain": {
+                  // {{(savanna ? "Savanna: every data center needs its FinalizerKey; a rotation activates it (actfinkey)." : "Legacy: no finalizers.")}}
+                  "Consensus": {{J(request.Consensus)}},
+                  // A strict majority must agree with the chain the service follows before it rotates: give three or more.
+                  "Endpoints": [ {{string.Join(", ", request.Endpoints.Select(J))}} ]
+                },
+                "Producer": {{J(request.Producer)}},
+                // In priority order: where signing moves when the one in force stops producing.
+                "DataCenters": [
+            {{string.Join(",\n", dataCenters)}}
+                ],
+                // The dedicated permission (see the actions `failover init` printed) and its key file, readable by its owner only.
+                "Signer": { "Permission": {{J(request.Permission)}}, "KeyFile": {{J(request.KeyFile.FullName)}} }
+              }
+            }
+
+            """;
+    }
+
+    private static string ActionsJson(IReadOnlyList<Antelope.Transactions.ChainAction> actions)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartArray();
+            foreach (var action in actions)
+            {
+                json.WriteStartObject();
+                json.WriteString("account", action.Account.ToString());
+                json.WriteString("name", action.Name.ToString());
+                json.WriteStartArray("authorization");
+                foreach (var level in action.Authorization)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("actor", level.Actor.ToString());
+                    json.WriteString("permission", level.Permission.ToString());
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteString("hex_data", Hex.Encode(action.Data));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
