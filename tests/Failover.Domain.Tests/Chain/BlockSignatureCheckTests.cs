@@ -1,4 +1,6 @@
 using Failover.Antelope;
+using Failover.Antelope.Scheduling;
+using Failover.Antelope.SystemContract;
 using Failover.Domain.Chain;
 using Failover.Domain.Events;
 using Failover.Domain.Tests.Support;
@@ -98,6 +100,47 @@ public sealed class BlockSignatureCheckTests
 
         Assert.Null(Decide(ObservedChain.Empty, [alice], pending: v2).Problem);
         Assert.EndsWith("its producer did not sign it", Decide(ObservedChain.Empty, [alice]).Problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>A block both given to another producer and signed by a stranger is reported for the first: who the schedule gives the slot to.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_block_misattributed_and_unsigned_is_reported_as_misattributed(bool afterRecordedHead)
+    {
+        var alice = SignedByProducer(200, Id("before", 199), S0 + 11);
+        var recorded = afterRecordedHead ? Fold(Decide(ObservedChain.Empty, [alice]).Events) : ObservedChain.Empty;
+        var slot = afterRecordedHead ? S0 + 12 : S0 + 11;
+        var stranger = Block(afterRecordedHead ? 201u : 200u, afterRecordedHead ? alice.Id : Id("before", 199), slot, "carol", Savanna, signingKey: TestKeys.Derive("forger").ToString());
+
+        var problem = Decide(recorded, [stranger]).Problem;
+
+        Assert.Contains("was produced by carol, but schedule v1 gives that slot to", problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>The pending schedule may not list the producer at all: its key is then not one the producer has there, not an error.</summary>
+    [Fact]
+    public void A_pending_schedule_without_the_producer_is_no_reason_to_accept_or_to_fail()
+    {
+        var v2 = TestSchedule.Of(2, "bob", "carol", "dave", "ours", "zed");
+        var alice = Signed(200, Id("before", 199), S0 + 11, Savanna, TestKeys.Derive("forger").ToString());
+
+        Assert.EndsWith("its producer did not sign it", Decide(ObservedChain.Empty, [alice], pending: v2).Problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>A producer's authority may hold several keys (WTMSIG): any one of them signs its blocks.</summary>
+    [Fact]
+    public void A_block_signed_by_any_key_of_its_producer_s_authority_is_recorded()
+    {
+        var second = TestKeys.Derive("alice-backup");
+        var schedule = new ProducerSchedule(1, [.. V1.Producers.Select(p => p == "alice"
+            ? new ScheduledProducer(Name.Parse(p), new BlockSigningAuthority(1, [new KeyWeight(V1.KeyOf(p), 1), new KeyWeight(second, 1)]))
+            : ScheduledProducer.WithKey(Name.Parse(p), V1.KeyOf(p)))]);
+        var alice = Signed(200, Id("before", 199), S0 + 11, Savanna, second.ToString());
+
+        var decision = ChainDecider.Decide(ObservedChain.Empty, Observe([alice], schedule) with { Signatures = Checked });
+
+        Assert.Null(decision.Problem);
     }
 
     [Fact]
