@@ -13,6 +13,8 @@ public sealed class PublicKey : IEquatable<PublicKey>
 
     private readonly byte[] _compressed;
 
+    private string? _text;
+
     private PublicKey(byte[] compressed) => _compressed = compressed;
 
     /// <summary>The all-zero key nodeos uses for "no key" (<c>EOS1111111111111111111111111111111114T1Anm</c>).</summary>
@@ -97,7 +99,8 @@ public sealed class PublicKey : IEquatable<PublicKey>
 
     public string ToLegacyString() => KeyString.EncodeRipemd(LegacyPrefix, _compressed, withK1Suffix: false);
 
-    public override string ToString() => KeyString.EncodeRipemd(K1Prefix, _compressed, withK1Suffix: true);
+    /// <summary>The <c>PUB_K1_</c> form; computed once (a schedule's keys are compared by it for every block).</summary>
+    public override string ToString() => _text ??= KeyString.EncodeRipemd(K1Prefix, _compressed, withK1Suffix: true);
 
     public bool Equals(PublicKey? other) => other is not null && _compressed.AsSpan().SequenceEqual(other._compressed);
 

@@ -204,8 +204,13 @@ public static class ChainDecider
         }
 
         var candidates = new[] { scheduling, observation.Schedules.Active, observation.Schedules.Pending };
-        var signer = PublicKey.TryParse(block.SigningKey, out var key, out _) ? key : null;
-        return signer is not null && candidates.Any(s => s?.Producers.FirstOrDefault(p => p.Producer == block.Producer)?.Authority.Keys.Any(k => k.Key == signer) == true)
+        bool Holds(Func<PublicKey, bool> isSigner) =>
+            candidates.Any(s => s?.Producers.FirstOrDefault(p => p.Producer == block.Producer)?.Authority.Keys.Any(k => isSigner(k.Key)) == true);
+
+        // The observer writes the key in its PUB_K1_ form: compared as text first (no parse for every block), then as a key.
+        var signed = Holds(k => k.ToString() == block.SigningKey)
+            || (PublicKey.TryParse(block.SigningKey, out var key, out _) && Holds(k => k == key));
+        return signed
             ? null
             : $"block {block.Number} names producer {block.Producer}, but its signature recovers to {block.SigningKey}, a key no schedule in force or reported gives {block.Producer}: its producer did not sign it";
     }

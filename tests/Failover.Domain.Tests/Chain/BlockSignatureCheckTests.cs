@@ -83,6 +83,15 @@ public sealed class BlockSignatureCheckTests
         Assert.EndsWith("its producer did not sign it", decision.Problem, StringComparison.Ordinal);
     }
 
+    /// <summary>A key written in its legacy EOS… form is the same key: compared as a key when the text differs.</summary>
+    [Fact]
+    public void A_signing_key_in_its_legacy_form_is_the_same_key()
+    {
+        var alice = Signed(200, Id("before", 199), S0 + 11, Savanna, V1.KeyOf("alice").ToLegacyString());
+
+        Assert.Null(Decide(ObservedChain.Empty, [alice]).Problem);
+    }
+
     [Fact]
     public void A_signing_key_that_is_not_a_public_key_is_refused()
     {
