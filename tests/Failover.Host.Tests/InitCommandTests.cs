@@ -54,7 +54,7 @@ public sealed class InitCommandTests : IDisposable
         using var actions = JsonDocument.Parse(printed);
         Assert.Equal(["updateauth", "linkauth", "linkauth", "linkauth"], actions.RootElement.EnumerateArray().Select(a => a.GetProperty("name").GetString()));
         var update = (Antelope.SystemContract.UpdateAuth)Antelope.SystemContract.SystemActions.Decode(
-            Name.Parse("updateauth"), Hex.Decode(actions.RootElement[0].GetProperty("hex_data").GetString()!));
+            Name.Parse("updateauth"), Hex.Decode(actions.RootElement[0].GetProperty("data").GetString()!));
         Assert.Equal(PrivateKey.Parse(wif).PublicKey, update.Keys.Single().Key);
         Assert.Equal("failover", update.Permission.ToString());
         Assert.DoesNotContain(wif, result.Out + result.Error + text, StringComparison.Ordinal);

@@ -125,27 +125,7 @@ internal static class InitCommand
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
-            json.WriteStartArray();
-            foreach (var action in actions)
-            {
-                json.WriteStartObject();
-                json.WriteString("account", action.Account.ToString());
-                json.WriteString("name", action.Name.ToString());
-                json.WriteStartArray("authorization");
-                foreach (var level in action.Authorization)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("actor", level.Actor.ToString());
-                    json.WriteString("permission", level.Permission.ToString());
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                json.WriteString("hex_data", Hex.Encode(action.Data));
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            TransactionJsonWriter.WriteActions(json, actions);
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());

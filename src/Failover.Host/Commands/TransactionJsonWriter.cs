@@ -33,7 +33,16 @@ internal static class TransactionJsonWriter
 
     private static void WriteActions(Utf8JsonWriter json, string property, IReadOnlyList<ChainAction> actions)
     {
-        json.WriteStartArray(property);
+        json.WritePropertyName(property);
+        WriteActions(json, actions);
+    }
+
+    /// <summary>Actions as an array value, each as nodeos shows it (data as lower-case hex).</summary>
+    public static void WriteActions(Utf8JsonWriter json, IReadOnlyList<ChainAction> actions)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(actions);
+        json.WriteStartArray();
         foreach (var action in actions)
         {
             json.WriteStartObject();
