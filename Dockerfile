@@ -7,7 +7,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 ARG RID=linux-x64
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/Failover.Host/Failover.Host.csproj -c Release -r $RID --self-contained true -p:PublishSingleFile=true -o /out
+RUN dotnet publish src/Failover.Host/Failover.Host.csproj -c Release -r $RID --self-contained true -p:PublishSingleFile=true -p:RestoreLockedMode=true -o /out
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0
 COPY --from=build /out/failover /usr/local/bin/failover

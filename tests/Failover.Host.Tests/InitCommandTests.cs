@@ -84,4 +84,93 @@ public sealed class InitCommandTests : IDisposable
         Assert.Contains("Failover:DataCenters:1:SigningKey", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
     }
+
+    private const string ChainId = "aca376f206b8fc25a6ed44dbdc66547c36c6c33e3a119ffbeaef943642f0e906";
+    private const string RefBlockId = "0569ac2e8b9c4b3a2c7e2bd1a1f3e1c9d5f8a0b7c6d5e4f3a2b1c0d9e8f7a6b5";
+
+    private string[] SigningArguments(string output, params string[] extra) =>
+    [
+        .. Arguments(_keys.Write(ReferenceVectors.Key(3).Text("wif")), output, Dc(2)),
+        "--sign-key-file", _keys.Write(ReferenceVectors.Key(4).Text("wif")),
+        "--chain-id", ChainId, "--ref-block-id", RefBlockId, "--expiration", "2026-12-07T23:00:00", .. extra,
+    ];
+
+    private static System.Text.Json.Nodes.JsonObject PrintedTransaction(CliResult result) =>
+        System.Text.Json.Nodes.JsonNode.Parse(result.Out[result.Out.IndexOf('{', StringComparison.Ordinal)..])!.AsObject();
+
+    [Fact]
+    public async Task With_the_active_key_init_signs_the_permission_s_actions_offline_as_one_transaction()
+    {
+        var output = Path.Combine(_directory.FullName, "signed.json");
+
+        var result = await CliRunner.RunAsync(SigningArguments(output));
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.True(File.Exists(output));
+        var printed = PrintedTransaction(result);
+        var actions = printed["transaction"]!["actions"]!.AsArray();
+        Assert.Equal(["updateauth", "linkauth", "linkauth", "linkauth"], actions.Select(a => (string?)a!["name"]));
+        Assert.All(actions, a => Assert.Equal("failover.bp@active", $"{a!["authorization"]![0]!["actor"]}@{a["authorization"]![0]!["permission"]}"));
+        Assert.Equal("2026-12-07T23:00:00", (string?)printed["transaction"]!["expiration"]);
+        var body = JsonSerializer.Deserialize<Antelope.Transactions.PackedTransaction>(printed["push_body"]!.ToJsonString())!;
+        var signer = Assert.Single(Antelope.Transactions.TransactionSigner.RecoverSigners(body, Checksum256.Parse(ChainId)));
+        Assert.Equal(PrivateKey.Parse(ReferenceVectors.Key(4).Text("wif")).PublicKey, signer);
+        Assert.DoesNotContain(ReferenceVectors.Key(4).Text("wif"), result.Out + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(ReferenceVectors.Key(3).Text("wif"), result.Out + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_push_init_sends_the_signed_push_body_once_and_prints_the_node_s_answer()
+    {
+        var offline = PrintedTransaction(await CliRunner.RunAsync(SigningArguments(Path.Combine(_directory.FullName, "offline.json"))));
+        var answer = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "push_transaction.transfer_202.json")))!["response"]!.AsObject();
+        answer["transaction_id"] = (string?)offline["transaction_id"];
+        answer["processed"]!["id"] = (string?)offline["transaction_id"];
+        await using var node = await TxPushNode.AnsweringAsync(202, answer.ToJsonString());
+
+        var result = await CliRunner.RunAsync(SigningArguments(Path.Combine(_directory.FullName, "pushed.json"), "--push", node.Url));
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        var request = Assert.Single(node.Received);
+        Assert.Equal("/v1/chain/push_transaction", request.Path);
+        Assert.Equal(offline["push_body"]!.ToJsonString(), request.Body);
+        Assert.Equal((string?)offline["transaction_id"], (string?)PrintedTransaction(result)["pushed"]!["transaction_id"]);
+    }
+
+    [Fact]
+    public async Task A_refused_push_exits_non_zero_with_the_node_s_reason_after_writing_the_configuration()
+    {
+        var refusal = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "error.unknown_endpoint_404.json"));
+        await using var node = await TxPushNode.AnsweringAsync(404, System.Text.Json.Nodes.JsonNode.Parse(refusal)!["response"]!.ToJsonString());
+        var output = Path.Combine(_directory.FullName, "refused.json");
+
+        var result = await CliRunner.RunAsync(SigningArguments(output, "--push", node.Url));
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.Single(node.Received);
+        Assert.Contains("push rejected", result.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Signing_options_are_checked_together_before_anything_is_written()
+    {
+        var output = Path.Combine(_directory.FullName, "unsigned.json");
+        var dedicated = _keys.Write(ReferenceVectors.Key(3).Text("wif"));
+
+        var stray = await CliRunner.RunAsync([.. Arguments(dedicated, output, Dc(2)), "--push", "http://127.0.0.1:1", "--chain-id", ChainId]);
+        var incomplete = await CliRunner.RunAsync([.. Arguments(dedicated, output, Dc(2)), "--sign-key-file", _keys.Write(ReferenceVectors.Key(4).Text("wif")), "--expiration", "tomorrow"]);
+        var sameKey = await CliRunner.RunAsync([.. Arguments(dedicated, output, Dc(2)), "--sign-key-file", dedicated, "--chain-id", ChainId, "--ref-block-id", RefBlockId, "--expiration", "2026-12-07T23:00:00"]);
+
+        Assert.Equal(ExitCodes.Usage, stray.ExitCode);
+        Assert.Contains("--chain-id, --push apply only with --sign-key-file", stray.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, incomplete.ExitCode);
+        Assert.Contains("init: 3 problem(s); nothing was written:", incomplete.Error, StringComparison.Ordinal);
+        Assert.Contains("--chain-id is required.", incomplete.Error, StringComparison.Ordinal);
+        Assert.Contains("--ref-block-id is required.", incomplete.Error, StringComparison.Ordinal);
+        Assert.Contains("--expiration 'tomorrow' must be a UTC time", incomplete.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, sameKey.ExitCode);
+        Assert.Contains("--sign-key-file holds the same key as --key-file", sameKey.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
 }

@@ -12,7 +12,8 @@ namespace Failover.Host.Commands;
 /// <c>failover init</c>: writes a commented configuration from flags (checked by the same loader <c>failover run</c>
 /// uses before it is written), and prints the <c>updateauth</c> + <c>linkauth</c> actions that create the dedicated
 /// permission — held by the signing key's public key, linked to <c>regproducer</c>, <c>regproducer2</c> and
-/// <c>actfinkey</c> only — for the producer to sign with its <c>active</c> key.
+/// <c>actfinkey</c> only — for the producer to sign with its <c>active</c> key; or, given that key's file and the TaPoS
+/// fields, signs them offline as one transaction, and with <c>--push</c> sends it to a node, once.
 /// </summary>
 internal static class InitCommand
 {
@@ -31,20 +32,38 @@ internal static class InitCommand
         var store = new Option<string>("--store") { Description = "The event store.", DefaultValueFactory = _ => "sqlite:/var/lib/failover/failover.db" };
         var observerId = new Option<string>("--observer-id") { Description = "This observer's id (unique per running service).", DefaultValueFactory = _ => "obs-1" };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the configuration.", DefaultValueFactory = _ => new FileInfo("failover.json") };
-        var command = new Command("init", "Writes a commented configuration and prints the updateauth + linkauth actions that create the dedicated signing permission.")
+        var signKeyFile = new Option<FileInfo?>("--sign-key-file")
         {
-            producer, endpoints, dataCenters, keyFile, permission, consensus, store, observerId, output,
+            Description = "The producer's active private key file (owner-only): sign the actions offline as one transaction (needs --chain-id, --ref-block-id, --expiration).",
         };
-        command.SetAction(parse => Run(console, new InitRequest(
+        var chainId = new Option<string?>("--chain-id") { Description = "With --sign-key-file: the chain id (64 hex digits)." };
+        var refBlockId = new Option<string?>("--ref-block-id") { Description = "With --sign-key-file: the block the transaction references (TaPoS), e.g. the last irreversible block." };
+        var expiration = new Option<string?>("--expiration") { Description = "With --sign-key-file: expiration, UTC, written YYYY-MM-DDTHH:MM:SS." };
+        var push = new Option<string?>("--push") { Description = "With --sign-key-file: a node URL to send the signed transaction to, once. Without it nothing is sent." };
+        var timeout = new Option<string?>("--timeout") { Description = "Seconds to wait for the node's answer to --push (default 10)." };
+        var command = new Command("init", "Writes a commented configuration and prints — or signs offline, and pushes on request — the updateauth + linkauth actions that create the dedicated signing permission.")
+        {
+            producer, endpoints, dataCenters, keyFile, permission, consensus, store, observerId, output, signKeyFile, chainId, refBlockId, expiration, push, timeout,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(console, new InitRequest(
             parse.GetValue(producer)!, parse.GetValue(endpoints)!, parse.GetValue(dataCenters)!, parse.GetValue(keyFile)!,
-            parse.GetValue(permission)!, parse.GetValue(consensus)!, parse.GetValue(store)!, parse.GetValue(observerId)!, parse.GetValue(output)!)));
+            parse.GetValue(permission)!, parse.GetValue(consensus)!, parse.GetValue(store)!, parse.GetValue(observerId)!, parse.GetValue(output)!,
+            new SigningOptions(parse.GetValue(signKeyFile), parse.GetValue(chainId), parse.GetValue(refBlockId), parse.GetValue(expiration), parse.GetValue(push), parse.GetValue(timeout))),
+            cancellationToken));
         return command;
     }
 
     private sealed record InitRequest(
-        string Producer, string[] Endpoints, string[] DataCenters, FileInfo KeyFile, string Permission, string Consensus, string Store, string ObserverId, FileInfo Output);
+        string Producer, string[] Endpoints, string[] DataCenters, FileInfo KeyFile, string Permission, string Consensus, string Store, string ObserverId, FileInfo Output,
+        SigningOptions Signing);
 
-    private static int Run(CliConsole console, InitRequest request)
+    /// <summary>The raw text of the options that sign (and push) the permission's transaction.</summary>
+    private sealed record SigningOptions(FileInfo? KeyFile, string? ChainId, string? RefBlockId, string? Expiration, string? Push, string? Timeout);
+
+    /// <summary>What signs the permission's transaction, validated: the producer's active key and the TaPoS fields.</summary>
+    private sealed record OfflineSigning(PrivateKey ActiveKey, Checksum256 ChainId, Checksum256 RefBlockId, DateTimeOffset Expiration, PushTarget? Push);
+
+    private static async Task<int> RunAsync(CliConsole console, InitRequest request, CancellationToken cancellationToken)
     {
         if (request.Output.Exists)
         {
@@ -55,6 +74,19 @@ internal static class InitCommand
         if (!KeyFiles.TryRead(request.KeyFile.FullName, console.In, out var key, out var keyProblem))
         {
             console.Error.WriteLine(keyProblem);
+            return ExitCodes.Usage;
+        }
+
+        var signingProblems = new List<string>();
+        var signing = ValidateSigning(request.Signing, key, signingProblems);
+        if (signingProblems.Count > 0)
+        {
+            console.Error.WriteLine($"init: {signingProblems.Count} problem(s); nothing was written:");
+            foreach (var problem in signingProblems)
+            {
+                console.Error.WriteLine("  - " + problem);
+            }
+
             return ExitCodes.Usage;
         }
 
@@ -76,10 +108,65 @@ internal static class InitCommand
         File.WriteAllText(request.Output.FullName, text);
         console.Out.WriteLine($"Wrote {request.Output.FullName}. Check it against the chain: failover check --config {request.Output.FullName}");
         console.Out.WriteLine();
-        console.Out.WriteLine($"Sign these actions with {request.Producer}@active (cleos, Anchor, or your signer) and push them, once:");
         var actions = SystemActions.DedicatedPermission(Name.Parse(request.Producer), Name.Parse(request.Permission), key!.PublicKey);
-        console.Out.WriteLine(ActionsJson(actions));
+        if (signing is null)
+        {
+            console.Out.WriteLine($"Sign these actions with {request.Producer}@active (cleos, Anchor, or your signer) and push them, once:");
+            console.Out.WriteLine(ActionsJson(actions));
+            return ExitCodes.Ok;
+        }
+
+        var transaction = Antelope.Transactions.Transaction.Create(signing.RefBlockId, signing.Expiration, actions);
+        var packed = Antelope.Transactions.TransactionSigner.Sign(transaction, signing.ChainId, [signing.ActiveKey]);
+        if (signing.Push is null)
+        {
+            console.Out.WriteLine($"Signed with the key of --sign-key-file as {request.Producer}@active; push its push_body once (failover init … --push URL, or cleos push transaction):");
+            console.Out.WriteLine(TransactionJsonWriter.Signed(signing.ChainId, transaction, packed, pushed: null));
+            return ExitCodes.Ok;
+        }
+
+        var outcome = await TxPush.SendAsync(signing.Push, packed, transaction.Id.ToString(), cancellationToken).ConfigureAwait(false);
+        console.Out.WriteLine(TransactionJsonWriter.Signed(signing.ChainId, transaction, packed, outcome.Accepted));
+        if (outcome.Failure is not null)
+        {
+            console.Error.WriteLine(outcome.Failure);
+            return ExitCodes.Failure;
+        }
+
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Null without <c>--sign-key-file</c> (the actions are printed unsigned); every problem is listed.</summary>
+    private static OfflineSigning? ValidateSigning(SigningOptions options, PrivateKey? dedicatedKey, List<string> problems)
+    {
+        if (options.KeyFile is null)
+        {
+            var stray = new[] { ("--chain-id", options.ChainId), ("--ref-block-id", options.RefBlockId), ("--expiration", options.Expiration), ("--push", options.Push), ("--timeout", options.Timeout) }
+                .Where(o => o.Item2 is not null).Select(o => o.Item1).ToList();
+            if (stray.Count > 0)
+            {
+                problems.Add($"{string.Join(", ", stray)} appl{(stray.Count == 1 ? "ies" : "y")} only with --sign-key-file (the producer's active key).");
+            }
+
+            return null;
+        }
+
+        var chainId = RotationRequest.Hash(options.ChainId, "--chain-id", problems);
+        var refBlockId = RotationRequest.Hash(options.RefBlockId, "--ref-block-id", problems);
+        var expiration = RotationRequest.ParseExpiration(options.Expiration, problems);
+        var push = PushTarget.Validate(options.Push, options.Timeout, problems);
+        PrivateKey? activeKey = null;
+        if (!KeyFiles.TryRead(options.KeyFile.FullName, TextReader.Null, out activeKey, out var keyProblem))
+        {
+            problems.Add("--sign-key-file: " + keyProblem);
+        }
+        else if (dedicatedKey is not null && activeKey.PublicKey == dedicatedKey.PublicKey)
+        {
+            // The dedicated permission exists so that the service's key cannot do what active can.
+            problems.Add("--sign-key-file holds the same key as --key-file: the dedicated permission needs a key of its own, not the active key.");
+        }
+
+        return problems.Count > 0 ? null : new OfflineSigning(activeKey!, chainId!.Value, refBlockId!.Value, expiration!.Value, push);
     }
 
     /// <summary>The configuration as JSON with comments (the configuration loader skips them).</summary>

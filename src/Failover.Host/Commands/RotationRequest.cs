@@ -125,7 +125,8 @@ internal static class RotationRequest
         return text;
     }
 
-    private static Checksum256? Hash(string? text, string option, List<string> problems)
+    /// <summary>A 64-hex-digit option (a chain id, a block id); shared with <c>init --sign-key-file</c>.</summary>
+    public static Checksum256? Hash(string? text, string option, List<string> problems)
     {
         if (Missing(text, option, problems))
         {
@@ -135,7 +136,8 @@ internal static class RotationRequest
         return Checksum256.TryParse(text, out var value, out var error) ? value : Problem<Checksum256>(problems, $"{option}: {error}");
     }
 
-    private static DateTimeOffset? ParseExpiration(string? text, List<string> problems)
+    /// <summary>The <c>--expiration</c> option; shared with <c>init --sign-key-file</c>.</summary>
+    public static DateTimeOffset? ParseExpiration(string? text, List<string> problems)
     {
         if (Missing(text, "--expiration", problems))
         {

@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using Failover.Antelope;
+using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.Transactions;
 
 namespace Failover.Host.Commands;
@@ -7,6 +9,53 @@ namespace Failover.Host.Commands;
 /// <summary>Writes a transaction the way nodeos shows it in JSON, with action data as lower-case hex.</summary>
 internal static class TransactionJsonWriter
 {
+    /// <summary>
+    /// A signed transaction as the CLI prints it: the transaction, its packed bytes, id, signing digest and signatures,
+    /// the body push_transaction takes, and (when pushed) the node's answer.
+    /// </summary>
+    public static string Signed(Checksum256 chainId, Transaction transaction, PackedTransaction packed, PushTransactionResult? pushed)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WritePropertyName("transaction");
+            Write(json, transaction);
+            json.WriteString("packed_trx", packed.PackedTrx);
+            json.WriteString("transaction_id", transaction.Id.ToString());
+            json.WriteString("digest", transaction.SigningDigest(chainId).ToString());
+            WriteStrings(json, "signatures", packed.Signatures);
+            json.WriteStartObject("push_body");
+            WriteStrings(json, "signatures", packed.Signatures);
+            json.WriteNumber("compression", packed.Compression);
+            json.WriteString("packed_context_free_data", packed.PackedContextFreeData);
+            json.WriteString("packed_trx", packed.PackedTrx);
+            json.WriteEndObject();
+            if (pushed is not null)
+            {
+                json.WriteStartObject("pushed");
+                json.WriteString("transaction_id", pushed.TransactionId);
+                json.WriteNumber("block_num", pushed.Processed.BlockNum);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string property, IEnumerable<string> values)
+    {
+        json.WriteStartArray(property);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
     public static void Write(Utf8JsonWriter json, Transaction transaction)
     {
         json.WriteStartObject();

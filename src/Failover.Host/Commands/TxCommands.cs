@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Text;
-using System.Text.Json;
 using Failover.Antelope;
-using Failover.Antelope.Chain.Wire;
 using Failover.Antelope.SystemContract;
 using Failover.Antelope.Transactions;
 
@@ -79,12 +76,12 @@ internal static class TxCommands
             var packed = request.Sign(signers);
             if (target is null)
             {
-                console.Out.WriteLine(Render(request, transaction, packed, pushed: null));
+                console.Out.WriteLine(TransactionJsonWriter.Signed(request.ChainId, transaction, packed, pushed: null));
                 return ExitCodes.Ok;
             }
 
             var outcome = await TxPush.SendAsync(target, packed, transaction.Id.ToString(), cancellationToken).ConfigureAwait(false);
-            console.Out.WriteLine(Render(request, transaction, packed, outcome.Accepted));
+            console.Out.WriteLine(TransactionJsonWriter.Signed(request.ChainId, transaction, packed, outcome.Accepted));
             if (outcome.Failure is not null)
             {
                 console.Error.WriteLine(outcome.Failure);
@@ -117,48 +114,5 @@ internal static class TxCommands
         }
 
         return keys;
-    }
-
-    private static string Render(KeyRotation request, Transaction transaction, PackedTransaction packed, PushTransactionResult? pushed)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WritePropertyName("transaction");
-            TransactionJsonWriter.Write(json, transaction);
-            json.WriteString("packed_trx", packed.PackedTrx);
-            json.WriteString("transaction_id", transaction.Id.ToString());
-            json.WriteString("digest", transaction.SigningDigest(request.ChainId).ToString());
-            WriteStrings(json, "signatures", packed.Signatures);
-            json.WriteStartObject("push_body");
-            WriteStrings(json, "signatures", packed.Signatures);
-            json.WriteNumber("compression", packed.Compression);
-            json.WriteString("packed_context_free_data", packed.PackedContextFreeData);
-            json.WriteString("packed_trx", packed.PackedTrx);
-            json.WriteEndObject();
-            if (pushed is not null)
-            {
-                json.WriteStartObject("pushed");
-                json.WriteString("transaction_id", pushed.TransactionId);
-                json.WriteNumber("block_num", pushed.Processed.BlockNum);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteStrings(Utf8JsonWriter json, string property, IEnumerable<string> values)
-    {
-        json.WriteStartArray(property);
-        foreach (var value in values)
-        {
-            json.WriteStringValue(value);
-        }
-
-        json.WriteEndArray();
     }
 }

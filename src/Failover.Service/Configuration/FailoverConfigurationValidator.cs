@@ -238,8 +238,14 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         }
     }
 
-    /// <summary>Why a key file cannot be used, or null: it must exist and be readable by its owner only.</summary>
-    public static string? KeyFileProblem(string path)
+    /// <summary>
+    /// Why a key file cannot be used, or null: it must exist, be the file itself (not a symbolic link), belong to the
+    /// user the service runs as (or root), and be readable by its owner only.
+    /// </summary>
+    public static string? KeyFileProblem(string path) => KeyFileProblem(path, FileOwner.ProcessUser);
+
+    /// <summary><see cref="KeyFileProblem(string)"/> as if the service ran as <paramref name="processUser"/>.</summary>
+    public static string? KeyFileProblem(string path, uint? processUser)
     {
         if (!File.Exists(path))
         {
@@ -250,6 +256,11 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         {
             // Its owner and mode would be the target's, wherever that is: give the file itself.
             return $"'{path}' is a symbolic link (to '{target}'); give the file itself.";
+        }
+
+        if (FileOwner.Problem(path, FileOwner.Of(path), processUser) is { } ownerProblem)
+        {
+            return ownerProblem;
         }
 
         if (!OperatingSystem.IsWindows())
