@@ -8,8 +8,11 @@ the events in it, and how far the service is behind — the simulator's head min
 projections have caught up with the log. At the end: RSS after the first hour against the end, the store's growth per
 simulated day, and `failover audit verify`.
 
-Usage: scripts/steady-day.py [--failover PATH] [--dir DIR] [--speed 60] [--hours 24]
+Usage: scripts/steady-day.py [--failover PATH] [--dir DIR] [--speed 60] [--hours 24] [--quiet] [--compact]
   --failover  the built CLI (default: src/Failover.Host/bin/Release/net10.0/failover; `dotnet build -c Release src/Failover.Host`)
+  --quiet     no faults: a day as most days are
+  --compact   at the end, `failover store compact` everything recorded before the end (issue 18.6) and report what the
+              store retains per simulated day (the bytes of `VACUUM INTO` a copy), then `audit verify` again
 """
 import argparse, datetime, json, os, signal, sqlite3, subprocess, time, urllib.request
 from simdrill import unit_runtime_settings, wait_for, write_service_config
@@ -21,6 +24,8 @@ p.add_argument("--speed", type=float, default=60)
 p.add_argument("--hours", type=int, default=24)
 p.add_argument("--sim-port", type=int, default=8896)
 p.add_argument("--api-port", type=int, default=5196)
+p.add_argument("--quiet", action="store_true")
+p.add_argument("--compact", action="store_true")
 args = p.parse_args()
 
 SIM = f"http://127.0.0.1:{args.sim_port}"
@@ -127,9 +132,14 @@ def sample(hour):
 
 
 start = sim_now()
-print(f"real {datetime.datetime.now(datetime.UTC):%H:%M:%S} | sim {start:%H:%M:%S} | speed {args.speed}, {args.hours} h, a fault every hour", flush=True)
+print(f"real {datetime.datetime.now(datetime.UTC):%H:%M:%S} | sim {start:%H:%M:%S} | speed {args.speed}, {args.hours} h, {'no faults' if args.quiet else 'a fault every hour'}", flush=True)
 rows = []
 for hour in range(args.hours):
+    if args.quiet:
+        wait_until(start + datetime.timedelta(hours=hour + 1))
+        rows.append(sample(hour + 1))
+        continue
+
     name, minutes, target, begin, end = FAULTS[hour % len(FAULTS)]
     wait_until(start + datetime.timedelta(hours=hour, minutes=5))
     subject = target()
@@ -152,3 +162,18 @@ per_day = (last["store_mb"] - first["store_mb"]) / (last["hour"] - first["hour"]
 print(f"RSS after hour 1: {first['rss_mb']} MB; at the end: {last['rss_mb']} MB ({(last['rss_mb'] / first['rss_mb'] - 1) * 100:+.1f} %); peak {last['peak_mb']} MB")
 print(f"store: {first['store_mb']} MB after hour 1, {last['store_mb']} MB after hour {last['hour']}: {per_day:.1f} MB per simulated day")
 print(f"behind at the hourly samples: max {max(r['behind_blocks'] for r in rows)} blocks; projections caught up at every sample: {all(r['projections_caught_up'] for r in rows)}")
+
+if args.compact:
+    last_us = sqlite3.connect(path("failover.db")).execute("SELECT max(recorded_at) FROM events").fetchone()[0]
+    end_time = datetime.datetime.fromtimestamp(last_us / 1e6, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    compact = subprocess.run([args.failover, "store", "compact", "--store", "sqlite:" + path("failover.db"), "--producer", "failover.bp", "--before", end_time],
+                             capture_output=True, text=True)
+    print(compact.stdout.strip().splitlines()[-1] if compact.stdout.strip() else compact.stderr.strip(), f"(exit {compact.returncode})")
+    vacuumed = path("vacuumed.db")
+    if os.path.exists(vacuumed):
+        os.remove(vacuumed)
+    sqlite3.connect(path("failover.db")).execute(f"VACUUM INTO '{vacuumed}'")
+    hours = last["hour"]
+    print(f"compacted: {os.path.getsize(vacuumed) / 1e6:.1f} MB retained for {hours} simulated hours = {os.path.getsize(vacuumed) / 1e6 / hours * 24:.1f} MB per simulated day")
+    verify = subprocess.run([args.failover, "audit", "verify", "--store", "sqlite:" + path("failover.db")], capture_output=True, text=True)
+    print(verify.stdout.strip().splitlines()[-1] if verify.stdout.strip() else verify.stderr.strip(), f"(exit {verify.returncode})")

@@ -3,8 +3,8 @@ using System.Threading.Channels;
 
 namespace Failover.EventStore;
 
-/// <summary>What the adapters share: paging through the log and catch-up-then-live subscriptions.</summary>
-public abstract class EventStoreBase : IEventStore
+/// <summary>What the adapters share: paging through the log, catch-up-then-live subscriptions and compaction's checks.</summary>
+public abstract class EventStoreBase : IEventStore, ILogCompaction
 {
     private readonly EventStoreOptions _options;
 
@@ -36,6 +36,54 @@ public abstract class EventStoreBase : IEventStore
     public abstract Task<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default);
 
     public abstract ValueTask DisposeAsync();
+
+    public Task CompactAsync(
+        long fromPosition, long toPosition, IReadOnlyCollection<string> types, long expectedCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromPosition, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(toPosition, fromPosition);
+        ArgumentNullException.ThrowIfNull(types);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedCount);
+        if (types.Count == 0)
+        {
+            throw new ArgumentException("A compaction needs at least one event type.", nameof(types));
+        }
+
+        foreach (var type in types)
+        {
+            if (!EventTypeName.IsValid(type))
+            {
+                throw new ArgumentException($"'{type}' is not an event type name (e.g. 'block-produced.v1'): it matches no event.", nameof(types));
+            }
+        }
+
+        return CompactCoreAsync(fromPosition, toPosition, [.. types.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            expectedCount, cancellationToken);
+    }
+
+    public abstract Task<long> ReadCompactedThroughAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="CompactAsync"/> with valid arguments (distinct types): in one write transaction, refuses a
+    /// <paramref name="toPosition"/> at or past the head (<see cref="ThrowIfHeadCompacted"/>), deletes, checks the count
+    /// (<see cref="CompactionMismatchException"/>, rolled back) and raises the mark.
+    /// </summary>
+    private protected abstract Task CompactCoreAsync(
+        long fromPosition, long toPosition, string[] types, long expectedCount, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends chain from the last stored event and number after it: were the head deleted, the next append would reuse
+    /// its position. And a position is compacted only once it and everything before it are visible to every reader (the
+    /// head was read committed), so a subscription never skips a commit that is still to become visible.
+    /// </summary>
+    private protected static void ThrowIfHeadCompacted(long toPosition, long head)
+    {
+        if (toPosition >= head)
+        {
+            throw new ArgumentOutOfRangeException(nameof(toPosition), toPosition,
+                $"A compaction must end below the head of the log (position {head}): the head is never compacted.");
+        }
+    }
 
     /// <summary>Runs a query selecting <see cref="EventRows.Columns"/>, binding the values to $1, $2, ….</summary>
     private protected abstract Task<IReadOnlyList<RecordedEvent>> QueryEventsAsync(
@@ -112,14 +160,16 @@ public abstract class EventStoreBase : IEventStore
 
     /// <summary>
     /// Reads pages after the last delivered position into the buffer and says when it reached the head; waits for a
-    /// wake-up or poll when caught up, and fails with <see cref="MissingPositionException"/> when a position stays
-    /// missing past the gap timeout.
+    /// wake-up or poll when caught up, skips positions deleted by compaction (at or below the compacted-through mark),
+    /// and fails with <see cref="MissingPositionException"/> when a position above the mark stays missing past the gap
+    /// timeout.
     /// </summary>
     private async Task FillAsync(long checkpoint, ChannelWriter<SubscriptionMessage> buffer, CancellationToken cancellationToken)
     {
         var clock = _options.TimeProvider;
         var next = checkpoint + 1;
         long? caughtUpAt = null;
+        long compactedThrough = 0; // the compacted-through mark as last read
         (long Position, long Since)? gap = null;
         IAppendListener? listener = null;
         try
@@ -134,10 +184,25 @@ public abstract class EventStoreBase : IEventStore
                     var contiguous = true;
                     foreach (var e in page)
                     {
-                        // Positions are dense; a hole can only be a commit not yet visible, so wait rather than skip it.
-                        if (e.Position != next)
+                        // Positions are dense: a hole was deleted by compaction (at or below the mark: it never comes back,
+                        // skip it at once) or is a commit not yet visible (above the mark: wait rather than skip it).
+                        while (e.Position != next && contiguous)
                         {
-                            contiguous = false;
+                            if (next <= compactedThrough)
+                            {
+                                next = Math.Min(e.Position, compactedThrough + 1);
+                            }
+                            else
+                            {
+                                // The mark only rises: it is read again only for a hole above what it was.
+                                var mark = await ReadCompactedThroughAsync(cancellationToken).ConfigureAwait(false);
+                                contiguous = mark >= next;
+                                compactedThrough = Math.Max(compactedThrough, mark);
+                            }
+                        }
+
+                        if (!contiguous)
+                        {
                             break;
                         }
 

@@ -44,12 +44,39 @@ public sealed class EventIdConflictException : Exception
 }
 
 /// <summary>
-/// A position stayed missing from the log for longer than <see cref="EventStoreOptions.GapTimeout"/> while later ones
-/// were visible: positions are dense, so the log was damaged (e.g. a row deleted by hand) and reading on would skip it.
+/// A position above the compacted-through mark (<see cref="ILogCompaction"/>) stayed missing from the log for longer
+/// than <see cref="EventStoreOptions.GapTimeout"/> while later ones were visible: positions are dense and compaction
+/// did not delete it, so the log was damaged (e.g. a row deleted by hand) and reading on would skip it.
 /// </summary>
 public sealed class MissingPositionException(long position, TimeSpan waited)
     : Exception($"The event log is missing position {position}: later positions are stored but it has not appeared "
                 + $"within {waited}. Positions are dense, so the log is damaged; the subscription stops rather than skip it.")
 {
     public long Position { get; } = position;
+}
+
+/// <summary>
+/// A compaction matched a different number of events than the compactor counted (it read the log, then the log was not
+/// what it read): nothing was deleted and the compacted-through mark did not move.
+/// </summary>
+public sealed class CompactionMismatchException : Exception
+{
+    public CompactionMismatchException(long fromPosition, long toPosition, IReadOnlyList<string> types, long expectedCount, long actualCount)
+        : base($"Compacting positions {fromPosition}–{toPosition} expected {expectedCount} event(s) of type(s) {string.Join(", ", types)} "
+               + $"but {actualCount} matched; nothing was deleted.")
+    {
+        (FromPosition, ToPosition, Types, ExpectedCount, ActualCount) = (fromPosition, toPosition, types, expectedCount, actualCount);
+    }
+
+    public long FromPosition { get; }
+
+    public long ToPosition { get; }
+
+    /// <summary>The event types the compaction was to delete.</summary>
+    public IReadOnlyList<string> Types { get; }
+
+    public long ExpectedCount { get; }
+
+    /// <summary>How many events of those types the range held.</summary>
+    public long ActualCount { get; }
 }

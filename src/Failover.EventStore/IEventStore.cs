@@ -36,7 +36,8 @@ public interface IEventStore : IAsyncDisposable
     /// appended (live), each position exactly once and in order, as <see cref="EventAppeared"/>; and
     /// <see cref="CaughtUp"/> each time the reader has delivered everything stored when it looked (after delivering
     /// events, and once at the start when there is nothing to replay). A slow consumer holds the reader back (bounded
-    /// buffer).
+    /// buffer). Positions deleted by compaction (at or below the compacted-through mark, <see cref="ILogCompaction"/>)
+    /// are skipped at once; any other missing position is waited for.
     /// </summary>
     /// <exception cref="MissingPositionException">A position stayed missing past the gap timeout (a damaged log).</exception>
     IAsyncEnumerable<SubscriptionMessage> SubscribeAsync(long checkpoint, CancellationToken cancellationToken = default);

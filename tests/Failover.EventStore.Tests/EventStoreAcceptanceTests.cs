@@ -29,6 +29,9 @@ public abstract partial class EventStoreAcceptanceTests : IAsyncLifetime
     /// <summary>Arguments that make the crash writer append to this test's database.</summary>
     protected abstract IReadOnlyList<string> CrashWriterArguments { get; }
 
+    /// <summary>Turns this test's database back into what the build before compaction left: its schema without the compaction migration.</summary>
+    protected abstract Task RevertToSchemaBeforeCompactionAsync();
+
     protected virtual Task DeleteDatabaseAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync() => Store = await OpenAsync(new StoreSettings(Clock));

@@ -42,6 +42,42 @@ public sealed class ReadOnlyStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sqlite_read_only_refuses_to_compact_and_leaves_the_file_unchanged()
+    {
+        await using (var writable = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = DatabasePath }))
+        {
+            await writable.AppendToStreamAsync("s-1", ExpectedVersion.NoStream, [Event("a"), Event("b")]);
+        }
+
+        var before = await File.ReadAllBytesAsync(DatabasePath);
+        await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = DatabasePath, ReadOnly = true });
+
+        var compaction = await Assert.ThrowsAsync<SqliteException>(() => store.CompactAsync(1, 1, ["thing-happened.v1"], 1));
+
+        Assert.Equal(8, compaction.SqliteErrorCode); // SQLITE_READONLY
+        Assert.Equal([1L, 2], (await store.ReadAllAsync(GlobalPosition.Start).ToListAsync()).Select(e => e.Position));
+        Assert.Equal(0, await store.ReadCompactedThroughAsync());
+        Assert.Equal(before, await File.ReadAllBytesAsync(DatabasePath));
+    }
+
+    [Fact]
+    public async Task Sqlite_read_only_opens_a_store_of_this_builds_schema_version_with_its_compacted_through_mark()
+    {
+        await using (var writable = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = DatabasePath }))
+        {
+            await writable.AppendToStreamAsync("s-1", ExpectedVersion.NoStream, [Event("a"), Event("b"), Event("c")]);
+            await writable.CompactAsync(1, 2, ["thing-happened.v1"], 2);
+        }
+
+        await using var store = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = DatabasePath, ReadOnly = true });
+
+        Assert.Equal(3L, await ExecuteSqliteAsync("PRAGMA user_version"));
+        Assert.Equal(2, await store.ReadCompactedThroughAsync());
+        Assert.Equal(["E3", "C3"], (await store.SubscribeAsync(GlobalPosition.Start).TakeAsync(2, TimeSpan.FromSeconds(30)))
+            .Select(m => m is EventAppeared e ? "E" + e.Event.Position : "C" + ((CaughtUp)m).Position));
+    }
+
+    [Fact]
     public async Task Sqlite_read_only_does_not_create_a_missing_file()
     {
         var missing = Path.Combine(_directory.FullName, "nested", "none.db");
@@ -52,21 +88,24 @@ public sealed class ReadOnlyStoreTests : IAsyncLifetime
         Assert.False(Directory.Exists(Path.GetDirectoryName(missing)));
     }
 
-    [Fact]
-    public async Task Sqlite_read_only_refuses_a_schema_it_would_have_to_migrate_and_leaves_it_unmigrated()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)] // before compaction
+    public async Task Sqlite_read_only_refuses_a_schema_it_would_have_to_migrate_and_leaves_it_unmigrated(int version)
     {
         await using (var writable = await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = DatabasePath }))
         {
             await writable.AppendToStreamAsync("s-1", ExpectedVersion.NoStream, [Event("a")]);
         }
 
-        await ExecuteSqliteAsync("PRAGMA user_version = 1");
+        await ExecuteSqliteAsync($"PRAGMA user_version = {version}");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = DatabasePath, ReadOnly = true }));
 
-        Assert.Contains("schema version 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"schema version {version}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("this build reads version 3", error.Message, StringComparison.Ordinal);
         Assert.Contains("not migrated", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1L, await ExecuteSqliteAsync("PRAGMA user_version"));
+        Assert.Equal((long)version, await ExecuteSqliteAsync("PRAGMA user_version"));
     }
 
     [Fact]
@@ -89,6 +128,24 @@ public sealed class ReadOnlyStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<PostgresException>(() => store.ResetAsync("counting"));
         Assert.Equal(2, await store.ReadHeadPositionAsync());
         Assert.Equal(0, await store.ReadCheckpointAsync("counting"));
+    }
+
+    [Fact]
+    public async Task Postgres_read_only_the_server_refuses_to_compact()
+    {
+        var connectionString = await PostgresServer.ConnectionStringAsync();
+        await using (var writable = await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = connectionString, Schema = _schema }))
+        {
+            await writable.AppendToStreamAsync("s-1", ExpectedVersion.NoStream, [Event("a"), Event("b")]);
+        }
+
+        await using var store = await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = connectionString, Schema = _schema, ReadOnly = true });
+
+        var compaction = await Assert.ThrowsAsync<PostgresException>(() => store.CompactAsync(1, 1, ["thing-happened.v1"], 1));
+
+        Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, compaction.SqlState);
+        Assert.Equal([1L, 2], (await store.ReadAllAsync(GlobalPosition.Start).ToListAsync()).Select(e => e.Position));
+        Assert.Equal(0, await store.ReadCompactedThroughAsync());
     }
 
     [Fact]

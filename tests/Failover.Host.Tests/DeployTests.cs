@@ -31,6 +31,27 @@ public sealed partial class DeployTests
     }
 
     [Fact]
+    public async Task The_compaction_timer_and_its_service_verify_and_run_the_store_compact_command_as_the_service_s_user()
+    {
+        var binary = Path.Combine(RepositoryRoot.Path, "src/Failover.Host/bin/Debug/net10.0/failover");
+        var directory = Directory.CreateTempSubdirectory("failover-unit-");
+        foreach (var name in new[] { "failover-compact.service", "failover-compact.timer" })
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, name),
+                (await File.ReadAllTextAsync(Repo("deploy/systemd/" + name))).Replace("/usr/local/bin/failover", binary, StringComparison.Ordinal));
+        }
+
+        var result = await ExternalTool.RunAsync("systemd-analyze", ["verify", Path.Combine(directory.FullName, "failover-compact.timer"), Path.Combine(directory.FullName, "failover-compact.service")]);
+
+        Assert.True(result.ExitCode == 0 && result.Output.Trim().Length == 0, result.ToString());
+        var service = await File.ReadAllTextAsync(Repo("deploy/systemd/failover-compact.service"));
+        Assert.Contains("ExecStart=/usr/local/bin/failover store compact --config ${CONFIGURATION_DIRECTORY}/failover.json --keep-days 30", service, StringComparison.Ordinal);
+        // failover.service's dynamic user is named after its unit: the same name gives the same user, owner of the store.
+        Assert.Contains("User=failover\n", service.Replace("\r", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("StateDirectory=failover\n", service, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_systemd_unit_scores_2_or_better_in_systemd_analyze_security_and_the_runbook_gives_that_score()
     {
         var result = await ExternalTool.RunAsync("systemd-analyze", ["security", "--offline=true", "--no-pager", Repo(Unit)]);

@@ -44,6 +44,7 @@ internal sealed class ChainReplay(string stream)
     private readonly Dictionary<uint, ProducerSchedule> _schedules = [];
     private ForkSwitched? _fork;
     private ObservedChain _state = ObservedChain.Empty;
+    private bool _resyncing;
 
     /// <summary>Recorded events the decider produced exactly.</summary>
     public int Rederived { get; private set; }
@@ -65,6 +66,23 @@ internal sealed class ChainReplay(string stream)
         }
     }
 
+    /// <summary>
+    /// Positions deleted by compaction come next: the group open now lost its block, and the first group after them
+    /// lost the blocks before it. Both are folded as recorded, not re-derived; the decider is asked again from the
+    /// group after that, on a state that holds the first block after the deleted ones.
+    /// </summary>
+    public void Resync()
+    {
+        foreach (var r in _group)
+        {
+            Fold(r.Event);
+        }
+
+        _group.Clear();
+        _fork = null;
+        _resyncing = true;
+    }
+
     /// <summary>The end of the log: a group still open has no block after it.</summary>
     public void Finish(List<AuditProblem> problems) => Close(problems);
 
@@ -76,7 +94,11 @@ internal sealed class ChainReplay(string stream)
         }
 
         var blocks = _group.Where(r => r.Event is BlockProduced).ToList();
-        if (blocks.Count == 0)
+        if (_resyncing)
+        {
+            _resyncing = blocks.Count == 0;
+        }
+        else if (blocks.Count == 0)
         {
             foreach (var r in _group)
             {

@@ -73,7 +73,16 @@ public static class Verifier
     public static async Task<VerifyReport> VerifyAsync(IEventStore store, IReadOnlyList<Anchor>? anchors = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var pass = new VerifyPass(anchors ?? []);
+        var compactions = new List<LogCompacted>();
+        await foreach (var e in store.ReadStreamAsync(Streams.Compaction, Direction.Forwards, 0, int.MaxValue, cancellationToken).ConfigureAwait(false))
+        {
+            if (AuditLog.Decode(e).Event is LogCompacted compacted)
+            {
+                compactions.Add(compacted);
+            }
+        }
+
+        var pass = new VerifyPass(anchors ?? [], compactions);
         await using var events = store.ReadAllAsync(1, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
         var current = await events.MoveNextAsync().ConfigureAwait(false) ? events.Current : null;
         while (current is not null)
@@ -86,7 +95,7 @@ public static class Verifier
         return await pass.FinishAsync(store, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class VerifyPass(IReadOnlyList<Anchor> anchors)
+    private sealed class VerifyPass(IReadOnlyList<Anchor> anchors, IReadOnlyList<LogCompacted> compactions)
     {
         private const int SnapshotsKept = 512;
 
@@ -103,6 +112,14 @@ public static class Verifier
         private long _expected = 1;
         private bool _intact = true;
         private long _events;
+
+        // Compaction (issue 18.6): positions its anchors name may be missing; the chain goes on from the links they give.
+        private readonly Dictionary<long, byte[]> _compactedLinks = compactions.SelectMany(c => c.Links)
+            .GroupBy(l => l.Position).ToDictionary(g => g.Key, g => Convert.FromHexString(g.First().PreviousHash));
+        private readonly IReadOnlyList<LogCompacted> _compactions = compactions;
+        private readonly Dictionary<string, long> _compactedVersions = new(StringComparer.Ordinal);
+        private long? _lastCompactedGap;
+        private long _compactedPositions;
 
         // The folds the service decides from, as of the event being checked: FailoverInputs, the process manager's one
         // fold of the chain stream and an observer's stream, for every observer of the log (and for an observer not yet
@@ -181,16 +198,34 @@ public static class Verifier
         private void CheckLink(RecordedEvent e, RecordedEvent? next)
         {
             var gap = e.Position != _expected;
-            if (gap)
+            var previousHash = _previousHash;
+            if (gap && CompactedGap(_expected, e.Position - 1) && _compactedLinks.TryGetValue(e.Position, out var link))
+            {
+                // Deleted by compaction, as an anchor in the log says: the chain goes on from the deleted event's hash it kept.
+                _compactedPositions += e.Position - _expected;
+                _lastCompactedGap = e.Position;
+                previousHash = link;
+                gap = false;
+                foreach (var replay in _chainReplays.Values)
+                {
+                    replay.Resync();
+                }
+            }
+            else if (gap)
             {
                 _intact = false;
-                Add(_expected, null, null, AuditCheck.Position, e.Position == _expected + 1
-                    ? $"position {_expected} is missing: the log goes from {_expected - 1} to {e.Position} (an event was deleted)"
-                    : $"positions {_expected}–{e.Position - 1} are missing: the log goes from {_expected - 1} to {e.Position} (events were deleted)", []);
+                foreach (var (first, last) in NotCompacted(_expected, e.Position - 1))
+                {
+                    var whole = first == _expected && last == e.Position - 1;
+                    var where = whole ? $"the log goes from {_expected - 1} to {e.Position}" : $"no compaction anchor names {(first == last ? "it" : "them")}";
+                    Add(first, null, null, AuditCheck.Position, first == last
+                        ? $"position {first} is missing: {where} (an event was deleted)"
+                        : $"positions {first}–{last} are missing: {where} (events were deleted)", []);
+                }
             }
 
             _expected = e.Position + 1;
-            var recomputed = CanonicalEvent.ComputeHash(_previousHash.Span, e);
+            var recomputed = CanonicalEvent.ComputeHash(previousHash.Span, e);
             var swapped = false;
             if (!recomputed.AsSpan().SequenceEqual(e.Hash.Span))
             {
@@ -229,12 +264,43 @@ public static class Verifier
             _previousSwapped = swapped;
         }
 
+        /// <summary>Whether an anchor of the log names every position from <paramref name="first"/> to <paramref name="last"/> as compacted.</summary>
+        private bool CompactedGap(long first, long last) =>
+            _compactions.Any(c => c.FromPosition <= first && last <= c.ToPosition);
+
+        /// <summary>The runs of positions from <paramref name="first"/> to <paramref name="last"/> that no compaction anchor names.</summary>
+        private IEnumerable<(long First, long Last)> NotCompacted(long first, long last)
+        {
+            var next = first;
+            foreach (var c in _compactions.Where(c => c.ToPosition >= first && c.FromPosition <= last).OrderBy(c => c.FromPosition))
+            {
+                if (c.FromPosition > next)
+                {
+                    yield return (next, Math.Min(last, c.FromPosition - 1));
+                }
+
+                next = Math.Max(next, c.ToPosition + 1);
+            }
+
+            if (next <= last)
+            {
+                yield return (next, last);
+            }
+        }
+
         private static bool Links(ReadOnlyMemory<byte> previousHash, RecordedEvent e, ReadOnlyMemory<byte> stored) =>
             CanonicalEvent.ComputeHash(previousHash.Span, e).AsSpan().SequenceEqual(stored.Span);
 
         private void CheckStreamVersion(RecordedEvent e)
         {
-            if (_streams.TryGetValue(e.Stream, out var last))
+            var known = _streams.TryGetValue(e.Stream, out var last);
+            var expected = known ? last.Version + 1 : 0;
+            if (e.Version > expected && _lastCompactedGap is { } gapAt && (!known || gapAt > last.Position))
+            {
+                // Versions deleted by compaction: counted, and checked against what the anchors say they removed (FinishAsync).
+                _compactedVersions[e.Stream] = _compactedVersions.GetValueOrDefault(e.Stream) + e.Version - expected;
+            }
+            else if (known)
             {
                 if (e.Version != last.Version + 1)
                 {
@@ -524,6 +590,21 @@ public static class Verifier
             foreach (var replay in _processReplays.Values)
             {
                 replay.Finish(_problems);
+            }
+
+            foreach (var (stream, skipped) in _compactedVersions)
+            {
+                var removed = _compactions.SelectMany(c => c.Streams).Where(r => r.Stream == stream).Sum(r => r.Removed);
+                if (skipped > removed)
+                {
+                    Add(_streams.TryGetValue(stream, out var at) ? at.Position : 0, stream, null, AuditCheck.StreamVersion,
+                        $"stream {stream} skips {skipped} versions across compacted positions, but the compaction anchors remove only {removed} of its events", []);
+                }
+            }
+
+            if (_compactedPositions > 0)
+            {
+                _warnings.Add($"{_compactedPositions} positions were deleted by compaction ({_compactions.Count} anchor(s) in {Streams.Compaction}): the chain is proven across them by the anchors' links, and their observations count from the round summaries");
             }
 
             foreach (var (position, hash) in _anchors)

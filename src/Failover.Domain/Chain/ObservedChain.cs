@@ -56,7 +56,7 @@ public sealed record ObservedChain
     /// <summary>Per producer, the misses of its ongoing run that were trimmed without being kept (see <see cref="RunStartKept"/>).</summary>
     public ImmutableDictionary<Name, int> DroppedRunMisses { get; init; } = ImmutableDictionary<Name, int>.Empty;
 
-    /// <summary>Events folded so far (the chain stream's version + 1).</summary>
+    /// <summary>The chain stream's next version: its last folded version + 1 (more than the events folded once compaction deleted some).</summary>
     public long EventCount { get; init; }
 
     /// <summary>The number of the followed branch's last block (kept, since finding the largest key would walk them all).</summary>

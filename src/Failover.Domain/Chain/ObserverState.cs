@@ -57,7 +57,7 @@ public sealed record ObserverState
 
     public ImmutableDictionary<string, EndpointHealth> Endpoints { get; init; } = ImmutableDictionary<string, EndpointHealth>.Empty;
 
-    /// <summary>Events folded so far (the stream's version + 1).</summary>
+    /// <summary>The stream's next version: its last folded version + 1 (more than the events folded once compaction deleted some).</summary>
     public long EventCount { get; init; }
 
     public ObserverState Apply(IObserverEvent @event)

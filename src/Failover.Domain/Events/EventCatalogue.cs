@@ -38,6 +38,8 @@ public static class EventCatalogue
         new("automation-rearmed.v1", typeof(AutomationRearmed), Json.AutomationRearmed),
         new("automation-latched.v1", typeof(AutomationLatched), Json.AutomationLatched),
         new("manual-failover-requested.v1", typeof(ManualFailoverRequested), Json.ManualFailoverRequested),
+        new("round-compacted.v1", typeof(RoundCompacted), Json.RoundCompacted),
+        new("log-compacted.v1", typeof(LogCompacted), Json.LogCompacted),
     ];
 
     private static readonly Dictionary<string, EventType> ByName = All.ToDictionary(t => t.Name, StringComparer.Ordinal);
@@ -93,6 +95,8 @@ public static class EventCatalogue
 [JsonSerializable(typeof(AutomationRearmed))]
 [JsonSerializable(typeof(AutomationLatched))]
 [JsonSerializable(typeof(ManualFailoverRequested))]
+[JsonSerializable(typeof(RoundCompacted))]
+[JsonSerializable(typeof(LogCompacted))]
 [JsonSerializable(typeof(Evidence))]
 [JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(FailoverPolicy))]

@@ -11,4 +11,7 @@ public static class Streams
 
     /// <summary>The failover process of a producer: its decisions and their outcomes.</summary>
     public static string Failover(string producer) => "failover-" + producer;
+
+    /// <summary>What compaction deleted under the retention policy, and the anchors that keep it provable (issue 18.6).</summary>
+    public const string Compaction = "log-compaction";
 }

@@ -27,9 +27,10 @@ public sealed record FailoverInputs(ObservedChain Chain, ObserverState Observer,
     public DataCenterNodeWatch Nodes { get; init; } = DataCenterNodeWatch.Empty;
 
     /// <summary>
-    /// Folds the event found at <paramref name="version"/> of <paramref name="stream"/>. Only the next event of each
-    /// stream is folded: an earlier version is already in (a writer folds its own appends before the log delivers them
-    /// back), and events of other streams — another observer's, another producer's, another chain's — are not read,
+    /// Folds the event found at <paramref name="version"/> of <paramref name="stream"/>. Only an event after the last one
+    /// folded of its stream is: an earlier version is already in (a writer folds its own appends before the log delivers
+    /// them back); a later one than the next follows versions compaction deleted from the chain and observer streams
+    /// (issue 18.6) — the process stream is never compacted and is folded version by version. Events of other streams — another observer's, another producer's, another chain's — are not read,
     /// except every observer's participation samples, whose views of the data centers' own nodes go (idempotently) into
     /// <see cref="Nodes"/>.
     /// </summary>
@@ -44,8 +45,8 @@ public sealed record FailoverInputs(ObservedChain Chain, ObserverState Observer,
     private FailoverInputs Fold(FailoverScope scope, string stream, long version, object @event) =>
         @event switch
         {
-            IChainEvent e when version == Chain.EventCount && Follows(scope, e) && stream == Streams.Chain(e.ChainId) => this with { Chain = Chain.Apply(e) },
-            IObserverEvent e when version == Observer.EventCount && stream == scope.ObserverStream => this with { Observer = Observer.Apply(e) },
+            IChainEvent e when version >= Chain.EventCount && Follows(scope, e) && stream == Streams.Chain(e.ChainId) => this with { Chain = Chain.Apply(e) with { EventCount = version + 1 } },
+            IObserverEvent e when version >= Observer.EventCount && stream == scope.ObserverStream => this with { Observer = Observer.Apply(e) with { EventCount = version + 1 } },
             IProcessEvent e when version == Process.EventCount && stream == scope.ProcessStream => this with { Process = Process.Apply(e) },
             _ => this,
         };

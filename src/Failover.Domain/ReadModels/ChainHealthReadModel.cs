@@ -110,12 +110,52 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
                     LastObservedAt = e.ObservedAt,
                 }, cancellationToken).ConfigureAwait(false);
                 break;
+            case RoundCompacted e:
+                await ApplyCompactedRoundAsync(documents, e, cancellationToken).ConfigureAwait(false);
+                break;
             case EndpointDegraded e:
                 await SetEndpointAsync(documents, new EndpointStatus(e.ObserverId, e.Endpoint, false, e.Reason, e.Detail, e.ObservedAt), cancellationToken).ConfigureAwait(false);
                 break;
             case EndpointRecovered e:
                 await SetEndpointAsync(documents, new EndpointStatus(e.ObserverId, e.Endpoint, true, null, null, e.ObservedAt), cancellationToken).ConfigureAwait(false);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A round whose events compaction deleted counts from its summary — unless this read model counted the round from
+    /// its events before they were deleted (the round has observed slots: compaction deletes whole rounds, so a round
+    /// is either counted in full or not at all). A participation sample kept after the range may have opened the round
+    /// with a later LIB lag than the summary's; that one stays, as it would have.
+    /// </summary>
+    private async ValueTask ApplyCompactedRoundAsync(IReadModelSession documents, RoundCompacted e, CancellationToken cancellationToken)
+    {
+        var id = RoundHealth.DocumentId(e.RoundStart);
+        var existing = await documents.LoadAsync(id, Json.RoundHealth, cancellationToken).ConfigureAwait(false);
+        if (existing is { ObservedSlots: > 0 })
+        {
+            return;
+        }
+
+        var round = (existing ?? new RoundHealth(e.RoundStart, e.RoundEnd, Antelope.BlockTimestamp.FromSlot(e.RoundStart), e.ScheduledProducers, [], [], OurProducer, null, null)) with
+        {
+            ScheduledProducers = e.ScheduledProducers,
+            Schedules = [.. e.Schedules.Select(v => new VersionSlots(v.Version, v.Slots))],
+            Producers = [.. e.Producers.Select(p => new ProducerSlots(p.Producer, p.Produced, p.Missed))],
+        };
+        documents.Store(id, existing?.LibLag is null ? round with { LibLag = e.LibLag, LastIrreversibleBlockNum = e.LastIrreversibleBlockNum } : round, Json.RoundHealth);
+        foreach (var producer in e.Producers)
+        {
+            await UpdateProducerAsync(documents, producer.Producer, p => p.CountCompacted(e.RoundStart, producer), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (e.ForkSwitches > 0)
+        {
+            await UpdateStatusAsync(documents, s => s with
+            {
+                ForkSwitches = s.ForkSwitches + e.ForkSwitches,
+                LastForkAt = s.LastForkAt is { } last && last >= e.LastForkAt ? last : e.LastForkAt,
+            }, cancellationToken).ConfigureAwait(false);
         }
     }
 

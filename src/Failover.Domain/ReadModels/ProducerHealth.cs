@@ -33,6 +33,26 @@ public sealed record ProducerHealth(
     public ProducerHealth CountMissed(uint roundStart, uint slot, DateTimeOffset at) =>
         (this with { Missed = Missed + 1, LastMissedSlot = slot, LastMissedAt = at }).InRound(roundStart, 0, 1);
 
+    /// <summary>
+    /// Adds a compacted round's slots (<see cref="Events.RoundCompacted"/>): to the totals, and its last block and
+    /// missed slot where they are later than those known, and to the recent rounds if it is among the last kept.
+    /// </summary>
+    public ProducerHealth CountCompacted(uint roundStart, Events.CompactedProducerSlots round)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        var laterBlock = round.LastProducedBlockNum is { } block && (LastProducedBlockNum is not { } known || block > known);
+        var laterMiss = round.LastMissedSlot is { } slot && (LastMissedSlot is not { } knownSlot || slot > knownSlot);
+        return (this with
+        {
+            Produced = Produced + round.Produced,
+            Missed = Missed + round.Missed,
+            LastProducedBlockNum = laterBlock ? round.LastProducedBlockNum : LastProducedBlockNum,
+            LastProducedAt = laterBlock ? round.LastProducedAt : LastProducedAt,
+            LastMissedSlot = laterMiss ? round.LastMissedSlot : LastMissedSlot,
+            LastMissedAt = laterMiss ? round.LastMissedAt : LastMissedAt,
+        }).InRound(roundStart, round.Produced, round.Missed);
+    }
+
     /// <summary>Takes back an orphaned block; its "last produced" is forgotten if it was that block.</summary>
     public ProducerHealth UncountProduced(uint roundStart, uint blockNum) =>
         (this with

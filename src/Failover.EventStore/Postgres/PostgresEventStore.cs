@@ -274,6 +274,66 @@ public sealed class PostgresEventStore : EventStoreBase, IProjectionStore
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
+    /// <remarks>
+    /// Row-level and beside the appends: it does not take the append lock, since it deletes far below the head, where
+    /// appenders (other observers, other processes) never write; the head is read committed in the same transaction,
+    /// so everything up to it is visible to every reader. Deleted and counted in one statement, rolled back on a
+    /// mismatch; the mark rises with <c>GREATEST</c> under its row's lock, so concurrent compactions never lower it
+    /// (READ COMMITTED: the second update re-reads the row the first committed). Not retried: after a lost connection,
+    /// the mark (at or past <paramref name="toPosition"/>) or a retry's <see cref="CompactionMismatchException"/> with 0
+    /// matched tells that it committed.
+    /// </remarks>
+    private protected override async Task CompactCoreAsync(
+        long fromPosition, long toPosition, string[] types, long expectedCount, CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                await using (var head = new NpgsqlCommand("SELECT coalesce(max(position), 0) FROM events", connection, transaction))
+                {
+                    ThrowIfHeadCompacted(toPosition, (long)(await head.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+                }
+
+                long deleted;
+                await using (var delete = new NpgsqlCommand(
+                                 "WITH deleted AS (DELETE FROM events WHERE position BETWEEN $1 AND $2 AND type = ANY($3) RETURNING 1) "
+                                 + "SELECT count(*) FROM deleted", connection, transaction))
+                {
+                    delete.Parameters.Add(new() { Value = fromPosition });
+                    delete.Parameters.Add(new() { Value = toPosition });
+                    delete.Parameters.Add(new() { Value = types });
+                    deleted = (long)(await delete.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                }
+
+                if (deleted != expectedCount)
+                {
+                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    throw new CompactionMismatchException(fromPosition, toPosition, types, expectedCount, deleted);
+                }
+
+                await using (var mark = new NpgsqlCommand(
+                                 "INSERT INTO compaction (id, compacted_through) VALUES (true, $1) ON CONFLICT (id) "
+                                 + "DO UPDATE SET compacted_through = GREATEST(compaction.compacted_through, excluded.compacted_through)",
+                                 connection, transaction))
+                {
+                    mark.Parameters.Add(new() { Value = toPosition });
+                    await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override async Task<long> ReadCompactedThroughAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT coalesce(max(compacted_through), 0) FROM compaction");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     private protected override async Task<IAppendListener> ListenAsync(CancellationToken cancellationToken) =>
         await NotificationListener.OpenAsync(_dataSource, _options.NotificationChannel, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
 

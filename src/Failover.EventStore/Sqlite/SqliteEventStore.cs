@@ -140,6 +140,55 @@ public sealed class SqliteEventStore : EventStoreBase, IProjectionStore
         return result;
     }
 
+    /// <remarks>
+    /// Like an append: on the writer connection, under the writer lock, in one <c>BEGIN IMMEDIATE</c> transaction (the
+    /// database's write lock, so no append in any process runs meanwhile and the head read is the head). A read-only
+    /// store refuses it in SQLite itself, as it refuses appends.
+    /// </remarks>
+    private protected override async Task CompactCoreAsync(
+        long fromPosition, long toPosition, string[] types, long expectedCount, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var transaction = _writer.BeginTransaction(deferred: false);
+            ThrowIfHeadCompacted(toPosition, ReadHead(transaction).Position);
+            var typeParameters = types.Select((type, i) => ("$t" + i.ToString(CultureInfo.InvariantCulture), (object)type)).ToArray();
+            long deleted;
+            using (var delete = Command(_writer, transaction,
+                       $"DELETE FROM events WHERE position BETWEEN $from AND $to AND type IN ({string.Join(", ", typeParameters.Select(p => p.Item1))})",
+                       [("$from", fromPosition), ("$to", toPosition), .. typeParameters]))
+            {
+                deleted = delete.ExecuteNonQuery();
+            }
+
+            if (deleted != expectedCount)
+            {
+                transaction.Rollback();
+                throw new CompactionMismatchException(fromPosition, toPosition, types, expectedCount, deleted);
+            }
+
+            Execute(_writer, transaction,
+                "INSERT INTO compaction (id, compacted_through) VALUES (1, $to) "
+                + "ON CONFLICT (id) DO UPDATE SET compacted_through = max(compacted_through, excluded.compacted_through)",
+                ("$to", toPosition));
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public override async Task<long> ReadCompactedThroughAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(max(compacted_through), 0) FROM compaction";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     /// <summary>Wakes on appends by any store over this file in this process; another process's appends are found by polling.</summary>
     private protected override Task<IAppendListener> ListenAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IAppendListener>(new InProcessListener(_appended, _options.TimeProvider));

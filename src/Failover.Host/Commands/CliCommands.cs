@@ -17,6 +17,7 @@ internal static class CliCommands
         yield return InitCommand.Create(console);
         yield return RoundsCommand.Create(console);
         yield return AuditCommand.Create(console);
+        yield return StoreCommand.Create(console);
         foreach (var command in OperatorCommands.Create(console))
         {
             yield return command;

@@ -45,7 +45,7 @@ public sealed class Observer
         (_settings, _store, _time, _log) = (settings, store ?? throw new ArgumentNullException(nameof(store)), time ?? throw new ArgumentNullException(nameof(time)), log ?? throw new ArgumentNullException(nameof(log)));
         _endpoints = [.. settings.Endpoints.Select(url => Endpoint(url, http))];
         _dataCenterNodes = [.. settings.DataCenters.Where(d => d.Endpoint is not null).Select(d => (d, Endpoint(d.Endpoint!, http)))];
-        _observerStream = new(_store, ObserverStream, s => s.EventCount, (s, _, e) => s.Apply(e), _ => string.Empty, _log);
+        _observerStream = new(_store, ObserverStream, s => s.EventCount, (s, version, e) => s.Apply(e) with { EventCount = version + 1 }, _ => string.Empty, _log);
         _rules = new ObserverRules(settings.ObserverId, settings.Producer, settings.Policy.MissedBlocksThreshold, settings.Observer.SampleInterval, settings.Observer.StaleAfter);
     }
 
@@ -170,7 +170,8 @@ public sealed class Observer
         }
 
         _chainId = chosen;
-        _chainStream = new(_store, ChainStream, c => c.EventCount, (c, _, e) => c.Apply(e), WhatItRecords, _log);
+        // A stream's versions have holes where compaction deleted old events: the next version follows the last one folded.
+        _chainStream = new(_store, ChainStream, c => c.EventCount, (c, version, e) => c.Apply(e) with { EventCount = version + 1 }, WhatItRecords, _log);
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         ObserverLog.Observing(_log, _chainId, _endpoints.Count, _chain.EventCount, _chain.Head?.Number);
         return true;

@@ -21,7 +21,7 @@ public sealed partial class EventCatalogueTests
         "block-produced.v1", "block-missed.v1", "participation-sampled.v1", "producer-schedule-changed.v1", "fork-switched.v1",
         "endpoint-degraded.v1", "endpoint-recovered.v1", "failover-triggered.v1", "failover-suppressed.v1", "key-rotation-requested.v1",
         "key-rotation-submitted.v1", "key-rotation-failed.v1", "key-rotated.v1", "signing-key-activated.v1", "failover-completed.v1",
-        "automation-paused.v1", "automation-resumed.v1", "automation-rearmed.v1", "automation-latched.v1", "manual-failover-requested.v1",
+        "automation-paused.v1", "automation-resumed.v1", "automation-rearmed.v1", "automation-latched.v1", "manual-failover-requested.v1", "round-compacted.v1", "log-compacted.v1",
     ];
 
     private static readonly ParticipationFigures Figures = new(1565940708, 1565940959, 20, 17, ["bob", "carol", "dave"], 252, 240);
@@ -68,6 +68,14 @@ public sealed partial class EventCatalogueTests
         new AutomationRearmed("ourproducer", "operator", "reviewed", At),
         new AutomationLatched("ourproducer", "missed-1565941008", 2, 2, At),
         new ManualFailoverRequested("ourproducer", "dc2", "operator", "drill", At),
+        new RoundCompacted(
+            "aca376f206b8fc25a6ed44dbdc66547c36c6c33e3a119ffbeaef943642f0e906", "2305-8313", 1565940708, 1565940959, 21,
+            [new CompactedVersionSlots(3, 252)], [new CompactedProducerSlots("bob", 12, 0, 90841415, At, null, null), new CompactedProducerSlots("ourproducer", 6, 6, 90841400, At, 1565940720, At)],
+            3, 90841410, 1, At),
+        new LogCompacted(
+            "2305-8313", 2305, 8313, ["block-produced.v1", "participation-sampled.v1"], 6009,
+            [new CompactedStreamRange("chain-aca376f2", 5800, 2200, 7999)], [new CompactedLink(2401, new string('a', 64))], new string('b', 64),
+            1565940708, 1565943479, 11, At, At),
     ];
 
     public static TheoryData<string> TypeNames => [.. EventCatalogue.All.Select(t => t.Name)];

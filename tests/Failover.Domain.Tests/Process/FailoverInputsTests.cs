@@ -47,11 +47,21 @@ public sealed class FailoverInputsTests
     }
 
     [Fact]
-    public void An_event_past_the_next_version_is_not_folded_a_gap_is_never_papered_over()
+    public void A_process_event_past_the_next_version_is_not_folded_a_gap_in_the_process_is_never_papered_over()
     {
         Assert.Same(FailoverInputs.Initial, FailoverInputs.Initial.Apply(Scope, Scope.ProcessStream, 1, ProcessHistory.Paused(T)));
-        Assert.Same(FailoverInputs.Initial, FailoverInputs.Initial.Apply(Scope, ChainStream, 1, Block(2)));
-        Assert.Same(FailoverInputs.Initial, FailoverInputs.Initial.Apply(Scope, Scope.ObserverStream, 1, Sample("obs-1")));
+    }
+
+    /// <summary>Issue 18.6: compaction deletes old chain and observer events, so their streams' versions have holes.</summary>
+    [Fact]
+    public void A_chain_or_observer_event_past_the_next_version_is_folded_and_the_next_version_follows_it()
+    {
+        var chain = FailoverInputs.Initial.Apply(Scope, ChainStream, 7, Block(2));
+        var observed = FailoverInputs.Initial.Apply(Scope, Scope.ObserverStream, 4, Sample("obs-1"));
+
+        Assert.Equal((8L, 2u), (chain.Chain.EventCount, chain.Chain.Head!.Number));
+        Assert.Equal(5L, observed.Observer.EventCount);
+        Assert.Same(chain, chain.Apply(Scope, ChainStream, 6, Block(3)));
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Failover.Antelope;
+using Failover.Audit.Replay;
+using Failover.Audit.Retention;
 using Failover.Audit.Verification;
 using Failover.Domain.Events;
 using Failover.Domain.Process;
@@ -14,12 +16,13 @@ namespace Failover.Service.Tests.Campaign;
 
 /// <summary>What a run found: every invariant it saw broken (empty: none), and what happened.</summary>
 /// <param name="Story">The process stream, one line an event, to read a failing seed by.</param>
-internal sealed record CampaignOutcome(FaultSchedule Schedule, IReadOnlyList<string> Violations, int Rotations, int Crashes, int Pushes, IReadOnlyList<string> Story)
+/// <param name="Compacted">Events the compaction check deleted from the run's log (issue 18.6).</param>
+internal sealed record CampaignOutcome(FaultSchedule Schedule, IReadOnlyList<string> Violations, int Rotations, int Crashes, int Pushes, IReadOnlyList<string> Story, int Compacted = 0)
 {
     public bool Passed => Violations.Count == 0;
 
     public override string ToString() => Passed
-        ? $"seed {Schedule.Seed}: passed ({Rotations} rotations, {Crashes} crashes, {Pushes} pushes)"
+        ? $"seed {Schedule.Seed}: passed ({Rotations} rotations, {Crashes} crashes, {Pushes} pushes, {Compacted} events compacted)"
         : $"{Schedule}\n  VIOLATIONS:\n    {string.Join("\n    ", Violations)}\n  PROCESS STREAM:\n    {string.Join("\n    ", Story)}";
 }
 
@@ -77,6 +80,7 @@ internal sealed class FaultCampaign
     private string? _inFlight;
     private int _rotations;
     private int _crashes;
+    private int _compacted;
 
     private readonly Func<ServiceRig, TimeSpan, Task>? _meddle;
 
@@ -109,7 +113,7 @@ internal sealed class FaultCampaign
         }
 
         var story = campaign._violations.Count == 0 ? [] : (await rig.ProcessEventsAsync()).Select(e => $"{(e is IProcessEvent p ? Describe(p) : e.ToString())}").ToList();
-        return new CampaignOutcome(schedule, campaign._violations, campaign._rotations, campaign._crashes, rig.RecordedPushes.Count, story);
+        return new CampaignOutcome(schedule, campaign._violations, campaign._rotations, campaign._crashes, rig.RecordedPushes.Count, story, campaign._compacted);
     }
 
     private static string Describe(IProcessEvent e) => e switch
@@ -145,7 +149,10 @@ internal sealed class FaultCampaign
         await LivenessTailAsync();
         await FollowProcessAsync();
         CheckPushes();
-        await CheckStoreAsync();
+        if (await CheckStoreAsync())
+        {
+            await CheckCompactionAsync();
+        }
     }
 
     private TimeSpan Elapsed => _rig.Clock.GetUtcNow() - _start;
@@ -661,7 +668,8 @@ internal sealed class FaultCampaign
         }
     }
 
-    private async Task CheckStoreAsync()
+    /// <summary>Whether the store verifies: the hash chain, and `audit verify`'s every check.</summary>
+    private async Task<bool> CheckStoreAsync()
     {
         var report = await Verifier.VerifyAsync(_rig.Store);
         if (!report.ChainIntact)
@@ -673,5 +681,77 @@ internal sealed class FaultCampaign
         {
             _violations.Add($"audit verify: {problem}");
         }
+
+        return report.Holds;
     }
+
+    /// <summary>How close to the process's events compaction keeps observations in the campaign (its runs last minutes, not days).</summary>
+    public static readonly TimeSpan CompactionProtect = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Issue 18.6 under faults: the run's log compacted (everything before now, all but <see cref="CompactionProtect"/>
+    /// around the process's events) still verifies with every decision re-derived, rebuilds the same read models, and
+    /// a service restarted on it goes on appending and deciding; a second compaction after that verifies too.
+    /// </summary>
+    private async Task CheckCompactionAsync()
+    {
+        if (_rig.Store is not ILogCompaction compaction)
+        {
+            return;
+        }
+
+        var before = await Verifier.VerifyAsync(_rig.Store);
+        var readModels = await Replayer.ReplayAsync(_rig.Store, ServiceRig.OursText);
+        var now = _rig.Clock.GetUtcNow();
+        var report = await LogCompactor.CompactAsync(_rig.Store, compaction, new CompactionRequest(ServiceRig.OursText, now, CompactionProtect, now));
+        _compacted = (int)report.Removed;
+        var after = await Verifier.VerifyAsync(_rig.Store);
+        foreach (var problem in after.Problems)
+        {
+            _violations.Add($"audit verify after compaction ({report.Removed} events of {report.Rounds} rounds deleted): {problem}");
+        }
+
+        if ((after.Decisions, after.DecisionsRederived, after.EvidenceRebuilt, after.RotationStepsChecked) != (before.Decisions, before.DecisionsRederived, before.EvidenceRebuilt, before.RotationStepsChecked))
+        {
+            _violations.Add($"after compaction audit verify re-derives {after.DecisionsRederived}/{after.Decisions} decisions and rebuilds {after.EvidenceRebuilt} evidences, {after.RotationStepsChecked} rotation steps; before it {before.DecisionsRederived}/{before.Decisions}, {before.EvidenceRebuilt}, {before.RotationStepsChecked}");
+        }
+
+        var rebuilt = await Replayer.ReplayAsync(_rig.Store, ServiceRig.OursText);
+        foreach (var (name, documents) in readModels.Projections)
+        {
+            var (was, now2) = (Documents(documents), Documents(rebuilt.Projections[name]));
+            if (!was.SequenceEqual(now2))
+            {
+                var first = was.Except(now2).Concat(now2.Except(was)).First();
+                _violations.Add($"the {name} read model rebuilt after compaction differs from the one before it (first difference: {first})");
+            }
+        }
+
+        // The service goes on from the compacted store: its streams' versions now have holes.
+        if (!_rig.Instances[0].Running)
+        {
+            await _rig.RestartAsync(0);
+        }
+        else
+        {
+            _rig.Kill(0);
+            await _rig.RestartAsync(0);
+        }
+
+        var until = _rig.Clock.GetUtcNow() + TimeSpan.FromMinutes(2);
+        while (_rig.Clock.GetUtcNow() < until)
+        {
+            await StepAsync();
+        }
+
+        var later = _rig.Clock.GetUtcNow();
+        await LogCompactor.CompactAsync(_rig.Store, compaction, new CompactionRequest(ServiceRig.OursText, later, CompactionProtect, later));
+        foreach (var problem in (await Verifier.VerifyAsync(_rig.Store)).Problems)
+        {
+            _violations.Add($"audit verify after running on and compacting again: {problem}");
+        }
+    }
+
+    private static List<string> Documents(Failover.Audit.Replay.MemoryDocuments documents) =>
+        [.. documents.Documents().Select(d => d.Id + " " + System.Text.Encoding.UTF8.GetString(d.Json))];
 }
