@@ -45,7 +45,7 @@ public sealed partial class DeployTests
 
         Assert.True(result.ExitCode == 0 && result.Output.Trim().Length == 0, result.ToString());
         var service = await File.ReadAllTextAsync(Repo("deploy/systemd/failover-compact.service"));
-        Assert.Contains("ExecStart=/usr/local/bin/failover store compact --config ${CONFIGURATION_DIRECTORY}/failover.json --keep-days 30", service, StringComparison.Ordinal);
+        Assert.Contains("ExecStart=/usr/local/bin/failover store compact --config ${CONFIGURATION_DIRECTORY}/failover.json\n", service, StringComparison.Ordinal);
         // failover.service's dynamic user is named after its unit: the same name gives the same user, owner of the store.
         Assert.Contains("User=failover\n", service.Replace("\r", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("StateDirectory=failover\n", service, StringComparison.Ordinal);

@@ -173,4 +173,39 @@ public sealed class InitCommandTests : IDisposable
         Assert.Contains("--sign-key-file holds the same key as --key-file", sameKey.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
     }
+
+    [Fact]
+    public async Task Values_not_given_are_asked_for_one_line_each_and_give_the_configuration_the_flags_give()
+    {
+        var keyFile = _keys.Write(ReferenceVectors.Key(3).Text("wif"));
+        var fromFlags = Path.Combine(_directory.FullName, "flags.json");
+        var asked = Path.Combine(_directory.FullName, "asked.json");
+        await CliRunner.RunAsync(Arguments(keyFile, fromFlags, Dc(2)));
+        var answers = string.Join("\n", "failover.bp", "http://node-a:8888 http://node-b:8888   http://node-c:8888", $"dc1={Dc(1)} dc2={Dc(2)}", keyFile) + "\n";
+
+        var result = await CliRunner.RunWithInputAsync(answers, "init", "--consensus", "legacy", "--out", asked);
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.Contains("Producer account (e.g. myproducer): ", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Chain API endpoints, separated by spaces", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Data centers in priority order", result.Error, StringComparison.Ordinal);
+        Assert.Contains("The dedicated permission's private key file (owner-only): ", result.Error, StringComparison.Ordinal);
+        Assert.Equal(await File.ReadAllTextAsync(fromFlags), await File.ReadAllTextAsync(asked));
+    }
+
+    [Fact]
+    public async Task Without_the_values_or_answers_every_missing_one_is_listed_and_nothing_is_written()
+    {
+        var output = Path.Combine(_directory.FullName, "unanswered.json");
+
+        var result = await CliRunner.RunWithInputAsync(string.Empty, "init", "--out", output);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("init: 4 value(s) neither given nor answered; nothing was written:", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--producer", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--endpoint", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--data-center", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--key-file", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
 }

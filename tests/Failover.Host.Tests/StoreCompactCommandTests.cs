@@ -62,4 +62,25 @@ public sealed class StoreCompactCommandTests : IDisposable
         Assert.Contains("--store (or --config) is required", result.Error, StringComparison.Ordinal);
         Assert.Contains("--producer (or --config) is required", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_a_configuration_its_retention_policy_applies_where_the_flags_say_nothing()
+    {
+        var path = Path.Combine(_directory.FullName, "retention.db");
+        await (await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = path })).DisposeAsync();
+        var config = Path.Combine(_directory.FullName, "retention.json");
+        await File.WriteAllTextAsync(config, $$"""{ "Failover": { "Store": "sqlite:{{path}}", "Producer": "failover.bp", "Retention": { "KeepDays": "7" } } }""");
+        var bad = Path.Combine(_directory.FullName, "bad.json");
+        await File.WriteAllTextAsync(bad, $$"""{ "Failover": { "Store": "sqlite:{{path}}", "Producer": "failover.bp", "Retention": { "KeepDays": "a week", "Protect": "10m" } } }""");
+
+        var result = await CliRunner.RunAsync("store", "compact", "--config", config);
+        var refused = await CliRunner.RunAsync("store", "compact", "--config", bad);
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        var cutoff = DateTimeOffset.Parse(result.Out["Nothing to compact before ".Length..result.Out.IndexOf(" (", StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(DateTimeOffset.UtcNow - cutoff, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(5), TimeSpan.FromDays(7) + TimeSpan.FromMinutes(5));
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains("Failover:Retention:KeepDays 'a week' must be a whole number of days", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("Failover:Retention:Protect '10m' must be a duration", refused.Error, StringComparison.Ordinal);
+    }
 }

@@ -334,6 +334,8 @@ public sealed class ConfigurationTests : IDisposable
         { "api token file a symbolic link", ["Failover:Api:TokenFile={dir}/linked.key"], "Failover:Api:TokenFile '{dir}/linked.key' is a symbolic link (to '{dir}/owner-only.key'); give the file itself." },
         { "signer key file a symbolic link", ["Failover:Signer:KeyFile={dir}/linked.key"], "Failover:Signer:KeyFile '{dir}/linked.key' is a symbolic link (to '{dir}/owner-only.key'); give the file itself." },
         { "api token file world-readable", ["Failover:Api:TokenFile={dir}/world-readable.key"], "Failover:Api:TokenFile '{dir}/world-readable.key' is readable or writable by its group or others (mode 644); chmod 400 it." },
+        { "retention keep days zero", ["Failover:Retention:KeepDays=0"], "Failover:Retention:KeepDays '0' must be a whole number of days from 1 to 36500." },
+        { "retention protect not a duration", ["Failover:Retention:Protect=10m"], "Failover:Retention:Protect '10m' must be a duration as hh:mm:ss (e.g. 00:10:00), not negative." },
         { "protect reads not a boolean", ["Failover:Api:ProtectReads=1"], "Failover:Api:ProtectReads must be true or false, got '1'." },
         { "protect reads without a token", ["Failover:Api:ProtectReads=true"], "Failover:Api:ProtectReads is true but no token is configured: set Failover:Api:Token or Failover:Api:TokenFile (read routes would answer 403 to everyone), or set ProtectReads to false." },
         { "alert max age zero", ["Failover:Alerts:MaxAge=0"], "Failover:Alerts: MaxAge and Timeout must be positive." },

@@ -9,8 +9,8 @@ using Microsoft.Extensions.Configuration;
 namespace Failover.Host.Commands;
 
 /// <summary>
-/// <c>failover init</c>: writes a commented configuration from flags (checked by the same loader <c>failover run</c>
-/// uses before it is written), and prints the <c>updateauth</c> + <c>linkauth</c> actions that create the dedicated
+/// <c>failover init</c>: writes a commented configuration from flags, asking for the four without a default that are
+/// not given (checked by the same loader <c>failover run</c> uses before it is written), and prints the <c>updateauth</c> + <c>linkauth</c> actions that create the dedicated
 /// permission — held by the signing key's public key, linked to <c>regproducer</c>, <c>regproducer2</c> and
 /// <c>actfinkey</c> only — for the producer to sign with its <c>active</c> key; or, given that key's file and the TaPoS
 /// fields, signs them offline as one transaction, and with <c>--push</c> sends it to a node, once.
@@ -19,14 +19,14 @@ internal static class InitCommand
 {
     public static Command Create(CliConsole console)
     {
-        var producer = new Option<string>("--producer") { Description = "The producer account.", Required = true };
-        var endpoints = new Option<string[]>("--endpoint") { Description = "A chain API endpoint (repeat; three or more from different operators).", Required = true };
+        // The four without a default are asked for, one line each, when not given.
+        var producer = new Option<string?>("--producer") { Description = "The producer account (asked for when not given)." };
+        var endpoints = new Option<string[]>("--endpoint") { Description = "A chain API endpoint (repeat; three or more from different operators; asked for when not given)." };
         var dataCenters = new Option<string[]>("--data-center")
         {
-            Description = "NAME=SIGNING_KEY[,FINALIZER_KEY] in priority order (repeat): the public keys of that data center's producing node.",
-            Required = true,
+            Description = "NAME=SIGNING_KEY[,FINALIZER_KEY] in priority order (repeat): the public keys of that data center's producing node (asked for when not given).",
         };
-        var keyFile = new Option<FileInfo>("--key-file") { Description = "The dedicated permission's private key file (owner-only); only its public key is used here.", Required = true };
+        var keyFile = new Option<FileInfo?>("--key-file") { Description = "The dedicated permission's private key file (owner-only); only its public key is used here (asked for when not given)." };
         var permission = new Option<string>("--permission") { Description = "The dedicated permission's name.", DefaultValueFactory = _ => "failover" };
         var consensus = new Option<string>("--consensus") { Description = "savanna or legacy.", DefaultValueFactory = _ => "savanna" };
         var store = new Option<string>("--store") { Description = "The event store.", DefaultValueFactory = _ => "sqlite:/var/lib/failover/failover.db" };
@@ -46,15 +46,27 @@ internal static class InitCommand
             producer, endpoints, dataCenters, keyFile, permission, consensus, store, observerId, output, signKeyFile, chainId, refBlockId, expiration, push, timeout,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(console, new InitRequest(
-            parse.GetValue(producer)!, parse.GetValue(endpoints)!, parse.GetValue(dataCenters)!, parse.GetValue(keyFile)!,
+            parse.GetValue(producer) ?? Ask(console, "Producer account (e.g. myproducer): ") ?? string.Empty,
+            parse.GetValue(endpoints) is { Length: > 0 } given ? given : Words(Ask(console, "Chain API endpoints, separated by spaces (three or more, from different operators): ")),
+            parse.GetValue(dataCenters) is { Length: > 0 } centers ? centers : Words(Ask(console, "Data centers in priority order, NAME=SIGNING_KEY[,FINALIZER_KEY] separated by spaces: ")),
+            parse.GetValue(keyFile) ?? (Ask(console, "The dedicated permission's private key file (owner-only): ") is { Length: > 0 } path ? new FileInfo(path) : null),
             parse.GetValue(permission)!, parse.GetValue(consensus)!, parse.GetValue(store)!, parse.GetValue(observerId)!, parse.GetValue(output)!,
             new SigningOptions(parse.GetValue(signKeyFile), parse.GetValue(chainId), parse.GetValue(refBlockId), parse.GetValue(expiration), parse.GetValue(push), parse.GetValue(timeout))),
             cancellationToken));
         return command;
     }
 
+    /// <summary>Asks on the error stream (standard output carries the result) and reads one line; null at the end of the input.</summary>
+    private static string? Ask(CliConsole console, string question)
+    {
+        console.Error.Write(question);
+        return console.In.ReadLine()?.Trim();
+    }
+
+    private static string[] Words(string? line) => line?.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) ?? [];
+
     private sealed record InitRequest(
-        string Producer, string[] Endpoints, string[] DataCenters, FileInfo KeyFile, string Permission, string Consensus, string Store, string ObserverId, FileInfo Output,
+        string Producer, string[] Endpoints, string[] DataCenters, FileInfo? KeyFile, string Permission, string Consensus, string Store, string ObserverId, FileInfo Output,
         SigningOptions Signing);
 
     /// <summary>The raw text of the options that sign (and push) the permission's transaction.</summary>
@@ -71,7 +83,39 @@ internal static class InitCommand
             return ExitCodes.Usage;
         }
 
-        if (!KeyFiles.TryRead(request.KeyFile.FullName, console.In, out var key, out var keyProblem))
+        var missing = new List<string>();
+        if (request.Producer.Length == 0)
+        {
+            missing.Add("--producer (the producer account)");
+        }
+
+        if (request.Endpoints.Length == 0)
+        {
+            missing.Add("--endpoint (a chain API URL, once per endpoint)");
+        }
+
+        if (request.DataCenters.Length == 0)
+        {
+            missing.Add("--data-center (NAME=SIGNING_KEY[,FINALIZER_KEY], once per data center)");
+        }
+
+        if (request.KeyFile is null)
+        {
+            missing.Add("--key-file (the dedicated permission's private key file)");
+        }
+
+        if (missing.Count > 0)
+        {
+            console.Error.WriteLine($"init: {missing.Count} value(s) neither given nor answered; nothing was written:");
+            foreach (var value in missing)
+            {
+                console.Error.WriteLine("  - " + value);
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        if (!KeyFiles.TryRead(request.KeyFile!.FullName, TextReader.Null, out var key, out var keyProblem))
         {
             console.Error.WriteLine(keyProblem);
             return ExitCodes.Usage;
@@ -200,7 +244,7 @@ internal static class InitCommand
             {{string.Join(",\n", dataCenters)}}
                 ],
                 // The dedicated permission (see the actions `failover init` printed) and its key file, readable by its owner only.
-                "Signer": { "Permission": {{J(request.Permission)}}, "KeyFile": {{J(request.KeyFile.FullName)}} }
+                "Signer": { "Permission": {{J(request.Permission)}}, "KeyFile": {{J(request.KeyFile!.FullName)}} }
               }
             }
 

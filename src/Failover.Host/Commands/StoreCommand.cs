@@ -4,6 +4,7 @@ using Failover.Antelope;
 using Failover.Audit;
 using Failover.Audit.Retention;
 using Failover.EventStore;
+using Failover.Service.Configuration;
 
 namespace Failover.Host.Commands;
 
@@ -27,9 +28,9 @@ internal static class StoreCommand
         var config = new Option<FileInfo?>("--config") { Description = "The service's configuration: its Failover:Store and Failover:Producer are used (--store and --producer override them)." };
         var store = new Option<string?>("--store") { Description = "The event store: sqlite:PATH or postgres:CONNECTION STRING (its Search Path names the schema)." };
         var producer = new Option<string?>("--producer") { Description = "Our producer (its failover process's events, and the observations around them, are kept)." };
-        var keepDays = new Option<string?>("--keep-days") { Description = "Keep the observations of the last N days (whole days, 1 or more); older ones are compacted." };
+        var keepDays = new Option<string?>("--keep-days") { Description = "Keep the observations of the last N days (whole days, 1 or more); older ones are compacted. Default with --config: its Failover:Retention:KeepDays, else 30." };
         var before = new Option<string?>("--before") { Description = "Compact the observations recorded before this UTC time (ISO 8601, e.g. 2026-11-01T00:00:00Z) instead of --keep-days." };
-        var protect = new Option<string?>("--protect") { Description = "Keep the observations within this long of any event of the failover process whole (default 00:10:00; before a decision at least 15 min, back from the earliest moment its evidence names), so every decision stays re-derivable." };
+        var protect = new Option<string?>("--protect") { Description = "Keep the observations within this long of any event of the failover process whole (default: --config's Failover:Retention:Protect, else 00:10:00; before a decision at least 15 min, back from the earliest moment its evidence names), so every decision stays re-derivable." };
         var compact = new Command("compact", "Deletes old chain observations and participation samples, keeping per-round summaries and an anchor that keeps the hash chain provable; decisions, rotations, operator commands, schedule changes and endpoint judgements are never deleted.")
         {
             config, store, producer, keepDays, before, protect,
@@ -37,7 +38,8 @@ internal static class StoreCommand
         compact.SetAction(async (parse, cancellationToken) =>
         {
             var problems = new List<string>();
-            var (configuredStore, configuredProducer) = Configured(parse.GetValue(config), problems);
+            var configured = Configured(parse.GetValue(config), problems);
+            var (configuredStore, configuredProducer) = (configured?["Failover:Store"], configured?["Failover:Producer"]);
             StoreLocation? location = null;
             if ((parse.GetValue(store) ?? configuredStore) is not { } storeText)
             {
@@ -59,13 +61,15 @@ internal static class StoreCommand
             }
 
             var now = TimeProvider.System.GetUtcNow();
-            var cutoff = Cutoff(parse.GetValue(keepDays), parse.GetValue(before), now, problems);
-            var around = CompactionRequest.DefaultProtectAround;
-            if (parse.GetValue(protect) is { } protectText
-                && !(TimeSpan.TryParseExact(protectText, "c", CultureInfo.InvariantCulture, out around) && around >= TimeSpan.Zero))
-            {
-                problems.Add($"--protect '{protectText}' must be a duration as hh:mm:ss (e.g. 01:00:00), not negative.");
-            }
+            // With a configuration, its retention policy applies where the flags say nothing (30 days, 10 min by default).
+            var keepText = parse.GetValue(keepDays) ?? (parse.GetValue(before) is null && configured is not null
+                ? configured["Failover:Retention:KeepDays"] ?? RetentionConfiguration.DefaultKeepDays.ToString(CultureInfo.InvariantCulture)
+                : null);
+            var cutoff = Cutoff(keepText, parse.GetValue(keepDays) is null ? "Failover:Retention:KeepDays" : "--keep-days", parse.GetValue(before), now, problems);
+            var around = (parse.GetValue(protect) is { } protectText
+                    ? RetentionConfiguration.ParseProtect(protectText, "--protect", problems)
+                    : RetentionConfiguration.ParseProtect(configured?["Failover:Retention:Protect"], "Failover:Retention:Protect", problems))
+                ?? CompactionRequest.DefaultProtectAround;
 
             if (problems.Count > 0)
             {
@@ -125,24 +129,24 @@ internal static class StoreCommand
         return compact;
     }
 
-    /// <summary>The store and producer a configuration names (read as `failover run` reads it, environment included; not otherwise checked).</summary>
-    private static (string? Store, string? Producer) Configured(FileInfo? file, List<string> problems)
+    /// <summary>The configuration, read as `failover run` reads it (environment included); only its store, producer and retention are used.</summary>
+    private static Microsoft.Extensions.Configuration.IConfiguration? Configured(FileInfo? file, List<string> problems)
     {
         if (file is null)
         {
-            return (null, null);
+            return null;
         }
 
         if (RunCommand.TryBuildConfiguration(file, out var unreadable) is not { } configuration)
         {
             problems.Add($"--config: {unreadable}");
-            return (null, null);
+            return null;
         }
 
-        return (configuration["Failover:Store"], configuration["Failover:Producer"]);
+        return configuration;
     }
 
-    private static DateTimeOffset? Cutoff(string? keepDays, string? before, DateTimeOffset now, List<string> problems)
+    private static DateTimeOffset? Cutoff(string? keepDays, string keepDaysName, string? before, DateTimeOffset now, List<string> problems)
     {
         if ((keepDays is null) == (before is null))
         {
@@ -152,13 +156,7 @@ internal static class StoreCommand
 
         if (keepDays is not null)
         {
-            if (int.TryParse(keepDays, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 36_500)
-            {
-                return now.AddDays(-days);
-            }
-
-            problems.Add($"--keep-days '{keepDays}' must be a whole number of days from 1 to 36500.");
-            return null;
+            return RetentionConfiguration.ParseKeepDays(keepDays, keepDaysName, problems) is { } days ? now.AddDays(-days) : null;
         }
 
         // A time ahead of this machine's clock is allowed: a store recorded against a faster (simulated) clock has one.

@@ -30,6 +30,54 @@ public sealed class FailoverConfiguration
     public ApiConfiguration Api { get; set; } = new();
 
     public AlertsConfiguration Alerts { get; set; } = new();
+
+    public RetentionConfiguration Retention { get; set; } = new();
+}
+
+/// <summary>The retention policy `failover store compact --config` applies (docs/operations.md, "A store that stays small").</summary>
+public sealed class RetentionConfiguration
+{
+    /// <summary>Days of observations kept whole (default 30); older ones are compacted.</summary>
+    public string? KeepDays { get; set; }
+
+    /// <summary>How close to the failover process's events observations are kept whole (default 00:10:00).</summary>
+    public string? Protect { get; set; }
+
+    public const int DefaultKeepDays = 30;
+
+    /// <summary>The days a value gives, or null (with the problem) when it is not a whole number from 1 to 36500.</summary>
+    public static int? ParseKeepDays(string? text, string name, List<string> problems)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 36_500)
+        {
+            return days;
+        }
+
+        problems.Add($"{name} '{text}' must be a whole number of days from 1 to 36500.");
+        return null;
+    }
+
+    /// <summary>The duration a value gives, or null (with the problem) when it is not hh:mm:ss, not negative.</summary>
+    public static TimeSpan? ParseProtect(string? text, string name, List<string> problems)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (TimeSpan.TryParseExact(text, "c", System.Globalization.CultureInfo.InvariantCulture, out var around) && around >= TimeSpan.Zero)
+        {
+            return around;
+        }
+
+        problems.Add($"{name} '{text}' must be a duration as hh:mm:ss (e.g. 00:10:00), not negative.");
+        return null;
+    }
 }
 
 public sealed class ChainConfiguration

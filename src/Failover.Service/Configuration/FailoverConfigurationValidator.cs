@@ -55,6 +55,16 @@ public sealed class FailoverConfigurationValidator : AbstractValidator<FailoverC
         RuleFor(c => c.Observer).Custom(CheckObserver);
         RuleFor(c => c.Api).Custom(CheckApi);
         RuleFor(c => c.Alerts).Custom(CheckAlerts);
+        RuleFor(c => c.Retention).Custom((retention, context) =>
+        {
+            var problems = new List<string>();
+            RetentionConfiguration.ParseKeepDays(retention.KeepDays, Prefix + "Retention:KeepDays", problems);
+            RetentionConfiguration.ParseProtect(retention.Protect, Prefix + "Retention:Protect", problems);
+            foreach (var problem in problems)
+            {
+                context.AddFailure(Prefix + "Retention", problem);
+            }
+        });
     }
 
     private static void CheckDataCenter(DataCenterConfiguration dc, ValidationContext<FailoverConfiguration> context)
