@@ -20,9 +20,9 @@ public sealed class CompactionScenarioTests
 {
     private static readonly TimeSpan Protect = TimeSpan.FromMinutes(2);
 
-    private static async Task<ServiceRig> FailedOverAfterQuietMinutesAsync(TimeSpan quiet)
+    private static async Task<ServiceRig> FailedOverAfterQuietMinutesAsync(TimeSpan quiet, string? postgresSchema = null)
     {
-        var rig = await ServiceRig.StartAsync(new RigOptions());
+        var rig = await ServiceRig.StartAsync(new RigOptions { PostgresSchema = postgresSchema });
         await rig.StepAsync();
         await rig.RunForAsync(quiet);
         await rig.RunUntilJustBeforeOurWindowAsync();
@@ -38,10 +38,12 @@ public sealed class CompactionScenarioTests
     private static List<string> Documents(MemoryDocuments documents) =>
         [.. documents.Documents().Select(d => d.Id + " " + Encoding.UTF8.GetString(d.Json))];
 
-    [Fact]
-    public async Task Compaction_keeps_the_read_models_and_the_audit_and_the_service_runs_on_from_the_compacted_store()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Compaction_keeps_the_read_models_and_the_audit_and_the_service_runs_on_from_the_compacted_store(string store)
     {
-        await using var rig = await FailedOverAfterQuietMinutesAsync(TimeSpan.FromMinutes(35));
+        await using var rig = await FailedOverAfterQuietMinutesAsync(TimeSpan.FromMinutes(35), store == "postgres" ? PostgresServer.NewSchema("svc_compact") : null);
         var verified = await Verifier.VerifyAsync(rig.Store);
         var replayed = await Replayer.ReplayAsync(rig.Store, ServiceRig.OursText);
         Assert.True(verified.Holds, string.Join("\n", verified.Problems));
