@@ -139,10 +139,29 @@ public sealed class CompactionScenarioTests
             Assert.Equal(1, await delete.ExecuteNonQueryAsync());
         }
 
+        // A forger with write access deletes a decision and appends an anchor that names it, with the right link.
+        var decision = events.First(e => e.Type == "failover-triggered.v1");
+        var after = events.First(e => e.Position == decision.Position + 1);
+        var forged = new LogCompacted("forged", decision.Position, decision.Position, ["failover-triggered.v1"], 1,
+            [new CompactedStreamRange(decision.Stream, 1, decision.Version, decision.Version)], [new CompactedLink(after.Position, Convert.ToHexStringLower(decision.Hash.Span))],
+            new string('0', 64), 0, 0, 0, rig.Clock.GetUtcNow(), rig.Clock.GetUtcNow());
+        await rig.Store.AppendToStreamAsync(Streams.Compaction, ExpectedVersion.Any,
+            [new EventData(Guid.NewGuid(), "log-compacted.v1", EventCatalogue.Serialize(forged))]);
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM events WHERE position = $p";
+            delete.Parameters.AddWithValue("$p", decision.Position);
+            Assert.Equal(1, await delete.ExecuteNonQueryAsync());
+        }
+
         var verified = await Verifier.VerifyAsync(rig.Store);
 
         Assert.Contains(verified.Problems, p => p.Position == schedule.Position && p.Check == AuditCheck.HashChain);
         Assert.Contains(verified.Problems, p => p.Position == victim.Position && p.Check == AuditCheck.Position);
+        var processVersion = verified.Problems.FirstOrDefault(p => p.Check == AuditCheck.StreamVersion && p.Stream == decision.Stream);
+        Assert.True(processVersion is not null, string.Join("\n", verified.Problems));
     }
 
     /// <summary>A store whose deletion never happens: the run stops between appending the anchor and deleting.</summary>

@@ -264,6 +264,10 @@ public static class Verifier
             _previousSwapped = swapped;
         }
 
+        /// <summary>Compaction deletes only chain observations and samples: the other streams' versions never jump, whatever an anchor says.</summary>
+        private static bool Compactable(string stream) =>
+            stream.StartsWith(Streams.Chain(string.Empty), StringComparison.Ordinal) || stream.StartsWith(ObserverPrefix, StringComparison.Ordinal);
+
         /// <summary>Whether an anchor of the log names every position from <paramref name="first"/> to <paramref name="last"/> as compacted.</summary>
         private bool CompactedGap(long first, long last) =>
             _compactions.Any(c => c.FromPosition <= first && last <= c.ToPosition);
@@ -295,7 +299,7 @@ public static class Verifier
         {
             var known = _streams.TryGetValue(e.Stream, out var last);
             var expected = known ? last.Version + 1 : 0;
-            if (e.Version > expected && _lastCompactedGap is { } gapAt && (!known || gapAt > last.Position))
+            if (e.Version > expected && _lastCompactedGap is { } gapAt && (!known || gapAt > last.Position) && Compactable(e.Stream))
             {
                 // Versions deleted by compaction: counted, and checked against what the anchors say they removed (FinishAsync).
                 _compactedVersions[e.Stream] = _compactedVersions.GetValueOrDefault(e.Stream) + e.Version - expected;
