@@ -32,7 +32,7 @@ public sealed record CompactionReport(IReadOnlyList<LogCompacted> Ranges, int Pe
 }
 
 /// <summary>
-/// Compaction under a retention policy (issue 18.6). The chain observations (blocks, misses, fork switches) and the
+/// Compaction under a retention policy (issue 18.6). The chain observations (blocks, misses) and the
 /// participation samples of whole rounds recorded before the cut-off are deleted — never a decision, a rotation step, an
 /// operator's command, a schedule change or an endpoint's judgement, and nothing within <see cref="CompactionRequest.ProtectAround"/>
 /// of the failover process's events. Each range of rounds is first summarised and anchored at the head of the log
@@ -42,9 +42,12 @@ public sealed record CompactionReport(IReadOnlyList<LogCompacted> Ranges, int Pe
 /// </summary>
 public static class LogCompactor
 {
-    /// <summary>The event types compaction deletes; every other type is kept.</summary>
+    /// <summary>
+    /// The event types compaction deletes; every other type is kept. A fork switch is never deleted: the rounds it
+    /// touches (its own and those it orphaned) are kept whole, so it and what it undoes stay together.
+    /// </summary>
     public static readonly IReadOnlyList<string> CompactedTypes =
-        [TypeOf<BlockProduced>(), TypeOf<BlockMissed>(), TypeOf<ForkSwitched>(), TypeOf<ParticipationSampled>()];
+        [TypeOf<BlockProduced>(), TypeOf<BlockMissed>(), TypeOf<ParticipationSampled>()];
 
     public static async Task<CompactionReport> CompactAsync(IEventStore store, ILogCompaction compaction, CompactionRequest request, CancellationToken cancellationToken = default)
     {
@@ -122,16 +125,12 @@ public static class LogCompactor
         public bool Protected { get; set; }
     }
 
-    /// <summary>Per round: each producer's last block and missed slot, and the fork switches recorded in it.</summary>
+    /// <summary>Per round: each producer's last block and missed slot.</summary>
     private sealed class RoundExtras
     {
         public Dictionary<string, (uint Block, DateTimeOffset At)> LastBlocks { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, (uint Slot, DateTimeOffset At)> LastMisses { get; } = new(StringComparer.Ordinal);
-
-        public int Forks { get; set; }
-
-        public DateTimeOffset? LastForkAt { get; set; }
     }
 
     private sealed class Scan(string chainId, MemoryDocuments documents, List<Entry> entries, Dictionary<uint, RoundExtras> extras, HashSet<uint> forkRounds, bool moreToRead)
@@ -150,7 +149,7 @@ public static class LogCompactor
         /// Index ranges [first, last] of <see cref="Entries"/> made of whole rounds that can go: a round's span runs
         /// from its first chain observation to the event before the next round's first. A span stays when any of its
         /// events is protected; when its round has more than one span (a fork went back across a round boundary) or a
-        /// fork switch touched it (the switch and what it orphaned are deleted together, or kept together); and it is
+        /// fork switch touched it (the switch is never deleted, nor what it undoes); and it is
         /// the first read (it may have begun before the mark) or the last (it may not be over).
         /// </summary>
         public IEnumerable<(int First, int Last, uint FirstRound, uint LastRound)> Ranges()
@@ -213,7 +212,6 @@ public static class LogCompactor
         var documents = new MemoryDocuments();
         var entries = new List<Entry>();
         var extras = new Dictionary<uint, RoundExtras>();
-        var scheduleChanges = new List<(int Index, uint FromBlock)>();
         string? chainId = null;
         var endpointHealth = new Dictionary<(string Observer, string Endpoint), bool>();
         var forkRounds = new HashSet<uint>();
@@ -294,7 +292,7 @@ public static class LogCompactor
                 Protected = endpointsChanged || windows.Any(w => w.From <= recorded.RecordedAt && recorded.RecordedAt <= w.To),
             };
             entries.Add(entry);
-            Track(audited.Event, round, extras, scheduleChanges, entries);
+            Track(audited.Event, round, extras);
             if (audited.Event is { } known)
             {
                 documents.Position = recorded.Position;
@@ -311,7 +309,7 @@ public static class LogCompactor
         var changed = false;
         foreach (var view in sample.Endpoints)
         {
-            var healthy = view.Healthy && view.Agrees;
+            var healthy = ChainHealthReadModel.Trusted(view);
             var key = (sample.ObserverId, view.Endpoint);
             changed |= !health.TryGetValue(key, out var before) || before != healthy;
             health[key] = healthy;
@@ -326,45 +324,22 @@ public static class LogCompactor
         return Slots.RoundStart(slot, timeline.ProducersAt(slot));
     }
 
-    /// <summary>What the read model does not keep per round: last blocks and misses, fork switches — and the rounds a fork makes unsafe to compact.</summary>
-    private static void Track(object? @event, uint? round, Dictionary<uint, RoundExtras> extras, List<(int Index, uint FromBlock)> scheduleChanges, List<Entry> entries)
+    /// <summary>What the read model does not keep per round: each producer's last block and missed slot in it.</summary>
+    private static void Track(object? @event, uint? round, Dictionary<uint, RoundExtras> extras)
     {
-        RoundExtras For(uint r) => extras.TryGetValue(r, out var x) ? x : extras[r] = new RoundExtras();
+        if (round is not { } r)
+        {
+            return;
+        }
+
+        var x = extras.TryGetValue(r, out var known) ? known : extras[r] = new RoundExtras();
         switch (@event)
         {
-            case BlockProduced b when round is { } r:
-                For(r).LastBlocks[b.Producer] = For(r).LastBlocks.TryGetValue(b.Producer, out var last) && last.Block > b.BlockNum ? last : (b.BlockNum, b.Timestamp);
+            case BlockProduced b:
+                x.LastBlocks[b.Producer] = x.LastBlocks.TryGetValue(b.Producer, out var last) && last.Block > b.BlockNum ? last : (b.BlockNum, b.Timestamp);
                 break;
-            case BlockMissed m when round is { } r:
-                For(r).LastMisses[m.ScheduledProducer] = For(r).LastMisses.TryGetValue(m.ScheduledProducer, out var miss) && miss.Slot > m.Slot ? miss : (m.Slot, m.ScheduledTime);
-                break;
-            case ProducerScheduleChanged s:
-                scheduleChanges.Add((entries.Count - 1, s.EffectiveFromBlockNum));
-                break;
-            case ForkSwitched f:
-                foreach (var orphan in f.OrphanedBlocks)
-                {
-                    foreach (var x in extras.Values.Where(x => x.LastBlocks.TryGetValue(orphan.Producer, out var l) && l.Block == orphan.BlockNum))
-                    {
-                        x.LastBlocks.Remove(orphan.Producer);
-                    }
-                }
-
-                if (round is { } forkRound)
-                {
-                    For(forkRound).Forks++;
-                    For(forkRound).LastForkAt = f.ObservedAt;
-                }
-
-                // A schedule change is kept; the fork that orphaned it would be deleted: keep both, and all between.
-                foreach (var (index, _) in scheduleChanges.Where(c => c.FromBlock > f.ForkBlockNum))
-                {
-                    for (var i = index; i < entries.Count; i++)
-                    {
-                        entries[i].Protected = true;
-                    }
-                }
-
+            case BlockMissed m:
+                x.LastMisses[m.ScheduledProducer] = x.LastMisses.TryGetValue(m.ScheduledProducer, out var miss) && miss.Slot > m.Slot ? miss : (m.Slot, m.ScheduledTime);
                 break;
         }
     }
@@ -422,7 +397,7 @@ public static class LogCompactor
                 extras.LastBlocks.TryGetValue(p.Producer, out var at) && p.Produced > 0 ? at.At : null,
                 extras.LastMisses.TryGetValue(p.Producer, out var miss) && p.Missed > 0 ? miss.Slot : null,
                 extras.LastMisses.TryGetValue(p.Producer, out var missAt) && p.Missed > 0 ? missAt.At : null))],
-            round.LibLag, round.LastIrreversibleBlockNum, extras.Forks, extras.LastForkAt);
+            round.LibLag, round.LastIrreversibleBlockNum);
     }
 
     /// <summary>Event ids derived from the range and what the event is about, so an append retried after a crash is recognised.</summary>

@@ -19,11 +19,10 @@ public sealed record CompactedProducerSlots(
 public sealed record CompactedVersionSlots(uint Version, int Slots);
 
 /// <summary>
-/// A round whose chain observations (blocks, misses, fork switches) and participation samples were deleted by
+/// A round whose chain observations (blocks, misses) and participation samples were deleted by
 /// compaction, summarised as the chain-health read model counted it before: the read model applies it to a round it
 /// holds no observed slot of (a rebuild after compaction), and ignores it for a round it counted from the events.
 /// </summary>
-/// <param name="ForkSwitches">Fork switches recorded while the round was the head's, and the time of the last.</param>
 public sealed record RoundCompacted(
     string ChainId,
     string CompactionId,
@@ -33,9 +32,7 @@ public sealed record RoundCompacted(
     IReadOnlyList<CompactedVersionSlots> Schedules,
     IReadOnlyList<CompactedProducerSlots> Producers,
     uint? LibLag,
-    uint? LastIrreversibleBlockNum,
-    int ForkSwitches,
-    DateTimeOffset? LastForkAt) : ICompactionEvent;
+    uint? LastIrreversibleBlockNum) : ICompactionEvent;
 
 /// <summary>A kept event right after deleted positions, and the stored hash of the event before it that was deleted.</summary>
 public sealed record CompactedLink(long Position, string PreviousHash);

@@ -148,15 +148,6 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
         {
             await UpdateProducerAsync(documents, producer.Producer, p => p.CountCompacted(e.RoundStart, producer), cancellationToken).ConfigureAwait(false);
         }
-
-        if (e.ForkSwitches > 0)
-        {
-            await UpdateStatusAsync(documents, s => s with
-            {
-                ForkSwitches = s.ForkSwitches + e.ForkSwitches,
-                LastForkAt = s.LastForkAt is { } last && last >= e.LastForkAt ? last : e.LastForkAt,
-            }, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private static async ValueTask<uint> RoundStartAsync(IReadModelSession documents, uint slot, CancellationToken cancellationToken)
@@ -192,13 +183,20 @@ public sealed class ChainHealthReadModel(string ourProducer) : IReadModel
     private ValueTask UpdateStatusAsync(IReadModelSession documents, Func<ChainStatus, ChainStatus> change, CancellationToken cancellationToken) =>
         UpdateAsync(documents, ChainStatus.DocumentId, Json.ChainStatus, () => ChainStatus.Start(OurProducer), change, cancellationToken);
 
+    /// <summary>An endpoint the status shows healthy: trusted at the sample and agreeing with the recorded chain.</summary>
+    public static bool Trusted(EndpointView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return view.Healthy && view.Agrees;
+    }
+
     /// <summary>Every endpoint the observer sampled appears in the status; a change of health starts a new "since".</summary>
     private static IReadOnlyList<EndpointStatus> WithSampledEndpoints(IReadOnlyList<EndpointStatus> known, ParticipationSampled sample)
     {
         var updated = known.ToDictionary(x => (x.ObserverId, x.Endpoint));
         foreach (var view in sample.Endpoints)
         {
-            var healthy = view.Healthy && view.Agrees;
+            var healthy = Trusted(view);
             var key = (sample.ObserverId, view.Endpoint);
             updated[key] = updated.TryGetValue(key, out var before) && before.Healthy == healthy
                 ? before

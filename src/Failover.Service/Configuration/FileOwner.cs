@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Failover.Service.Configuration;
@@ -26,14 +25,12 @@ public static partial class FileOwner
 
         var buffer = new byte[StatxSize];
         if (Statx(AtCurrentDirectory, path, AtSymlinkNoFollow, StatxUid, buffer) != 0
-            || (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(StatxMaskOffset)) & StatxUid) == 0)
+            || (BitConverter.ToUInt32(buffer, StatxMaskOffset) & StatxUid) == 0)
         {
             return null;
         }
 
-        return BitConverter.IsLittleEndian
-            ? BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(StatxUidOffset))
-            : BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(StatxUidOffset));
+        return BitConverter.ToUInt32(buffer, StatxUidOffset); // the kernel writes the struct in the machine's byte order
     }
 
     /// <summary>The effective user id of this process, or null off Linux.</summary>

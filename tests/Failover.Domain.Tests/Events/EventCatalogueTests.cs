@@ -71,7 +71,7 @@ public sealed partial class EventCatalogueTests
         new RoundCompacted(
             "aca376f206b8fc25a6ed44dbdc66547c36c6c33e3a119ffbeaef943642f0e906", "2305-8313", 1565940708, 1565940959, 21,
             [new CompactedVersionSlots(3, 252)], [new CompactedProducerSlots("bob", 12, 0, 90841415, At, null, null), new CompactedProducerSlots("ourproducer", 6, 6, 90841400, At, 1565940720, At)],
-            3, 90841410, 1, At),
+            3, 90841410),
         new LogCompacted(
             "2305-8313", 2305, 8313, ["block-produced.v1", "participation-sampled.v1"], 6009,
             [new CompactedStreamRange("chain-aca376f2", 5800, 2200, 7999)], [new CompactedLink(2401, new string('a', 64))], new string('b', 64),
