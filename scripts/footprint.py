@@ -6,10 +6,11 @@ end, from /proc) and its CPU time over the run after the first minute, as a shar
 Usage: scripts/footprint.py [--failover PATH] [--minutes 10] [--dir DIR] [--bare]
   --failover  the built CLI (default: src/Failover.Host/bin/Release/net10.0/failover; build it first with
               `dotnet build -c Release src/Failover.Host`) — not `dotnet run`, whose process is the SDK's, not the service's
+  --smaps     at the end, the service's resident memory by kind of mapping (from /proc/<pid>/smaps)
   --bare      without the runtime settings the systemd unit gives the service (its `Environment=DOTNET_…` lines, read
               from deploy/systemd/failover.service): by default the service runs as installed
 """
-import argparse, os, signal, subprocess, time
+import argparse, os, re, signal, subprocess, time
 from simdrill import unit_runtime_settings, wait_for, write_service_config
 
 p = argparse.ArgumentParser()
@@ -19,6 +20,7 @@ p.add_argument("--dir", default="/tmp/failover-footprint")
 p.add_argument("--sim-port", type=int, default=8898)
 p.add_argument("--api-port", type=int, default=5198)
 p.add_argument("--bare", action="store_true")
+p.add_argument("--smaps", action="store_true")
 args = p.parse_args()
 runtime_settings = {} if args.bare else unit_runtime_settings()
 
@@ -59,7 +61,25 @@ while time.monotonic() - started < args.minutes * 60:
     if warm is None and elapsed >= 60:
         warm = (elapsed, cpu)
 
+def resident_by_kind(pid):
+    """Resident kB per kind of mapping: the binary itself (a single file's bundled assemblies), other files by name,
+    the JIT's double-mapped code, and anonymous memory (the GC heap among it)."""
+    kinds, kind = {}, None
+    for line in open(f"/proc/{pid}/smaps"):
+        head = line.split()
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            name = head[5] if len(head) > 5 else "[anonymous]"
+            kind = "the binary" if os.path.realpath(name) == os.path.realpath(args.failover) else os.path.basename(name)
+        elif head[0] == "Rss:":
+            kinds[kind] = kinds.get(kind, 0) + int(head[1])
+    return sorted(kinds.items(), key=lambda item: -item[1])
+
+
 end_elapsed, end_rss, end_hwm, end_cpu = samples[-1]
+if args.smaps:
+    for kind, kb in resident_by_kind(service.pid):
+        if kb >= 512:
+            print(f"{kb / 1024:8.1f} MB  {kind}")
 share = (end_cpu - warm[1]) / (end_elapsed - warm[0]) * 100
 service.send_signal(signal.SIGTERM)
 service.wait(timeout=60)

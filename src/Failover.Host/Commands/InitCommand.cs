@@ -216,7 +216,7 @@ internal static class InitCommand
     /// <summary>The configuration as JSON with comments (the configuration loader skips them).</summary>
     private static string Render(InitRequest request)
     {
-        static string J(string value) => JsonSerializer.Serialize(value);
+        static string J(string value) => $"\"{JsonEncodedText.Encode(value)}\"";
         var savanna = request.Consensus == "savanna";
         var dataCenters = request.DataCenters.Select((entry, i) =>
         {

@@ -65,4 +65,5 @@ public sealed record ControlResponse(bool Recorded, string Message, long? Positi
 [JsonSerializable(typeof(ControlResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
+[JsonSerializable(typeof(System.Net.ServerSentEvents.SseItem<JsonElement>))] // /api/stream's schema in the OpenAPI document
 public sealed partial class ApiJsonContext : JsonSerializerContext;

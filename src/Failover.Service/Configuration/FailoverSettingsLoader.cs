@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Failover.Antelope;
 using Failover.Domain.Decisions;
@@ -114,6 +115,7 @@ public static class FailoverSettingsLoader
     /// </summary>
     private static IEnumerable<string> UnknownKeys(IConfigurationSection section) => UnknownKeys(section, typeof(FailoverConfiguration));
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimmedPropertiesKept)]
     private static IEnumerable<string> UnknownKeys(IConfigurationSection section, Type type)
     {
         foreach (var child in section.GetChildren())
@@ -133,6 +135,7 @@ public static class FailoverSettingsLoader
     }
 
     /// <summary>What is wrong with the keys at and below a section that binds to a property of <paramref name="type"/>.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimmedPropertiesKept)]
     private static IEnumerable<string> ShapeProblems(IConfigurationSection section, Type type)
     {
         if (type == typeof(string))
@@ -154,6 +157,13 @@ public static class FailoverSettingsLoader
             : UnknownKeys(section, type));
         return problems;
     }
+
+    /// <summary>
+    /// Why the walk over the configuration types' properties survives trimming: the source-generated binder
+    /// (EnableConfigurationBindingGenerator) sets every property of every type below <see cref="FailoverConfiguration"/>,
+    /// so the trimmer keeps them all; the published binary's test checks a configuration that sets every section.
+    /// </summary>
+    private const string TrimmedPropertiesKept = "Every property below FailoverConfiguration is bound by generated code, so trimming keeps it.";
 
     private static string Unknown(IConfigurationSection key) => $"{key.Path} is not a setting Failover knows (a typo?).";
 }

@@ -114,9 +114,11 @@ public static class SimulatorHost
         sim.MapGet("/state", () => Json(simulator.Snapshot(), SimJsonContext.Default.SimulationSnapshot));
         sim.MapPost("/nodes/{producer}/{dc}/down", (string producer, string dc) => Act(() => simulator.SetNodeDown($"{producer}/{dc}", down: true)));
         sim.MapPost("/nodes/{producer}/{dc}/up", (string producer, string dc) => Act(() => simulator.SetNodeDown($"{producer}/{dc}", down: false)));
-        sim.MapPost("/partition", async (HttpContext context) =>
+        // HttpRequest, not HttpContext: the source-generated route takes a lone-HttpContext handler for a RequestDelegate
+        // and drops the IResult it returns (an empty 200; dotnet/aspnetcore#39956, #67089).
+        sim.MapPost("/partition", async (HttpRequest http) =>
         {
-            var request = await ReadJson(context, SimJsonContext.Default.PartitionRequest).ConfigureAwait(false);
+            var request = await ReadJson(http.HttpContext, SimJsonContext.Default.PartitionRequest).ConfigureAwait(false);
             return request is null
                 ? BadRequest("Expected {\"sides\": [[members of side 0], [members of side 1], …]}.")
                 : Act(() => simulator.Partition([.. request.Sides.Select(s => (IReadOnlyCollection<string>)s)]));
