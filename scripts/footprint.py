@@ -3,7 +3,7 @@
 with the default policy (early detection on), for a number of minutes; the service's resident memory (peak and at the
 end, from /proc) and its CPU time over the run after the first minute, as a share of one core.
 
-Usage: scripts/footprint.py [--failover PATH] [--minutes 10] [--dir DIR] [--bare]
+Usage: scripts/footprint.py [--failover PATH] [--minutes 10] [--dir DIR] [--bare] [--smaps]
   --failover  the built CLI (default: src/Failover.Host/bin/Release/net10.0/failover; build it first with
               `dotnet build -c Release src/Failover.Host`) — not `dotnet run`, whose process is the SDK's, not the service's
   --smaps     at the end, the service's resident memory by kind of mapping (from /proc/<pid>/smaps)
@@ -41,6 +41,20 @@ def cpu_seconds(pid):
     return (int(stat[11]) + int(stat[12])) / TICK  # utime + stime
 
 
+def resident_by_kind(pid):
+    """Resident kB per kind of mapping: the binary itself (a single file's bundled assemblies), other files by name,
+    the JIT's double-mapped code, and anonymous memory (the GC heap among it)."""
+    kinds, kind = {}, None
+    for line in open(f"/proc/{pid}/smaps"):
+        head = line.split()
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            name = head[5] if len(head) > 5 else "[anonymous]"
+            kind = "the binary" if os.path.realpath(name) == os.path.realpath(args.failover) else os.path.basename(name)
+        elif head[0] == "Rss:":
+            kinds[kind] = kinds.get(kind, 0) + int(head[1])
+    return sorted(kinds.items(), key=lambda item: -item[1])
+
+
 simulate = subprocess.Popen([args.failover, "simulate", "--urls", SIM, "--speed", "1", "--seed", "footprint", "--keys-out", path("keys.json")],
                             stdout=open(path("simulate.out"), "w"), stderr=subprocess.STDOUT)
 wait_for(SIM + "/sim/state")
@@ -60,20 +74,6 @@ while time.monotonic() - started < args.minutes * 60:
     samples.append((elapsed, rss, hwm, cpu))
     if warm is None and elapsed >= 60:
         warm = (elapsed, cpu)
-
-def resident_by_kind(pid):
-    """Resident kB per kind of mapping: the binary itself (a single file's bundled assemblies), other files by name,
-    the JIT's double-mapped code, and anonymous memory (the GC heap among it)."""
-    kinds, kind = {}, None
-    for line in open(f"/proc/{pid}/smaps"):
-        head = line.split()
-        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
-            name = head[5] if len(head) > 5 else "[anonymous]"
-            kind = "the binary" if os.path.realpath(name) == os.path.realpath(args.failover) else os.path.basename(name)
-        elif head[0] == "Rss:":
-            kinds[kind] = kinds.get(kind, 0) + int(head[1])
-    return sorted(kinds.items(), key=lambda item: -item[1])
-
 
 end_elapsed, end_rss, end_hwm, end_cpu = samples[-1]
 if args.smaps:
