@@ -25,7 +25,7 @@ public sealed partial class CheckCommandTests : IDisposable
         var simulate = FailoverCli.RunAsync(["simulate", "--urls", "http://127.0.0.1:0", "--keys-out", keysPath, "--seed", "check", "--api-nodes", "2"], simulatorConsole.Console, stop.Token);
         try
         {
-            var listening = await simulatorConsole.LineAsync(ListeningLine());
+            var listening = await simulatorConsole.LineAsync(DrillSupport.SimulatorListening());
             var (sim, chainId) = (listening.Groups["url"].Value, listening.Groups["chain"].Value);
             var keys = DrillKeys.Read(keysPath);
 
@@ -111,7 +111,4 @@ public sealed partial class CheckCommandTests : IDisposable
         File.WriteAllText(path, json);
         return path;
     }
-
-    [GeneratedRegex(@"chain (?<chain>[0-9a-f]{64}) on (?<url>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningLine();
 }

@@ -1,15 +1,20 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Failover.Antelope;
 using Failover.Antelope.Chain;
 
 namespace Failover.Host.Tests;
 
 /// <summary>What the drills against <c>failover simulate</c> share: ports, probes, the chain's transactions.</summary>
-internal static class DrillSupport
+internal static partial class DrillSupport
 {
     public const string Producer = "failover.bp";
+
+    /// <summary>The line <c>failover simulate</c> prints once it listens: the chain id and the URL.</summary>
+    [GeneratedRegex(@"chain (?<chain>[0-9a-f]{64}) on (?<url>http://127\.0\.0\.1:\d+)")]
+    public static partial Regex SimulatorListening();
 
     public static int FreePort()
     {

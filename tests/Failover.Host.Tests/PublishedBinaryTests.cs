@@ -115,7 +115,7 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
         try
         {
             await using var simulate = BinaryRun.Start(binary.Path, ["simulate", "--urls", sim, "--speed", "20", "--seed", "published", "--keys-out", keysPath]);
-            await simulate.LineAsync(ListeningLine(), Limit);
+            await simulate.LineAsync(DrillSupport.SimulatorListening(), Limit);
             var config = await WriteEveryKeyConfigAsync(http, sim, keysPath, "postgres:" + connectionString);
 
             var typo = config.Replace("\"MaxHeadAge\"", "\"MaxHeadAg\"", StringComparison.Ordinal).Replace("\"DryRun\": \"false\"", "\"DryRun\": {\"x\": 1}", StringComparison.Ordinal);
@@ -260,7 +260,4 @@ public sealed partial class PublishedBinaryTests(PublishedBinary binary) : IClas
 
     [GeneratedRegex(@"(?m)^Compacted [1-9]\d* events of [1-9]\d* rounds")]
     private static partial Regex CompactedLine();
-
-    [GeneratedRegex(@"chain [0-9a-f]{64} on http://127\.0\.0\.1:\d+")]
-    private static partial Regex ListeningLine();
 }

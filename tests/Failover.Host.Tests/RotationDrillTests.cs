@@ -61,7 +61,7 @@ public sealed partial class RotationDrillTests : IDisposable
         DrillOutcome outcome;
         try
         {
-            var listening = await simulatorConsole.LineAsync(ListeningLine());
+            var listening = await simulatorConsole.LineAsync(DrillSupport.SimulatorListening());
             var (sim, chainId) = (listening.Groups["url"].Value, listening.Groups["chain"].Value);
             var keys = DrillKeys.Read(keysPath);
             var config = WriteConfig(sim, chainId, keys);
@@ -259,8 +259,6 @@ public sealed partial class RotationDrillTests : IDisposable
         return path;
     }
 
-    [GeneratedRegex(@"chain (?<chain>[0-9a-f]{64}) on (?<url>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningLine();
 
     /// <summary>What the drill read before the commands were stopped.</summary>
     private sealed record DrillOutcome(

@@ -411,7 +411,7 @@ public sealed partial class RunCommandTests(RunCommandTests.Simulator simulator)
         {
             var keysPath = Path.Combine(_directory.FullName, "keys.json");
             _run = FailoverCli.RunAsync(["simulate", "--urls", "http://127.0.0.1:0", "--keys-out", keysPath, "--seed", "run-command-tests"], _console.Console, _stop.Token);
-            var listening = await _console.LineAsync(ListeningLine());
+            var listening = await _console.LineAsync(DrillSupport.SimulatorListening());
             (Url, ChainId) = (listening.Groups["url"].Value, listening.Groups["chain"].Value);
             var keys = JsonDocument.Parse(await File.ReadAllTextAsync(keysPath)).RootElement;
             FailoverPrivateKey = keys.GetProperty("accounts").GetProperty("failover.bp").GetProperty("failover")[0].GetString()!;
@@ -440,8 +440,5 @@ public sealed partial class RunCommandTests(RunCommandTests.Simulator simulator)
 
         private static (string Signing, string Finalizer) NodeKeys(JsonElement node) =>
             (PrivateKey.Parse(node.GetProperty("signing").GetString()!).PublicKey.ToString(), node.GetProperty("finalizer").GetString()!);
-
-        [GeneratedRegex(@"chain (?<chain>[0-9a-f]{64}) on (?<url>http://127\.0\.0\.1:\d+)")]
-        private static partial Regex ListeningLine();
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class SimulateCommandTests : IDisposable
         var run = FailoverCli.RunAsync(
             ["simulate", "--urls", "http://127.0.0.1:0", "--keys-out", keysPath, "--seed", "simulate-test", "--speed", "4"], console.Console, stop.Token);
 
-        var listening = await console.LineAsync(ListeningLine());
+        var listening = await console.LineAsync(DrillSupport.SimulatorListening());
         using var http = new HttpClient();
         var chain = new ChainApiClient(http, new ChainApiOptions { BaseAddress = new Uri(listening.Groups["url"].Value) });
         var info = await chain.GetInfoAsync();
@@ -59,7 +59,7 @@ public sealed partial class SimulateCommandTests : IDisposable
         using var stop = new CancellationTokenSource();
         var keysPath = _files.MissingPath;
         var run = FailoverCli.RunAsync(["simulate", "--urls", "http://127.0.0.1:0", "--keys-out", keysPath], console.Console, stop.Token);
-        await console.LineAsync(ListeningLine());
+        await console.LineAsync(DrillSupport.SimulatorListening());
         await stop.CancelAsync();
         Assert.Equal(ExitCodes.Ok, await run.WaitAsync(StopLimit));
 
@@ -96,7 +96,7 @@ public sealed partial class SimulateCommandTests : IDisposable
         await File.WriteAllTextAsync(keysPath, "old");
         File.SetUnixFileMode(keysPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var run = FailoverCli.RunAsync(["simulate", "--urls", "http://127.0.0.1:0", "--keys-out", keysPath], console.Console, stop.Token);
-        await console.LineAsync(ListeningLine());
+        await console.LineAsync(DrillSupport.SimulatorListening());
         await stop.CancelAsync();
         Assert.Equal(ExitCodes.Ok, await run.WaitAsync(StopLimit));
 
@@ -111,7 +111,7 @@ public sealed partial class SimulateCommandTests : IDisposable
         using var stop = new CancellationTokenSource();
         var run = FailoverCli.RunAsync(["simulate", "--urls", "http://127.0.0.1:0", "--api-nodes", "3", "--seed", "api-nodes-test"], console.Console, stop.Token);
 
-        var listening = await console.LineAsync(ListeningLine());
+        var listening = await console.LineAsync(DrillSupport.SimulatorListening());
         using var http = new HttpClient();
         ChainApiClient Node(string name) => new(http, new ChainApiOptions { BaseAddress = new Uri($"{listening.Groups["url"].Value}/node/{name}/"), ReadRetries = 0 });
         var api3 = await Node("api3").GetInfoAsync();
@@ -153,8 +153,6 @@ public sealed partial class SimulateCommandTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    [GeneratedRegex(@"chain (?<chain>[0-9a-f]{64}) on (?<url>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningLine();
 
     private static async Task WaitForHeadAsync(ChainApiClient chain, uint blockNum)
     {
